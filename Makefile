@@ -1,0 +1,112 @@
+# perftests — build, test, install.  `make`, `make test`, `make bench`,
+# `make run`, `make install PREFIX=/usr/local DESTDIR=`.
+
+VERSION_BASE := 0.1.0
+VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo $(VERSION_BASE))
+PREFIX ?= /usr/local
+DESTDIR ?=
+DATADIR := $(PREFIX)/share/perftests
+
+PKGS := libpcap libnl-3.0 libnl-route-3.0 librrd libcurl libconfig jansson libarchive
+
+# Debian packages: to build, to run, to test.  `make deps` installs the
+# missing ones (and only those).
+DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
+	librrd-dev libcurl4-openssl-dev libconfig-dev libjansson-dev \
+	libarchive-dev libcmocka-dev openvswitch-switch iproute2
+
+CC ?= gcc
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
+	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types
+CPPFLAGS += -D_GNU_SOURCE -Iharness -Itopologies -Icollectors -Ireport \
+	-DPT_VERSION='"$(VERSION)"' -DPT_DATADIR='"$(DATADIR)"'
+CFLAGS ?= -O2 -g
+CFLAGS += -std=gnu11 $(WARN) $(PKG_CFLAGS)
+LDLIBS += $(PKG_LIBS) -lpthread -lm
+
+SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+# The library: everything but main.c, so the tests link what the binary does.
+LIB_SRCS := \
+	harness/strbuf.c harness/log.c harness/util.c harness/proc.c \
+	harness/ledger.c harness/settings.c harness/profile.c harness/rundir.c \
+	harness/metadata.c harness/cli.c harness/run.c harness/netns.c \
+	harness/jsonrpc.c harness/ovsdb.c harness/unixctl.c \
+	harness/ovs_instance.c harness/sut.c harness/scenario.c harness/probe.c \
+	topologies/registry.c topologies/basic.c topologies/linux_bridge.c \
+	topologies/direct.c topologies/script.c
+
+UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
+INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
+ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
+
+.PHONY: all deps run test unit integration bench install clean check-root
+all: perftests
+
+perftests: build/harness/main.o build/libperftests.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+build/libperftests.a: $(LIB_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/%.o: %.c $(wildcard harness/*.h topologies/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+# Tests are built with ASan and UBSan, objects kept apart from the binary's.
+build/asan/%.o: %.c $(wildcard harness/*.h topologies/*.h) Makefile
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
+
+build/asan/libperftests.a: $(ASAN_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/asan/tests/%: tests/%.c build/asan/libperftests.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -o $@ $< build/asan/libperftests.a $(LDLIBS) -lcmocka
+
+deps:
+	@missing=$$(for p in $(DEBS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		if [ "$$(id -u)" -ne 0 ]; then \
+			echo "make deps: missing Debian packages: $$missing; run as root (sudo make deps)" >&2; exit 3; \
+		fi; \
+		echo "installing:" $$missing; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+run: deps
+	$(MAKE) perftests
+	./perftests basic_topology
+
+unit: $(UNIT_TESTS)
+integration: perftests $(INTEG_TESTS)
+
+# deps, build, then every test; the last line is the runner's summary.
+test: deps
+	$(MAKE) perftests $(UNIT_TESTS) $(INTEG_TESTS)
+	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) tests/integration/*.sh
+
+bench: perftests
+	@if ls tests/bench/*.sh >/dev/null 2>&1; then for b in tests/bench/*.sh; do $$b || exit $$?; done; \
+	else echo "no benchmarks yet"; fi
+
+install: perftests
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/share/man/man1
+	install -m 0755 perftests $(DESTDIR)$(PREFIX)/bin/perftests
+	cp -r profiles.d $(DESTDIR)$(DATADIR)/
+	install -d $(DESTDIR)$(DATADIR)/topologies
+	install -m 0755 topologies/*.sh $(DESTDIR)$(DATADIR)/topologies/ 2>/dev/null || true
+	install -m 0644 harness/perftests.1 $(DESTDIR)$(PREFIX)/share/man/man1/perftests.1
+
+clean:
+	rm -rf build perftests

@@ -1,0 +1,140 @@
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION };
+
+static const struct option long_options[] = {
+    { "profile", required_argument, NULL, 'p' },
+    { "option", required_argument, NULL, 'o' },
+    { "results-dir", required_argument, NULL, 'd' },
+    { "dry-run", no_argument, NULL, OPT_DRY_RUN },
+    { "sut", required_argument, NULL, OPT_SUT },
+    { "quiet", no_argument, NULL, 'q' },
+    { "verbose", no_argument, NULL, 'v' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, OPT_VERSION },
+    { NULL, 0, NULL, 0 },
+};
+
+const struct cli_command *cli_find(const struct cli_command *commands,
+                                   const char *name)
+{
+    for (const struct cli_command *c = commands; c->name; c++)
+        if (!strcmp(c->name, name))
+            return c;
+    return NULL;
+}
+
+int cli_parse(int argc, char **argv, const struct cli_command *commands,
+              struct cli *cli, struct strbuf *err)
+{
+    int c;
+
+    memset(cli, 0, sizeof *cli);
+    cli->level = LOG_LEVEL_INFO;
+    cli->overrides = xcalloc(1, sizeof *cli->overrides);
+    optind = 0;     /* 0, not 1: resets getopt fully between calls (tests) */
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":p:o:d:qvh", long_options, NULL))
+           != -1) {
+        switch (c) {
+        case 'p':
+            cli->profile = optarg;
+            break;
+        case 'o':
+            cli->overrides = xrealloc(cli->overrides,
+                                      (cli->n_overrides + 2)
+                                          * sizeof *cli->overrides);
+            cli->overrides[cli->n_overrides++] = optarg;
+            cli->overrides[cli->n_overrides] = NULL;
+            break;
+        case 'd':
+            cli->results_dir = optarg;
+            break;
+        case OPT_DRY_RUN:
+            cli->dry_run = true;
+            break;
+        case OPT_SUT:
+            cli->sut = optarg;
+            break;
+        case 'q':
+            cli->level = LOG_LEVEL_WARN;
+            break;
+        case 'v':
+            cli->level = LOG_LEVEL_DBG;
+            break;
+        case 'h':
+            cli->help = true;
+            break;
+        case OPT_VERSION:
+            cli->version = true;
+            break;
+        case ':':
+            strbuf_addf(err, "option '%s' needs a value", argv[optind - 1]);
+            return -EINVAL;
+        default:
+            if (optopt && optopt < 256)
+                strbuf_addf(err, "unknown option '-%c'", optopt);
+            else
+                strbuf_addf(err, "unknown option '%s'", argv[optind - 1]);
+            return -EINVAL;
+        }
+    }
+
+    const struct cli_command *cmd = NULL;
+    char **pos = argv + optind;
+    int n_pos = argc - optind;
+
+    if (n_pos > 0)
+        cmd = cli_find(commands, pos[0]);
+    if (cmd) {
+        pos++;
+        n_pos--;
+    } else {
+        cmd = cli_find(commands, "run");
+    }
+    cli->command = cmd->name;
+    cli->args = pos;
+    cli->n_args = n_pos;
+    if (cli->help || cli->version)
+        return 0;
+    if (n_pos < cmd->min_args) {
+        if (!strcmp(cmd->name, "run"))
+            strbuf_addstr(err, "missing TOPOLOGY (see 'perftests list')");
+        else
+            strbuf_addf(err, "'%s' needs an argument: %s", cmd->name,
+                        cmd->synopsis);
+        return -EINVAL;
+    }
+    if (n_pos > cmd->max_args) {
+        strbuf_addf(err, "unexpected argument '%s' (usage: %s)",
+                    pos[cmd->max_args], cmd->synopsis);
+        return -EINVAL;
+    }
+    return 0;
+}
+
+void cli_release(struct cli *cli)
+{
+    free(cli->overrides);
+    cli->overrides = NULL;
+}
+
+void cli_usage(const struct cli_command *commands,
+               const struct cli_command *cmd, FILE *out)
+{
+    if (cmd) {
+        fprintf(out, "usage: %s\n\n%s", cmd->synopsis, cmd->help);
+        return;
+    }
+    fputs("usage:\n", out);
+    for (const struct cli_command *c = commands; c->name; c++)
+        fprintf(out, "  %s\n", c->synopsis);
+    fputs("  perftests --version\n\n"
+          "'perftests COMMAND --help' tells more about each command.\n", out);
+}

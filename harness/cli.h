@@ -1,0 +1,47 @@
+/* Command-line parsing, kept apart from main() so the tests can drive it. */
+#ifndef PT_CLI_H
+#define PT_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "log.h"
+#include "strbuf.h"
+
+struct cli {
+    const char *command;    /* "run", "list", "cleanup", "print", ... */
+    char **args;            /* positional arguments after the command */
+    int n_args;
+    const char *profile;    /* -p/--profile */
+    char **overrides;       /* -o KEY=VALUE, NULL-terminated (owned array) */
+    int n_overrides;
+    const char *results_dir;    /* -d/--results-dir */
+    const char *sut;        /* --sut SPEC */
+    bool dry_run;
+    bool help;
+    bool version;
+    enum log_level level;   /* -q / -v */
+};
+
+/* One entry per subcommand; "run" is what a bare TOPOLOGY means. */
+struct cli_command {
+    const char *name;
+    const char *synopsis;
+    const char *help;       /* the text of `perftests NAME --help` */
+    int min_args, max_args;
+    int (*fn)(const struct cli *cli);
+};
+
+/* Parses argv into 'cli'.  Returns 0, or -EINVAL with the reason in 'err'.
+ * 'commands' is the table the first positional argument is looked up in;
+ * anything else there is a topology name for "run". */
+int cli_parse(int argc, char **argv, const struct cli_command *commands,
+              struct cli *cli, struct strbuf *err);
+void cli_release(struct cli *cli);
+const struct cli_command *cli_find(const struct cli_command *commands,
+                                   const char *name);
+/* Prints the usage of every command, or of 'cmd' alone. */
+void cli_usage(const struct cli_command *commands,
+               const struct cli_command *cmd, FILE *out);
+
+#endif

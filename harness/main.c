@@ -1,0 +1,254 @@
+/* perftests: a thin command line over the run pipeline (iperf3's habit:
+ * main parses and calls the library; the tests link the same objects). */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "ledger.h"
+#include "log.h"
+#include "profile.h"
+#include "run.h"
+#include "rundir.h"
+#include "strbuf.h"
+#include "sut.h"
+#include "topology.h"
+#include "util.h"
+
+LOG_MODULE("perftests");
+
+#ifndef PT_VERSION
+#define PT_VERSION "unknown"
+#endif
+
+extern char **environ;
+
+static const struct cli_command commands[];
+
+/* Resolves the profile, the environment and -o; on error prints every
+ * problem (file:line, variable, option) and returns false. */
+static bool load_settings(const struct cli *cli, struct settings *s)
+{
+    struct strbuf errs = STRBUF_INIT;
+    char host[256];
+    char *dir = xasprintf("%s/profiles.d", pt_data_dir());
+    struct profile_request req = {
+        .profiles_dir = dir,
+        .name = cli->profile,
+        .hostname = host,
+        .envp = environ,
+        .overrides = cli->overrides,
+    };
+    int n;
+
+    host_short_name(host, sizeof host);
+    n = profile_load(s, &req, &errs);
+    if (n)
+        fprintf(stderr, "%s%d error%s in the settings; nothing was run\n",
+                errs.buf, n, n == 1 ? "" : "s");
+    strbuf_dispose(&errs);
+    free(dir);
+    return n == 0;
+}
+
+static char *join_argv(int argc, char **argv)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    for (int i = 0; i < argc; i++)
+        strbuf_addf(&sb, "%s%s", i ? " " : "", argv[i]);
+    return strbuf_detach(&sb);
+}
+
+static int saved_argc;
+static char **saved_argv;
+
+static int cmd_run(const struct cli *cli)
+{
+    struct settings s;
+    const struct topology_ops *ops;
+    char *script = NULL;
+    int rc;
+
+    if (topology_find(cli->args[0], &ops, &script)) {
+        fprintf(stderr, "perftests: unknown topology '%s'; these exist:\n",
+                cli->args[0]);
+        topology_list(stderr);
+        return PT_EXIT_USAGE;
+    }
+    free(script);
+    struct strbuf err = STRBUF_INIT;
+    if (sut_check_spec(cli->sut, &err)) {
+        fprintf(stderr, "perftests: %s\n", err.buf);
+        strbuf_dispose(&err);
+        return PT_EXIT_USAGE;
+    }
+    strbuf_dispose(&err);
+    if (!load_settings(cli, &s)) {
+        settings_release(&s);
+        return PT_EXIT_USAGE;
+    }
+
+    char *cmdline = join_argv(saved_argc, saved_argv);
+    struct run_config cfg = {
+        .settings = &s,
+        .topology = cli->args[0],
+        .results_dir = rundir_results_dir(cli->results_dir),
+        .sut = cli->sut,
+        .command_line = cmdline,
+    };
+    if (cli->dry_run) {
+        run_print_plan(&cfg, stdout);
+        rc = PT_EXIT_PASS;
+    } else {
+        run_install_signals();
+        rc = run_execute(&cfg);
+    }
+    free(cmdline);
+    settings_release(&s);
+    return rc;
+}
+
+static int cmd_list(const struct cli *cli)
+{
+    struct strbuf profiles = STRBUF_INIT;
+    char *dir = xasprintf("%s/profiles.d", pt_data_dir());
+
+    (void)cli;
+    printf("topologies:\n");
+    topology_list(stdout);
+    profile_list(dir, &profiles);
+    printf("\nprofiles (%s):\n  %s\n", dir, profiles.buf);
+    strbuf_dispose(&profiles);
+    free(dir);
+    return PT_EXIT_PASS;
+}
+
+static int cmd_print(const struct cli *cli)
+{
+    const struct topology_ops *ops;
+    struct topology_ctx ctx;
+    char *script = NULL;
+    int rc = PT_EXIT_PASS;
+
+    if (topology_find(cli->args[0], &ops, &script)) {
+        fprintf(stderr, "perftests: unknown topology '%s'; these exist:\n",
+                cli->args[0]);
+        topology_list(stderr);
+        return PT_EXIT_USAGE;
+    }
+    memset(&ctx, 0, sizeof ctx);
+    ctx.script = script;
+    ctx.short_id = "XXXXXX";
+    if (ops->print(&ctx, stdout) < 0)
+        rc = PT_EXIT_RUN_FAILED;
+    if (ops->release)
+        ops->release(&ctx);
+    free(script);
+    return rc;
+}
+
+static int cmd_cleanup(const struct cli *cli)
+{
+    const char *results = rundir_results_dir(cli->results_dir);
+    char *dir = xasprintf("%s/.ledger", results);
+    size_t n = 0;
+    int err;
+
+    if (geteuid() != 0) {
+        LOG_ERR("cleanup must run as root: it removes network namespaces");
+        free(dir);
+        return PT_EXIT_ENV;
+    }
+    err = ledger_cleanup_stale(dir, &n);
+    if (err)
+        LOG_ERR("cleanup of '%s' incomplete: %s", dir, strerror(-err));
+    else
+        LOG_INFO("%zu aborted run%s cleaned up (%s)", n, n == 1 ? "" : "s",
+                 dir);
+    free(dir);
+    return err ? PT_EXIT_RUN_FAILED : PT_EXIT_PASS;
+}
+
+#define COMMON_OPTIONS                                                       \
+    "  -d, --results-dir DIR  results folder (default $PERFTEST_RESULTSDIR "  \
+    "or ./results)\n"                                                         \
+    "  -q, --quiet            warnings and errors only\n"                     \
+    "  -v, --verbose          debug output\n"                                 \
+    "  -h, --help             this help\n"
+
+static const struct cli_command commands[] = {
+    { "run", "perftests [OPTIONS] TOPOLOGY",
+      "Builds TOPOLOGY in network namespaces around the system under test,\n"
+      "drives traffic through it and writes a report under the results\n"
+      "folder.  Must run as root.\n\n"
+      "options:\n"
+      "  -p, --profile NAME|PATH  profiles.d/NAME/perftests.conf or a file\n"
+      "                         (default: profiles.d/<hostname>, else "
+      "default)\n"
+      "  -o KEY=VALUE           override a setting (repeatable); wins over\n"
+      "                         the environment, which wins over the "
+      "profile\n"
+      "      --sut SPEC         system under test: ovs-rundir:DIR, pid:N or\n"
+      "                         cmd:\"COMMAND\" (default: a private Open "
+      "vSwitch)\n"
+      "      --dry-run          print the plan and every setting with its\n"
+      "                         source, then exit without touching the "
+      "system\n"
+      COMMON_OPTIONS
+      "\nexit codes: 0 pass, 1 a check failed, 2 usage or configuration "
+      "error,\n3 environment error, 4 a phase failed, 130 interrupted.\n",
+      1, 1, cmd_run },
+    { "list", "perftests list",
+      "Lists the topologies (built-in and shell) and the profiles.\n", 0, 0,
+      cmd_list },
+    { "print", "perftests print TOPOLOGY",
+      "Describes TOPOLOGY (its print_topology).\n", 1, 1, cmd_print },
+    { "cleanup", "perftests cleanup [-d DIR]",
+      "Removes every namespace, link and process that aborted runs left,\n"
+      "as their cleanup ledgers (DIR/.ledger/) list them; touches nothing\n"
+      "else.  Must run as root.\n\noptions:\n" COMMON_OPTIONS,
+      0, 0, cmd_cleanup },
+    { NULL, NULL, NULL, 0, 0, NULL },
+};
+
+int main(int argc, char **argv)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct cli cli;
+    int rc;
+
+    saved_argc = argc;
+    saved_argv = argv;
+    if (cli_parse(argc, argv, commands, &cli, &err)) {
+        fprintf(stderr, "perftests: %s\n", err.buf);
+        fprintf(stderr, "try 'perftests --help'\n");
+        strbuf_dispose(&err);
+        cli_release(&cli);
+        return PT_EXIT_USAGE;
+    }
+    strbuf_dispose(&err);
+    log_set_level(cli.level);
+    if (cli.version) {
+        printf("perftests %s\n", PT_VERSION);
+        rc = PT_EXIT_PASS;
+    } else if (cli.help) {
+        const struct cli_command *cmd = cli_find(commands, cli.command);
+        /* A bare --help shows every command; COMMAND --help just one. */
+        bool named = argc > 1 && cli_find(commands, cli.command)
+                     && (strcmp(cli.command, "run") || cli.n_args);
+        cli_usage(commands, named ? cmd : NULL, stdout);
+        if (!named)
+            printf("\n%s", commands[0].help);
+        rc = PT_EXIT_PASS;
+    } else {
+        /* Only a run has a run.log to hand early lines to. */
+        if (strcmp(cli.command, "run") || cli.dry_run)
+            log_discard_early();
+        rc = cli_find(commands, cli.command)->fn(&cli);
+    }
+    cli_release(&cli);
+    return rc;
+}

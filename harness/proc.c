@@ -1,0 +1,249 @@
+/* setns, execvpe and pipe2 are GNU extensions; the Makefile also sets it. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "strbuf.h"
+
+int proc_starttime(pid_t pid, unsigned long long *starttime)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char path[64];
+    const char *p;
+    int err;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    err = strbuf_read_file(&sb, path);
+    if (err) {
+        strbuf_dispose(&sb);
+        return err == -ESRCH ? -ENOENT : err;
+    }
+    /* comm may hold spaces and ')': the fields resume after the last ')'. */
+    p = strrchr(sb.buf, ')');
+    if (!p) {
+        strbuf_dispose(&sb);
+        return -EINVAL;
+    }
+    p++;
+    /* After ')' comes field 3 (state); starttime is field 22. */
+    for (int field = 3; field < 22 && p; field++)
+        p = strchr(p + 1, ' ');
+    if (!p || sscanf(p, " %llu", starttime) != 1) {
+        strbuf_dispose(&sb);
+        return -EINVAL;
+    }
+    strbuf_dispose(&sb);
+    return 0;
+}
+
+bool proc_is_same(pid_t pid, unsigned long long starttime)
+{
+    unsigned long long st;
+    char path[64];
+    struct strbuf sb = STRBUF_INIT;
+    bool zombie;
+
+    if (pid <= 0 || proc_starttime(pid, &st) < 0)
+        return false;
+    if (starttime && st != starttime)
+        return false;
+    /* A zombie has exited; it only waits for its parent to reap it. */
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (strbuf_read_file(&sb, path) < 0) {
+        strbuf_dispose(&sb);
+        return false;
+    }
+    const char *p = strrchr(sb.buf, ')');
+    zombie = p && p[1] == ' ' && p[2] == 'Z';
+    strbuf_dispose(&sb);
+    return !zombie;
+}
+
+/* 'out_fd' >= 0 replaces stdout (proc_capture); stderr still goes to the
+ * log. */
+static void child_exec(char *const argv[], const struct proc_spawn_opts *opts,
+                       int errpipe, int out_fd)
+{
+    int fd;
+
+    setpgid(0, 0);
+    /* The harness blocks or handles these; a child starts clean. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+
+    fd = open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        close(fd);
+    }
+    if (opts && opts->log_path)
+        fd = open(opts->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    else
+        fd = open("/dev/null", O_WRONLY);
+    if (fd >= 0) {
+        dup2(out_fd >= 0 ? out_fd : fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO)
+            close(fd);
+    }
+    if (opts && opts->netns && opts->netns[0]) {
+        char path[128];
+        snprintf(path, sizeof path, "/run/netns/%s", opts->netns);
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
+            goto fail;
+        close(fd);
+    }
+    if (opts && opts->envp)
+        execvpe(argv[0], argv, opts->envp);
+    else
+        execvp(argv[0], argv);
+fail:;
+    int e = errno;
+    if (write(errpipe, &e, sizeof e) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+static int spawn(char *const argv[], const struct proc_spawn_opts *opts,
+                 pid_t *pidp, int out_fd)
+{
+    int pipefd[2];
+    int child_errno = 0;
+    pid_t pid;
+    ssize_t n;
+
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return -errno;
+    pid = fork();
+    if (pid < 0) {
+        int err = -errno;
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return err;
+    }
+    if (pid == 0) {
+        close(pipefd[0]);
+        child_exec(argv, opts, pipefd[1], out_fd);
+    }
+    close(pipefd[1]);
+    /* The pipe closes on a successful exec; otherwise it carries errno. */
+    do {
+        n = read(pipefd[0], &child_errno, sizeof child_errno);
+    } while (n < 0 && errno == EINTR);
+    close(pipefd[0]);
+    if (n == sizeof child_errno) {
+        waitpid(pid, NULL, 0);
+        return -child_errno;
+    }
+    *pidp = pid;
+    return 0;
+}
+
+int proc_spawn(char *const argv[], const struct proc_spawn_opts *opts,
+               pid_t *pidp)
+{
+    return spawn(argv, opts, pidp, -1);
+}
+
+static int wait_status(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return -errno;
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+int proc_run(char *const argv[], const struct proc_spawn_opts *opts)
+{
+    pid_t pid;
+    int err = proc_spawn(argv, opts, &pid);
+
+    return err ? err : wait_status(pid);
+}
+
+int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
+                 struct strbuf *out)
+{
+    char buf[4096];
+    int fds[2];
+    pid_t pid;
+    ssize_t n;
+    int err;
+
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -errno;
+    err = spawn(argv, opts, &pid, fds[1]);
+    close(fds[1]);
+    if (err) {
+        close(fds[0]);
+        return err;
+    }
+    while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        strbuf_add(out, buf, (size_t)n);
+    }
+    close(fds[0]);
+    return wait_status(pid);
+}
+
+static void sleep_ms(int ms)
+{
+    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
+    nanosleep(&ts, NULL);
+}
+
+/* Waits up to 'timeout_ms' for 'pid' to be gone; reaps it if it is our
+ * child.  True when gone. */
+static bool wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
+{
+    for (int waited = 0;; waited += 10) {
+        pid_t r = waitpid(pid, NULL, WNOHANG);
+        if (r == pid || !proc_is_same(pid, starttime))
+            return true;
+        if (waited >= timeout_ms)
+            return false;
+        sleep_ms(10);
+    }
+}
+
+int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms)
+{
+    if (pid <= 0)
+        return -EINVAL;
+    if (!proc_is_same(pid, starttime)) {
+        waitpid(pid, NULL, WNOHANG);    /* reap a zombie child of ours */
+        return 0;
+    }
+    if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
+        return -errno;
+    if (wait_gone(pid, starttime, timeout_ms))
+        return 0;
+    if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
+        return -errno;
+    return wait_gone(pid, starttime, 5000) ? 0 : -ETIMEDOUT;
+}

@@ -1,0 +1,39 @@
+/* Child processes the harness starts, and processes it must stop later.
+ * A process is identified by pid *and* start time (field 22 of
+ * /proc/PID/stat), so a recycled pid is never mistaken for ours. */
+#ifndef PT_PROC_H
+#define PT_PROC_H
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Reads the start time (clock ticks since boot) of 'pid'.
+ * Returns 0, or -ENOENT when there is no such process. */
+int proc_starttime(pid_t pid, unsigned long long *starttime);
+/* True if 'pid' runs and started at 'starttime' (0: any start time). */
+bool proc_is_same(pid_t pid, unsigned long long starttime);
+
+struct proc_spawn_opts {
+    const char *log_path;   /* stdout+stderr appended here; NULL: /dev/null */
+    const char *netns;      /* run inside this named namespace; may be NULL */
+    char *const *envp;      /* NULL: inherit */
+};
+/* Starts argv[0] (searched in PATH) in its own process group, so a Ctrl-C
+ * on the terminal reaches the harness only and teardown decides the order.
+ * Returns 0 and the pid, or a negative errno (also when exec fails). */
+int proc_spawn(char *const argv[], const struct proc_spawn_opts *opts,
+               pid_t *pid);
+/* Runs argv to completion; returns its exit status (0..255), 128+signal,
+ * or a negative errno.  Output is appended to opts->log_path if given. */
+int proc_run(char *const argv[], const struct proc_spawn_opts *opts);
+/* Like proc_run(), and appends what the command wrote to stdout to 'out'
+ * (stderr still goes to opts->log_path). */
+struct strbuf;
+int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
+                 struct strbuf *out);
+/* Stops the process: SIGTERM, up to 'timeout_ms' to exit, then SIGKILL.
+ * Reaps it when it is our child.  A process already gone (or a pid now used
+ * by another process) is success.  Returns 0 or a negative errno. */
+int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms);
+
+#endif

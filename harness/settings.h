@@ -1,0 +1,130 @@
+/* Run settings: one table of key, type, range, default and help
+ * (SETTINGS_TABLE below), and the values a run resolved for them with the
+ * place each value came from.  Precedence, lowest first: built-in default,
+ * profile file, environment variable of the same name, `-o KEY=VALUE`. */
+#ifndef PT_SETTINGS_H
+#define PT_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "strbuf.h"
+
+enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
+
+/* X(KEY, alias or NULL, type, min, max, default, validator, help)
+ * min/max bound numbers; for strings the validator (may be NULL) decides. */
+#define SETTINGS_TABLE(X)                                                     \
+    X(THROUGHPUT_MAX_SCAN_RATE, "THROUGHPUT_SCAN_MAX_RATE", SETTING_INT, 1,   \
+      100000000, "40000", NULL,                                               \
+      "highest rate of the stepped throughput scan (packets/s)")             \
+    X(THROUGHPUT_SCAN_START_RATE, NULL, SETTING_INT, 1, 100000000, "1000",    \
+      NULL, "rate of the first step of the throughput scan (packets/s)")     \
+    X(THROUGHPUT_SCAN_STEP, NULL, SETTING_INT, 1, 100000000, "500", NULL,     \
+      "rate added at each step of the throughput scan (packets/s)")          \
+    X(THROUGHPUT_SCAN_BURST, NULL, SETTING_INT, 1, 1000000000, "65000", NULL, \
+      "packets sent at each step of the throughput scan")                    \
+    X(THROUGHPUT_SCAN_PAUSE, NULL, SETTING_DOUBLE, 0, 3600, "5", NULL,        \
+      "pause between two steps of the throughput scan (seconds)")            \
+    X(LONG_RUNNING_SCAN_RATE, NULL, SETTING_INT, 1, 100000000, "10000", NULL, \
+      "rate of the long-running test (packets/s)")                           \
+    X(LONG_RUNNING_SCAN_ITERATIONS, NULL, SETTING_INT, 0, 1000000, "10",      \
+      NULL, "bursts sent by the long-running test (0 skips it)")             \
+    X(LONG_RUNNING_BURST, NULL, SETTING_INT, 1, 1000000000, "50000", NULL,    \
+      "packets in each burst of the long-running test")                      \
+    X(WARMUP_RATE, NULL, SETTING_INT, 1, 100000000, "100", NULL,              \
+      "rate of the warm-up (packets/s)")                                     \
+    X(WARMUP_PACKETS, NULL, SETTING_INT, 0, 1000000000, "6000", NULL,         \
+      "packets sent during the warm-up (0 skips it)")                        \
+    X(FRAME_SIZE, NULL, SETTING_INT, 60, 1514, "60", NULL,                    \
+      "Ethernet frame size without FCS (bytes)")                             \
+    X(FLOW_PATTERN, NULL, SETTING_STRING, 0, 0, "scan",                       \
+      settings_check_flow_pattern,                                            \
+      "single (one 5-tuple), scan (a new flow per packet) or flows:N")       \
+    X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
+      "collector sampling interval (seconds)")                               \
+    X(REPORT_URL, NULL, SETTING_STRING, 0, 0, "", settings_check_url,         \
+      "where the report bundle is posted: http(s)://, scp:// or sftp:// "    \
+      "(empty: not posted)")
+
+enum setting_id {
+#define SETTING_ENUM_(key, ...) SETTING_##key,
+    SETTINGS_TABLE(SETTING_ENUM_)
+#undef SETTING_ENUM_
+    N_SETTINGS
+};
+
+/* Checks a string value; returns false and says why in 'why'. */
+typedef bool setting_check_fn(const char *value, struct strbuf *why);
+setting_check_fn settings_check_flow_pattern;
+setting_check_fn settings_check_url;
+
+struct setting_def {
+    const char *key;
+    const char *alias;
+    enum setting_type type;
+    double min, max;
+    const char *def;
+    setting_check_fn *check;
+    const char *help;
+};
+
+extern const struct setting_def setting_defs[N_SETTINGS];
+
+enum setting_source {
+    SOURCE_DEFAULT, SOURCE_PROFILE, SOURCE_ENV, SOURCE_CMDLINE
+};
+
+struct setting_value {
+    long long i;            /* SETTING_INT */
+    double d;               /* SETTING_DOUBLE */
+    char *s;                /* every type: the value as text (owned) */
+    enum setting_source source;
+    char *file;             /* SOURCE_PROFILE: the file (owned) */
+    int line;               /* SOURCE_PROFILE: its line */
+};
+
+struct settings {
+    struct setting_value v[N_SETTINGS];
+    char *profile_name;     /* "default", "ci", a host name, or a path */
+    char *profile_path;     /* the file that was read, or NULL */
+};
+
+/* Fills every setting with its built-in default. */
+void settings_init(struct settings *s);
+void settings_release(struct settings *s);
+
+/* Looks a key up by name or alias; -1 if unknown. */
+int settings_find(const char *key);
+/* The closest known key to 'key' for "did you mean", or NULL. */
+const char *settings_suggest(const char *key);
+
+/* Parses 'text' for setting 'id' and stores it with its origin.
+ * On a bad value returns -EINVAL and appends "expected ..." to 'why'. */
+int settings_set_text(struct settings *s, enum setting_id id,
+                      const char *text, enum setting_source source,
+                      const char *file, int line, struct strbuf *why);
+
+/* "default", "profiles.d/ci/perftests.conf:12", "environment", "-o". */
+void settings_format_source(const struct settings *s, enum setting_id id,
+                            struct strbuf *out);
+const char *settings_source_to_text(enum setting_source source);
+
+static inline long long settings_int(const struct settings *s,
+                                     enum setting_id id)
+{
+    return s->v[id].i;
+}
+
+static inline double settings_double(const struct settings *s,
+                                     enum setting_id id)
+{
+    return s->v[id].d;
+}
+
+static inline const char *settings_str(const struct settings *s,
+                                       enum setting_id id)
+{
+    return s->v[id].s;
+}
+
+#endif

@@ -1,0 +1,43 @@
+# Shared helpers of the shell tests: one "PASS: name" or "FAIL: name" line
+# per check, which tests/run-tests.sh counts.
+PT=${PT:-./perftests}
+
+pass() { echo "PASS: $*"; }
+fail() { echo "FAIL: $*"; }
+
+# check NAME COMMAND...: passes when the command succeeds.
+check() {
+	local name=$1; shift
+	if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+# run_pt EXPECTED_RC ARGS...: runs perftests, keeps stdout+stderr in $OUT
+# and its exit code in $RC; passes when the code is the expected one.
+run_pt() {
+	local want=$1; shift
+	OUT=$("$PT" "$@" 2>&1)
+	RC=$?
+	if [ "$RC" -eq "$want" ]; then
+		pass "perftests $* -> exit $want"
+	else
+		fail "perftests $* -> exit $RC, expected $want"
+		printf '%s\n' "$OUT" | sed 's/^/    /'
+	fi
+}
+
+# has NAME PATTERN: $OUT contains the fixed string PATTERN.
+has() {
+	if printf '%s\n' "$OUT" | grep -qF -- "$2"; then
+		pass "$1"
+	else
+		fail "$1: output lacks '$2'"
+		printf '%s\n' "$OUT" | sed 's/^/    /'
+	fi
+}
+
+# leftovers: pt- namespaces and links on the machine, one per line.
+leftovers() {
+	{ ip netns list 2>/dev/null | awk '{print "netns " $1}'
+	  ip -o link 2>/dev/null | awk -F': ' '{print "link " $2}'; } |
+		grep -E ' pt-' | grep -v -- "${1:-^$}"
+}

@@ -1,0 +1,119 @@
+/* Option parsing: commands, repeatable -o, errors that say what is wrong. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "cli.h"
+
+static int dummy(const struct cli *cli) { (void)cli; return 0; }
+
+static const struct cli_command commands[] = {
+    { "run", "perftests [OPTIONS] TOPOLOGY", "", 1, 1, dummy },
+    { "list", "perftests list", "", 0, 0, dummy },
+    { "print", "perftests print TOPOLOGY", "", 1, 1, dummy },
+    { NULL, NULL, NULL, 0, 0, NULL },
+};
+
+static int parse(struct cli *cli, struct strbuf *err, int argc, ...)
+{
+    static char *argv[32];  /* cli->args points into it after return */
+    va_list ap;
+
+    va_start(ap, argc);
+    for (int i = 0; i < argc; i++)
+        argv[i] = va_arg(ap, char *);
+    va_end(ap);
+    argv[argc] = NULL;
+    return cli_parse(argc, argv, commands, cli, err);
+}
+
+static void test_cli__run_with_options(void **state)
+{
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(parse(&cli, &err, 9, "perftests", "-p", "ci", "-o",
+                           "FRAME_SIZE=64", "basic_topology", "--option",
+                           "WARMUP_RATE=5", "--dry-run"), 0);
+    assert_string_equal(cli.command, "run");
+    assert_int_equal(cli.n_args, 1);
+    assert_string_equal(cli.args[0], "basic_topology");
+    assert_string_equal(cli.profile, "ci");
+    assert_int_equal(cli.n_overrides, 2);
+    assert_string_equal(cli.overrides[0], "FRAME_SIZE=64");
+    assert_string_equal(cli.overrides[1], "WARMUP_RATE=5");
+    assert_null(cli.overrides[2]);
+    assert_true(cli.dry_run);
+    assert_int_equal(cli.level, LOG_LEVEL_INFO);
+    cli_release(&cli);
+    strbuf_dispose(&err);
+}
+
+static void test_cli__subcommands(void **state)
+{
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(parse(&cli, &err, 3, "perftests", "-v", "list"), 0);
+    assert_string_equal(cli.command, "list");
+    assert_int_equal(cli.level, LOG_LEVEL_DBG);
+    cli_release(&cli);
+    assert_int_equal(parse(&cli, &err, 4, "perftests", "print", "direct",
+                           "-q"), 0);
+    assert_string_equal(cli.command, "print");
+    assert_string_equal(cli.args[0], "direct");
+    assert_int_equal(cli.level, LOG_LEVEL_WARN);
+    cli_release(&cli);
+    assert_int_equal(parse(&cli, &err, 3, "perftests", "list", "--help"), 0);
+    assert_true(cli.help);
+    cli_release(&cli);
+    strbuf_dispose(&err);
+}
+
+static void test_cli__errors(void **state)
+{
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(parse(&cli, &err, 1, "perftests"), -EINVAL);
+    assert_string_equal(err.buf, "missing TOPOLOGY (see 'perftests list')");
+    cli_release(&cli);
+    strbuf_reset(&err);
+    assert_int_equal(parse(&cli, &err, 3, "perftests", "--bogus", "x"),
+                     -EINVAL);
+    assert_string_equal(err.buf, "unknown option '--bogus'");
+    cli_release(&cli);
+    strbuf_reset(&err);
+    assert_int_equal(parse(&cli, &err, 3, "perftests", "a", "b"), -EINVAL);
+    assert_string_equal(err.buf, "unexpected argument 'b' (usage: perftests "
+                                 "[OPTIONS] TOPOLOGY)");
+    cli_release(&cli);
+    strbuf_reset(&err);
+    assert_int_equal(parse(&cli, &err, 2, "perftests", "print"), -EINVAL);
+    assert_string_equal(err.buf, "'print' needs an argument: perftests print "
+                                 "TOPOLOGY");
+    cli_release(&cli);
+    strbuf_reset(&err);
+    assert_int_equal(parse(&cli, &err, 3, "perftests", "x", "-o"), -EINVAL);
+    assert_string_equal(err.buf, "option '-o' needs a value");
+    cli_release(&cli);
+    strbuf_dispose(&err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_cli__run_with_options),
+        cmocka_unit_test(test_cli__subcommands),
+        cmocka_unit_test(test_cli__errors),
+    };
+    return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
+}

@@ -1,0 +1,72 @@
+/* The settings table itself: defaults valid, lookups, suggestions. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "settings.h"
+
+static void test_settings__defaults_are_valid(void **state)
+{
+    struct settings s;
+    (void)state;
+
+    settings_init(&s);
+    for (int id = 0; id < N_SETTINGS; id++) {
+        struct strbuf why = STRBUF_INIT;
+        assert_non_null(s.v[id].s);
+        assert_int_equal(settings_set_text(&s, id, setting_defs[id].def,
+                                           SOURCE_DEFAULT, NULL, 0, &why), 0);
+        assert_non_null(setting_defs[id].help);
+        strbuf_dispose(&why);
+    }
+    /* The original's numbers. */
+    assert_int_equal(settings_int(&s, SETTING_THROUGHPUT_SCAN_BURST), 65000);
+    assert_int_equal(settings_int(&s, SETTING_THROUGHPUT_SCAN_START_RATE), 1000);
+    assert_int_equal(settings_int(&s, SETTING_THROUGHPUT_SCAN_STEP), 500);
+    assert_int_equal(settings_int(&s, SETTING_WARMUP_RATE), 100);
+    assert_string_equal(settings_str(&s, SETTING_FLOW_PATTERN), "scan");
+    settings_release(&s);
+}
+
+static void test_settings__find_and_alias(void **state)
+{
+    (void)state;
+    assert_int_equal(settings_find("FRAME_SIZE"), SETTING_FRAME_SIZE);
+    assert_int_equal(settings_find("THROUGHPUT_SCAN_MAX_RATE"),
+                     SETTING_THROUGHPUT_MAX_SCAN_RATE);
+    assert_int_equal(settings_find("frame_size"), -1);
+    assert_string_equal(settings_suggest("frame_size"), "FRAME_SIZE");
+    assert_string_equal(settings_suggest("WARMUP_PACKET"), "WARMUP_PACKETS");
+    assert_null(settings_suggest("XYZ"));
+}
+
+static void test_settings__checks(void **state)
+{
+    struct strbuf why = STRBUF_INIT;
+    (void)state;
+
+    assert_true(settings_check_flow_pattern("single", &why));
+    assert_true(settings_check_flow_pattern("flows:1000", &why));
+    assert_false(settings_check_flow_pattern("flows:x", &why));
+    assert_false(settings_check_flow_pattern("flows:", &why));
+    assert_true(settings_check_url("", &why));
+    assert_true(settings_check_url("https://reports/perf/", &why));
+    assert_true(settings_check_url("scp://u@h/dir", &why));
+    assert_false(settings_check_url("http://", &why));
+    assert_false(settings_check_url("/tmp/x", &why));
+    strbuf_dispose(&why);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_settings__defaults_are_valid),
+        cmocka_unit_test(test_settings__find_and_alias),
+        cmocka_unit_test(test_settings__checks),
+    };
+    return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
+}

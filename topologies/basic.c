@@ -1,0 +1,114 @@
+/* basic_topology: the original's basic L2 topology.  One OVS bridge on the
+ * userspace (netdev) datapath with both bindings as ports; no flows are
+ * added, so the bridge does NORMAL L2 learning and forwarding. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "jsonrpc.h"
+#include "ledger.h"
+#include "ovsdb.h"
+#include "topology.h"
+
+static int open_db(const struct topology_ctx *ctx, struct jsonrpc **db,
+                   struct strbuf *err)
+{
+    int rc = jsonrpc_open(ctx->ovs_db_socket, 5000, db);
+
+    if (rc)
+        strbuf_addf(err, "cannot connect to OVSDB at '%s': %s",
+                    ctx->ovs_db_socket, strerror(-rc));
+    return rc;
+}
+
+/* Moves an OVSDB error text into 'err'. */
+static int db_fail(int rc, char *text, const char *what, struct strbuf *err)
+{
+    strbuf_addf(err, "%s: %s", what, text ? text : strerror(-rc));
+    free(text);
+    return rc ? rc : -EIO;
+}
+
+static int basic_setup(struct topology_ctx *ctx, struct strbuf *err)
+{
+    const char *ports[] = { ctx->source_binding, ctx->dest_binding };
+    struct jsonrpc *db;
+    char *text = NULL;
+    int rc;
+
+    snprintf(ctx->bridge, sizeof ctx->bridge, "pt-br-%s", ctx->short_id);
+    rc = open_db(ctx, &db, err);
+    if (rc)
+        return rc;
+    /* The netdev datapath makes the bridge's internal port a tap device. */
+    rc = ledger_record(ctx->ledger, "link", ctx->bridge, ctx->dp_ns);
+    if (rc) {
+        strbuf_addf(err, "cannot record bridge '%s' in the ledger: %s",
+                    ctx->bridge, strerror(-rc));
+        goto out;
+    }
+    rc = ovsdb_add_bridge(db, ctx->bridge, "netdev", &text);
+    if (rc) {
+        rc = db_fail(rc, text, "cannot add bridge", err);
+        goto out;
+    }
+    for (size_t i = 0; i < 2; i++) {
+        int64_t ofport;
+        rc = ovsdb_add_port(db, ctx->bridge, ports[i], "", &text);
+        if (!rc)
+            rc = ovsdb_wait_ofport(db, ports[i], 10000, &ofport, &text);
+        if (rc) {
+            rc = db_fail(rc, text, ports[i], err);
+            goto out;
+        }
+    }
+out:
+    jsonrpc_close(db);
+    return rc;
+}
+
+static int basic_teardown(struct topology_ctx *ctx, struct strbuf *err)
+{
+    struct jsonrpc *db;
+    char *text = NULL;
+    int rc;
+
+    if (!ctx->bridge[0] || !ctx->ovs_db_socket)
+        return 0;
+    rc = open_db(ctx, &db, err);
+    if (rc)
+        return rc;
+    rc = ovsdb_del_bridge(db, ctx->bridge, &text);
+    if (rc == -ENOENT)
+        rc = 0;
+    else if (rc)
+        rc = db_fail(rc, text, "cannot delete bridge", err);
+    else
+        free(text);
+    jsonrpc_close(db);
+    return rc;
+}
+
+static int basic_print(struct topology_ctx *ctx, FILE *out)
+{
+    fprintf(out,
+            "basic_topology: L2 forwarding through one Open vSwitch bridge\n"
+            "  %s (198.18.0.1/24)              %s (198.18.0.2/24)\n"
+            "    | veth                             | veth\n"
+            "  pt-sb-%s --- [ OVS bridge pt-br-%s, netdev ] --- pt-db-%s\n"
+            "  datapath: userspace (netdev), NORMAL action: MAC learning\n",
+            ctx->source_ns[0] ? ctx->source_ns : "pt-src-<id>",
+            ctx->dest_ns[0] ? ctx->dest_ns : "pt-dst-<id>", ctx->short_id,
+            ctx->short_id, ctx->short_id);
+    return 0;
+}
+
+const struct topology_ops topology_basic_ops = {
+    .name = "basic_topology",
+    .description = "one OVS bridge (userspace netdev datapath), L2 "
+                   "forwarding between the two namespaces",
+    .needs_ovs = true,
+    .setup = basic_setup,
+    .teardown = basic_teardown,
+    .print = basic_print,
+};
