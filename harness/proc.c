@@ -162,7 +162,7 @@ int proc_spawn(char *const argv[], const struct proc_spawn_opts *opts,
     return spawn(argv, opts, pidp, -1);
 }
 
-static int wait_status(pid_t pid)
+int proc_wait(pid_t pid)
 {
     int status;
 
@@ -180,7 +180,7 @@ int proc_run(char *const argv[], const struct proc_spawn_opts *opts)
     pid_t pid;
     int err = proc_spawn(argv, opts, &pid);
 
-    return err ? err : wait_status(pid);
+    return err ? err : proc_wait(pid);
 }
 
 int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
@@ -208,7 +208,7 @@ int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
         strbuf_add(out, buf, (size_t)n);
     }
     close(fds[0]);
-    return wait_status(pid);
+    return proc_wait(pid);
 }
 
 static void sleep_ms(int ms)
@@ -239,11 +239,15 @@ int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms)
         waitpid(pid, NULL, WNOHANG);    /* reap a zombie child of ours */
         return 0;
     }
-    if (kill(pid, SIGTERM) < 0 && errno != ESRCH)
+    /* proc_spawn() made the process a group leader: signal the group, so
+     * what it started (a topology script's commands) goes with it.  The
+     * leader was checked above; its group is ours. */
+    pid_t target = getpgid(pid) == pid ? -pid : pid;
+    if (kill(target, SIGTERM) < 0 && errno != ESRCH)
         return -errno;
     if (wait_gone(pid, starttime, timeout_ms))
         return 0;
-    if (kill(pid, SIGKILL) < 0 && errno != ESRCH)
+    if (kill(target, SIGKILL) < 0 && errno != ESRCH)
         return -errno;
     return wait_gone(pid, starttime, 5000) ? 0 : -ETIMEDOUT;
 }

@@ -91,7 +91,18 @@ static int call(const struct topology_ctx *ctx, const char *fn,
 
     build_env(ctx, &env);
     opts.envp = env.v;
-    rc = out ? proc_capture(argv, &opts, out) : proc_run(argv, &opts);
+    if (out) {
+        rc = proc_capture(argv, &opts, out);
+    } else {
+        /* setup and teardown may take a while: in the ledger, so a crash
+         * of ours does not leave them running on their own. */
+        pid_t pid;
+        rc = proc_spawn(argv, &opts, &pid);
+        if (!rc && ctx->ledger)
+            ledger_record_process(ctx->ledger, "pt-topology-script", pid);
+        if (!rc)
+            rc = proc_wait(pid);
+    }
     env_free(&env);
     if (rc < 0) {
         strbuf_addf(err, "cannot run bash for '%s': %s", ctx->script,

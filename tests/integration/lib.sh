@@ -35,6 +35,13 @@ has() {
 	fi
 }
 
+# running PID: the process exists and is no zombie (an init that is slow
+# to reap orphans must not make a stopped process look alive).
+running() {
+	[ -r /proc/$1/stat ] || return 1
+	[ "$(sed 's/.*) \(.\).*/\1/' /proc/$1/stat)" != Z ]
+}
+
 # leftovers: pt- namespaces and links on the machine, one per line.
 leftovers() {
 	{ ip netns list 2>/dev/null | awk '{print "netns " $1}'
