@@ -20,8 +20,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
 	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types
-CPPFLAGS += -D_GNU_SOURCE -Iharness -Itopologies -Icollectors -Ireport \
-	-DPT_VERSION='"$(VERSION)"' -DPT_DATADIR='"$(DATADIR)"'
+CPPFLAGS += -D_GNU_SOURCE -Ibuild -Iharness -Itopologies -Icollectors -Ireport \
+	-DPT_DATADIR='"$(DATADIR)"'
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) $(PKG_CFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread -lm
@@ -40,6 +40,7 @@ LIB_SRCS := \
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))
+SHELL_TESTS := $(filter-out tests/integration/lib.sh,$(wildcard tests/integration/*.sh))
 
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
@@ -53,6 +54,16 @@ perftests: build/harness/main.o build/libperftests.a
 build/libperftests.a: $(LIB_OBJS)
 	@rm -f $@
 	$(AR) rcs $@ $^
+
+# The version is a header rewritten only when `git describe` changes, so a
+# new commit rebuilds what prints it and nothing else.
+build/version.h: FORCE
+	@mkdir -p build
+	@echo '#define PT_VERSION "$(VERSION)"' > $@.tmp
+	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
+FORCE:
+
+build/harness/metadata.o build/harness/main.o build/asan/harness/metadata.o: build/version.h
 
 build/%.o: %.c $(wildcard harness/*.h topologies/*.h) Makefile
 	@mkdir -p $(dir $@)
@@ -94,7 +105,7 @@ integration: perftests $(INTEG_TESTS)
 # deps, build, then every test; the last line is the runner's summary.
 test: deps
 	$(MAKE) perftests $(UNIT_TESTS) $(INTEG_TESTS)
-	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) tests/integration/*.sh
+	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
 
 bench: perftests
 	@if ls tests/bench/*.sh >/dev/null 2>&1; then for b in tests/bench/*.sh; do $$b || exit $$?; done; \

@@ -19,9 +19,7 @@
 
 LOG_MODULE("perftests");
 
-#ifndef PT_VERSION
-#define PT_VERSION "unknown"
-#endif
+#include "version.h"     /* build/version.h, from the Makefile */
 
 extern char **environ;
 

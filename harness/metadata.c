@@ -9,9 +9,7 @@
 #include "strbuf.h"
 #include "util.h"
 
-#ifndef PT_VERSION
-#define PT_VERSION "unknown"
-#endif
+#include "version.h"     /* build/version.h, from the Makefile */
 
 static const char *const jenkins_vars[] = {
     "BUILD_NUMBER", "JOB_NAME", "GIT_COMMIT", "NODE_NAME", "BUILD_URL",

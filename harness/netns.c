@@ -81,9 +81,9 @@ static void ns_path(char path[static NS_PATH_MAX], const char *name)
     snprintf(path, NS_PATH_MAX, "%s/%s", NETNS_RUN_DIR, name);
 }
 
-/* libnl has its own error space, and maps the kernel's errno into it on
- * the way in (lossily: EADDRINUSE becomes "exists").  Back to errno here,
- * so callers see one convention. */
+/* libnl has its own error space.  Errors the kernel sent are taken from
+ * the kernel (nl_result()); this maps what libnl itself reports back to
+ * errno, so callers see one convention. */
 static int nl_errno(int nlerr)
 {
     switch (nlerr < 0 ? -nlerr : nlerr) {
@@ -203,15 +203,16 @@ int netns_leave(int saved_fd)
 
 int netns_socket(const char *netns, int domain, int type, int protocol)
 {
-    int saved, fd, rc;
+    int saved, fd, rc, leave_rc;
 
     if ((rc = netns_enter(netns, &saved)))
         return rc;
     fd = socket(domain, type | SOCK_CLOEXEC, protocol);
     rc = fd < 0 ? -errno : 0;
-    if (netns_leave(saved) < 0 && !rc) {
+    leave_rc = netns_leave(saved);
+    if (leave_rc && !rc) {
         close(fd);
-        return -EIO;
+        return leave_rc;
     }
     return rc ? rc : fd;
 }
@@ -322,36 +323,72 @@ int netns_del(const char *name)
  * Netlink
  * ------------------------------------------------------------------- */
 
-/* A NETLINK_ROUTE socket talks to the namespace it was created in for its
- * whole life; so create it there and come straight back. */
-static int nl_open(const char *netns, struct nl_sock **skp)
-{
+/* A route netlink socket, and the errno of the last error the kernel sent
+ * on it: libnl folds the kernel's errno into its own codes, and many of
+ * them (ENETUNREACH, EADDRNOTAVAIL for a route...) into "failure", which
+ * would make every message a caller logs say "Input/output error". */
+struct nl_conn {
     struct nl_sock *sk;
-    int saved, rc, leave_rc;
+    int kernel_errno;
+};
 
-    *skp = NULL;
-    if (!(sk = nl_socket_alloc()))
-        return -ENOMEM;
-    if ((rc = netns_enter(netns, &saved))) {
-        nl_socket_free(sk);
-        return rc;
-    }
-    rc = nl_errno(nl_connect(sk, NETLINK_ROUTE));
-    leave_rc = netns_leave(saved);
-    if (!rc)
-        rc = leave_rc;
-    if (rc) {
-        nl_socket_free(sk);
-        return rc;
-    }
-    *skp = sk;
-    return 0;
+static int keep_kernel_errno(struct sockaddr_nl *nla, struct nlmsgerr *e,
+                             void *arg)
+{
+    (void)nla;
+    *(int *)arg = e->error < 0 ? -e->error : e->error;
+    return NL_STOP;     /* and libnl returns its own code, as without us */
 }
 
-/* A socket in 'netns' and the link 'ifname' in it, as the kernel has it
- * now.  On success the caller releases both with link_close(). */
+/* The result of a libnl call made on 'c': 0, the kernel's errno if the
+ * kernel said no, else libnl's code translated.  A missing device is
+ * -ENOENT whoever reports it (the kernel says ENODEV). */
+static int nl_result(struct nl_conn *c, int nlerr)
+{
+    int rc;
+
+    if (nlerr >= 0)
+        return 0;
+    rc = c->kernel_errno ? -c->kernel_errno : nl_errno(nlerr);
+    c->kernel_errno = 0;
+    return rc == -ENODEV ? -ENOENT : rc;
+}
+
+static void conn_close(struct nl_conn *c)
+{
+    if (c->sk)
+        nl_socket_free(c->sk);
+    c->sk = NULL;
+}
+
+/* Opens 'c' inside 'netns': a NETLINK_ROUTE socket talks to the namespace
+ * it was created in for its whole life, so create it there and come
+ * straight back.  'c' must stay where it is until conn_close(). */
+static int conn_open(const char *netns, struct nl_conn *c)
+{
+    int saved, rc, leave_rc;
+
+    c->kernel_errno = 0;
+    if (!(c->sk = nl_socket_alloc()))
+        return -ENOMEM;
+    rc = nl_errno(nl_socket_modify_err_cb(c->sk, NL_CB_CUSTOM,
+                                          keep_kernel_errno,
+                                          &c->kernel_errno));
+    if (!rc && !(rc = netns_enter(netns, &saved))) {
+        rc = nl_errno(nl_connect(c->sk, NETLINK_ROUTE));
+        leave_rc = netns_leave(saved);
+        if (!rc)
+            rc = leave_rc;
+    }
+    if (rc)
+        conn_close(c);
+    return rc;
+}
+
+/* A connection in 'netns' and the link 'ifname' in it, as the kernel has
+ * it now.  On success the caller releases both with link_close(). */
 struct link_ref {
-    struct nl_sock *sk;
+    struct nl_conn nl;
     struct rtnl_link *link;
 };
 
@@ -359,10 +396,8 @@ static void link_close(struct link_ref *ref)
 {
     if (ref->link)
         rtnl_link_put(ref->link);
-    if (ref->sk)
-        nl_socket_free(ref->sk);
     ref->link = NULL;
-    ref->sk = NULL;
+    conn_close(&ref->nl);
 }
 
 static int link_open(const char *netns, const char *ifname,
@@ -370,11 +405,12 @@ static int link_open(const char *netns, const char *ifname,
 {
     int rc;
 
-    ref->sk = NULL;
+    ref->nl.sk = NULL;
     ref->link = NULL;
-    if ((rc = check_ifname(ifname)) || (rc = nl_open(netns, &ref->sk)))
+    if ((rc = check_ifname(ifname)) || (rc = conn_open(netns, &ref->nl)))
         return rc;
-    rc = nl_errno(rtnl_link_get_kernel(ref->sk, 0, ifname, &ref->link));
+    rc = nl_result(&ref->nl, rtnl_link_get_kernel(ref->nl.sk, 0, ifname,
+                                                  &ref->link));
     if (rc)
         link_close(ref);
     return rc;
@@ -391,10 +427,29 @@ static int link_change(const char *netns, const char *ifname,
         return -ENOMEM;
     rc = link_open(netns, ifname, &ref);
     if (!rc) {
-        rc = nl_errno(rtnl_link_change(ref.sk, ref.link, changes, 0));
+        rc = nl_result(&ref.nl, rtnl_link_change(ref.nl.sk, ref.link,
+                                                 changes, 0));
         link_close(&ref);
     }
     rtnl_link_put(changes);
+    return rc;
+}
+
+/* Creates 'link' (takes ownership) in 'netns'.  EXCL: an existing link of
+ * that name is an error, never adopted (and later deleted) as ours. */
+static int link_create(const char *netns, struct rtnl_link *link)
+{
+    struct nl_conn c;
+    int rc;
+
+    if (!link)
+        return -ENOMEM;
+    if (!(rc = conn_open(netns, &c))) {
+        rc = nl_result(&c, rtnl_link_add(c.sk, link,
+                                          NLM_F_CREATE | NLM_F_EXCL));
+        conn_close(&c);
+    }
+    rtnl_link_put(link);
     return rc;
 }
 
@@ -404,35 +459,25 @@ static int link_change(const char *netns, const char *ifname,
 
 int netns_veth_add(const char *name, const char *peer, const char *peer_netns)
 {
-    struct rtnl_link *link = NULL, *peer_link = NULL;
-    struct nl_sock *sk = NULL;
+    struct rtnl_link *link, *peer_link;
     int ns_fd = -1, rc;
 
     if ((rc = check_ifname(name)) || (rc = check_ifname(peer)))
         return rc;
     if (!is_root(peer_netns) && (ns_fd = netns_open_fd(peer_netns)) < 0)
         return ns_fd;
-    if ((rc = nl_open(NULL, &sk)))
-        goto out;
-    if (!(link = rtnl_link_veth_alloc())) {
-        rc = -ENOMEM;
-        goto out;
-    }
-    peer_link = rtnl_link_veth_get_peer(link);
-    rtnl_link_set_name(link, name);
-    rtnl_link_set_name(peer_link, peer);
-    /* The peer is born in its namespace (IFLA_NET_NS_FD in the peer's
-     * info): one message, and its name never exists in the root. */
-    if (ns_fd >= 0)
-        rtnl_link_set_ns_fd(peer_link, ns_fd);
-    rc = nl_errno(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
-out:
-    if (peer_link)
+    link = rtnl_link_veth_alloc();
+    if (link) {
+        peer_link = rtnl_link_veth_get_peer(link);
+        rtnl_link_set_name(link, name);
+        rtnl_link_set_name(peer_link, peer);
+        /* The peer is born in its namespace (IFLA_NET_NS_FD in the peer's
+         * info): one message, and its name never exists in the root. */
+        if (ns_fd >= 0)
+            rtnl_link_set_ns_fd(peer_link, ns_fd);
         rtnl_link_put(peer_link);
-    if (link)
-        rtnl_link_put(link);
-    if (sk)
-        nl_socket_free(sk);
+    }
+    rc = link_create(NULL, link);
     if (ns_fd >= 0)
         close(ns_fd);
     return rc;
@@ -441,21 +486,13 @@ out:
 int netns_bridge_add(const char *netns, const char *name)
 {
     struct rtnl_link *link;
-    struct nl_sock *sk;
     int rc;
 
-    if ((rc = check_ifname(name)) || (rc = nl_open(netns, &sk)))
+    if ((rc = check_ifname(name)))
         return rc;
-    if (!(link = rtnl_link_bridge_alloc())) {
-        nl_socket_free(sk);
-        return -ENOMEM;
-    }
-    rtnl_link_set_name(link, name);
-    /* EXCL: never adopt (and later delete) a bridge we did not make. */
-    rc = nl_errno(rtnl_link_add(sk, link, NLM_F_CREATE | NLM_F_EXCL));
-    rtnl_link_put(link);
-    nl_socket_free(sk);
-    return rc;
+    if ((link = rtnl_link_bridge_alloc()))
+        rtnl_link_set_name(link, name);
+    return link_create(netns, link);
 }
 
 int netns_link_del(const char *netns, const char *ifname)
@@ -465,7 +502,7 @@ int netns_link_del(const char *netns, const char *ifname)
 
     if (rc)
         return rc;
-    rc = nl_errno(rtnl_link_delete(ref.sk, ref.link));
+    rc = nl_result(&ref.nl, rtnl_link_delete(ref.nl.sk, ref.link));
     link_close(&ref);
     return rc;
 }
@@ -499,8 +536,6 @@ int netns_link_move(const char *from_netns, const char *ifname,
     struct rtnl_link *changes;
     int fd, rc;
 
-    if (is_root(to_netns))
-        return -EINVAL;
     if ((fd = netns_open_fd(to_netns)) < 0)
         return fd;
     changes = rtnl_link_alloc();
@@ -514,24 +549,26 @@ int netns_link_move(const char *from_netns, const char *ifname,
 int netns_link_set_master(const char *netns, const char *ifname,
                           const char *master)
 {
-    struct link_ref ref;
+    bool release = !master || !master[0];
     struct rtnl_link *mlink = NULL;
+    struct link_ref ref;
     int rc;
 
-    if (!is_root(master) && (rc = check_ifname(master)))
+    if (!release && (rc = check_ifname(master)))
         return rc;
     if ((rc = link_open(netns, ifname, &ref)))
         return rc;
-    if (is_root(master)) {
-        rc = nl_errno(rtnl_link_release_ifindex(
-            ref.sk, rtnl_link_get_ifindex(ref.link)));
+    if (release) {
+        rc = nl_result(&ref.nl, rtnl_link_release_ifindex(
+            ref.nl.sk, rtnl_link_get_ifindex(ref.link)));
     } else {
-        rc = nl_errno(rtnl_link_get_kernel(ref.sk, 0, master, &mlink));
+        rc = nl_result(&ref.nl, rtnl_link_get_kernel(ref.nl.sk, 0, master,
+                                                     &mlink));
         /* libnl reads the link back and says "not supported" when the
          * kernel ignored the master: a master that is no bridge or bond. */
         if (!rc)
-            rc = nl_errno(rtnl_link_enslave_ifindex(
-                ref.sk, rtnl_link_get_ifindex(mlink),
+            rc = nl_result(&ref.nl, rtnl_link_enslave_ifindex(
+                ref.nl.sk, rtnl_link_get_ifindex(mlink),
                 rtnl_link_get_ifindex(ref.link)));
     }
     if (mlink)
@@ -671,7 +708,7 @@ int netns_addr_add(const char *netns, const char *ifname, const char *cidr)
     rtnl_addr_set_ifindex(addr, rtnl_link_get_ifindex(ref.link));
     if (!(rc = nl_errno(rtnl_addr_set_local(addr, local)))) {
         rtnl_addr_set_prefixlen(addr, (int)nl_addr_get_prefixlen(local));
-        rc = nl_errno(rtnl_addr_add(ref.sk, addr, NLM_F_EXCL));
+        rc = nl_result(&ref.nl, rtnl_addr_add(ref.nl.sk, addr, NLM_F_EXCL));
     }
 out:
     if (addr)
@@ -687,7 +724,7 @@ int netns_route_add(const char *netns, const char *dst_cidr,
     struct nl_addr *gw = NULL, *dst = NULL;
     struct rtnl_route *route = NULL;
     struct rtnl_nexthop *nh;
-    struct nl_sock *sk = NULL;
+    struct nl_conn c = { NULL, 0 };
     int family, rc;
 
     if (!dst_cidr || !gateway || strchr(gateway, '/'))
@@ -700,7 +737,7 @@ int netns_route_add(const char *netns, const char *dst_cidr,
                         &dst);
     else
         rc = parse_cidr(dst_cidr, family, &dst);
-    if (rc || (rc = nl_open(netns, &sk)))
+    if (rc || (rc = conn_open(netns, &c)))
         goto out;
     if (!(route = rtnl_route_alloc()) || !(nh = rtnl_route_nh_alloc())) {
         rc = -ENOMEM;
@@ -717,12 +754,11 @@ int netns_route_add(const char *netns, const char *dst_cidr,
     }
     rtnl_route_nh_set_gateway(nh, gw);
     rtnl_route_add_nexthop(route, nh);      /* the route owns 'nh' now */
-    rc = nl_errno(rtnl_route_add(sk, route, NLM_F_EXCL));
+    rc = nl_result(&c, rtnl_route_add(c.sk, route, NLM_F_EXCL));
 out:
     if (route)
         rtnl_route_put(route);
-    if (sk)
-        nl_socket_free(sk);
+    conn_close(&c);
     nl_addr_put(dst);
     nl_addr_put(gw);
     return rc;

@@ -10,7 +10,8 @@
  *   opened when the program loads, before main()).
  * - Fallible functions return 0 or a negative errno and never log; a link,
  *   namespace or address that does not exist is -ENOENT, a name too long
- *   for the kernel -ENAMETOOLONG, a malformed one -EINVAL.
+ *   for the kernel -ENAMETOOLONG, a malformed one -EINVAL; otherwise the
+ *   kernel's own errno (e.g. -ENETUNREACH for an unreachable gateway).
  * - Every function may be called from any thread while other threads work:
  *   namespace switches are done with setns() on the calling thread only and
  *   undone before returning, and each call uses its own netlink socket. */
@@ -28,8 +29,10 @@
 
 /* Creates namespace 'name' (-EEXIST if it is there already). */
 int netns_add(const char *name);
-/* Unmounts and removes namespace 'name'; the kernel frees it, and the links
- * in it, once no process or socket uses it any more.  -ENOENT if missing. */
+/* Unmounts and removes namespace 'name'; -ENOENT if missing.  The kernel
+ * frees the namespace and its links later, once no process or socket uses
+ * it: the other end of a veth pair that had one end inside lingers for a
+ * moment, so delete such a link first when its name must be free now. */
 int netns_del(const char *name);
 /* True if /run/netns/NAME is a mounted namespace (a leftover empty file
  * does not count). */
@@ -68,8 +71,9 @@ int netns_bridge_add(const char *netns, const char *name);
 int netns_link_del(const char *netns, const char *ifname);
 bool netns_link_exists(const char *netns, const char *ifname);
 int netns_link_set_up(const char *netns, const char *ifname, bool up);
-/* Moves 'ifname' from 'from_netns' (NULL: root) into 'to_netns'.  The link
- * goes down and loses its addresses on the way, as the kernel does it. */
+/* Moves 'ifname' from 'from_netns' into 'to_netns' (either NULL: root).
+ * The link goes down and loses its addresses on the way, as the kernel
+ * does it; -EEXIST if 'to_netns' has a link of that name. */
 int netns_link_move(const char *from_netns, const char *ifname,
                     const char *to_netns);
 /* Makes 'ifname' a port of bridge 'master' (both in 'netns'); 'master' NULL
