@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "util.h"
 
 int proc_starttime(pid_t pid, unsigned long long *starttime)
 {
@@ -169,6 +170,11 @@ int proc_wait(pid_t pid)
     while (waitpid(pid, &status, 0) < 0) {
         if (errno != EINTR)
             return -errno;
+        /* Ctrl-C: the child (and its group) must not hold teardown up. */
+        if (pt_interrupted) {
+            proc_stop(pid, 0, 2000);
+            return -EINTR;
+        }
     }
     if (WIFEXITED(status))
         return WEXITSTATUS(status);

@@ -26,7 +26,8 @@ int proc_spawn(char *const argv[], const struct proc_spawn_opts *opts,
 /* Runs argv to completion; returns its exit status (0..255), 128+signal,
  * or a negative errno.  Output is appended to opts->log_path if given. */
 int proc_run(char *const argv[], const struct proc_spawn_opts *opts);
-/* Waits for our child 'pid'; returns like proc_run(). */
+/* Waits for our child 'pid'; returns like proc_run().  When a signal sets
+ * pt_interrupted meanwhile, stops the child and returns -EINTR. */
 int proc_wait(pid_t pid);
 /* Like proc_run(), and appends what the command wrote to stdout to 'out'
  * (stderr still goes to opts->log_path). */

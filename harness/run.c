@@ -23,8 +23,6 @@
 
 LOG_MODULE("run");
 
-volatile sig_atomic_t run_interrupted;
-
 struct run {
     const struct run_config *cfg;
     char *id;
@@ -54,7 +52,7 @@ struct phase {
 
 static void handle_signal(int sig)
 {
-    run_interrupted = sig;
+    pt_interrupted = sig;
 }
 
 void run_install_signals(void)
@@ -363,17 +361,23 @@ int run_execute(const struct run_config *cfg)
 
         if (r.exit_code && !cleanup_phase)
             continue;
-        if (run_interrupted && !r.exit_code) {
+        if (pt_interrupted && !r.exit_code) {
             r.exit_code = PT_EXIT_INTERRUPTED;
             r.failed_phase = p;
             run_fail(&r, PT_EXIT_INTERRUPTED, "interrupted by signal %d",
-                     (int)run_interrupted);
+                     (int)pt_interrupted);
             LOG_WARN("interrupted before %s; tearing down",
                      run_phase_to_text(p));
             continue;
         }
         LOG_INFO("phase %s", run_phase_to_text(p));
         rc = phases[p].fn(&r);
+        if (rc && pt_interrupted && !cleanup_phase) {
+            /* The phase gave up because of the signal: say so. */
+            rc = run_fail(&r, PT_EXIT_INTERRUPTED, "interrupted by signal "
+                          "%d during %s (%s)", (int)pt_interrupted,
+                          run_phase_to_text(p), r.error);
+        }
         if (rc && !r.exit_code) {
             r.exit_code = rc;
             r.failed_phase = p;

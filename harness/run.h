@@ -31,9 +31,8 @@ struct run_config {
 };
 
 const char *run_phase_to_text(enum run_phase phase);
-/* Set by SIGINT/SIGTERM; long phases poll it. */
-extern volatile sig_atomic_t run_interrupted;
-/* Installs the SIGINT/SIGTERM handlers that set run_interrupted. */
+/* Installs the SIGINT/SIGTERM/SIGHUP handlers that set pt_interrupted
+ * (util.h); the driver checks it between phases and tears down. */
 void run_install_signals(void);
 /* Runs every phase; returns the process exit code (enum pt_exit). */
 int run_execute(const struct run_config *cfg);

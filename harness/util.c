@@ -16,6 +16,8 @@
 #define PT_DATADIR "/usr/local/share/perftests"
 #endif
 
+volatile sig_atomic_t pt_interrupted;
+
 int mkdir_p(const char *dir, unsigned mode)
 {
     char *tmp = xstrdup(dir);

@@ -2,6 +2,7 @@
 #ifndef PT_UTIL_H
 #define PT_UTIL_H
 
+#include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -16,6 +17,10 @@ enum pt_exit {
     PT_EXIT_RUN_FAILED = 4,     /* a phase failed */
     PT_EXIT_INTERRUPTED = 130,
 };
+
+/* The signal (SIGINT, SIGTERM, SIGHUP) that asked the run to stop, or 0.
+ * Set by the run's handler; long waits (child processes) poll it. */
+extern volatile sig_atomic_t pt_interrupted;
 
 /* mkdir -p; 0 or a negative errno. */
 int mkdir_p(const char *dir, unsigned mode);

@@ -93,3 +93,66 @@ check "after cleanup: no process of the run left ($ovs_pids)" test -z "$alive"
 check "ledger gone" test -z "$(ls -A "$res/.ledger")"
 run_pt 0 cleanup -d "$res"
 has "cleanup is idempotent" "0 aborted runs cleaned up"
+
+# SIGTERM (and Ctrl-C alike) in the middle of setup: exit 130, the
+# teardown runs, nothing is left and no cleanup is needed.
+rm -rf "$res" "$tmp/in-setup"
+"$PT" -p ci -d "$res" "$tmp/slow.sh" >"$tmp/term.out" 2>&1 &
+victim=$!
+for _ in $(seq 100); do [ -e "$tmp/in-setup" ] && break; sleep 0.1; done
+kill -TERM "$victim"
+wait "$victim"; rc=$?
+check "SIGTERM: exit 130 (got $rc)" test "$rc" -eq 130
+OUT=$(cat "$tmp/term.out")
+has "SIGTERM: the log says so" "interrupted by signal 15 during create_scenario"
+has "SIGTERM: teardown ran" "phase tear_down"
+check "SIGTERM: ledger deleted" test -z "$(ls -A "$res/.ledger")"
+left=$(leftovers)
+if [ "$left" = "$before" ]; then pass "SIGTERM: nothing pt- left"; else fail "SIGTERM left: $left"; fi
+
+# --sut cmd: a process the harness starts, records and stops.
+rm -rf "$res"
+run_pt 0 -p ci -d "$res" --sut 'cmd:exec sleep 300' linux_bridge
+has "--sut cmd: described" "system under test: process"
+sut_pid=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["sut"]["pids"][0])' "$(run_dir)/metadata.json")
+check "--sut cmd: stopped at teardown" sh -c "! { [ -r /proc/$sut_pid/stat ] && ! grep -q ') Z' /proc/$sut_pid/stat; }"
+
+# --sut pid: a process that is not ours is sampled, never stopped.
+sleep 300 & other=$!
+rm -rf "$res"
+run_pt 0 -p ci -d "$res" --sut "pid:$other" direct
+check "--sut pid: recorded in metadata.json" grep -q "$other" "$(run_dir)/metadata.json"
+check "--sut pid: left running" running "$other"
+kill "$other"; wait "$other" 2>/dev/null
+run_pt 3 -p ci -d "$res" --sut "pid:999999999" direct
+has "--sut pid: a missing process is an environment error" "no process with pid 999999999"
+run_pt 2 --sut bogus direct
+has "--sut: bad spec says what is expected" "expected ovs-rundir:DIR, pid:N or cmd:COMMAND"
+run_pt 2 -p ci -d "$res" --sut "cmd:sleep 1" basic_topology
+has "an OVS topology needs an OVS SUT" "needs an Open vSwitch SUT"
+
+# --sut ovs-rundir: an OVS that already runs (started here, as a lab's
+# would be) is attached to, configured, and left running.
+d=$tmp/ovs
+mkdir -p "$d"
+export OVS_RUNDIR=$d OVS_DBDIR=$d OVS_LOGDIR=$d OVS_SYSCONFDIR=$d
+ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" --pidfile="$d/ovsdb-server.pid" \
+	--log-file="$d/ovsdb-server.log" >/dev/null 2>&1 & db_pid=$!
+for _ in $(seq 100); do [ -S "$d/db.sock" ] && break; sleep 0.1; done
+ovs-vsctl --db="unix:$d/db.sock" --no-wait init
+ovs-vswitchd "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
+	--log-file="$d/ovs-vswitchd.log" >/dev/null 2>&1 & vs_pid=$!
+ctl=$d/ovs-vswitchd.$vs_pid.ctl
+for _ in $(seq 100); do ovs-appctl -t "$ctl" version >/dev/null 2>&1 && break; sleep 0.1; done
+unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
+rm -rf "$res"
+run_pt 0 -p ci -d "$res" --sut "ovs-rundir:$d" basic_topology
+has "--sut ovs-rundir: probes crossed the running OVS" "connectivity: 10 of 10 probes"
+check "--sut ovs-rundir: the OVS still runs" running "$vs_pid"
+check "--sut ovs-rundir: our bridge is gone from it" \
+	sh -c "! ovs-vsctl --db=unix:$d/db.sock list-br | grep -q pt-"
+ovs-appctl -t "$ctl" exit --cleanup >/dev/null 2>&1
+kill "$vs_pid" "$db_pid" 2>/dev/null; wait "$vs_pid" "$db_pid" 2>/dev/null
+left=$(leftovers)
+if [ "$left" = "$before" ]; then pass "--sut ovs-rundir: nothing pt- left"; else fail "--sut ovs-rundir left: $left"; fi
