@@ -146,7 +146,7 @@ static void add_daemon_logs(struct strbuf *err, const struct ovs_instance *ovs,
     add_log_tail(&tail, out);
     if (!tail.len)
         add_log_tail(&tail, log);
-    strbuf_addf(err, " (see %s)%s", log, tail.buf ? tail.buf : "");
+    strbuf_addf(err, " (see %s)%s", log, tail.buf);
     strbuf_dispose(&tail);
     free(log);
     free(out);

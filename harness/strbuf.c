@@ -59,6 +59,8 @@ char *xasprintf(const char *fmt, ...)
     return strbuf_detach(&sb);
 }
 
+char strbuf_empty_[1];
+
 static void grow(struct strbuf *sb, size_t extra)
 {
     size_t need = sb->len + extra + 1;
@@ -68,24 +70,24 @@ static void grow(struct strbuf *sb, size_t extra)
     size_t alloc = sb->alloc ? sb->alloc : 64;
     while (alloc < need)
         alloc *= 2;
-    sb->buf = xrealloc(sb->buf, alloc);
+    sb->buf = xrealloc(sb->alloc ? sb->buf : NULL, alloc);
+    if (!sb->alloc)
+        sb->buf[0] = '\0';
     sb->alloc = alloc;
 }
 
 void strbuf_init(struct strbuf *sb)
 {
-    sb->buf = NULL;
+    sb->buf = strbuf_empty_;
     sb->len = 0;
     sb->alloc = 0;
-    grow(sb, 0);
-    sb->buf[0] = '\0';
 }
 
 void strbuf_dispose(struct strbuf *sb)
 {
-    free(sb->buf);
-    sb->buf = NULL;
-    sb->len = sb->alloc = 0;
+    if (sb->alloc)
+        free(sb->buf);
+    strbuf_init(sb);
 }
 
 char *strbuf_detach(struct strbuf *sb)
@@ -93,18 +95,16 @@ char *strbuf_detach(struct strbuf *sb)
     char *s;
 
     grow(sb, 0);
-    sb->buf[sb->len] = '\0';
     s = sb->buf;
-    sb->buf = NULL;
-    sb->len = sb->alloc = 0;
+    strbuf_init(sb);
     return s;
 }
 
 void strbuf_reset(struct strbuf *sb)
 {
-    grow(sb, 0);
     sb->len = 0;
-    sb->buf[0] = '\0';
+    if (sb->alloc)
+        sb->buf[0] = '\0';
 }
 
 void strbuf_add(struct strbuf *sb, const void *data, size_t len)
@@ -156,7 +156,7 @@ void strbuf_rtrim(struct strbuf *sb)
 {
     while (sb->len && isspace((unsigned char)sb->buf[sb->len - 1]))
         sb->len--;
-    if (sb->buf)
+    if (sb->alloc)
         sb->buf[sb->len] = '\0';
 }
 
@@ -179,7 +179,5 @@ int strbuf_read_file(struct strbuf *sb, const char *path)
         strbuf_add(sb, tmp, (size_t)n);
     }
     close(fd);
-    grow(sb, 0);
-    sb->buf[sb->len] = '\0';
     return 0;
 }

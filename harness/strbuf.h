@@ -7,12 +7,14 @@
 #include <stddef.h>
 
 struct strbuf {
-    char *buf;      /* always NUL-terminated, never NULL after init */
+    char *buf;      /* always NUL-terminated, never NULL */
     size_t len;
-    size_t alloc;
+    size_t alloc;   /* 0: buf is the shared empty string, not ours */
 };
 
-#define STRBUF_INIT { NULL, 0, 0 }
+/* git's slopbuf: an empty buffer reads as "" without allocating. */
+extern char strbuf_empty_[1];
+#define STRBUF_INIT { strbuf_empty_, 0, 0 }
 
 void strbuf_init(struct strbuf *sb);
 /* Frees the storage; 'sb' may be reused after strbuf_init().  Not named
