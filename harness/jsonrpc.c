@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "strbuf.h"
+#include "util.h"
 
 struct jsonrpc {
     int fd;
@@ -34,28 +35,15 @@ struct jsonrpc {
     bool in_string, escaped;
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Milliseconds left until 'deadline' for poll(): never negative. */
 static int remaining_ms(long long deadline)
 {
-    long long left = deadline - now_ms();
+    long long left = deadline - monotonic_ms();
 
     return left < 0 ? 0 : left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-    nanosleep(&ts, NULL);
-}
 
 /* Waits for 'events' on 'fd' until 'deadline'; 0, -ETIMEDOUT or -errno. */
 static int wait_fd(int fd, short events, long long deadline)
@@ -111,7 +99,7 @@ static int make_sockaddr(const char *path, struct sockaddr_un *sun,
 
 int jsonrpc_open(const char *path, int timeout_ms, struct jsonrpc **rpcp)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = monotonic_ms() + timeout_ms;
     struct sockaddr_un sun;
     struct jsonrpc *rpc;
     int dirfd, fd, err;
@@ -329,7 +317,7 @@ static int answer_echo(struct jsonrpc *rpc, json_t *request,
 int jsonrpc_transact(struct jsonrpc *rpc, const char *method, json_t *params,
                      json_t **resultp, json_t **errorp)
 {
-    long long deadline = now_ms() + rpc->timeout_ms;
+    long long deadline = monotonic_ms() + rpc->timeout_ms;
     json_t *request = json_object();
     json_t *id = json_integer(rpc->next_id++);
     int err;

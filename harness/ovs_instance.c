@@ -44,20 +44,7 @@ struct ovs_instance {
     char *netns;                    /* owned daemons run here; NULL: root */
 };
 
-static long long now_ms(void)
-{
-    struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-    nanosleep(&ts, NULL);
-}
 
 /* Finds 'name' in PATH or the sbin directories: Jenkins and sudo often run
  * us with a PATH that lacks /usr/sbin, where Debian puts the daemons. */
@@ -217,7 +204,7 @@ static int spawn_daemon(struct ovs_instance *ovs, struct ovs_daemon *d,
 /* Waits until ovsdb-server serves the Open_vSwitch database on db.sock. */
 static int wait_ovsdb(struct ovs_instance *ovs, struct strbuf *err)
 {
-    long long deadline = now_ms() + OVS_INSTANCE_START_TIMEOUT_MS;
+    long long deadline = monotonic_ms() + OVS_INSTANCE_START_TIMEOUT_MS;
     char *msg = NULL;
     int ret = 0, status = 0, interval = 2;
 
@@ -254,7 +241,7 @@ static int wait_ovsdb(struct ovs_instance *ovs, struct strbuf *err)
                 break;
             ret = -ENOENT;
         }
-        if (now_ms() >= deadline) {
+        if (monotonic_ms() >= deadline) {
             strbuf_addf(err, "ovsdb-server did not serve %s on '%s' within "
                         "%d ms: %s", OVSDB_DATABASE, ovs->db_sock,
                         OVS_INSTANCE_START_TIMEOUT_MS,
@@ -276,7 +263,7 @@ static int wait_ovsdb(struct ovs_instance *ovs, struct strbuf *err)
  * configuration and built the bridges it describes. */
 static int wait_vswitchd(struct ovs_instance *ovs, struct strbuf *err)
 {
-    long long deadline = now_ms() + OVS_INSTANCE_START_TIMEOUT_MS;
+    long long deadline = monotonic_ms() + OVS_INSTANCE_START_TIMEOUT_MS;
     struct jsonrpc *db = NULL;
     char *reply = NULL, *msg = NULL;
     int ret, status = 0, interval = 2;
@@ -296,7 +283,7 @@ static int wait_vswitchd(struct ovs_instance *ovs, struct strbuf *err)
                                    &reply, &msg);
         if (!ret)
             break;
-        if (now_ms() >= deadline) {
+        if (monotonic_ms() >= deadline) {
             strbuf_addf(err, "ovs-vswitchd did not answer on '%s' within "
                         "%d ms: %s", ovs->vswitchd.ctl,
                         OVS_INSTANCE_START_TIMEOUT_MS, msg);
@@ -321,7 +308,7 @@ static int wait_vswitchd(struct ovs_instance *ovs, struct strbuf *err)
      * without it, 0 == 0 would pass before it read anything. */
     ret = ovsdb_bump_cfg(db, NULL, &msg);
     if (!ret) {
-        int left = (int)(deadline - now_ms());
+        int left = (int)(deadline - monotonic_ms());
         ret = ovsdb_wait_reconfigured(db, left > 1000 ? left : 1000, &msg);
     }
     if (ret) {
@@ -578,10 +565,10 @@ static int stop_daemon(struct ovs_daemon *d)
 /* Waits up to 'timeout_ms' for daemon 'd' to exit on its own. */
 static void wait_exit(struct ovs_daemon *d, int timeout_ms)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = monotonic_ms() + timeout_ms;
 
     while (!daemon_exited(d, NULL) && proc_is_same(d->pid, d->starttime)
-           && now_ms() < deadline)
+           && monotonic_ms() < deadline)
         sleep_ms(10);
 }
 

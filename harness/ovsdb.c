@@ -9,6 +9,7 @@
 #include <time.h>
 
 #include "strbuf.h"
+#include "util.h"
 
 static void set_error(char **errp, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
@@ -26,20 +27,7 @@ static void set_error(char **errp, const char *fmt, ...)
     *errp = strbuf_detach(&sb);
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
 
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-
-    nanosleep(&ts, NULL);
-}
 
 /* The message for an operation result {"error": E, "details": D}. */
 static char *op_error_text(const json_t *r)
@@ -55,12 +43,36 @@ static char *op_error_text(const json_t *r)
     return strbuf_detach(&sb);
 }
 
+/* One request; a missing answer or a refused request (unknown database,
+ * bad syntax) becomes the error text.  Takes ownership of 'params'; on 0
+ * the caller owns *result. */
+static int call(struct jsonrpc *db, const char *method, json_t *params,
+                json_t **result, char **errp)
+{
+    json_t *error;
+    int err = jsonrpc_transact(db, method, params, result, &error);
+
+    if (err) {
+        set_error(errp, "ovsdb: no answer from '%s': %s", jsonrpc_path(db),
+                  err == -ETIMEDOUT ? "timed out" : strerror(-err));
+        return err;
+    }
+    if (error) {
+        char *text = jsonrpc_error_text(error);
+        set_error(errp, "ovsdb: %s rejected: %s", method, text);
+        free(text);
+        json_decref(error);
+        return -EREMOTEIO;
+    }
+    return 0;
+}
+
 int ovsdb_transact(struct jsonrpc *db, json_t *ops, json_t **resultp,
                    int *failed_op, char **errp)
 {
     size_t n_ops = json_array_size(ops);
     json_t *params = json_array();
-    json_t *result = NULL, *error = NULL;
+    json_t *result = NULL;
     int err;
 
     if (resultp)
@@ -71,20 +83,9 @@ int ovsdb_transact(struct jsonrpc *db, json_t *ops, json_t **resultp,
     json_array_extend(params, ops);
     json_decref(ops);
 
-    err = jsonrpc_transact(db, "transact", params, &result, &error);
-    if (err) {
-        set_error(errp, "ovsdb: no answer from '%s': %s", jsonrpc_path(db),
-                  err == -ETIMEDOUT ? "timed out" : strerror(-err));
+    err = call(db, "transact", params, &result, errp);
+    if (err)
         return err;
-    }
-    if (error) {
-        /* The whole request was refused (unknown database, bad syntax). */
-        char *text = jsonrpc_error_text(error);
-        set_error(errp, "ovsdb: transaction rejected: %s", text);
-        free(text);
-        json_decref(error);
-        return -EREMOTEIO;
-    }
     if (!json_is_array(result) || json_array_size(result) < n_ops) {
         set_error(errp, "ovsdb: malformed reply to a transaction");
         json_decref(result);
@@ -115,22 +116,12 @@ int ovsdb_transact(struct jsonrpc *db, json_t *ops, json_t **resultp,
 
 int ovsdb_list_dbs(struct jsonrpc *db, json_t **dbsp, char **errp)
 {
-    json_t *result, *error;
-    int err = jsonrpc_transact(db, "list_dbs", NULL, &result, &error);
+    json_t *result;
+    int err = call(db, "list_dbs", NULL, &result, errp);
 
     *dbsp = NULL;
-    if (err) {
-        set_error(errp, "ovsdb: no answer from '%s': %s", jsonrpc_path(db),
-                  err == -ETIMEDOUT ? "timed out" : strerror(-err));
+    if (err)
         return err;
-    }
-    if (error) {
-        char *text = jsonrpc_error_text(error);
-        set_error(errp, "ovsdb: list_dbs failed: %s", text);
-        free(text);
-        json_decref(error);
-        return -EREMOTEIO;
-    }
     if (!json_is_array(result)) {
         set_error(errp, "ovsdb: malformed reply to list_dbs");
         json_decref(result);
@@ -433,7 +424,7 @@ int ovsdb_get_iface_error(struct jsonrpc *db, const char *iface,
 int ovsdb_wait_ofport(struct jsonrpc *db, const char *iface, int timeout_ms,
                       int64_t *ofport, char **errp)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = monotonic_ms() + timeout_ms;
     int interval = 5;
 
     /* ovs-vswitchd writes ofport when it has added the interface to the
@@ -454,7 +445,7 @@ int ovsdb_wait_ofport(struct jsonrpc *db, const char *iface, int timeout_ms,
             free(why);
             return -EIO;
         }
-        if (now_ms() >= deadline) {
+        if (monotonic_ms() >= deadline) {
             set_error(errp, "interface '%s' got no OpenFlow port within "
                       "%d ms", iface, timeout_ms);
             return -ETIMEDOUT;
@@ -527,13 +518,13 @@ int ovsdb_bump_cfg(struct jsonrpc *db, int64_t *next_cfg, char **errp)
 
 int ovsdb_wait_reconfigured(struct jsonrpc *db, int timeout_ms, char **errp)
 {
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = monotonic_ms() + timeout_ms;
     int64_t target, cur;
     int interval = 5;
     int err = ovsdb_get_cfg(db, &target, &cur, errp);
 
     while (!err && cur < target) {
-        if (now_ms() >= deadline) {
+        if (monotonic_ms() >= deadline) {
             set_error(errp, "ovs-vswitchd did not apply configuration %lld "
                       "within %d ms (it is at %lld)", (long long)target,
                       timeout_ms, (long long)cur);

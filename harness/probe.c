@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "netns.h"
+#include "util.h"
 
 #define PROBE_PORT 7357     /* any port: the namespace is ours alone */
 
@@ -34,12 +35,6 @@ static int socket_in(const char *ns, struct strbuf *err)
     return rc ? rc : fd;
 }
 
-static long long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
-}
 
 int probe_udp(const struct topology_ctx *ctx, int count, int timeout_ms,
               int *received, struct strbuf *err)
@@ -80,10 +75,10 @@ int probe_udp(const struct topology_ctx *ctx, int count, int timeout_ms,
         }
         usleep(10000);  /* spaced like ping: ARP resolves, queues do not */
     }
-    long long deadline = now_ms() + timeout_ms;
+    long long deadline = monotonic_ms() + timeout_ms;
     while (*received < count) {
         struct pollfd pfd = { .fd = rx, .events = POLLIN };
-        long long left = deadline - now_ms();
+        long long left = deadline - monotonic_ms();
         if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
             break;
         ssize_t n = recv(rx, buf, sizeof buf, 0);

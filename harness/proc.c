@@ -217,11 +217,6 @@ int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
     return proc_wait(pid);
 }
 
-static void sleep_ms(int ms)
-{
-    struct timespec ts = { ms / 1000, (long)(ms % 1000) * 1000000L };
-    nanosleep(&ts, NULL);
-}
 
 /* Waits up to 'timeout_ms' for 'pid' to be gone; reaps it if it is our
  * child.  True when gone. */

@@ -22,6 +22,10 @@ enum pt_exit {
  * Set by the run's handler; long waits (child processes) poll it. */
 extern volatile sig_atomic_t pt_interrupted;
 
+/* CLOCK_MONOTONIC in milliseconds, for deadlines of bounded waits. */
+long long monotonic_ms(void);
+void sleep_ms(int ms);
+
 /* mkdir -p; 0 or a negative errno. */
 int mkdir_p(const char *dir, unsigned mode);
 bool path_is_file(const char *path);

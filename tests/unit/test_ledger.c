@@ -17,23 +17,8 @@
 #include "strbuf.h"
 #include "proc.h"
 #include "util.h"
+#include "tmpdir.h"
 
-static char tmpdir[64];
-
-static int setup_dir(void **state)
-{
-    (void)state;
-    strcpy(tmpdir, "/tmp/pt-unit-ledger-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    char cmd[128];
-    (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd);
-}
 
 static pid_t spawn_sleeper(void)
 {
@@ -185,5 +170,6 @@ int main(void)
         cmocka_unit_test(test_ledger__recycled_pid_is_spared),
         cmocka_unit_test(test_ledger__torn_line_skipped),
     };
-    return cmocka_run_group_tests_name("ledger", tests, setup_dir, remove_dir);
+    return cmocka_run_group_tests_name("ledger", tests, tmpdir_create,
+                                       tmpdir_remove);
 }

@@ -14,23 +14,8 @@
 
 #include "profile.h"
 #include "util.h"
+#include "tmpdir.h"
 
-static char tmpdir[64];
-
-static int setup_dir(void **state)
-{
-    (void)state;
-    strcpy(tmpdir, "/tmp/pt-unit-profile-XXXXXX");
-    return mkdtemp(tmpdir) ? 0 : -1;
-}
-
-static int remove_dir(void **state)
-{
-    char cmd[128];
-    (void)state;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
-    return system(cmd);
-}
 
 /* Writes 'text' to <tmpdir>/<name>/perftests.conf; returns its path. */
 static char *write_profile(const char *name, const char *text)
@@ -314,6 +299,6 @@ int main(void)
         cmocka_unit_test(test_profile__env_and_option_errors),
         cmocka_unit_test(test_profile__shipped_profiles_load),
     };
-    return cmocka_run_group_tests_name("profile", tests, setup_dir,
-                                       remove_dir);
+    return cmocka_run_group_tests_name("profile", tests, tmpdir_create,
+                                       tmpdir_remove);
 }
