@@ -298,6 +298,22 @@ int profile_apply_override(struct settings *s, const char *kv,
     return n_err;
 }
 
+/* Rules that involve two keys, checked once every source has spoken. */
+static int check_together(const struct settings *s, struct strbuf *errs)
+{
+    if (!strcmp(settings_str(s, SETTING_PROTOCOL), "tcp")
+        && settings_int(s, SETTING_FRAME_SIZE) < 72) {
+        struct strbuf src = STRBUF_INIT;
+        settings_format_source(s, SETTING_FRAME_SIZE, &src);
+        strbuf_addf(errs, "%s: FRAME_SIZE: %lld is too small for PROTOCOL "
+                          "tcp: expected 72 to 1514\n", src.buf,
+                    settings_int(s, SETTING_FRAME_SIZE));
+        strbuf_dispose(&src);
+        return 1;
+    }
+    return 0;
+}
+
 int profile_load(struct settings *s, const struct profile_request *req,
                  struct strbuf *errs)
 {
@@ -313,5 +329,7 @@ int profile_load(struct settings *s, const struct profile_request *req,
     n_err += profile_load_env(s, req->envp, errs);
     for (char **o = req->overrides; o && *o; o++)
         n_err += profile_apply_override(s, *o, errs);
+    if (!n_err)
+        n_err += check_together(s, errs);
     return n_err;
 }

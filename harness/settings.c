@@ -32,6 +32,31 @@ bool settings_check_flow_pattern(const char *value, struct strbuf *why)
     return false;
 }
 
+/* A value that must be one of 'words' (NULL-terminated). */
+static bool one_of(const char *value, const char *const *words,
+                   struct strbuf *why)
+{
+    for (const char *const *w = words; *w; w++)
+        if (!strcmp(value, *w))
+            return true;
+    strbuf_addstr(why, "expected ");
+    for (const char *const *w = words; *w; w++)
+        strbuf_addf(why, "%s%s", w == words ? "" : w[1] ? ", " : " or ", *w);
+    return false;
+}
+
+bool settings_check_protocol(const char *value, struct strbuf *why)
+{
+    static const char *const words[] = { "udp", "tcp", NULL };
+    return one_of(value, words, why);
+}
+
+bool settings_check_search(const char *value, struct strbuf *why)
+{
+    static const char *const words[] = { "steps", "ndr", NULL };
+    return one_of(value, words, why);
+}
+
 bool settings_check_url(const char *value, struct strbuf *why)
 {
     static const char *const schemes[] = {

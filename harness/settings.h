@@ -40,6 +40,22 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(FLOW_PATTERN, NULL, SETTING_STRING, 0, 0, "scan",                       \
       settings_check_flow_pattern,                                            \
       "single (one 5-tuple), scan (a new flow per packet) or flows:N")       \
+    X(PROTOCOL, NULL, SETTING_STRING, 0, 0, "udp", settings_check_protocol, \
+      "udp, or tcp (SYN frames, as the original's nmap scan; FRAME_SIZE "   \
+      ">= 72)")                                                               \
+    X(THROUGHPUT_SEARCH, NULL, SETTING_STRING, 0, 0, "steps",                 \
+      settings_check_search,                                                  \
+      "steps (the stepped scan) or ndr (search NDR and PDR instead)")        \
+    X(PDR_LOSS, NULL, SETTING_DOUBLE, 0, 50, "0.5", NULL,                     \
+      "loss accepted for the partial drop rate, percent")                   \
+    X(SEARCH_WIDTH, NULL, SETTING_DOUBLE, 0.01, 50, "0.5", NULL,              \
+      "the search stops when its bounds are this close, percent")           \
+    X(SEARCH_MAX_TRIALS, NULL, SETTING_INT, 2, 1000, "20", NULL,              \
+      "most trials the NDR/PDR search may run")                             \
+    X(SEARCH_TRIAL_DURATION, NULL, SETTING_DOUBLE, 0.1, 3600, "1", NULL,      \
+      "seconds of the search's short trials")                               \
+    X(SEARCH_FINAL_DURATION, NULL, SETTING_DOUBLE, 0.1, 3600, "5", NULL,      \
+      "seconds of the trials that confirm a bound")                         \
     X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
       "collector sampling interval (seconds)")                               \
     X(REPORT_URL, NULL, SETTING_STRING, 0, 0, "", settings_check_url,         \
@@ -57,6 +73,8 @@ enum setting_id {
 typedef bool setting_check_fn(const char *value, struct strbuf *why);
 setting_check_fn settings_check_flow_pattern;
 setting_check_fn settings_check_url;
+setting_check_fn settings_check_protocol;
+setting_check_fn settings_check_search;
 
 struct setting_def {
     const char *key;
