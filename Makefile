@@ -36,7 +36,10 @@ LIB_SRCS := \
 	harness/jsonrpc.c harness/ovsdb.c harness/unixctl.c \
 	harness/ovs_instance.c harness/sut.c harness/scenario.c harness/probe.c \
 	topologies/registry.c topologies/basic.c topologies/linux_bridge.c \
-	topologies/direct.c topologies/script.c
+	topologies/direct.c topologies/script.c \
+	harness/frame.c harness/hist.c harness/pace.c harness/flow.c \
+	harness/pcapns.c harness/injector.c harness/receiver.c harness/trial.c \
+	harness/search.c harness/measure.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))

@@ -11,6 +11,7 @@
 
 #include "ledger.h"
 #include "log.h"
+#include "measure.h"
 #include "metadata.h"
 #include "netns.h"
 #include "probe.h"
@@ -39,6 +40,8 @@ struct run {
     bool scenario_up;
     struct sut *sut;
     json_t *metadata;
+    struct measure measure;
+    bool measuring;
 
     int exit_code;              /* first failure's code, else 0 */
     enum run_phase failed_phase;
@@ -273,10 +276,52 @@ static int connectivity_check(struct run *r)
     return rc;
 }
 
+/* The traffic engine opens once, on the first measuring phase. */
+static int measure_phase(struct run *r,
+                         int (*fn)(struct measure *, struct strbuf *))
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = 0;
+
+    if (!r->measuring) {
+        uint32_t tag;
+        random_bytes(&tag, sizeof tag);
+        rc = measure_open(&r->measure, r->dir, r->cfg->settings, &r->tctx,
+                          tag & 0xfffff, &err);
+        r->measuring = true;
+    }
+    if (!rc)
+        rc = fn(&r->measure, &err);
+    if (rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+static int warm_up(struct run *r)
+{
+    return measure_phase(r, measure_warm_up);
+}
+
+static int test_throughput(struct run *r)
+{
+    return measure_phase(r, measure_throughput);
+}
+
+static int long_running_tests(struct run *r)
+{
+    return measure_phase(r, measure_long_run);
+}
+
 static int tear_down(struct run *r)
 {
     struct strbuf err = STRBUF_INIT;
     int rc = 0;
+
+    if (r->measuring) {
+        measure_print_table(&r->measure, stdout);
+        measure_close(&r->measure);
+    }
 
     if (r->scenario_up && scenario_destroy(r->topo, &r->tctx, &err) < 0)
         LOG_WARN("topology teardown: %s", err.buf);
@@ -302,6 +347,10 @@ static const struct phase phases[N_PHASES] = {
     [PHASE_START_SUT] = { "start_sut", start_sut },
     [PHASE_CREATE_SCENARIO] = { "create_scenario", create_scenario },
     [PHASE_CONNECTIVITY_CHECK] = { "connectivity_check", connectivity_check },
+    [PHASE_WARM_UP] = { "warm_up", warm_up },
+    [PHASE_TEST_THROUGHPUT] = { "test_throughput", test_throughput },
+    [PHASE_LONG_RUNNING_TESTS] = { "long_running_tests",
+                                   long_running_tests },
     [PHASE_TEAR_DOWN] = { "tear_down", tear_down },
 };
 

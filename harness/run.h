@@ -17,6 +17,9 @@ enum run_phase {
     PHASE_START_SUT,
     PHASE_CREATE_SCENARIO,
     PHASE_CONNECTIVITY_CHECK,
+    PHASE_WARM_UP,
+    PHASE_TEST_THROUGHPUT,
+    PHASE_LONG_RUNNING_TESTS,
     /* From here on every phase runs even after a failure. */
     PHASE_TEAR_DOWN,
     N_PHASES
