@@ -85,18 +85,23 @@ build/asan/tests/%: tests/%.c build/asan/libperftests.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -o $@ $< build/asan/libperftests.a $(LDLIBS) -lcmocka
 
-deps:
-	@missing=$$(for p in $(DEBS); do \
+# $(call install_missing,PACKAGES): apt-get installs those not installed.
+define install_missing
+	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
 	done); \
 	if [ -n "$$missing" ]; then \
 		if [ "$$(id -u)" -ne 0 ]; then \
-			echo "make deps: missing Debian packages: $$missing; run as root (sudo make deps)" >&2; exit 3; \
+			echo "make: missing Debian packages: $$missing; run as root (sudo make $@)" >&2; exit 3; \
 		fi; \
 		echo "installing:" $$missing; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+deps:
+	$(call install_missing,$(DEBS))
 
 run: deps
 	$(MAKE) perftests
@@ -110,9 +115,18 @@ test: deps
 	$(MAKE) perftests $(UNIT_TESTS) $(INTEG_TESTS)
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
 
-bench: perftests
-	@if ls tests/bench/*.sh >/dev/null 2>&1; then for b in tests/bench/*.sh; do $$b || exit $$?; done; \
-	else echo "no benchmarks yet"; fi
+# Benchmarks: figures against the peers (trafgen, nping), not pass/fail.
+BENCH_DEBS := netsniff-ng nmap
+BENCHES := $(patsubst tests/bench/%.c,build/tests/bench/%,$(wildcard tests/bench/bench_*.c))
+
+build/tests/bench/%: tests/bench/%.c build/libperftests.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< build/libperftests.a $(LDLIBS)
+
+bench: deps
+	$(call install_missing,$(BENCH_DEBS))
+	$(MAKE) perftests $(BENCHES)
+	@for b in $(BENCHES); do $$b || exit $$?; done
 
 install: perftests
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/share/man/man1

@@ -181,7 +181,11 @@ static const struct cli_command commands[] = {
     { "run", "perftests [OPTIONS] TOPOLOGY",
       "Builds TOPOLOGY in network namespaces around the system under test,\n"
       "drives traffic through it and writes a report under the results\n"
-      "folder.  Must run as root.\n\n"
+      "folder.  Must run as root.  Phases: warm_up, test_throughput (a\n"
+      "stepped scan, or THROUGHPUT_SEARCH=ndr for an NDR/PDR search),\n"
+      "long_running_tests; every trial is a row of trials.csv.  Settings\n"
+      "(FLOW_PATTERN, FRAME_SIZE, PROTOCOL, rates ...): see --dry-run and\n"
+      "the README.\n\n"
       "options:\n"
       "  -p, --profile NAME|PATH  profiles.d/NAME/perftests.conf or a file\n"
       "                         (default: profiles.d/<hostname>, else "
