@@ -13,7 +13,7 @@
 
 /* Frames already due when one is sent go out together: at most this
  * many in one sendmmsg(). */
-#define BATCH 32
+#define BATCH 128
 
 struct injector {
     pcap_t *pcap;

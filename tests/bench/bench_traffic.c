@@ -291,23 +291,38 @@ static bool installed(const char *tool)
     return ok;
 }
 
-/* Runs argv in the source namespace; packets it sent per second. */
+/* Runs argv in the source namespace; packets it sent per second: the
+ * interface's tx counter over the tool's own send time when it prints one
+ * (trafgen: "S sec, U usec on CPU0"), as ours counts first to last send;
+ * else over the wall time of the run. */
 static double peer_rate(struct bench *b, char *const argv[], uint64_t *sent)
 {
     struct proc_spawn_opts o = { .netns = b->ctx.source_ns };
     struct netns_link_stats s0, s1;
+    struct strbuf out = STRBUF_INIT;
+    unsigned long sec, usec;
     uint64_t t0, t1;
+    double secs;
+    const char *p;
     int rc;
 
     netns_link_stats(b->ctx.source_ns, b->ctx.source_if, &s0);
     t0 = pace_now_ns();
-    rc = proc_run(argv, &o);
+    rc = proc_capture(argv, &o, &out);
     t1 = pace_now_ns();
     netns_link_stats(b->ctx.source_ns, b->ctx.source_if, &s1);
     *sent = s1.tx_packets - s0.tx_packets;
+    secs = (double)(t1 - t0) / 1e9;
+    p = strstr(out.buf, " usec on CPU");
+    while (p && p > out.buf && p[-1] != '\n')
+        p--;
+    if (p && sscanf(p, " %lu sec, %lu usec", &sec, &usec) == 2
+        && sec + usec > 0)
+        secs = (double)sec + (double)usec / 1e6;
+    strbuf_dispose(&out);
     if (rc)
         fprintf(stderr, "bench: %s exited %d\n", argv[0], rc);
-    return rc ? 0 : (double)*sent * 1e9 / (double)(t1 - t0);
+    return rc ? 0 : (double)*sent / secs;
 }
 
 /* trafgen's packet config: our frame's bytes; for the scan the low byte of
@@ -345,14 +360,15 @@ static double trafgen_run(struct bench *b, const char *cfg, uint64_t count,
     char n[32], r[32];
     uint64_t sent;
     char *argv[] = { "trafgen", "-o", b->ctx.source_if, "-i", (char *)cfg,
-                     "-P", "1", "--no-sock-mem", "--notouch-irq", "-C", "-n", n, NULL, NULL,
-                     NULL };
+                     "-P", "1", "--no-sock-mem", "--notouch-irq", "-n", n,
+                     NULL, NULL, NULL };
+    size_t end = sizeof argv / sizeof *argv - 3;    /* the first NULL */
 
     snprintf(n, sizeof n, "%llu", (unsigned long long)count);
     if (rate > 0) {
         snprintf(r, sizeof r, "%.0fpps", rate);
-        argv[12] = "-b";
-        argv[13] = r;
+        argv[end] = "-b";
+        argv[end + 1] = r;
     }
     return peer_rate(b, argv, &sent);
 }
