@@ -2,11 +2,10 @@
 
 #include <string.h>
 
-extern const struct collector_ops collector_proc, collector_system,
-    collector_netdev, collector_ovs;
+extern const struct collector_ops collector_proc, collector_system;
 
 const struct collector_ops *const collector_table[] = {
-    &collector_proc, &collector_system, &collector_netdev, &collector_ovs,
+    &collector_proc, &collector_system,
     NULL,
 };
 

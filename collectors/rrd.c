@@ -29,6 +29,7 @@ static pthread_mutex_t rrd_lock = PTHREAD_MUTEX_INITIALIZER;
 struct rrd_file {
     char *path;
     size_t n;
+    bool *counter;          /* DERIVE takes integers only */
     bool broken;            /* an update failed: said once, then quiet */
 };
 
@@ -72,6 +73,9 @@ static int rrd_add(void *priv, size_t idx, const char *collector,
     f = &s->files[idx];
     f->path = xasprintf("%s/%s.rrd", s->dir, collector);
     f->n = n;
+    f->counter = xcalloc(n ? n : 1, sizeof *f->counter);
+    for (size_t i = 0; i < n; i++)
+        f->counter[i] = m[i].kind == METRIC_COUNTER;
     /* Counters as DERIVE with a minimum of 0: a counter that resets (a
      * restarted daemon) is a gap, not a huge spike. */
     for (size_t i = 0; i < n; i++) {
@@ -120,7 +124,7 @@ static void rrd_write(void *priv, size_t idx, const struct sample_time *t,
         if (isnan(v[i]))
             strbuf_addstr(&line, ":U");
         else
-            strbuf_addf(&line, ":%.*f", fabs(v[i]) < 1e15 ? 3 : 0, v[i]);
+            strbuf_addf(&line, ":%.*f", f->counter[i] ? 0 : 3, v[i]);
     }
     argv[0] = line.buf;
     if (RRD_CALL(&err, rrd_update_r(f->path, NULL, 1, argv))) {
@@ -137,7 +141,7 @@ static void rrd_close(void *priv)
     struct rrd_sink *s = priv;
 
     for (size_t i = 0; i < s->n_files; i++)
-        free(s->files[i].path);
+        free(s->files[i].path), free(s->files[i].counter);
     free(s->files);
     free(s->dir);
     free(s);

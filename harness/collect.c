@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,12 +83,13 @@ static void log_summary(json_t *summary)
         double r1 = json_number_value(json_object_get(p, "rss_end_bytes"));
         json_t *slope = json_object_get(p, "rss_slope_mib_per_hour");
 
+        char extra[64] = "";
+        if (slope)
+            snprintf(extra, sizeof extra, " (slope %.1f MiB/hour)",
+                     json_number_value(slope));
         LOG_INFO("SUT during %s: CPU mean %.1f %%, max %.1f %%; RSS %.1f -> "
-                 "%.1f MiB%s%.1f%s",
-                 json_string_value(json_object_get(p, "phase")), mean, max,
-                 r0 / 1048576, r1 / 1048576, slope ? " (slope " : "",
-                 slope ? json_number_value(slope) : 0.0,
-                 slope ? " MiB/hour)" : "");
+                 "%.1f MiB%s", json_string_value(json_object_get(p, "phase")),
+                 mean, max, r0 / 1048576, r1 / 1048576, extra);
     }
 }
 
