@@ -42,7 +42,8 @@ LIB_SRCS := \
 	harness/search.c harness/measure.c \
 	harness/series.c harness/sampler.c harness/collect.c \
 	collectors/metric.c collectors/rrd.c collectors/registry.c \
-	collectors/proc.c collectors/system.c
+	collectors/procfs.c collectors/proc.c collectors/system.c \
+	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))

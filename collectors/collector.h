@@ -63,7 +63,8 @@ struct collector_ops {
                 struct metric_set *ms, struct strbuf *err);
     /* Fills values[i] for every declared metric i: NaN for a value it
      * could not read (a gap, never a zero).  'now_ns' is CLOCK_MONOTONIC.
-     * 0; -ESRCH when the SUT process is gone (the run fails, the reason
+     * 0 (with a reason in 'err' when some values are NaN: a partial
+     * gap); -ESRCH when the SUT process is gone (the run fails, the reason
      * in 'err'); another -errno: this whole sample is a gap. */
     int (*sample)(void *state, uint64_t now_ns, double *values,
                   struct strbuf *err);

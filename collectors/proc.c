@@ -10,51 +10,7 @@
 #include <unistd.h>
 
 #include "collector.h"
-
-struct pstat {
-    char comm[64];
-    char state;
-    unsigned long long utime, stime, vsize;
-    long long rss_pages, threads;
-};
-
-/* The name is in parentheses and may itself hold spaces and ')': the
- * fields go on after the LAST ')', as procps reads it. */
-static int parse_stat(const char *text, struct pstat *p)
-{
-    const char *open = strchr(text, '('), *close = strrchr(text, ')');
-    size_t len;
-
-    memset(p, 0, sizeof *p);
-    if (!open || !close || close < open)
-        return -EINVAL;
-    len = (size_t)(close - open - 1);
-    if (len >= sizeof p->comm)
-        len = sizeof p->comm - 1;
-    memcpy(p->comm, open + 1, len);
-    /* Fields 3.. : state ppid pgrp session tty tpgid flags minflt cminflt
-     * majflt cmajflt utime stime cutime cstime priority nice threads
-     * itrealvalue starttime vsize rss */
-    if (sscanf(close + 2, "%c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu "
-                          "%llu %*d %*d %*d %*d %lld %*d %*u %llu %lld",
-               &p->state, &p->utime, &p->stime, &p->threads, &p->vsize,
-               &p->rss_pages) != 6)
-        return -EINVAL;
-    return 0;
-}
-
-/* voluntary_ctxt_switches / nonvoluntary_ctxt_switches of one status. */
-static int parse_status(const char *text, unsigned long long *vol,
-                        unsigned long long *invol)
-{
-    const char *v = strstr(text, "\nvoluntary_ctxt_switches:");
-    const char *n = strstr(text, "\nnonvoluntary_ctxt_switches:");
-
-    if (!v || !n || sscanf(v, "\nvoluntary_ctxt_switches: %llu", vol) != 1
-        || sscanf(n, "\nnonvoluntary_ctxt_switches: %llu", invol) != 1)
-        return -EINVAL;
-    return 0;
-}
+#include "procfs.h"
 
 struct proc_state {
     pid_t *pids;
@@ -73,7 +29,7 @@ static int read_stat(pid_t pid, struct pstat *p)
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     rc = strbuf_read_file(&text, path);
     if (!rc)
-        rc = parse_stat(text.buf, p);
+        rc = procfs_parse_stat(text.buf, p);
     strbuf_dispose(&text);
     /* Our own child that exited is a zombie until reaped: gone too. */
     if (!rc && (p->state == 'Z' || p->state == 'X'))
@@ -97,7 +53,7 @@ static void read_tasks(pid_t pid, double *vol, double *invol, double *fds)
             if (e->d_name[0] == '.')
                 continue;
             p = xasprintf("/proc/%d/task/%s/status", (int)pid, e->d_name);
-            if (!strbuf_read_file(&text, p) && !parse_status(text.buf, &v, &n)) {
+            if (!strbuf_read_file(&text, p) && !procfs_parse_status(text.buf, &v, &n)) {
                 *vol = (isnan(*vol) ? 0 : *vol) + (double)v;
                 *invol = (isnan(*invol) ? 0 : *invol) + (double)n;
             }

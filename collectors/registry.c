@@ -2,10 +2,11 @@
 
 #include <string.h>
 
-extern const struct collector_ops collector_proc, collector_system;
+extern const struct collector_ops collector_proc, collector_system,
+    collector_netdev, collector_ovs;
 
 const struct collector_ops *const collector_table[] = {
-    &collector_proc, &collector_system,
+    &collector_proc, &collector_system, &collector_netdev, &collector_ovs,
     NULL,
 };
 

@@ -7,30 +7,7 @@
 #include <string.h>
 
 #include "collector.h"
-
-struct cpu_ticks {
-    unsigned long long user, nice, sys, idle, iowait, irq, softirq, steal;
-};
-
-/* The first line, "cpu  user nice system idle iowait irq softirq steal". */
-static int parse_proc_stat(const char *text, struct cpu_ticks *t)
-{
-    memset(t, 0, sizeof *t);
-    return sscanf(text, "cpu %llu %llu %llu %llu %llu %llu %llu %llu",
-                  &t->user, &t->nice, &t->sys, &t->idle, &t->iowait, &t->irq,
-                  &t->softirq, &t->steal) >= 4 ? 0 : -EINVAL;
-}
-
-static int parse_meminfo(const char *text, double *avail)
-{
-    const char *p = strstr(text, "MemAvailable:");
-    unsigned long long kb;
-
-    if (!p || sscanf(p, "MemAvailable: %llu kB", &kb) != 1)
-        return -EINVAL;
-    *avail = (double)kb * 1024;
-    return 0;
-}
+#include "procfs.h"
 
 struct system_state {
     struct cpu_ticks prev;
@@ -49,12 +26,6 @@ static int system_init(const struct collector_cfg *cfg, void **state,
     return 0;
 }
 
-static unsigned long long total(const struct cpu_ticks *t)
-{
-    return t->user + t->nice + t->sys + t->idle + t->iowait + t->irq
-           + t->softirq + t->steal;
-}
-
 static int system_sample(void *state, uint64_t now_ns, double *v,
                          struct strbuf *err)
 {
@@ -67,11 +38,11 @@ static int system_sample(void *state, uint64_t now_ns, double *v,
         v[i] = NAN;
     rc = strbuf_read_file(&text, "/proc/stat");
     if (!rc)
-        rc = parse_proc_stat(text.buf, &t);
+        rc = procfs_parse_cpu(text.buf, &t);
     if (!rc) {
         /* Percent of all CPUs over the interval: the first sample has no
          * interval yet. */
-        double d = (double)(total(&t) - total(&s->prev));
+        double d = (double)(procfs_cpu_total(&t) - procfs_cpu_total(&s->prev));
         if (s->have_prev && d > 0) {
             v[0] = 100.0 * (double)(t.user + t.nice - s->prev.user
                                     - s->prev.nice) / d;
@@ -84,7 +55,7 @@ static int system_sample(void *state, uint64_t now_ns, double *v,
     }
     strbuf_reset(&text);
     if (!strbuf_read_file(&text, "/proc/meminfo"))
-        parse_meminfo(text.buf, &v[4]);
+        procfs_parse_meminfo(text.buf, &v[4]);
     strbuf_dispose(&text);
     return 0;
 }

@@ -108,8 +108,9 @@ int collect_stop(struct collect *c, struct strbuf *why)
     sampler_get_stats(c->sampler, &st);
     summary = series_summary(c->series);
     json_object_set_new(summary, "sampler",
-                        json_pack("{s:I, s:f, s:f, s:f}", "ticks",
-                                  (json_int_t)st.ticks, "late_p50_ms",
+                        json_pack("{s:I, s:I, s:f, s:f, s:f}", "ticks",
+                                  (json_int_t)st.ticks, "gaps",
+                                  (json_int_t)st.gaps, "late_p50_ms",
                                   (double)st.late_p50_ns / 1e6, "late_p99_ms",
                                   (double)st.late_p99_ns / 1e6, "late_max_ms",
                                   (double)st.late_max_ns / 1e6));

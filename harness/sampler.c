@@ -19,6 +19,7 @@ struct active {
     struct metric_set ms;
     double *values;
     bool dead;              /* its SUT process is gone: NaN from now on */
+    uint64_t gaps;          /* samples that failed (NaN) */
 };
 
 struct sampler {
@@ -82,7 +83,11 @@ static void sample_one(struct sampler *s, struct active *a,
         if (s->sut_gone)
             *s->sut_gone = 1;
     }
-    /* A sample that failed is a gap, never zeros. */
+    /* A sample that failed is a gap, never zeros; the first one says why,
+     * the rest are counted (a warning a second would drown the log). */
+    if (rc != -ESRCH && (rc || err.len) && !a->gaps++)
+        LOG_WARN("collector '%s': a sample failed, left as a gap: %s",
+                 a->ops->name, err.len ? err.buf : strerror(-rc));
     if (rc)
         for (size_t i = 0; i < a->ms.n; i++)
             a->values[i] = NAN;
@@ -210,8 +215,14 @@ int sampler_stop(struct sampler *s, struct strbuf *why)
         s->running = false;
     }
     if (!s->closed) {
-        for (size_t i = 0; i < s->n; i++)
+        for (size_t i = 0; i < s->n; i++) {
+            if (s->a[i].gaps)
+                LOG_WARN("collector '%s': %llu of %llu samples are gaps",
+                         s->a[i].ops->name,
+                         (unsigned long long)s->a[i].gaps,
+                         (unsigned long long)s->ticks);
             s->a[i].ops->close(s->a[i].state);
+        }
         for (struct sink *const *sk = s->sinks; *sk; sk++)
             (*sk)->ops->close((*sk)->priv);
         s->closed = true;
@@ -228,6 +239,8 @@ void sampler_get_stats(const struct sampler *s, struct sampler_stats *st)
 {
     memset(st, 0, sizeof *st);
     st->ticks = s->ticks;
+    for (size_t i = 0; i < s->n; i++)
+        st->gaps += s->a[i].gaps;
     if (!s->ticks)
         return;
     st->late_p50_ns = hist_percentile(&s->late, 50);

@@ -39,6 +39,7 @@ int sampler_stop(struct sampler *s, struct strbuf *why);
 
 struct sampler_stats {
     uint64_t ticks;
+    uint64_t gaps;                  /* failed samples, all collectors */
     uint64_t late_p50_ns, late_p99_ns, late_max_ns;
 };
 /* Valid after sampler_stop() too, until sampler_destroy(). */
