@@ -128,6 +128,7 @@ test: deps
 # Benchmarks: figures against the peers (trafgen, nping), not pass/fail.
 BENCH_DEBS := netsniff-ng nmap
 BENCHES := $(patsubst tests/bench/%.c,build/tests/bench/%,$(wildcard tests/bench/bench_*.c))
+BENCH_SCRIPTS := $(wildcard tests/bench/bench_*.sh)
 
 build/tests/bench/%: tests/bench/%.c build/libperftests.a
 	@mkdir -p $(dir $@)
@@ -136,7 +137,7 @@ build/tests/bench/%: tests/bench/%.c build/libperftests.a
 bench: deps
 	$(call install_missing,$(BENCH_DEBS))
 	$(MAKE) perftests $(BENCHES)
-	@for b in $(BENCHES); do $$b || exit $$?; done
+	@for b in $(BENCHES) $(BENCH_SCRIPTS); do $$b || exit $$?; done
 
 install: perftests
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/share/man/man1

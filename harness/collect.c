@@ -93,6 +93,33 @@ static void log_summary(json_t *summary)
     }
 }
 
+static double cpu_pct(const struct sampler_stats *st)
+{
+    return st->wall_ns ? 100.0 * (double)st->cpu_ns / (double)st->wall_ns : 0;
+}
+
+/* How the sampling went: ticks, gaps, lateness, and what it cost. */
+static json_t *sampler_json(const struct sampler *s,
+                            const struct sampler_stats *st)
+{
+    struct sampler_collector_stat cs;
+    json_t *per = json_object();
+
+    for (size_t i = 0; i < sampler_collector_stats(s, i, &cs); i++)
+        json_object_set_new(per, cs.name, json_pack(
+            "{s:I, s:I, s:f}", "metrics", (json_int_t)cs.metrics, "gaps",
+            (json_int_t)cs.gaps, "cpu_ms_per_sample",
+            st->ticks ? (double)cs.cpu_ns / 1e6 / (double)st->ticks : 0.0));
+    return json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:o}",
+                     "ticks", (json_int_t)st->ticks,
+                     "gaps", (json_int_t)st->gaps,
+                     "late_p50_ms", (double)st->late_p50_ns / 1e6,
+                     "late_p99_ms", (double)st->late_p99_ns / 1e6,
+                     "late_max_ms", (double)st->late_max_ns / 1e6,
+                     "cpu_pct_of_one_core", cpu_pct(st),
+                     "collectors", per);
+}
+
 int collect_stop(struct collect *c, struct strbuf *why)
 {
     struct sampler_stats st;
@@ -107,18 +134,13 @@ int collect_stop(struct collect *c, struct strbuf *why)
     c->stop_rc = sampler_stop(c->sampler, why);
     sampler_get_stats(c->sampler, &st);
     summary = series_summary(c->series);
-    json_object_set_new(summary, "sampler",
-                        json_pack("{s:I, s:I, s:f, s:f, s:f}", "ticks",
-                                  (json_int_t)st.ticks, "gaps",
-                                  (json_int_t)st.gaps, "late_p50_ms",
-                                  (double)st.late_p50_ns / 1e6, "late_p99_ms",
-                                  (double)st.late_p99_ns / 1e6, "late_max_ms",
-                                  (double)st.late_max_ns / 1e6));
+    json_object_set_new(summary, "sampler", sampler_json(c->sampler, &st));
     path = xasprintf("%s/collectors.json", c->dir);
     if (json_dump_file(summary, path, JSON_INDENT(2)))
         LOG_WARN("cannot write '%s'", path);
-    LOG_INFO("collectors: %llu samples, tick lateness p99 %.2f ms",
-             (unsigned long long)st.ticks, (double)st.late_p99_ns / 1e6);
+    LOG_INFO("collectors: %llu samples, tick lateness p99 %.2f ms, their "
+             "own CPU %.3f %% of one core", (unsigned long long)st.ticks,
+             (double)st.late_p99_ns / 1e6, cpu_pct(&st));
     log_summary(summary);
     free(path);
     json_decref(summary);

@@ -40,10 +40,22 @@ int sampler_stop(struct sampler *s, struct strbuf *why);
 struct sampler_stats {
     uint64_t ticks;
     uint64_t gaps;                  /* failed samples, all collectors */
+    /* The sampler thread's CPU over its life and that life, so the
+     * collectors' own cost is cpu_ns / wall_ns. */
+    uint64_t cpu_ns, wall_ns;
     uint64_t late_p50_ns, late_p99_ns, late_max_ns;
 };
 /* Valid after sampler_stop() too, until sampler_destroy(). */
 void sampler_get_stats(const struct sampler *s, struct sampler_stats *st);
+/* One started collector's figures: fills 'st' for collector 'i' when
+ * there is one; returns how many there are. */
+struct sampler_collector_stat {
+    const char *name;
+    size_t metrics;
+    uint64_t gaps, cpu_ns;          /* cpu_ns: in its sample() calls */
+};
+size_t sampler_collector_stats(const struct sampler *s, size_t i,
+                               struct sampler_collector_stat *st);
 void sampler_destroy(struct sampler *s);
 
 #endif

@@ -55,6 +55,29 @@ run_pt 4 "${SHORT[@]}" --sut 'cmd:exec sleep 3' direct
 has "a dead SUT is named" "(sleep) exited"
 check "metadata.json has the error" grep -q '"reason": "the system under test exited' "$(run_dir)/metadata.json"
 
+# ovs-vswitchd killed mid-run (by its pid, from the run's metadata): the
+# run fails naming it, and leaves nothing behind.
+rm -rf "$res"
+"$PT" "${SHORT[@]}" -o THROUGHPUT_SCAN_BURST=30000 basic_topology >"$tmp/kill.out" 2>&1 &
+ptpid=$!
+vs=
+for _ in $(seq 100); do
+	d=$(run_dir)
+	[ -n "$d" ] && grep -q "collector 'ovs'" "$d/run.log" 2>/dev/null &&
+		vs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['sut']['pids'][0])" "$d/metadata.json" 2>/dev/null) &&
+		[ -n "$vs" ] && break
+	sleep 0.2
+done
+check "found ovs-vswitchd's pid" test -n "$vs"
+sleep 2
+[ -n "$vs" ] && kill -9 "$vs"
+wait "$ptpid"
+RC=$?
+OUT=$(cat "$tmp/kill.out")
+check "killed ovs-vswitchd: exit 4" test "$RC" -eq 4
+has "killed ovs-vswitchd is named" "(ovs-vswitchd) exited"
+check "nothing left behind" test -z "$(ip netns list | grep -F -- "-${d##*-}")"
+
 # Bad COLLECTORS: exit 2 naming the key and the choices.
 run_pt 2 --dry-run -o COLLECTORS=proc,cpu direct
 has "bad COLLECTORS" "unknown collector 'cpu': expected a comma-separated list of proc, system, netdev, ovs"
