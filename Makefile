@@ -39,7 +39,11 @@ LIB_SRCS := \
 	topologies/direct.c topologies/script.c \
 	harness/frame.c harness/hist.c harness/pace.c harness/flow.c \
 	harness/pcapns.c harness/injector.c harness/receiver.c harness/trial.c \
-	harness/search.c harness/measure.c
+	harness/search.c harness/measure.c \
+	harness/series.c harness/sampler.c harness/collect.c \
+	collectors/metric.c collectors/rrd.c collectors/registry.c \
+	collectors/procfs.c collectors/proc.c collectors/system.c \
+	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))
@@ -68,12 +72,12 @@ FORCE:
 
 build/harness/metadata.o build/harness/main.o build/asan/harness/metadata.o: build/version.h
 
-build/%.o: %.c $(wildcard harness/*.h topologies/*.h) Makefile
+build/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Tests are built with ASan and UBSan, objects kept apart from the binary's.
-build/asan/%.o: %.c $(wildcard harness/*.h topologies/*.h) Makefile
+build/asan/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
 
@@ -111,13 +115,20 @@ unit: $(UNIT_TESTS)
 integration: perftests $(INTEG_TESTS)
 
 # deps, build, then every test; the last line is the runner's summary.
+# Helpers the shell tests use.
+TOOLS := build/tests/tools/rrd_stat
+build/tests/tools/%: tests/tools/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)
+
 test: deps
-	$(MAKE) perftests $(UNIT_TESTS) $(INTEG_TESTS)
+	$(MAKE) perftests $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS)
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
 
 # Benchmarks: figures against the peers (trafgen, nping), not pass/fail.
 BENCH_DEBS := netsniff-ng nmap
 BENCHES := $(patsubst tests/bench/%.c,build/tests/bench/%,$(wildcard tests/bench/bench_*.c))
+BENCH_SCRIPTS := $(wildcard tests/bench/bench_*.sh)
 
 build/tests/bench/%: tests/bench/%.c build/libperftests.a
 	@mkdir -p $(dir $@)
@@ -126,7 +137,7 @@ build/tests/bench/%: tests/bench/%.c build/libperftests.a
 bench: deps
 	$(call install_missing,$(BENCH_DEBS))
 	$(MAKE) perftests $(BENCHES)
-	@for b in $(BENCHES); do $$b || exit $$?; done
+	@for b in $(BENCHES) $(BENCH_SCRIPTS); do $$b || exit $$?; done
 
 install: perftests
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/share/man/man1

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "collect.h"
 #include "log.h"
 #include "pace.h"
 #include "util.h"
@@ -113,7 +114,10 @@ static int run_one(struct measure *m, const char *phase, int step, int steps,
     int rc;
 
     announce(m, phase, step, steps, rate, count);
-    rc = traffic_trial(m->traffic, rate, count, &pt_interrupted, &row.r, err);
+    collect_mark(m->collect, phase, step, rate);
+    rc = traffic_trial(m->traffic, rate, count, &pt_stop_traffic, &row.r,
+                       err);
+    collect_mark(m->collect, phase, 0, 0);
     if (m->tty && rc)
         fputs("\n", stderr);
     if (rc)
@@ -131,6 +135,10 @@ static int run_one(struct measure *m, const char *phase, int step, int steps,
         strbuf_addstr(err, "interrupted");
         return -EINTR;
     }
+    if (pt_stop_traffic) {
+        strbuf_addstr(err, "traffic stopped: the system under test is gone");
+        return -ESRCH;
+    }
     return 0;
 }
 
@@ -139,7 +147,7 @@ static void pause_for(double seconds)
 {
     uint64_t end = pace_now_ns() + (uint64_t)(seconds * 1e9);
 
-    while (!pt_interrupted && pace_now_ns() < end)
+    while (!pt_stop_traffic && pace_now_ns() < end)
         sleep_ms(10);
 }
 

@@ -27,6 +27,7 @@ struct measure {
     struct measure_row *rows;
     size_t n_rows, alloc;
     bool searched;              /* THROUGHPUT_SEARCH=ndr ran */
+    struct collect *collect;    /* told which trial runs; may be NULL */
     struct search_result search;
 };
 

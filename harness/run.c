@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collect.h"
 #include "ledger.h"
 #include "log.h"
 #include "measure.h"
@@ -42,6 +43,7 @@ struct run {
     json_t *metadata;
     struct measure measure;
     bool measuring;
+    struct collect *collect;
 
     int exit_code;              /* first failure's code, else 0 */
     enum run_phase failed_phase;
@@ -56,6 +58,7 @@ struct phase {
 static void handle_signal(int sig)
 {
     pt_interrupted = sig;
+    pt_stop_traffic = 1;
 }
 
 void run_install_signals(void)
@@ -276,6 +279,32 @@ static int connectivity_check(struct run *r)
     return rc;
 }
 
+static int start_collectors(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = 0;
+
+    r->collect = collect_start(r->cfg->settings, r->sut, &r->tctx, r->dir,
+                               &pt_stop_traffic, &err);
+    if (!r->collect && err.len)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* Stopping says if the SUT went away; a run whose SUT died fails. */
+static int stop_collectors(struct run *r)
+{
+    struct strbuf why = STRBUF_INIT;
+    int rc = 0;
+
+    if (collect_stop(r->collect, &why) == -ESRCH)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test exited "
+                      "during the run: %s", why.buf);
+    strbuf_dispose(&why);
+    return rc;
+}
+
 /* The traffic engine opens once, on the first measuring phase. */
 static int measure_phase(struct run *r,
                          int (*fn)(struct measure *, struct strbuf *))
@@ -288,10 +317,13 @@ static int measure_phase(struct run *r,
         random_bytes(&tag, sizeof tag);
         rc = measure_open(&r->measure, r->dir, r->cfg->settings, &r->tctx,
                           tag & 0xfffff, &err);
+        r->measure.collect = r->collect;
         r->measuring = true;
     }
     if (!rc)
         rc = fn(&r->measure, &err);
+    if (rc == -ESRCH)
+        return stop_collectors(r);
     if (rc)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
     strbuf_dispose(&err);
@@ -318,6 +350,8 @@ static int tear_down(struct run *r)
     struct strbuf err = STRBUF_INIT;
     int rc = 0;
 
+    /* After a failure the collectors still run: stop them first. */
+    collect_stop(r->collect, NULL);
     if (r->measuring) {
         measure_print_table(&r->measure, stdout);
         measure_close(&r->measure);
@@ -347,10 +381,12 @@ static const struct phase phases[N_PHASES] = {
     [PHASE_START_SUT] = { "start_sut", start_sut },
     [PHASE_CREATE_SCENARIO] = { "create_scenario", create_scenario },
     [PHASE_CONNECTIVITY_CHECK] = { "connectivity_check", connectivity_check },
+    [PHASE_START_COLLECTORS] = { "start_collectors", start_collectors },
     [PHASE_WARM_UP] = { "warm_up", warm_up },
     [PHASE_TEST_THROUGHPUT] = { "test_throughput", test_throughput },
     [PHASE_LONG_RUNNING_TESTS] = { "long_running_tests",
                                    long_running_tests },
+    [PHASE_STOP_COLLECTORS] = { "stop_collectors", stop_collectors },
     [PHASE_TEAR_DOWN] = { "tear_down", tear_down },
 };
 
@@ -379,6 +415,7 @@ static void run_release(struct run *r)
 {
     if (r->topo && r->topo->release)
         r->topo->release(&r->tctx);
+    collect_destroy(r->collect);
     sut_destroy(r->sut);
     ledger_destroy(r->ledger);
     json_decref(r->metadata);

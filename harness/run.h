@@ -17,9 +17,11 @@ enum run_phase {
     PHASE_START_SUT,
     PHASE_CREATE_SCENARIO,
     PHASE_CONNECTIVITY_CHECK,
+    PHASE_START_COLLECTORS,
     PHASE_WARM_UP,
     PHASE_TEST_THROUGHPUT,
     PHASE_LONG_RUNNING_TESTS,
+    PHASE_STOP_COLLECTORS,
     /* From here on every phase runs even after a failure. */
     PHASE_TEAR_DOWN,
     N_PHASES

@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collector.h"
+
 const struct setting_def setting_defs[N_SETTINGS] = {
 #define SETTING_DEF_(key, alias, type, min, max, def, check, help)            \
     [SETTING_##key] = { #key, alias, type, min, max, def, check, help },
@@ -49,6 +51,26 @@ bool settings_check_protocol(const char *value, struct strbuf *why)
 {
     static const char *const words[] = { "udp", "tcp", NULL };
     return one_of(value, words, why);
+}
+
+/* A comma-separated list of collector names; the empty list is allowed. */
+bool settings_check_collectors(const char *value, struct strbuf *why)
+{
+    char *copy = xstrdup(value), *save = NULL;
+    bool ok = true;
+
+    for (char *n = strtok_r(copy, ",", &save); n && ok;
+         n = strtok_r(NULL, ",", &save)) {
+        if (collector_find(n))
+            continue;
+        strbuf_addf(why, "unknown collector '%s': expected a comma-separated "
+                    "list of", n);
+        for (size_t i = 0; collector_table[i]; i++)
+            strbuf_addf(why, "%s %s", i ? "," : "", collector_table[i]->name);
+        ok = false;
+    }
+    free(copy);
+    return ok;
 }
 
 bool settings_check_search(const char *value, struct strbuf *why)

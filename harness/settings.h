@@ -58,6 +58,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "seconds of the trials that confirm a bound")                         \
     X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
       "collector sampling interval (seconds)")                               \
+    X(COLLECTORS, NULL, SETTING_STRING, 0, 0, "proc,system,netdev,ovs",      \
+      settings_check_collectors,                                              \
+      "comma-separated collectors: proc, system, netdev, ovs (empty: none)") \
     X(REPORT_URL, NULL, SETTING_STRING, 0, 0, "", settings_check_url,         \
       "where the report bundle is posted: http(s)://, scp:// or sftp:// "    \
       "(empty: not posted)")
@@ -75,6 +78,7 @@ setting_check_fn settings_check_flow_pattern;
 setting_check_fn settings_check_url;
 setting_check_fn settings_check_protocol;
 setting_check_fn settings_check_search;
+setting_check_fn settings_check_collectors;
 
 struct setting_def {
     const char *key;

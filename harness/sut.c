@@ -242,6 +242,11 @@ const char *sut_ovs_db_socket(const struct sut *s)
     return s && s->ovs ? ovs_instance_db_socket(s->ovs) : NULL;
 }
 
+const char *sut_ovs_vswitchd_ctl(const struct sut *s)
+{
+    return s && s->ovs ? ovs_instance_vswitchd_ctl(s->ovs) : NULL;
+}
+
 size_t sut_pids(const struct sut *s, const pid_t **pids)
 {
     *pids = s->pids;

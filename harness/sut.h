@@ -37,6 +37,8 @@ json_t *sut_to_json(const struct sut *sut);
 /* The OVS run dir and OVSDB socket, or NULL when the SUT is no OVS. */
 const char *sut_ovs_rundir(const struct sut *sut);
 const char *sut_ovs_db_socket(const struct sut *sut);
+/* ovs-vswitchd's unixctl socket, or NULL. */
+const char *sut_ovs_vswitchd_ctl(const struct sut *sut);
 /* The pids whose CPU and memory the collectors sample. */
 size_t sut_pids(const struct sut *sut, const pid_t **pids);
 

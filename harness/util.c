@@ -18,6 +18,7 @@
 #endif
 
 volatile sig_atomic_t pt_interrupted;
+volatile sig_atomic_t pt_stop_traffic;
 
 long long monotonic_ms(void)
 {

@@ -21,6 +21,8 @@ enum pt_exit {
 /* The signal (SIGINT, SIGTERM, SIGHUP) that asked the run to stop, or 0.
  * Set by the run's handler; long waits (child processes) poll it. */
 extern volatile sig_atomic_t pt_interrupted;
+/* Set when the traffic must stop now: a signal, or the SUT gone. */
+extern volatile sig_atomic_t pt_stop_traffic;
 
 /* CLOCK_MONOTONIC in milliseconds, for deadlines of bounded waits. */
 long long monotonic_ms(void);

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# The collectors end to end (root): what a SUT does shows in the RRD files
+# (read back with rrd_fetch_r), OVS counters move, a SUT that dies fails
+# the run with its name.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+tmp=$(mktemp -d /tmp/pt-collect-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+res=$tmp/results
+STAT=build/tests/tools/rrd_stat
+run_dir() { ls -d "$res"/*-*-*-* 2>/dev/null | tail -n 1; }
+# A short run: one 6-second trial at 1000 pps, nothing else.
+SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
+	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
+	-o THROUGHPUT_SCAN_BURST=6000)
+
+# stat_ok NAME FILE DS AWK-CONDITION: the condition holds for
+# "samples min median max" of the data source.
+stat_ok() {
+	local s
+	s=$("$STAT" "$2" "$3" 2>&1)
+	if echo "$s" | awk "{ exit !($4) }"; then pass "$1 ($s)"; else fail "$1: $3 = $s"; fi
+}
+
+# A SUT that spins one core: 90-100 % CPU.
+rm -rf "$res"
+run_pt 0 "${SHORT[@]}" --sut 'cmd:while :; do :; done' direct
+d=$(run_dir)
+check "rrd files for proc, system, netdev" test -s "$d/rrd/proc.rrd" -a -s "$d/rrd/system.rrd" -a -s "$d/rrd/netdev.rrd"
+stat_ok "spinning SUT: CPU median 90-100 %" "$d/rrd/proc.rrd" cpu_pct '$1 >= 3 && $3 >= 90 && $3 <= 100.5'
+stat_ok "host CPU idle below 100 %" "$d/rrd/system.rrd" cpu_idle_pct '$1 >= 3 && $3 < 100'
+stat_ok "netdev: the destination received" "$d/rrd/netdev.rrd" dst_rx_pkts '$4 > 500'
+check "collectors.json has the step" python3 -c "
+import json,sys; j=json.load(open('$d/collectors.json'))
+s=[x for x in j['steps'] if x['phase']=='test_throughput']
+sys.exit(not (s and s[0]['cpu_mean_pct'] > 80 and j['sampler']['ticks'] >= 5))"
+has "ovs collector says why it did not start" "collector 'ovs' not started"
+
+# A SUT that allocates and touches 200 MiB.
+rm -rf "$res"
+run_pt 0 "${SHORT[@]}" --sut "cmd:x=\$(head -c 220000000 /dev/zero | tr '\\0' a); sleep 600" direct
+stat_ok "200 MiB SUT: RSS >= 200 MiB" "$(run_dir)/rrd/proc.rrd" rss_bytes '$4 >= 200*1048576'
+
+# basic_topology: the datapath's counters move.
+rm -rf "$res"
+run_pt 0 "${SHORT[@]}" basic_topology
+d=$(run_dir)
+stat_ok "ovs: upcalls > 0" "$d/rrd/ovs.rrd" upcalls '$4 > 0'
+stat_ok "ovs: datapath hits > 0" "$d/rrd/ovs.rrd" dp_hit '$4 > 0'
+stat_ok "proc: ovs-vswitchd RSS > 1 MiB" "$d/rrd/proc.rrd" rss_bytes '$4 > 1048576'
+
+# A SUT that exits mid-run fails the run and is named.
+rm -rf "$res"
+run_pt 4 "${SHORT[@]}" --sut 'cmd:exec sleep 3' direct
+has "a dead SUT is named" "(sleep) exited"
+check "metadata.json has the error" grep -q '"reason": "the system under test exited' "$(run_dir)/metadata.json"
+
+# ovs-vswitchd killed mid-run (by its pid, from the run's metadata): the
+# run fails naming it, and leaves nothing behind.
+rm -rf "$res"
+"$PT" "${SHORT[@]}" -o THROUGHPUT_SCAN_BURST=30000 basic_topology >"$tmp/kill.out" 2>&1 &
+ptpid=$!
+vs=
+for _ in $(seq 100); do
+	d=$(run_dir)
+	[ -n "$d" ] && grep -q "collector 'ovs'" "$d/run.log" 2>/dev/null &&
+		vs=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['sut']['pids'][0])" "$d/metadata.json" 2>/dev/null) &&
+		[ -n "$vs" ] && break
+	sleep 0.2
+done
+check "found ovs-vswitchd's pid" test -n "$vs"
+sleep 2
+[ -n "$vs" ] && kill -9 "$vs"
+wait "$ptpid"
+RC=$?
+OUT=$(cat "$tmp/kill.out")
+check "killed ovs-vswitchd: exit 4" test "$RC" -eq 4
+has "killed ovs-vswitchd is named" "(ovs-vswitchd) exited"
+check "nothing left behind" test -z "$(ip netns list | grep -F -- "-${d##*-}")"
+
+# Bad COLLECTORS: exit 2 naming the key and the choices.
+run_pt 2 --dry-run -o COLLECTORS=proc,cpu direct
+has "bad COLLECTORS" "unknown collector 'cpu': expected a comma-separated list of proc, system, netdev, ovs"
