@@ -43,7 +43,9 @@ LIB_SRCS := \
 	harness/series.c harness/sampler.c harness/collect.c \
 	collectors/metric.c collectors/rrd.c collectors/registry.c \
 	collectors/procfs.c collectors/proc.c collectors/system.c \
-	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c
+	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c \
+	report/load.c report/graph.c report/summary.c report/testspec.c \
+	report/junit.c report/html.c report/report.c report/bundle.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))
@@ -72,12 +74,12 @@ FORCE:
 
 build/harness/metadata.o build/harness/main.o build/asan/harness/metadata.o: build/version.h
 
-build/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h) Makefile
+build/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h report/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Tests are built with ASan and UBSan, objects kept apart from the binary's.
-build/asan/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h) Makefile
+build/asan/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h report/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
 

@@ -7,9 +7,11 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "bundle.h"
 #include "ledger.h"
 #include "log.h"
 #include "profile.h"
+#include "report.h"
 #include "run.h"
 #include "rundir.h"
 #include "strbuf.h"
@@ -170,6 +172,35 @@ static int cmd_cleanup(const struct cli *cli)
     return err ? PT_EXIT_RUN_FAILED : PT_EXIT_PASS;
 }
 
+/* The report again, from the run directory alone (another host will do). */
+static int cmd_report(const struct cli *cli)
+{
+    struct strbuf err = STRBUF_INIT;
+    const char *dir = cli->args[0];
+    struct report r;
+    char *bundle;
+    bool pass;
+    int rc;
+
+    if (report_load(&r, dir, &err)) {
+        LOG_ERR("report %s: %s", dir, err.buf);
+        strbuf_dispose(&err);
+        return PT_EXIT_USAGE;
+    }
+    pass = report_make(&r);
+    report_release(&r);
+    bundle = bundle_path(dir);
+    rc = bundle_write(dir, bundle, &err);
+    if (rc)
+        LOG_ERR("bundle: %s", err.buf);
+    else
+        LOG_INFO("bundle: %s", bundle);
+    free(bundle);
+    strbuf_dispose(&err);
+    return rc ? PT_EXIT_RUN_FAILED
+              : pass ? PT_EXIT_PASS : PT_EXIT_CHECK_FAILED;
+}
+
 #define COMMON_OPTIONS                                                       \
     "  -d, --results-dir DIR  results folder (default $PERFTEST_RESULTSDIR "  \
     "or ./results)\n"                                                         \
@@ -215,6 +246,13 @@ static const struct cli_command commands[] = {
       "as their cleanup ledgers (DIR/.ledger/) list them; touches nothing\n"
       "else.  Must run as root.\n\noptions:\n" COMMON_OPTIONS,
       0, 0, cmd_cleanup },
+    { "report", "perftests report RUN_DIR",
+      "Makes the report of a run again from its directory alone: the\n"
+      "graphs (cpu, mem, throughput, loss, latency, ovs .png), summary.json,\n"
+      "testspec.csv, junit.xml, index.html, and RUN_DIR.tar.gz beside it.\n"
+      "Exit 0 when the verdict is pass, 1 when it is fail, 2 when RUN_DIR\n"
+      "is not a run directory.\n\noptions:\n" COMMON_OPTIONS,
+      1, 1, cmd_report },
     { NULL, NULL, NULL, 0, 0, NULL },
 };
 

@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "collect.h"
 #include "ledger.h"
 #include "log.h"
@@ -16,6 +17,7 @@
 #include "metadata.h"
 #include "netns.h"
 #include "probe.h"
+#include "report.h"
 #include "rundir.h"
 #include "scenario.h"
 #include "strbuf.h"
@@ -353,6 +355,8 @@ static int tear_down(struct run *r)
     /* After a failure the collectors still run: stop them first. */
     collect_stop(r->collect, NULL);
     if (r->measuring) {
+        json_object_set_new(r->metadata, "result",
+                            measure_result_json(&r->measure));
         measure_print_table(&r->measure, stdout);
         measure_close(&r->measure);
     }
@@ -373,6 +377,42 @@ static int tear_down(struct run *r)
     return rc;
 }
 
+static void record_outcome(struct run *r);
+
+/* The report is made from the run directory alone (as `perftests report`
+ * does), so the metadata is written with the outcome so far first.  A
+ * verdict that fails a run that otherwise passed makes it exit 1. */
+static int make_report(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct report rep;
+    char *bundle;
+    int rc = 0;
+
+    if (!r->dir)
+        return 0;
+    record_outcome(r);
+    if (report_load(&rep, r->dir, &err)) {
+        LOG_WARN("report: %s", err.buf);
+        strbuf_dispose(&err);
+        return 0;
+    }
+    if (!report_make(&rep) && !r->exit_code) {
+        LOG_WARN("the verdict is fail: see %s/summary.json", r->dir);
+        r->exit_code = PT_EXIT_CHECK_FAILED;
+        r->failed_phase = PHASE_MAKE_REPORT;
+    }
+    report_release(&rep);
+    bundle = bundle_path(r->dir);
+    if (bundle_write(r->dir, bundle, &err))
+        LOG_WARN("bundle: %s", err.buf);
+    else
+        LOG_INFO("bundle: %s", bundle);
+    free(bundle);
+    strbuf_dispose(&err);
+    return rc;
+}
+
 static const struct phase phases[N_PHASES] = {
     [PHASE_START_LOGGING] = { "start_logging", start_logging },
     [PHASE_GATHER_BUILD_INFO] = { "gather_build_info", gather_build_info },
@@ -388,6 +428,7 @@ static const struct phase phases[N_PHASES] = {
                                    long_running_tests },
     [PHASE_STOP_COLLECTORS] = { "stop_collectors", stop_collectors },
     [PHASE_TEAR_DOWN] = { "tear_down", tear_down },
+    [PHASE_MAKE_REPORT] = { "make_report", make_report },
 };
 
 const char *run_phase_to_text(enum run_phase phase)
@@ -402,7 +443,7 @@ static void record_outcome(struct run *r)
     char end[32];
     metadata_iso_time(time(NULL), end, sizeof end);
     json_object_set_new(r->metadata, "end", json_string(end));
-    if (r->exit_code)
+    if (r->exit_code && r->error)
         json_object_set_new(r->metadata, "error",
                             json_pack("{s:s, s:s?, s:i}", "phase",
                                       run_phase_to_text(r->failed_phase),

@@ -24,6 +24,7 @@ enum run_phase {
     PHASE_STOP_COLLECTORS,
     /* From here on every phase runs even after a failure. */
     PHASE_TEAR_DOWN,
+    PHASE_MAKE_REPORT,
     N_PHASES
 };
 
