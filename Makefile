@@ -45,7 +45,8 @@ LIB_SRCS := \
 	collectors/procfs.c collectors/proc.c collectors/system.c \
 	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c \
 	report/load.c report/graph.c report/summary.c report/testspec.c \
-	report/junit.c report/html.c report/report.c report/bundle.c
+	report/junit.c report/html.c report/report.c report/bundle.c \
+	report/post.c report/spool.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))

@@ -10,6 +10,7 @@
 #include "bundle.h"
 #include "ledger.h"
 #include "log.h"
+#include "post.h"
 #include "profile.h"
 #include "report.h"
 #include "run.h"
@@ -34,14 +35,23 @@ static bool load_settings(const struct cli *cli, struct settings *s)
     struct strbuf errs = STRBUF_INIT;
     char host[256];
     char *dir = xasprintf("%s/profiles.d", pt_data_dir());
+    /* --post URL is one more -o, the last, so it wins. */
+    char **overrides = xcalloc((size_t)cli->n_overrides + 2,
+                               sizeof *overrides);
+    char *post = cli->post_url ? xasprintf("REPORT_URL=%s", cli->post_url)
+                               : NULL;
     struct profile_request req = {
         .profiles_dir = dir,
         .name = cli->profile,
         .hostname = host,
         .envp = environ,
-        .overrides = cli->overrides,
+        .overrides = overrides,
     };
     int n;
+
+    memcpy(overrides, cli->overrides, (size_t)cli->n_overrides
+                                          * sizeof *overrides);
+    overrides[cli->n_overrides] = post;
 
     host_short_name(host, sizeof host);
     n = profile_load(s, &req, &errs);
@@ -50,6 +60,8 @@ static bool load_settings(const struct cli *cli, struct settings *s)
                 errs.buf, n, n == 1 ? "" : "s");
     strbuf_dispose(&errs);
     free(dir);
+    free(post);
+    free(overrides);
     return n == 0;
 }
 
@@ -57,8 +69,11 @@ static char *join_argv(int argc, char **argv)
 {
     struct strbuf sb = STRBUF_INIT;
 
-    for (int i = 0; i < argc; i++)
-        strbuf_addf(&sb, "%s%s", i ? " " : "", argv[i]);
+    for (int i = 0; i < argc; i++) {
+        char *arg = url_redact(argv[i]);
+        strbuf_addf(&sb, "%s%s", i ? " " : "", arg);
+        free(arg);
+    }
     return strbuf_detach(&sb);
 }
 
@@ -97,6 +112,7 @@ static int cmd_run(const struct cli *cli)
         .topology = cli->args[0],
         .results_dir = rundir_results_dir(cli->results_dir),
         .sut = cli->sut,
+        .no_post = cli->no_post,
         .command_line = cmdline,
     };
     if (cli->dry_run) {
@@ -201,6 +217,86 @@ static int cmd_report(const struct cli *cli)
               : pass ? PT_EXIT_PASS : PT_EXIT_CHECK_FAILED;
 }
 
+/* The whole spool of the results folder. */
+static int post_spool(const char *results)
+{
+    struct strbuf err = STRBUF_INIT;
+    int sent, failed, rc = spool_send(results, NULL, &pt_interrupted, &sent,
+                                      &failed, &err);
+
+    if (rc)
+        LOG_ERR("%s", err.buf);
+    else
+        LOG_INFO("spool of %s: %d posted, %d still waiting", results, sent,
+                 failed);
+    strbuf_dispose(&err);
+    return rc || failed ? PT_EXIT_ENV : PT_EXIT_PASS;
+}
+
+/* One run's bundle (made when missing): from the spool if it waits
+ * there, else to REPORT_URL / --post; never twice. */
+static int post_one(const struct cli *cli, const char *arg)
+{
+    struct strbuf err = STRBUF_INIT, where = STRBUF_INIT;
+    size_t len = strlen(arg);
+    bool is_bundle = len > 7 && !strcmp(arg + len - 7, ".tar.gz");
+    char *bundle = is_bundle ? xstrdup(arg) : bundle_path(arg);
+    char *results = cli->results_dir ? xstrdup(cli->results_dir)
+                                     : xstrdup(bundle);
+    struct settings s;
+    struct post_target t;
+    bool loaded = false;
+    int rc = PT_EXIT_PASS, sent, failed;
+
+    if (!cli->results_dir)
+        *(strrchr(results, '/') ? strrchr(results, '/') : results) = 0;
+    if (!*results)
+        strcpy(results, ".");
+    if (!is_bundle && !path_is_file(bundle) && path_is_dir(arg)
+        && bundle_write(arg, bundle, &err)) {
+        LOG_ERR("bundle: %s", err.buf);
+        rc = PT_EXIT_USAGE;
+    } else if (!path_is_file(bundle)) {
+        LOG_ERR("post: '%s' is neither a run directory nor a bundle", arg);
+        rc = PT_EXIT_USAGE;
+    } else if (post_already(bundle, &where)) {
+        LOG_INFO("%s was posted already (%s); nothing to do", bundle,
+                 where.buf);
+    } else if (!cli->post_url && spool_has(results, bundle)) {
+        spool_send(results, bundle, &pt_interrupted, &sent, &failed, &err);
+        rc = failed ? PT_EXIT_ENV : PT_EXIT_PASS;
+    } else if (loaded = true, !load_settings(cli, &s)) {
+        rc = PT_EXIT_USAGE;
+    } else {
+        run_post_target(&s, &t);
+        if (!*t.url) {
+            LOG_ERR("post: nowhere to post: give --post URL or set "
+                    "REPORT_URL");
+            rc = PT_EXIT_USAGE;
+        } else if (post_bundle(&t, bundle, &err)) {
+            LOG_ERR("post: %s", err.buf);
+            strbuf_reset(&err);
+            if (!spool_add(results, bundle, &t, &err))
+                LOG_WARN("%s waits in %s/.spool/", bundle, results);
+            rc = PT_EXIT_ENV;
+        }
+    }
+    if (loaded)
+        settings_release(&s);
+    strbuf_dispose(&where);
+    strbuf_dispose(&err);
+    free(results);
+    free(bundle);
+    return rc;
+}
+
+static int cmd_post(const struct cli *cli)
+{
+    run_install_signals();
+    return cli->n_args ? post_one(cli, cli->args[0])
+                       : post_spool(rundir_results_dir(cli->results_dir));
+}
+
 #define COMMON_OPTIONS                                                       \
     "  -d, --results-dir DIR  results folder (default $PERFTEST_RESULTSDIR "  \
     "or ./results)\n"                                                         \
@@ -253,6 +349,17 @@ static const struct cli_command commands[] = {
       "Exit 0 when the verdict is pass, 1 when it is fail, 2 when RUN_DIR\n"
       "is not a run directory.\n\noptions:\n" COMMON_OPTIONS,
       1, 1, cmd_report },
+    { "post", "perftests post [RUN_DIR|BUNDLE]",
+      "Posts a run's bundle (made first if missing) to REPORT_URL, or the\n"
+      "URL it was spooled with; without an argument, everything in the\n"
+      "spool (DIR/.spool/).  What landed is never posted again (its\n"
+      "BUNDLE.posted says where and when); what fails waits in the spool.\n"
+      "Exit 0 when all landed, 3 when something still waits.\n\n"
+      "options:\n"
+      "  -p, --profile NAME|PATH  where REPORT_URL and REPORT_* come from\n"
+      "  -o KEY=VALUE           override a setting (repeatable)\n"
+      "      --post URL         post there (REPORT_URL)\n"
+      COMMON_OPTIONS, 0, 1, cmd_post },
     { NULL, NULL, NULL, 0, 0, NULL },
 };
 

@@ -16,6 +16,7 @@
 #include "measure.h"
 #include "metadata.h"
 #include "netns.h"
+#include "post.h"
 #include "probe.h"
 #include "report.h"
 #include "rundir.h"
@@ -413,6 +414,58 @@ static int make_report(struct run *r)
     return rc;
 }
 
+/* The post target a run's settings describe. */
+void run_post_target(const struct settings *s, struct post_target *t)
+{
+    memset(t, 0, sizeof *t);
+    t->url = settings_str(s, SETTING_REPORT_URL);
+    t->method = settings_str(s, SETTING_REPORT_METHOD);
+    t->ssh_key = settings_str(s, SETTING_REPORT_SSH_KEY);
+    t->retries = (int)settings_int(s, SETTING_REPORT_RETRIES);
+    t->retry_delay = settings_double(s, SETTING_REPORT_RETRY_DELAY);
+    t->timeout = settings_double(s, SETTING_REPORT_TIMEOUT);
+    t->stop = &pt_interrupted;
+}
+
+/* A bundle that could not be posted waits in the spool, and the exit
+ * code says so (3) unless the run failed already. */
+static int post_report(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct post_target t;
+    char *bundle, *shown;
+    int rc = 0;
+
+    run_post_target(r->cfg->settings, &t);
+    if (!r->dir || !*t.url)
+        return 0;
+    if (r->cfg->no_post) {
+        LOG_INFO("--no-post: the bundle stays here");
+        return 0;
+    }
+    bundle = bundle_path(r->dir);
+    shown = url_redact(t.url);
+    if (!path_is_file(bundle)) {
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "no bundle to post");
+    } else if (post_bundle(&t, bundle, &err)) {
+        struct strbuf why = STRBUF_INIT;
+        if (spool_add(r->cfg->results_dir, bundle, &t, &why))
+            rc = run_fail(r, PT_EXIT_ENV, "the bundle could not be posted "
+                          "to %s (%s), nor spooled: %s", shown, err.buf,
+                          why.buf);
+        else
+            rc = run_fail(r, PT_EXIT_ENV, "the bundle could not be posted "
+                          "to %s (%s); it waits in %s/.spool/ for "
+                          "'perftests post'", shown, err.buf,
+                          r->cfg->results_dir);
+        strbuf_dispose(&why);
+    }
+    free(shown);
+    free(bundle);
+    strbuf_dispose(&err);
+    return rc;
+}
+
 static const struct phase phases[N_PHASES] = {
     [PHASE_START_LOGGING] = { "start_logging", start_logging },
     [PHASE_GATHER_BUILD_INFO] = { "gather_build_info", gather_build_info },
@@ -429,6 +482,7 @@ static const struct phase phases[N_PHASES] = {
     [PHASE_STOP_COLLECTORS] = { "stop_collectors", stop_collectors },
     [PHASE_TEAR_DOWN] = { "tear_down", tear_down },
     [PHASE_MAKE_REPORT] = { "make_report", make_report },
+    [PHASE_POST_REPORT] = { "post_report", post_report },
 };
 
 const char *run_phase_to_text(enum run_phase phase)
@@ -547,12 +601,13 @@ void run_print_plan(const struct run_config *cfg, FILE *out)
             width = strlen(setting_defs[id].key);
     for (int id = 0; id < N_SETTINGS; id++) {
         struct strbuf src = STRBUF_INIT;
+        char *shown = url_redact(s->v[id].s);
         settings_format_source(s, id, &src);
         fprintf(out, "  %-*s = %-12s (%s)\n", (int)width,
                 setting_defs[id].key,
-                setting_defs[id].type == SETTING_STRING && !*s->v[id].s
-                    ? "\"\"" : s->v[id].s,
-                src.buf);
+                setting_defs[id].type == SETTING_STRING && !*shown
+                    ? "\"\"" : shown, src.buf);
+        free(shown);
         strbuf_dispose(&src);
     }
 }

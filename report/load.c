@@ -9,6 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "util.h"
+
 #define LOG_TAIL_BYTES 16384    /* of run.log, into JUnit's system-out */
 
 /* One CSV field starting at *p (RFC 4180: quoted fields double their
@@ -202,25 +204,10 @@ int report_write_file(const struct report *r, const char *name,
                       const char *text, size_t len, struct strbuf *err)
 {
     char *path = xasprintf("%s/%s", r->dir, name);
-    char *tmp = xasprintf("%s.tmp", path);
-    FILE *f = fopen(tmp, "we");
-    int rc = 0;
+    int rc = write_file_atomic(path, text, len);
 
-    if (!f)
-        rc = -errno;
-    else {
-        if (fwrite(text, 1, len, f) != len)
-            rc = -EIO;
-        if (fclose(f) && !rc)
-            rc = -errno;
-    }
-    if (!rc && rename(tmp, path))
-        rc = -errno;
-    if (rc) {
+    if (rc)
         strbuf_addf(err, "cannot write '%s': %s", path, strerror(-rc));
-        unlink(tmp);
-    }
-    free(tmp);
     free(path);
     return rc;
 }

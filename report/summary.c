@@ -132,7 +132,7 @@ static json_t *verdict_section(const struct report *r, const json_t *res)
 {
     json_t *checks = json_array(), *err = json_object_get(r->meta, "error");
     char why[256];
-    size_t i, invalid = 0, throughput = 0;
+    size_t i, throughput = 0;
     json_t *t;
     bool pass = true;
 
@@ -140,14 +140,11 @@ static json_t *verdict_section(const struct report *r, const json_t *res)
                                               err, "reason")) ?: "failed"
                                         : "every phase ran");
     check(checks, "run completed", !err, why);
-    json_array_foreach(r->trials, i, t) {
-        invalid += report_num(t, "valid") != 1;
+    json_array_foreach(r->trials, i, t)
         throughput += !strcmp(json_string_value(json_object_get(t, "phase"))
                               ?: "", "test_throughput");
-    }
-    snprintf(why, sizeof why, "%zu of %zu trials invalid (the harness, not "
-             "the datapath, lost frames)", invalid, json_array_size(r->trials));
-    check(checks, "trials valid", !invalid, why);
+    /* An invalid trial is the harness's fault, not the datapath's: a
+     * JUnit failure of its own, not a failed verdict. */
     if (throughput) {
         double lf = json_number_value(json_object_get(res, "loss_free_pps"));
         snprintf(why, sizeof why, lf > 0 ? "%.0f pps without loss"
