@@ -15,6 +15,11 @@ DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	librrd-dev libcurl4-openssl-dev libconfig-dev libjansson-dev \
 	libarchive-dev libcmocka-dev openvswitch-switch iproute2
 
+# What the integration tests run besides: the report server, the browser
+# that renders the report, the JSON schema check.  `make test` installs
+# them; `make run` does not need them.
+TEST_DEBS := nginx chromium python3-jsonschema
+
 CC ?= gcc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -125,6 +130,7 @@ build/tests/tools/%: tests/tools/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 test: deps
+	$(call install_missing,$(TEST_DEBS))
 	$(MAKE) perftests $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS)
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
 

@@ -160,8 +160,8 @@ static int draw(struct report *r, const struct graph *g, time_t from,
     strbuf_addf(ap[n++], "--title=%s", g->title);
     strbuf_addf(ap[n++], "--vertical-label=%s", g->vlabel);
     strbuf_addstr(ap[n++], "--imgformat=PNG");
-    if (g->option)
-        strbuf_addstr(ap[n++], g->option);
+    /* Levels start at 0, so that a small change does not look big. */
+    strbuf_addstr(ap[n++], g->option ? g->option : "--lower-limit=0");
     for (int i = 0; i < 6 && g->lines[i].rrd; i++) {
         const struct line *l = &g->lines[i];
         char *path = xasprintf("%s/rrd/%s.rrd", r->dir, l->rrd);
