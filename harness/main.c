@@ -313,6 +313,8 @@ static const struct cli_command commands[] = {
       "long_running_tests; every trial is a row of trials.csv.  Meanwhile\n"
       "the collectors (COLLECTORS: proc, system, netdev, ovs) sample the\n"
       "SUT and the host every second into rrd/*.rrd and collectors.json.\n"
+      "Then the report: graphs, summary.json, junit.xml, index.html and\n"
+      "RUN.tar.gz, posted to REPORT_URL (spooled when that fails).\n"
       "Settings (FLOW_PATTERN, FRAME_SIZE, PROTOCOL, rates ...): see\n"
       "--dry-run and the README.\n\n"
       "options:\n"
@@ -328,6 +330,8 @@ static const struct cli_command commands[] = {
       "      --dry-run          print the plan and every setting with its\n"
       "                         source, then exit without touching the "
       "system\n"
+      "      --post URL         post the report bundle there (REPORT_URL)\n"
+      "      --no-post          keep the bundle local, whatever REPORT_URL\n"
       COMMON_OPTIONS
       "\nexit codes: 0 pass, 1 a check failed, 2 usage or configuration "
       "error,\n3 environment error, 4 a phase failed, 130 interrupted.\n",

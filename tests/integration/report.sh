@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.." || exit 1
 tmp=$(mktemp -d /tmp/pt-report-XXXXXX)
 ngx=
 stop_nginx() { [ -n "$ngx" ] && kill "$ngx" 2>/dev/null && wait "$ngx" 2>/dev/null; ngx=; }
-trap 'stop_nginx; rm -rf "$tmp"' EXIT
+trap 'stop_nginx; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 res=$tmp/results www=$tmp/nginx/www
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 mkdir -p "$www/upload" "$tmp/nginx/tmp"
@@ -23,7 +23,8 @@ pid $tmp/nginx/nginx.pid;
 error_log $tmp/nginx/error.log;
 events { worker_connections 64; }
 http {
-    access_log $tmp/nginx/access.log;
+    log_format withlen '\$request \$status \$request_length';
+    access_log $tmp/nginx/access.log withlen;
     client_body_temp_path $tmp/nginx/tmp/body;
     proxy_temp_path $tmp/nginx/tmp/proxy;
     fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
@@ -39,6 +40,13 @@ http {
             dav_access user:rw group:r all:r;
         }
         location /broken/ { return 500; }
+        # An upload handler stand-in: nginx reads the multipart body (to
+        # pass it on), keeps it in a file, and the answer is 201.
+        location /post/ {
+            client_body_in_file_only on;
+            proxy_pass http://127.0.0.1:$port/sink/;
+        }
+        location /sink/ { return 201; }
     }
 }
 CONF
@@ -68,6 +76,9 @@ for f in index.html summary.json junit.xml testspec.csv trials.csv metadata.json
 	check "the bundle has $f" grep -qx "$id/$f" "$tmp/list"
 done
 check "a record of the landing" test -s "$res/$id.tar.gz.posted"
+mkdir -p "$tmp/unpacked"
+tar -xzf "$www/upload/nightly/$id.tar.gz" -C "$tmp/unpacked"
+check "it unpacks to the run's own files" cmp "$tmp/unpacked/$id/summary.json" "$d/summary.json"
 check "testspec.csv has the original's columns" grep -qx "gitrev,host,start,end,topology,profile" "$d/testspec.csv"
 check "summary.json validates against its schema" /usr/bin/python3 -c "
 import json, sys, jsonschema
@@ -88,6 +99,15 @@ check "index.html asks for nothing outside" bash -c "! grep -Eq '(src|href)=\"(h
 run_pt 0 report "$d"
 has "perftests report regenerates" "6 graphs, verdict pass"
 
+# REPORT_METHOD=post: one multipart request carrying the whole bundle.
+cp "$res/$id.tar.gz" "$tmp/copy.tar.gz"
+run_pt 0 post -d "$tmp" -o REPORT_METHOD=post --post "http://127.0.0.1:$port/post/" "$tmp/copy.tar.gz"
+check "POST multipart carried the bundle" python3 -c "
+import glob, os, sys
+bundle = open('$tmp/copy.tar.gz', 'rb').read()
+bodies = [open(f, 'rb').read() for f in glob.glob('$tmp/nginx/tmp/body/**/*', recursive=True) if os.path.isfile(f)]
+sys.exit(not any(b'name=\"file\"' in b and bundle in b for b in bodies if b))"
+
 # No credentials in logs, metadata or the bundle.
 run_pt 0 --dry-run -p ci -o "REPORT_URL=http://user:s3cret@127.0.0.1:$port/upload/" direct
 check "dry-run hides the password" bash -c "! grep -q s3cret <<<\"\$OUT\""
@@ -106,16 +126,16 @@ run_pt 0 post -d "$res"
 has "post sends the spool" "1 posted, 0 still waiting"
 check "the spool is empty" test -z "$(ls -A "$res/.spool")"
 check "the spooled bundle landed byte-equal" cmp "$res/$id.tar.gz" "$www/upload/late/$id.tar.gz"
-puts=$(grep -c "PUT /upload/late/$id.tar.gz " "$tmp/nginx/access.log")
+puts=$(grep -c "^PUT /upload/late/$id.tar.gz " "$tmp/nginx/access.log")
 run_pt 0 post "$(run_dir)"
 has "never twice" "posted already"
-check "no second PUT" test "$(grep -c "PUT /upload/late/$id.tar.gz " "$tmp/nginx/access.log")" -eq "$puts"
+check "no second PUT" test "$(grep -c "^PUT /upload/late/$id.tar.gz " "$tmp/nginx/access.log")" -eq "$puts"
 
 # A server that answers 500: 1 + REPORT_RETRIES attempts, then the spool.
 rm -f "$res/$id.tar.gz.posted"
 run_pt 3 post --post "http://127.0.0.1:$port/broken/" -o REPORT_RETRIES=2 \
 	-o REPORT_RETRY_DELAY=0.1 -p ci "$(run_dir)"
-check "three attempts reached the server" test "$(grep -c "PUT /broken/$id.tar.gz .* 500 " "$tmp/nginx/access.log")" -eq 3
+check "three attempts reached the server" test "$(grep -c "^PUT /broken/$id.tar.gz HTTP/1.1 500 " "$tmp/nginx/access.log")" -eq 3
 check "then it waits in the spool" test -s "$res/.spool/$id.tar.gz.json"
 check "the spool file is private (0600)" test "$(stat -c %a "$res/.spool/$id.tar.gz.json")" = 600
 
