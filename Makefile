@@ -15,6 +15,11 @@ DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	librrd-dev libcurl4-openssl-dev libconfig-dev libjansson-dev \
 	libarchive-dev libcmocka-dev openvswitch-switch iproute2
 
+# What the integration tests run besides: the report server, the browser
+# that renders the report, the JSON schema check.  `make test` installs
+# them; `make run` does not need them.
+TEST_DEBS := nginx chromium python3-jsonschema
+
 CC ?= gcc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
@@ -43,7 +48,10 @@ LIB_SRCS := \
 	harness/series.c harness/sampler.c harness/collect.c \
 	collectors/metric.c collectors/rrd.c collectors/registry.c \
 	collectors/procfs.c collectors/proc.c collectors/system.c \
-	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c
+	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c \
+	report/load.c report/graph.c report/summary.c report/testspec.c \
+	report/junit.c report/html.c report/report.c report/bundle.c \
+	report/post.c report/spool.c
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))
@@ -72,12 +80,12 @@ FORCE:
 
 build/harness/metadata.o build/harness/main.o build/asan/harness/metadata.o: build/version.h
 
-build/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h) Makefile
+build/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h report/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Tests are built with ASan and UBSan, objects kept apart from the binary's.
-build/asan/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h) Makefile
+build/asan/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h report/*.h) Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
 
@@ -122,6 +130,7 @@ build/tests/tools/%: tests/tools/%.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)
 
 test: deps
+	$(call install_missing,$(TEST_DEBS))
 	$(MAKE) perftests $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS)
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
 

@@ -37,6 +37,7 @@ struct rrd_sink {
     struct sink sink;
     char *dir;
     int step;
+    time_t start;           /* the files begin just before it */
     struct rrd_file *files;
     size_t n_files;
 };
@@ -94,7 +95,7 @@ static int rrd_add(void *priv, size_t idx, const char *collector,
                                            60 / s->step ? 60 / s->step : 1,
                                            ROWS_MINUTES);
     rc = RRD_CALL(err, rrd_create_r(f->path, (unsigned long)s->step,
-                                    time(NULL) - 10, (int)n + 5, argv));
+                                    s->start - 10, (int)n + 5, argv));
     if (rc) {
         /* librrd's text does not name the file. */
         char *why = strbuf_detach(err);
@@ -154,7 +155,8 @@ static const struct sink_ops rrd_sink_ops = {
     .close = rrd_close,
 };
 
-struct sink *rrd_sink_create(const char *dir, int step, struct strbuf *err)
+struct sink *rrd_sink_create(const char *dir, int step, time_t start,
+                             struct strbuf *err)
 {
     struct rrd_sink *s;
     int rc = mkdir_p(dir, 0755);
@@ -166,7 +168,29 @@ struct sink *rrd_sink_create(const char *dir, int step, struct strbuf *err)
     s = xcalloc(1, sizeof *s);
     s->dir = xstrdup(dir);
     s->step = step > 0 ? step : 1;
+    s->start = start ? start : time(NULL);
     s->sink.ops = &rrd_sink_ops;
     s->sink.priv = s;
     return &s->sink;
+}
+
+int rrd_graph_png(const char *const *argv, int argc, struct strbuf *err)
+{
+    rrd_info_t *info;
+    int rc;
+
+    /* librrd's option parser reorders argv: it gets a copy. */
+    char **copy = xcalloc((size_t)argc + 1, sizeof *copy);
+    for (int i = 0; i < argc; i++)
+        copy[i] = (char *)argv[i];
+    pthread_mutex_lock(&rrd_lock);
+    rrd_clear_error();
+    info = rrd_graph_v(argc, copy);
+    rc = info && !rrd_test_error() ? 0 : -EIO;
+    if (rc)
+        strbuf_addstr(err, rrd_get_error());
+    rrd_info_free(info);
+    pthread_mutex_unlock(&rrd_lock);
+    free(copy);
+    return rc;
 }

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION };
+enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST };
 
 static const struct option long_options[] = {
     { "profile", required_argument, NULL, 'p' },
@@ -14,6 +14,8 @@ static const struct option long_options[] = {
     { "results-dir", required_argument, NULL, 'd' },
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "sut", required_argument, NULL, OPT_SUT },
+    { "post", required_argument, NULL, OPT_POST },
+    { "no-post", no_argument, NULL, OPT_NO_POST },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
@@ -61,6 +63,12 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
             break;
         case OPT_SUT:
             cli->sut = optarg;
+            break;
+        case OPT_POST:
+            cli->post_url = optarg;
+            break;
+        case OPT_NO_POST:
+            cli->no_post = true;
             break;
         case 'q':
             cli->level = LOG_LEVEL_WARN;

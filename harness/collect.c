@@ -44,7 +44,7 @@ struct collect *collect_start(const struct settings *s, const struct sut *sut,
     c->series = series_create();
     rrd_dir = xasprintf("%s/rrd", run_dir);
     /* RRD steps are whole seconds; the series keeps every sample. */
-    c->sinks[0] = rrd_sink_create(rrd_dir, step > 0 ? step : 1, err);
+    c->sinks[0] = rrd_sink_create(rrd_dir, step > 0 ? step : 1, 0, err);
     free(rrd_dir);
     if (!c->sinks[0]) {
         collect_destroy(c);

@@ -7,9 +7,12 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "bundle.h"
 #include "ledger.h"
 #include "log.h"
+#include "post.h"
 #include "profile.h"
+#include "report.h"
 #include "run.h"
 #include "rundir.h"
 #include "strbuf.h"
@@ -32,14 +35,23 @@ static bool load_settings(const struct cli *cli, struct settings *s)
     struct strbuf errs = STRBUF_INIT;
     char host[256];
     char *dir = xasprintf("%s/profiles.d", pt_data_dir());
+    /* --post URL is one more -o, the last, so it wins. */
+    char **overrides = xcalloc((size_t)cli->n_overrides + 2,
+                               sizeof *overrides);
+    char *post = cli->post_url ? xasprintf("REPORT_URL=%s", cli->post_url)
+                               : NULL;
     struct profile_request req = {
         .profiles_dir = dir,
         .name = cli->profile,
         .hostname = host,
         .envp = environ,
-        .overrides = cli->overrides,
+        .overrides = overrides,
     };
     int n;
+
+    memcpy(overrides, cli->overrides, (size_t)cli->n_overrides
+                                          * sizeof *overrides);
+    overrides[cli->n_overrides] = post;
 
     host_short_name(host, sizeof host);
     n = profile_load(s, &req, &errs);
@@ -48,6 +60,8 @@ static bool load_settings(const struct cli *cli, struct settings *s)
                 errs.buf, n, n == 1 ? "" : "s");
     strbuf_dispose(&errs);
     free(dir);
+    free(post);
+    free(overrides);
     return n == 0;
 }
 
@@ -55,8 +69,11 @@ static char *join_argv(int argc, char **argv)
 {
     struct strbuf sb = STRBUF_INIT;
 
-    for (int i = 0; i < argc; i++)
-        strbuf_addf(&sb, "%s%s", i ? " " : "", argv[i]);
+    for (int i = 0; i < argc; i++) {
+        char *arg = url_redact(argv[i]);
+        strbuf_addf(&sb, "%s%s", i ? " " : "", arg);
+        free(arg);
+    }
     return strbuf_detach(&sb);
 }
 
@@ -95,6 +112,7 @@ static int cmd_run(const struct cli *cli)
         .topology = cli->args[0],
         .results_dir = rundir_results_dir(cli->results_dir),
         .sut = cli->sut,
+        .no_post = cli->no_post,
         .command_line = cmdline,
     };
     if (cli->dry_run) {
@@ -170,6 +188,115 @@ static int cmd_cleanup(const struct cli *cli)
     return err ? PT_EXIT_RUN_FAILED : PT_EXIT_PASS;
 }
 
+/* The report again, from the run directory alone (another host will do). */
+static int cmd_report(const struct cli *cli)
+{
+    struct strbuf err = STRBUF_INIT;
+    const char *dir = cli->args[0];
+    struct report r;
+    char *bundle;
+    bool pass;
+    int rc;
+
+    if (report_load(&r, dir, &err)) {
+        LOG_ERR("report %s: %s", dir, err.buf);
+        strbuf_dispose(&err);
+        return PT_EXIT_USAGE;
+    }
+    pass = report_make(&r);
+    report_release(&r);
+    bundle = bundle_path(dir);
+    rc = bundle_write(dir, bundle, &err);
+    if (rc)
+        LOG_ERR("bundle: %s", err.buf);
+    else
+        LOG_INFO("bundle: %s", bundle);
+    free(bundle);
+    strbuf_dispose(&err);
+    return rc ? PT_EXIT_RUN_FAILED
+              : pass ? PT_EXIT_PASS : PT_EXIT_CHECK_FAILED;
+}
+
+/* The whole spool of the results folder. */
+static int post_spool(const char *results)
+{
+    struct strbuf err = STRBUF_INIT;
+    int sent, failed, rc = spool_send(results, NULL, &pt_interrupted, &sent,
+                                      &failed, &err);
+
+    if (rc)
+        LOG_ERR("%s", err.buf);
+    else
+        LOG_INFO("spool of %s: %d posted, %d still waiting", results, sent,
+                 failed);
+    strbuf_dispose(&err);
+    return rc || failed ? PT_EXIT_ENV : PT_EXIT_PASS;
+}
+
+/* One run's bundle (made when missing): from the spool if it waits
+ * there, else to REPORT_URL / --post; never twice. */
+static int post_one(const struct cli *cli, const char *arg)
+{
+    struct strbuf err = STRBUF_INIT, where = STRBUF_INIT;
+    size_t len = strlen(arg);
+    bool is_bundle = len > 7 && !strcmp(arg + len - 7, ".tar.gz");
+    char *bundle = is_bundle ? xstrdup(arg) : bundle_path(arg);
+    char *results = cli->results_dir ? xstrdup(cli->results_dir)
+                                     : xstrdup(bundle);
+    struct settings s;
+    struct post_target t;
+    bool loaded = false;
+    int rc = PT_EXIT_PASS, sent, failed;
+
+    if (!cli->results_dir)
+        *(strrchr(results, '/') ? strrchr(results, '/') : results) = 0;
+    if (!*results)
+        strcpy(results, ".");
+    if (!is_bundle && !path_is_file(bundle) && path_is_dir(arg)
+        && bundle_write(arg, bundle, &err)) {
+        LOG_ERR("bundle: %s", err.buf);
+        rc = PT_EXIT_USAGE;
+    } else if (!path_is_file(bundle)) {
+        LOG_ERR("post: '%s' is neither a run directory nor a bundle", arg);
+        rc = PT_EXIT_USAGE;
+    } else if (post_already(bundle, &where)) {
+        LOG_INFO("%s was posted already (%s); nothing to do", bundle,
+                 where.buf);
+    } else if (!cli->post_url && spool_has(results, bundle)) {
+        spool_send(results, bundle, &pt_interrupted, &sent, &failed, &err);
+        rc = failed ? PT_EXIT_ENV : PT_EXIT_PASS;
+    } else if (loaded = true, !load_settings(cli, &s)) {
+        rc = PT_EXIT_USAGE;
+    } else {
+        run_post_target(&s, &t);
+        if (!*t.url) {
+            LOG_ERR("post: nowhere to post: give --post URL or set "
+                    "REPORT_URL");
+            rc = PT_EXIT_USAGE;
+        } else if (post_bundle(&t, bundle, &err)) {
+            LOG_ERR("post: %s", err.buf);
+            strbuf_reset(&err);
+            if (!spool_add(results, bundle, &t, &err))
+                LOG_WARN("%s waits in %s/.spool/", bundle, results);
+            rc = PT_EXIT_ENV;
+        }
+    }
+    if (loaded)
+        settings_release(&s);
+    strbuf_dispose(&where);
+    strbuf_dispose(&err);
+    free(results);
+    free(bundle);
+    return rc;
+}
+
+static int cmd_post(const struct cli *cli)
+{
+    run_install_signals();
+    return cli->n_args ? post_one(cli, cli->args[0])
+                       : post_spool(rundir_results_dir(cli->results_dir));
+}
+
 #define COMMON_OPTIONS                                                       \
     "  -d, --results-dir DIR  results folder (default $PERFTEST_RESULTSDIR "  \
     "or ./results)\n"                                                         \
@@ -186,6 +313,8 @@ static const struct cli_command commands[] = {
       "long_running_tests; every trial is a row of trials.csv.  Meanwhile\n"
       "the collectors (COLLECTORS: proc, system, netdev, ovs) sample the\n"
       "SUT and the host every second into rrd/*.rrd and collectors.json.\n"
+      "Then the report: graphs, summary.json, junit.xml, index.html and\n"
+      "RUN.tar.gz, posted to REPORT_URL (spooled when that fails).\n"
       "Settings (FLOW_PATTERN, FRAME_SIZE, PROTOCOL, rates ...): see\n"
       "--dry-run and the README.\n\n"
       "options:\n"
@@ -201,6 +330,8 @@ static const struct cli_command commands[] = {
       "      --dry-run          print the plan and every setting with its\n"
       "                         source, then exit without touching the "
       "system\n"
+      "      --post URL         post the report bundle there (REPORT_URL)\n"
+      "      --no-post          keep the bundle local, whatever REPORT_URL\n"
       COMMON_OPTIONS
       "\nexit codes: 0 pass, 1 a check failed, 2 usage or configuration "
       "error,\n3 environment error, 4 a phase failed, 130 interrupted.\n",
@@ -215,6 +346,24 @@ static const struct cli_command commands[] = {
       "as their cleanup ledgers (DIR/.ledger/) list them; touches nothing\n"
       "else.  Must run as root.\n\noptions:\n" COMMON_OPTIONS,
       0, 0, cmd_cleanup },
+    { "report", "perftests report RUN_DIR",
+      "Makes the report of a run again from its directory alone: the\n"
+      "graphs (cpu, mem, throughput, loss, latency, ovs .png), summary.json,\n"
+      "testspec.csv, junit.xml, index.html, and RUN_DIR.tar.gz beside it.\n"
+      "Exit 0 when the verdict is pass, 1 when it is fail, 2 when RUN_DIR\n"
+      "is not a run directory.\n\noptions:\n" COMMON_OPTIONS,
+      1, 1, cmd_report },
+    { "post", "perftests post [RUN_DIR|BUNDLE]",
+      "Posts a run's bundle (made first if missing) to REPORT_URL, or the\n"
+      "URL it was spooled with; without an argument, everything in the\n"
+      "spool (DIR/.spool/).  What landed is never posted again (its\n"
+      "BUNDLE.posted says where and when); what fails waits in the spool.\n"
+      "Exit 0 when all landed, 3 when something still waits.\n\n"
+      "options:\n"
+      "  -p, --profile NAME|PATH  where REPORT_URL and REPORT_* come from\n"
+      "  -o KEY=VALUE           override a setting (repeatable)\n"
+      "      --post URL         post there (REPORT_URL)\n"
+      COMMON_OPTIONS, 0, 1, cmd_post },
     { NULL, NULL, NULL, 0, 0, NULL },
 };
 

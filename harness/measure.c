@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "collect.h"
@@ -17,7 +18,7 @@ static const char csv_header[] =
     "phase,step,steps,rate,offered,sent,received,lost,loss_pct,duplicates,"
     "reordered,tx_rate,rx_rate,duration_s,lat_min_us,lat_p50_us,lat_p90_us,"
     "lat_p99_us,lat_p999_us,lat_max_us,gap_p50_us,gap_p99_us,pushback,"
-    "receiver_drops,valid,note\n";
+    "receiver_drops,valid,note,start_time,end_time\n";
 
 int measure_open(struct measure *m, const char *run_dir,
                  const struct settings *s, const struct topology_ctx *ctx,
@@ -74,7 +75,8 @@ static void csv_row(FILE *f, const struct measure_row *row)
             fputc('"', f);
         fputc(*c, f);
     }
-    fputs("\"\n", f);
+    /* Unix seconds: the report places each trial on the RRD's time axis. */
+    fprintf(f, "\",%.3f,%.3f\n", row->start, row->end);
     fflush(f);
 }
 
@@ -97,6 +99,14 @@ static void progress(const struct measure *m, const struct measure_row *row,
              r->note);
 }
 
+static double wall_time(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 static void announce(const struct measure *m, const char *phase, int step,
                      int steps, double rate, uint64_t count)
 {
@@ -115,8 +125,10 @@ static int run_one(struct measure *m, const char *phase, int step, int steps,
 
     announce(m, phase, step, steps, rate, count);
     collect_mark(m->collect, phase, step, rate);
+    row.start = wall_time();
     rc = traffic_trial(m->traffic, rate, count, &pt_stop_traffic, &row.r,
                        err);
+    row.end = wall_time();
     collect_mark(m->collect, phase, 0, 0);
     if (m->tty && rc)
         fputs("\n", stderr);
@@ -286,6 +298,27 @@ double measure_loss_free_rate(const struct measure *m)
             best = rate;
     }
     return best;
+}
+
+/* A search bound: its rate, the trial (row) that decided it, its loss. */
+static json_t *bound_json(const struct search_bound *b)
+{
+    return json_pack("{s:f, s:i, s:f}", "rate_pps", b->rate, "trial",
+                     b->trial, "loss_pct", 100.0 * b->loss);
+}
+
+json_t *measure_result_json(const struct measure *m)
+{
+    json_t *o = json_pack("{s:f, s:I}", "loss_free_pps",
+                          measure_loss_free_rate(m), "trials",
+                          (json_int_t)m->n_rows);
+
+    if (m->searched)
+        json_object_set_new(o, "search", json_pack(
+            "{s:o, s:o, s:i, s:b}", "ndr", bound_json(&m->search.ndr),
+            "pdr", bound_json(&m->search.pdr), "trials",
+            m->search.n_trials, "converged", m->search.converged));
+    return o;
 }
 
 void measure_print_table(const struct measure *m, FILE *out)

@@ -5,6 +5,7 @@
 #define PT_MEASURE_H
 
 #include <stdbool.h>
+#include <jansson.h>
 #include <stdio.h>
 
 #include "search.h"
@@ -16,6 +17,7 @@
 struct measure_row {
     const char *phase;
     int step, steps;
+    double start, end;          /* wall clock, Unix seconds */
     struct trial_result r;
 };
 
@@ -42,6 +44,10 @@ int measure_warm_up(struct measure *m, struct strbuf *err);
 int measure_throughput(struct measure *m, struct strbuf *err);
 int measure_long_run(struct measure *m, struct strbuf *err);
 
+/* What the measurement found, for metadata.json: {"loss_free_pps",
+ * "trials", and with a search "search": {"ndr", "pdr": {"rate_pps",
+ * "trial", "loss_pct"}, "trials", "converged"}}. */
+json_t *measure_result_json(const struct measure *m);
 /* The final table of the steps, and the highest loss-free rate. */
 void measure_print_table(const struct measure *m, FILE *out);
 /* The highest rate of the throughput phase with no loss, as sent (never

@@ -99,8 +99,11 @@ json_t *metadata_settings(const struct settings *s)
         case SETTING_DOUBLE:
             value = json_real(v->d);
             break;
-        default:
-            value = json_string(v->s);
+        default: {
+            char *shown = url_redact(v->s);
+            value = json_string(shown);
+            free(shown);
+        }
         }
         json_object_set_new(all, setting_defs[id].key,
                             json_pack("{s:o, s:s, s:s}", "value", value,

@@ -9,13 +9,16 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bundle.h"
 #include "collect.h"
 #include "ledger.h"
 #include "log.h"
 #include "measure.h"
 #include "metadata.h"
 #include "netns.h"
+#include "post.h"
 #include "probe.h"
+#include "report.h"
 #include "rundir.h"
 #include "scenario.h"
 #include "strbuf.h"
@@ -353,6 +356,8 @@ static int tear_down(struct run *r)
     /* After a failure the collectors still run: stop them first. */
     collect_stop(r->collect, NULL);
     if (r->measuring) {
+        json_object_set_new(r->metadata, "result",
+                            measure_result_json(&r->measure));
         measure_print_table(&r->measure, stdout);
         measure_close(&r->measure);
     }
@@ -373,6 +378,94 @@ static int tear_down(struct run *r)
     return rc;
 }
 
+static void record_outcome(struct run *r);
+
+/* The report is made from the run directory alone (as `perftests report`
+ * does), so the metadata is written with the outcome so far first.  A
+ * verdict that fails a run that otherwise passed makes it exit 1. */
+static int make_report(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct report rep;
+    char *bundle;
+    int rc = 0;
+
+    if (!r->dir)
+        return 0;
+    record_outcome(r);
+    if (report_load(&rep, r->dir, &err)) {
+        LOG_WARN("report: %s", err.buf);
+        strbuf_dispose(&err);
+        return 0;
+    }
+    if (!report_make(&rep) && !r->exit_code) {
+        LOG_WARN("the verdict is fail: see %s/summary.json", r->dir);
+        r->exit_code = PT_EXIT_CHECK_FAILED;
+        r->failed_phase = PHASE_MAKE_REPORT;
+    }
+    report_release(&rep);
+    bundle = bundle_path(r->dir);
+    if (bundle_write(r->dir, bundle, &err))
+        LOG_WARN("bundle: %s", err.buf);
+    else
+        LOG_INFO("bundle: %s", bundle);
+    free(bundle);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* The post target a run's settings describe. */
+void run_post_target(const struct settings *s, struct post_target *t)
+{
+    memset(t, 0, sizeof *t);
+    t->url = settings_str(s, SETTING_REPORT_URL);
+    t->method = settings_str(s, SETTING_REPORT_METHOD);
+    t->ssh_key = settings_str(s, SETTING_REPORT_SSH_KEY);
+    t->retries = (int)settings_int(s, SETTING_REPORT_RETRIES);
+    t->retry_delay = settings_double(s, SETTING_REPORT_RETRY_DELAY);
+    t->timeout = settings_double(s, SETTING_REPORT_TIMEOUT);
+    t->stop = &pt_interrupted;
+}
+
+/* A bundle that could not be posted waits in the spool, and the exit
+ * code says so (3) unless the run failed already. */
+static int post_report(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct post_target t;
+    char *bundle, *shown;
+    int rc = 0;
+
+    run_post_target(r->cfg->settings, &t);
+    if (!r->dir || !*t.url)
+        return 0;
+    if (r->cfg->no_post) {
+        LOG_INFO("--no-post: the bundle stays here");
+        return 0;
+    }
+    bundle = bundle_path(r->dir);
+    shown = url_redact(t.url);
+    if (!path_is_file(bundle)) {
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "no bundle to post");
+    } else if (post_bundle(&t, bundle, &err)) {
+        struct strbuf why = STRBUF_INIT;
+        if (spool_add(r->cfg->results_dir, bundle, &t, &why))
+            rc = run_fail(r, PT_EXIT_ENV, "the bundle could not be posted "
+                          "to %s (%s), nor spooled: %s", shown, err.buf,
+                          why.buf);
+        else
+            rc = run_fail(r, PT_EXIT_ENV, "the bundle could not be posted "
+                          "to %s (%s); it waits in %s/.spool/ for "
+                          "'perftests post'", shown, err.buf,
+                          r->cfg->results_dir);
+        strbuf_dispose(&why);
+    }
+    free(shown);
+    free(bundle);
+    strbuf_dispose(&err);
+    return rc;
+}
+
 static const struct phase phases[N_PHASES] = {
     [PHASE_START_LOGGING] = { "start_logging", start_logging },
     [PHASE_GATHER_BUILD_INFO] = { "gather_build_info", gather_build_info },
@@ -388,6 +481,8 @@ static const struct phase phases[N_PHASES] = {
                                    long_running_tests },
     [PHASE_STOP_COLLECTORS] = { "stop_collectors", stop_collectors },
     [PHASE_TEAR_DOWN] = { "tear_down", tear_down },
+    [PHASE_MAKE_REPORT] = { "make_report", make_report },
+    [PHASE_POST_REPORT] = { "post_report", post_report },
 };
 
 const char *run_phase_to_text(enum run_phase phase)
@@ -402,7 +497,7 @@ static void record_outcome(struct run *r)
     char end[32];
     metadata_iso_time(time(NULL), end, sizeof end);
     json_object_set_new(r->metadata, "end", json_string(end));
-    if (r->exit_code)
+    if (r->exit_code && r->error)
         json_object_set_new(r->metadata, "error",
                             json_pack("{s:s, s:s?, s:i}", "phase",
                                       run_phase_to_text(r->failed_phase),
@@ -506,12 +601,13 @@ void run_print_plan(const struct run_config *cfg, FILE *out)
             width = strlen(setting_defs[id].key);
     for (int id = 0; id < N_SETTINGS; id++) {
         struct strbuf src = STRBUF_INIT;
+        char *shown = url_redact(s->v[id].s);
         settings_format_source(s, id, &src);
         fprintf(out, "  %-*s = %-12s (%s)\n", (int)width,
                 setting_defs[id].key,
-                setting_defs[id].type == SETTING_STRING && !*s->v[id].s
-                    ? "\"\"" : s->v[id].s,
-                src.buf);
+                setting_defs[id].type == SETTING_STRING && !*shown
+                    ? "\"\"" : shown, src.buf);
+        free(shown);
         strbuf_dispose(&src);
     }
 }

@@ -24,6 +24,8 @@ enum run_phase {
     PHASE_STOP_COLLECTORS,
     /* From here on every phase runs even after a failure. */
     PHASE_TEAR_DOWN,
+    PHASE_MAKE_REPORT,
+    PHASE_POST_REPORT,
     N_PHASES
 };
 
@@ -32,10 +34,14 @@ struct run_config {
     const char *topology;               /* name or script path */
     const char *results_dir;
     const char *sut;                    /* --sut SPEC or NULL */
+    bool no_post;                       /* --no-post: REPORT_URL ignored */
     const char *command_line;
 };
 
 const char *run_phase_to_text(enum run_phase phase);
+struct post_target;
+/* Fills 't' from REPORT_URL, REPORT_METHOD, REPORT_RETRIES ... */
+void run_post_target(const struct settings *s, struct post_target *t);
 /* Installs the SIGINT/SIGTERM/SIGHUP handlers that set pt_interrupted
  * (util.h); the driver checks it between phases and tears down. */
 void run_install_signals(void);

@@ -53,6 +53,12 @@ bool settings_check_protocol(const char *value, struct strbuf *why)
     return one_of(value, words, why);
 }
 
+bool settings_check_report_method(const char *value, struct strbuf *why)
+{
+    static const char *const words[] = { "put", "post", NULL };
+    return one_of(value, words, why);
+}
+
 /* A comma-separated list of collector names; the empty list is allowed. */
 bool settings_check_collectors(const char *value, struct strbuf *why)
 {

@@ -63,7 +63,22 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "comma-separated collectors: proc, system, netdev, ovs (empty: none)") \
     X(REPORT_URL, NULL, SETTING_STRING, 0, 0, "", settings_check_url,         \
       "where the report bundle is posted: http(s)://, scp:// or sftp:// "    \
-      "(empty: not posted)")
+      "(empty: not posted)")                                                 \
+    X(REPORT_METHOD, NULL, SETTING_STRING, 0, 0, "put",                       \
+      settings_check_report_method,                                           \
+      "http(s): put (WebDAV PUT, the path created) or post (multipart)")     \
+    X(REPORT_RETRIES, NULL, SETTING_INT, 0, 20, "3", NULL,                    \
+      "attempts after the first failed one, before the bundle is spooled")   \
+    X(REPORT_RETRY_DELAY, NULL, SETTING_DOUBLE, 0, 600, "1", NULL,            \
+      "seconds before the first retry; doubled for each next one")          \
+    X(REPORT_TIMEOUT, NULL, SETTING_DOUBLE, 1, 3600, "120", NULL,             \
+      "seconds one upload may take (connecting: at most 15 of them)")       \
+    X(REPORT_SSH_KEY, NULL, SETTING_STRING, 0, 0, "", NULL,                   \
+      "scp/sftp: the private key file (its .pub beside it)")                \
+    X(GRAPH_WIDTH, NULL, SETTING_INT, 200, 10000, "1400", NULL,               \
+      "width of the report's graphs (pixels of the plot area)")             \
+    X(GRAPH_HEIGHT, NULL, SETTING_INT, 100, 5000, "500", NULL,                \
+      "height of the report's graphs (pixels of the plot area)")
 
 enum setting_id {
 #define SETTING_ENUM_(key, ...) SETTING_##key,
@@ -76,6 +91,7 @@ enum setting_id {
 typedef bool setting_check_fn(const char *value, struct strbuf *why);
 setting_check_fn settings_check_flow_pattern;
 setting_check_fn settings_check_url;
+setting_check_fn settings_check_report_method;
 setting_check_fn settings_check_protocol;
 setting_check_fn settings_check_search;
 setting_check_fn settings_check_collectors;

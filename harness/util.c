@@ -134,3 +134,21 @@ const char *pt_data_dir(void)
     snprintf(dir, sizeof dir, "%s", PT_DATADIR);
     return dir;
 }
+
+char *url_redact(const char *text)
+{
+    const char *scheme = strstr(text, "://"), *auth, *at, *colon;
+    size_t end;
+
+    if (!scheme)
+        return xstrdup(text);
+    auth = scheme + 3;
+    end = strcspn(auth, "/?#");
+    at = memrchr(auth, '@', end);
+    if (!at)
+        return xstrdup(text);
+    colon = memchr(auth, ':', (size_t)(at - auth));
+    if (!colon)         /* a user name alone is no secret */
+        return xstrdup(text);
+    return xasprintf("%.*s:***%s", (int)(colon - text), text, at);
+}

@@ -44,4 +44,9 @@ void host_short_name(char *buf, size_t len);
  * share directory.  Never NULL. */
 const char *pt_data_dir(void);
 
+/* 'text' with the password of a URL's user info hidden
+ * ("http://u:secret@h/" -> "http://u:***@h/"); other text as it is.
+ * Malloc'ed.  Credentials never reach a log, metadata or a bundle. */
+char *url_redact(const char *text);
+
 #endif

@@ -3,6 +3,9 @@
 # output, and ends with one summary line: "N passed, N failed[, N skipped]".
 # Integration tests need root; without it they are skipped, and said so.
 set -u
+# Third-party caches kept until exit are not our leaks (see the file);
+# slow unwinding finds them through libraries built without frame pointers.
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0:fast_unwind_on_malloc=0}
 passed=0 failed=0 skipped=0
 failed_names=()
 

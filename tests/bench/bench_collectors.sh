@@ -21,7 +21,7 @@ pt=$!
 
 # The peer starts once the run's OVS and namespaces are there.
 for _ in $(seq 100); do
-	d=$(ls -d "$tmp"/res/*-*-*-* 2>/dev/null | head -n 1)
+	d=$(ls -d "$tmp"/res/*-*-*-*/ 2>/dev/null | head -n 1); d=${d%/}
 	ctl=$(ls "$d"/sut/ovs-vswitchd.*.ctl 2>/dev/null | head -n 1)
 	[ -n "$ctl" ] && grep -q "topology basic_topology" "$d/run.log" 2>/dev/null && break
 	sleep 0.2

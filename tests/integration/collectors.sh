@@ -8,7 +8,6 @@ tmp=$(mktemp -d /tmp/pt-collect-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
 STAT=build/tests/tools/rrd_stat
-run_dir() { ls -d "$res"/*-*-*-* 2>/dev/null | tail -n 1; }
 # A short run: one 6-second trial at 1000 pps, nothing else.
 SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
 	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000

@@ -48,3 +48,10 @@ leftovers() {
 	  ip -o link 2>/dev/null | awk -F': ' '{print "link " $2}'; } |
 		grep -E ' pt-' | grep -v -- "${1:-^$}"
 }
+
+# run_dir: the newest run directory under $res (not its bundle beside it).
+run_dir() {
+	local d
+	d=$(ls -d "$res"/*-*-*-*/ 2>/dev/null | tail -n 1)
+	echo "${d%/}"
+}

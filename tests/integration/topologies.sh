@@ -10,7 +10,6 @@ res=$tmp/results
 before=$(leftovers)
 
 # The pids a run recorded as its own: the ledger of the run, kept by a copy.
-run_dir() { ls -d "$res"/*-*-*-* 2>/dev/null | tail -n 1; }
 
 for topo in basic_topology linux_bridge direct example_bridge \
 	    "$PWD/topologies/example_bridge.sh"; do

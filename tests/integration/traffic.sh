@@ -7,7 +7,6 @@ tmp=$(mktemp -d /tmp/pt-traffic-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
 before=$(leftovers)
-run_dir() { ls -d "$res"/*-*-*-* 2>/dev/null | tail -n 1; }
 
 # csv FILE PYTHON-EXPR: evaluates EXPR with rows = list of dicts.
 csv() {

@@ -1,0 +1,110 @@
+/* The bundle (see bundle.h). */
+#include "bundle.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static int add_file(struct archive *a, const char *path, const char *name,
+                    const struct stat *st, struct strbuf *err)
+{
+    struct archive_entry *e;
+    char buf[65536];
+    ssize_t n;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+
+    if (fd < 0)
+        return errno == ENOENT ? 0 : -errno;
+    e = archive_entry_new();
+    archive_entry_set_pathname(e, name);
+    archive_entry_copy_stat(e, st);
+    if (archive_write_header(a, e) != ARCHIVE_OK)
+        rc = -EIO;
+    while (!rc && (n = read(fd, buf, sizeof buf)) > 0)
+        if (archive_write_data(a, buf, (size_t)n) != n)
+            rc = -EIO;
+    if (rc)
+        strbuf_addf(err, "%s: %s", name, archive_error_string(a));
+    archive_entry_free(e);
+    close(fd);
+    return rc;
+}
+
+/* Adds 'dir' (shown as 'name') and what is under it, in name order so
+ * that two bundles of the same run are the same. */
+static int add_tree(struct archive *a, const char *dir, const char *name,
+                    const char *skip, struct strbuf *err)
+{
+    struct dirent **list;
+    int n = scandir(dir, &list, NULL, alphasort), rc = 0;
+
+    if (n < 0) {
+        strbuf_addf(err, "cannot read '%s': %s", dir, strerror(errno));
+        return -errno;
+    }
+    for (int i = 0; i < n; i++) {
+        char *path = xasprintf("%s/%s", dir, list[i]->d_name);
+        char *inner = xasprintf("%s/%s", name, list[i]->d_name);
+        struct stat st;
+        if (!rc && list[i]->d_name[0] != '.' && strcmp(path, skip)
+            && !lstat(path, &st)) {
+            if (S_ISDIR(st.st_mode))
+                rc = add_tree(a, path, inner, skip, err);
+            else if (S_ISREG(st.st_mode))
+                rc = add_file(a, path, inner, &st, err);
+        }
+        free(path);
+        free(inner);
+        free(list[i]);
+    }
+    free(list);
+    return rc;
+}
+
+char *bundle_path(const char *run_dir)
+{
+    size_t len = strlen(run_dir);
+
+    while (len > 1 && run_dir[len - 1] == '/')
+        len--;
+    return xasprintf("%.*s.tar.gz", (int)len, run_dir);
+}
+
+int bundle_write(const char *run_dir, const char *path, struct strbuf *err)
+{
+    struct archive *a = archive_write_new();
+    const char *base = strrchr(run_dir, '/');
+    char *tmp = xasprintf("%s.tmp", path);
+    int rc = 0;
+
+    base = base && base[1] ? base + 1 : run_dir;
+    archive_write_add_filter_gzip(a);
+    archive_write_set_format_pax_restricted(a);
+    if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
+        strbuf_addf(err, "cannot create '%s': %s", tmp,
+                    archive_error_string(a));
+        rc = -EIO;
+    } else {
+        rc = add_tree(a, run_dir, base, path, err);
+        if (archive_write_close(a) != ARCHIVE_OK && !rc) {
+            strbuf_addf(err, "'%s': %s", tmp, archive_error_string(a));
+            rc = -EIO;
+        }
+    }
+    archive_write_free(a);
+    if (!rc && rename(tmp, path)) {
+        rc = -errno;
+        strbuf_addf(err, "cannot rename '%s': %s", tmp, strerror(errno));
+    }
+    if (rc)
+        unlink(tmp);
+    free(tmp);
+    return rc;
+}

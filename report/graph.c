@@ -1,0 +1,228 @@
+/* The graphs: PNGs drawn by librrd from the run's RRD files.  The trials
+ * (from trials.csv) are first written to rrd/trials.rrd on the same time
+ * axis, so throughput, loss and latency line up with CPU and OVS. */
+#define _XOPEN_SOURCE 700
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sink.h"
+
+/* What trials.rrd holds, from trials.csv's columns. */
+static const char *const trial_ds[][2] = {
+    { "rate", "rate_pps" }, { "tx_rate", "tx_pps" }, { "rx_rate", "rx_pps" },
+    { "loss_pct", "loss_pct" }, { "lat_p50_us", "lat_p50_us" },
+    { "lat_p99_us", "lat_p99_us" }, { "lat_p999_us", "lat_p999_us" },
+};
+#define N_TRIAL_DS (sizeof trial_ds / sizeof *trial_ds)
+
+/* A line of a graph: a data source of one RRD file. */
+struct line {
+    const char *rrd, *ds, *color, *legend;
+};
+
+struct graph {
+    const char *file, *title, *vlabel;
+    const char *option;         /* e.g. "--logarithmic", or NULL */
+    struct line lines[6];
+};
+
+static const struct graph graphs[] = {
+    { "cpu.png", "CPU", "percent", NULL, {
+        { "proc", "cpu_pct", "#d62728", "SUT, % of one core" },
+        { "system", "cpu_user_pct", "#1f77b4", "host user, % of all CPUs" },
+        { "system", "cpu_sys_pct", "#ff7f0e", "host system, % of all CPUs" },
+        { "system", "cpu_softirq_pct", "#2ca02c", "host softirq, % of all CPUs" },
+    } },
+    { "mem.png", "Memory", "bytes", NULL, {
+        { "proc", "rss_bytes", "#d62728", "SUT resident (RSS)" },
+        { "jmx", "heap_used", "#1f77b4", "JVM heap used" },
+        { "jmx", "heap_committed", "#9467bd", "JVM heap committed" },
+    } },
+    { "throughput.png", "Throughput per step", "packets/s", NULL, {
+        { "trials", "rate_pps", "#7f7f7f", "offered" },
+        { "trials", "tx_pps", "#1f77b4", "sent" },
+        { "trials", "rx_pps", "#2ca02c", "received" },
+    } },
+    { "loss.png", "Loss per step", "percent", NULL, {
+        { "trials", "loss_pct", "#d62728", "loss" },
+    } },
+    { "latency.png", "One-way latency per step", "microseconds",
+      "--logarithmic", {
+        { "trials", "lat_p50_us", "#2ca02c", "p50" },
+        { "trials", "lat_p99_us", "#ff7f0e", "p99" },
+        { "trials", "lat_p999_us", "#d62728", "p99.9" },
+    } },
+    { "ovs.png", "Open vSwitch datapath", "per second, flows", NULL, {
+        { "ovs", "dp_hit", "#2ca02c", "lookups hit/s" },
+        { "ovs", "upcalls", "#d62728", "upcalls/s" },
+        { "ovs", "megaflow_hits", "#1f77b4", "megaflow hits/s" },
+        { "ovs", "emc_hits", "#9467bd", "EMC hits/s" },
+        { "ovs", "dp_flows", "#000000", "datapath flows" },
+    } },
+};
+
+/* Writes every trial, a sample a second over its duration, to
+ * rrd/trials.rrd; sets the time range the graphs show. */
+static int write_trials_rrd(const struct report *r, time_t *from, time_t *to,
+                            struct strbuf *err)
+{
+    struct metric m[N_TRIAL_DS];
+    char *dir = xasprintf("%s/rrd", r->dir);
+    struct sink *sink = NULL;
+    double first = NAN, last = NAN, written = 0;
+    size_t i;
+    json_t *t;
+    int rc = 0;
+
+    json_array_foreach(r->trials, i, t) {
+        if (isnan(first))
+            first = report_num(t, "start_time");
+        last = report_num(t, "end_time");
+    }
+    if (!isnan(first) && !isnan(last)) {
+        *from = (time_t)first - 5;
+        *to = (time_t)last + 5;
+        sink = rrd_sink_create(dir, 1, (time_t)first - 1, err);
+    }
+    free(dir);
+    if (!sink)
+        return isnan(first) ? 0 : -EIO;
+    for (i = 0; i < N_TRIAL_DS; i++) {
+        snprintf(m[i].name, sizeof m[i].name, "%s", trial_ds[i][1]);
+        m[i].kind = METRIC_GAUGE;
+    }
+    rc = sink->ops->add(sink->priv, 0, "trials", m, N_TRIAL_DS, err);
+    json_array_foreach(r->trials, i, t) {
+        double v[N_TRIAL_DS], start = report_num(t, "start_time");
+        double end = report_num(t, "end_time");
+        if (rc || isnan(start) || isnan(end))
+            continue;
+        for (size_t k = 0; k < N_TRIAL_DS; k++)
+            v[k] = report_num(t, trial_ds[k][0]);
+        for (double s = ceil(start); s <= end; s += 1) {
+            struct sample_time st = { .real = s };
+            if (s <= written)           /* RRD wants increasing times */
+                continue;
+            sink->ops->write(sink->priv, 0, &st, v);
+            written = s;
+        }
+    }
+    sink->ops->close(sink->priv);
+    return rc;
+}
+
+/* The rate the throughput graph marks: NDR and PDR, or the highest
+ * loss-free step. */
+static void mark_rates(const struct report *r, struct strbuf *out[],
+                       int *n)
+{
+    json_t *res = json_object_get(r->meta, "result");
+    json_t *search = json_object_get(res, "search");
+    static const char *const names[][2] = { { "ndr", "NDR" },
+                                            { "pdr", "PDR" } };
+
+    for (int i = 0; search && i < 2; i++) {
+        double v = json_number_value(json_object_get(json_object_get(
+            search, names[i][0]), "rate_pps"));
+        if (v > 0)
+            strbuf_addf(out[(*n)++], "HRULE:%.0f#%s:%s %.0f pps", v,
+                        i ? "ff7f0e" : "d62728", names[i][1], v);
+    }
+    if (!search && json_number_value(json_object_get(res, "loss_free_pps")))
+        strbuf_addf(out[(*n)++], "HRULE:%.0f#d62728:highest loss-free %.0f pps",
+                    json_number_value(json_object_get(res, "loss_free_pps")),
+                    json_number_value(json_object_get(res, "loss_free_pps")));
+}
+
+/* Draws one graph; 0 when drawn, 1 when it has nothing to show. */
+static int draw(struct report *r, const struct graph *g, time_t from,
+                time_t to, struct strbuf *err)
+{
+    struct strbuf a[64], *ap[64];
+    const char *argv[64];
+    int n = 0, lines = 0, rc;
+
+    for (int i = 0; i < 64; i++)
+        strbuf_init(&a[i]), ap[i] = &a[i];
+    strbuf_addstr(ap[n++], "graph");
+    strbuf_addf(ap[n++], "%s/%s", r->dir, g->file);
+    strbuf_addf(ap[n++], "--start=%lld", (long long)from);
+    strbuf_addf(ap[n++], "--end=%lld", (long long)to);
+    strbuf_addf(ap[n++], "--width=%d", r->width);
+    strbuf_addf(ap[n++], "--height=%d", r->height);
+    strbuf_addf(ap[n++], "--title=%s", g->title);
+    strbuf_addf(ap[n++], "--vertical-label=%s", g->vlabel);
+    strbuf_addstr(ap[n++], "--imgformat=PNG");
+    /* Levels start at 0, so that a small change does not look big. */
+    strbuf_addstr(ap[n++], g->option ? g->option : "--lower-limit=0");
+    for (int i = 0; i < 6 && g->lines[i].rrd; i++) {
+        const struct line *l = &g->lines[i];
+        char *path = xasprintf("%s/rrd/%s.rrd", r->dir, l->rrd);
+        if (!access(path, R_OK)) {
+            /* RRD DEF names: letters only is safest. */
+            strbuf_addf(ap[n++], "DEF:v%c=%s:%s:AVERAGE", 'a' + i, path,
+                        l->ds);
+            strbuf_addf(ap[n++], "LINE2:v%c%s:%-30s", 'a' + i, l->color,
+                        l->legend);
+            strbuf_addf(ap[n++], "GPRINT:v%c:AVERAGE:mean %%8.1lf%%s", 'a' + i);
+            strbuf_addf(ap[n++], "GPRINT:v%c:MAX:max %%8.1lf%%s\\l", 'a' + i);
+            lines++;
+        }
+        free(path);
+    }
+    if (!strcmp(g->file, "throughput.png"))
+        mark_rates(r, ap, &n);
+    rc = 1;
+    if (lines) {
+        for (int i = 0; i < n; i++)
+            argv[i] = a[i].buf;
+        rc = rrd_graph_png(argv, n, err);
+    }
+    for (int i = 0; i < 64; i++)
+        strbuf_dispose(&a[i]);
+    return rc;
+}
+
+static int graphs_make(struct report *r, struct strbuf *err)
+{
+    time_t from = 0, to = 0;
+    int rc = write_trials_rrd(r, &from, &to, err), failed = 0;
+
+    if (rc)
+        return rc;
+    if (!from) {
+        /* No trials: the run's own span, if it ran at all. */
+        struct tm tm = { 0 };
+        const char *s = json_string_value(json_object_get(r->meta, "start"));
+        const char *e = json_string_value(json_object_get(r->meta, "end"));
+        if (!s || !strptime(s, "%Y-%m-%dT%H:%M:%SZ", &tm))
+            return 0;
+        from = timegm(&tm) - 5;
+        to = e && strptime(e, "%Y-%m-%dT%H:%M:%SZ", &tm) ? timegm(&tm) + 5
+                                                        : time(NULL);
+    }
+    for (size_t i = 0; i < sizeof graphs / sizeof *graphs; i++) {
+        struct strbuf why = STRBUF_INIT;
+        rc = draw(r, &graphs[i], from, to, &why);
+        if (!rc)
+            json_array_append_new(r->graphs, json_pack(
+                "{s:s, s:s}", "file", graphs[i].file, "title",
+                graphs[i].title));
+        else if (rc < 0 && !failed++)
+            strbuf_addf(err, "%s: %s", graphs[i].file, why.buf);
+        strbuf_dispose(&why);
+    }
+    return failed ? -EIO : 0;
+}
+
+const struct report_output report_graphs = {
+    .name = "graphs",
+    .make = graphs_make,
+};

@@ -1,0 +1,228 @@
+/* index.html: one self-contained page (inline CSS, the PNGs beside it, no
+ * external requests): the verdict, the result, the steps, the graphs, the
+ * settings and where the run ran. */
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char css[] =
+    "body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#222;"
+    "background:#fafafa}"
+    "header{padding:16px 24px;color:#fff}"
+    "header.pass{background:#2e7d32}header.fail{background:#c62828}"
+    "header h1{margin:0;font-size:22px}main{padding:8px 24px}"
+    "table{border-collapse:collapse;margin:8px 0 16px;background:#fff}"
+    "th,td{border:1px solid #ddd;padding:3px 8px;text-align:right}"
+    "th{background:#eee}td.l,th.l{text-align:left}tr.bad td{background:#fde0e0}"
+    "img{max-width:100%;border:1px solid #ddd;margin:4px 0 12px;"
+    "background:#fff}h2{margin:20px 0 4px;font-size:17px}"
+    ".kv td:first-child{text-align:left;color:#555}";
+
+static void text(struct strbuf *h, const char *s)
+{
+    report_escape(h, s);
+}
+
+/* A number cell; blank for a missing one. */
+static void num(struct strbuf *h, const json_t *o, const char *key,
+                int decimals)
+{
+    double v = report_num(o, key);
+
+    if (isnan(v))
+        strbuf_addstr(h, "<td></td>");
+    else
+        strbuf_addf(h, "<td>%.*f</td>", decimals, v);
+}
+
+static void kv(struct strbuf *h, const char *k, const char *v)
+{
+    strbuf_addstr(h, "<tr><td>");
+    text(h, k);
+    strbuf_addstr(h, "</td><td class=l>");
+    text(h, v ? v : "");
+    strbuf_addstr(h, "</td></tr>");
+}
+
+static void header(struct strbuf *h, const struct report *r)
+{
+    json_t *s = r->summary, *run = json_object_get(s, "run");
+    json_t *v = json_object_get(s, "verdict"), *c, *err;
+    bool pass = json_is_true(json_object_get(v, "pass"));
+    size_t i;
+
+    strbuf_addf(h, "<header class=%s><h1>%s: ", pass ? "pass" : "fail",
+                pass ? "PASS" : "FAIL");
+    text(h, json_string_value(json_object_get(run, "topology")));
+    strbuf_addstr(h, " on ");
+    text(h, json_string_value(json_object_get(json_object_get(run, "host"),
+                                              "hostname")));
+    strbuf_addstr(h, "</h1><div>");
+    text(h, json_string_value(json_object_get(run, "id")));
+    strbuf_addstr(h, " &middot; ");
+    text(h, json_string_value(json_object_get(run, "start")));
+    strbuf_addstr(h, " &ndash; ");
+    text(h, json_string_value(json_object_get(run, "end")));
+    strbuf_addstr(h, "</div>");
+    json_array_foreach(json_object_get(v, "checks"), i, c) {
+        strbuf_addstr(h, "<div>");
+        strbuf_addstr(h, json_is_true(json_object_get(c, "pass")) ? "&#10003; "
+                                                                   : "&#10007; ");
+        text(h, json_string_value(json_object_get(c, "name")));
+        strbuf_addstr(h, ": ");
+        text(h, json_string_value(json_object_get(c, "why")));
+        strbuf_addstr(h, "</div>");
+    }
+    if ((err = json_object_get(s, "error")) && json_is_object(err)) {
+        strbuf_addstr(h, "<div><b>failed in ");
+        text(h, json_string_value(json_object_get(err, "phase")));
+        strbuf_addstr(h, ":</b> ");
+        text(h, json_string_value(json_object_get(err, "reason")));
+        strbuf_addstr(h, "</div>");
+    }
+    strbuf_addstr(h, "</header>\n<main>\n");
+}
+
+static void result(struct strbuf *h, const struct report *r)
+{
+    json_t *res = json_object_get(r->summary, "result");
+    char v[64];
+
+    strbuf_addstr(h, "<h2>Result</h2><table class=kv>");
+    snprintf(v, sizeof v, "%.0f pps",
+             json_number_value(json_object_get(res, "loss_free_pps")));
+    kv(h, "highest loss-free rate", v);
+    if (json_object_get(res, "ndr")) {
+        snprintf(v, sizeof v, "%.0f pps", json_number_value(json_object_get(
+            json_object_get(res, "ndr"), "rate_pps")));
+        kv(h, "NDR (no drop rate)", v);
+        snprintf(v, sizeof v, "%.0f pps", json_number_value(json_object_get(
+            json_object_get(res, "pdr"), "rate_pps")));
+        kv(h, "PDR (partial drop rate)", v);
+    }
+    if (json_object_get(res, "rss_peak_bytes")) {
+        snprintf(v, sizeof v, "%.1f MiB", json_number_value(json_object_get(
+            res, "rss_peak_bytes")) / 1048576.0);
+        kv(h, "SUT RSS at its peak", v);
+    }
+    if (json_object_get(res, "rss_slope_mib_per_hour")) {
+        snprintf(v, sizeof v, "%.2f MiB/hour", json_number_value(
+            json_object_get(res, "rss_slope_mib_per_hour")));
+        kv(h, "SUT RSS slope in the long run", v);
+    }
+    strbuf_addstr(h, "</table>\n");
+}
+
+static void steps(struct strbuf *h, const struct report *r)
+{
+    static const char *const heads[] = { "phase", "step", "rate pps", "sent",
+        "received", "loss %", "tx pps", "rx pps", "p50 &micro;s",
+        "p99 &micro;s", "p99.9 &micro;s", "SUT CPU mean %", "SUT CPU max %",
+        "note" };
+    json_t *p, *t;
+    size_t i, k;
+
+    strbuf_addstr(h, "<h2>Steps</h2><table><tr>");
+    for (i = 0; i < sizeof heads / sizeof *heads; i++)
+        strbuf_addf(h, "<th%s>%s</th>", i == 0 || i == 13 ? " class=l" : "",
+                    heads[i]);
+    strbuf_addstr(h, "</tr>\n");
+    json_array_foreach(json_object_get(r->summary, "phases"), i, p)
+        json_array_foreach(json_object_get(p, "steps"), k, t) {
+            bool bad = report_num(t, "valid") != 1 || report_num(t, "lost") > 0;
+            strbuf_addf(h, "<tr%s><td class=l>", bad ? " class=bad" : "");
+            text(h, json_string_value(json_object_get(p, "name")));
+            strbuf_addstr(h, "</td>");
+            num(h, t, "step", 0);
+            num(h, t, "rate", 0);
+            num(h, t, "sent", 0);
+            num(h, t, "received", 0);
+            num(h, t, "loss_pct", 3);
+            num(h, t, "tx_rate", 0);
+            num(h, t, "rx_rate", 0);
+            num(h, t, "lat_p50_us", 1);
+            num(h, t, "lat_p99_us", 1);
+            num(h, t, "lat_p999_us", 1);
+            num(h, t, "cpu_mean_pct", 1);
+            num(h, t, "cpu_max_pct", 1);
+            strbuf_addstr(h, "<td class=l>");
+            text(h, json_string_value(json_object_get(t, "note")));
+            strbuf_addstr(h, "</td></tr>\n");
+        }
+    strbuf_addstr(h, "</table>\n");
+}
+
+static void graphs(struct strbuf *h, const struct report *r)
+{
+    json_t *g;
+    size_t i;
+
+    strbuf_addstr(h, "<h2>Graphs</h2>\n");
+    json_array_foreach(r->graphs, i, g) {
+        strbuf_addstr(h, "<div><img alt=\"");
+        text(h, json_string_value(json_object_get(g, "title")));
+        strbuf_addstr(h, "\" src=\"");
+        text(h, json_string_value(json_object_get(g, "file")));
+        strbuf_addstr(h, "\"></div>\n");
+    }
+}
+
+static void settings_and_host(struct strbuf *h, const struct report *r)
+{
+    json_t *v, *run = json_object_get(r->summary, "run");
+    json_t *host = json_object_get(run, "host");
+    const char *k;
+
+    strbuf_addstr(h, "<h2>Settings</h2><table class=kv>");
+    json_object_foreach(json_object_get(r->summary, "settings"), k, v) {
+        char *val = json_dumps(v, JSON_ENCODE_ANY);
+        kv(h, k, val);
+        free(val);
+    }
+    strbuf_addstr(h, "</table>\n<h2>Run</h2><table class=kv>");
+    json_object_foreach(host, k, v) {
+        char *val = json_is_string(v) ? NULL : json_dumps(v, JSON_ENCODE_ANY);
+        kv(h, k, val ? val : json_string_value(v));
+        free(val);
+    }
+    kv(h, "profile", json_string_value(json_object_get(
+        json_object_get(run, "profile"), "name")));
+    kv(h, "perftests", json_string_value(json_object_get(
+        json_object_get(run, "versions"), "perftests")));
+    kv(h, "system under test", json_string_value(json_object_get(
+        json_object_get(run, "versions"), "sut")));
+    kv(h, "uuid", json_string_value(json_object_get(run, "uuid")));
+    strbuf_addstr(h, "</table>\n<p>Files: <a href=\"summary.json\">summary."
+                     "json</a>, <a href=\"trials.csv\">trials.csv</a>, <a "
+                     "href=\"junit.xml\">junit.xml</a>, <a href=\"run.log\">"
+                     "run.log</a>, <a href=\"metadata.json\">metadata.json"
+                     "</a></p>\n");
+}
+
+static int html_make(struct report *r, struct strbuf *err)
+{
+    struct strbuf h = STRBUF_INIT;
+    int rc;
+
+    strbuf_addstr(&h, "<!DOCTYPE html>\n<html lang=en><head><meta charset="
+                      "utf-8><title>perftests ");
+    text(&h, json_string_value(json_object_get(r->meta, "run_id")));
+    strbuf_addf(&h, "</title><style>%s</style></head><body>\n", css);
+    header(&h, r);
+    result(&h, r);
+    steps(&h, r);
+    graphs(&h, r);
+    settings_and_host(&h, r);
+    strbuf_addstr(&h, "</main></body></html>\n");
+    rc = report_write_file(r, "index.html", h.buf, h.len, err);
+    strbuf_dispose(&h);
+    return rc;
+}
+
+const struct report_output report_html = {
+    .name = "index.html",
+    .make = html_make,
+};

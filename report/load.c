@@ -1,0 +1,232 @@
+/* Loading a run directory for the report, and the helpers the outputs
+ * share. */
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "util.h"
+
+#define LOG_TAIL_BYTES 16384    /* of run.log, into JUnit's system-out */
+
+/* One CSV field starting at *p (RFC 4180: quoted fields double their
+ * quotes and may hold commas and newlines).  Advances *p past the field
+ * and its separator; *end_of_row tells whether a newline (or the end)
+ * followed.  -EINVAL on an unterminated quote. */
+static int csv_field(const char **p, struct strbuf *out, bool *end_of_row)
+{
+    const char *s = *p;
+
+    strbuf_reset(out);
+    if (*s == '"') {
+        for (s++;; s++) {
+            if (!*s)
+                return -EINVAL;
+            if (*s == '"' && s[1] == '"')
+                strbuf_addch(out, *s++);
+            else if (*s == '"')
+                break;
+            else
+                strbuf_addch(out, *s);
+        }
+        s++;
+    } else {
+        size_t n = strcspn(s, ",\r\n");
+        strbuf_add(out, s, n);
+        s += n;
+    }
+    if (*s == '\r')
+        s++;
+    *end_of_row = *s != ',';
+    if (*s == ',' || *s == '\n')
+        s++;
+    *p = s;
+    return 0;
+}
+
+/* A number when the whole field is one, else the string. */
+static json_t *csv_value(const char *field)
+{
+    char *end;
+    double v;
+
+    if (!*field)
+        return json_string("");
+    v = strtod(field, &end);
+    if (*end || end == field || isnan(v) || isinf(v))
+        return json_string(field);
+    /* "12" stays an integer: steps and counts read as such. */
+    if (!strpbrk(field, ".eEnN") && fabs(v) < 9e15)
+        return json_integer((json_int_t)v);
+    return json_real(v);
+}
+
+json_t *report_parse_csv(const char *text, struct strbuf *err)
+{
+    struct strbuf f = STRBUF_INIT;
+    json_t *names = json_array(), *rows = json_array();
+    const char *p = text;
+    bool eol = false;
+    int line = 1;
+
+    while (*p && !eol) {
+        if (csv_field(&p, &f, &eol))
+            goto bad;
+        json_array_append_new(names, json_string(f.buf));
+    }
+    while (*p) {
+        json_t *row = json_object();
+        size_t col = 0;
+        line++;
+        for (eol = false; !eol; col++) {
+            if (csv_field(&p, &f, &eol) || col >= json_array_size(names)) {
+                json_decref(row);
+                goto bad;
+            }
+            json_object_set_new(row, json_string_value(json_array_get(
+                names, col)), csv_value(f.buf));
+        }
+        if (col != json_array_size(names)) {
+            json_decref(row);
+            goto bad;
+        }
+        json_array_append_new(rows, row);
+    }
+    strbuf_dispose(&f);
+    json_decref(names);
+    return rows;
+bad:
+    strbuf_addf(err, "line %d: expected %zu comma-separated fields", line,
+                json_array_size(names));
+    strbuf_dispose(&f);
+    json_decref(names);
+    json_decref(rows);
+    return NULL;
+}
+
+static json_t *load_json(const char *dir, const char *name, bool *missing,
+                         struct strbuf *err)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    json_error_t je;
+    json_t *j = json_load_file(path, 0, &je);
+
+    *missing = !j && access(path, F_OK);
+    if (!j && !*missing)
+        strbuf_addf(err, "%s:%d:%d: %s", path, je.line, je.column, je.text);
+    free(path);
+    return j;
+}
+
+int report_load(struct report *r, const char *dir, struct strbuf *err)
+{
+    struct strbuf text = STRBUF_INIT;
+    char *path;
+    bool missing;
+
+    memset(r, 0, sizeof *r);
+    r->dir = xstrdup(dir);
+    r->graphs = json_array();
+    r->meta = load_json(dir, "metadata.json", &missing, err);
+    if (!r->meta) {
+        if (missing)
+            strbuf_addf(err, "'%s' is not a run directory (no metadata.json)",
+                        dir);
+        return -ENOENT;
+    }
+    /* A run that failed early has no collectors or trials: still a
+     * report, with what there is. */
+    r->collectors = load_json(dir, "collectors.json", &missing, err);
+    path = xasprintf("%s/trials.csv", dir);
+    if (!strbuf_read_file(&text, path)) {
+        struct strbuf why = STRBUF_INIT;
+        r->trials = report_parse_csv(text.buf, &why);
+        if (!r->trials)
+            strbuf_addf(err, "%s: %s", path, why.buf);
+        strbuf_dispose(&why);
+    }
+    if (!r->trials)
+        r->trials = json_array();
+    free(path);
+    strbuf_reset(&text);
+    path = xasprintf("%s/run.log", dir);
+    if (!strbuf_read_file(&text, path)) {
+        size_t from = text.len > LOG_TAIL_BYTES ? text.len - LOG_TAIL_BYTES
+                                                : 0;
+        r->log_tail = xstrdup(text.buf + from);
+    }
+    free(path);
+    strbuf_dispose(&text);
+    r->width = (int)report_setting_num(r, "GRAPH_WIDTH", 1400);
+    r->height = (int)report_setting_num(r, "GRAPH_HEIGHT", 500);
+    return 0;
+}
+
+void report_release(struct report *r)
+{
+    free(r->dir);
+    free(r->log_tail);
+    json_decref(r->meta);
+    json_decref(r->collectors);
+    json_decref(r->trials);
+    json_decref(r->graphs);
+    json_decref(r->summary);
+    memset(r, 0, sizeof *r);
+}
+
+json_t *report_setting(const struct report *r, const char *key)
+{
+    return json_object_get(json_object_get(json_object_get(r->meta,
+                                                           "settings"), key),
+                           "value");
+}
+
+double report_setting_num(const struct report *r, const char *key,
+                          double dflt)
+{
+    json_t *v = report_setting(r, key);
+
+    return json_is_number(v) ? json_number_value(v) : dflt;
+}
+
+double report_num(const json_t *trial, const char *key)
+{
+    json_t *v = json_object_get(trial, key);
+
+    return json_is_number(v) ? json_number_value(v) : NAN;
+}
+
+int report_write_file(const struct report *r, const char *name,
+                      const char *text, size_t len, struct strbuf *err)
+{
+    char *path = xasprintf("%s/%s", r->dir, name);
+    int rc = write_file_atomic(path, text, len);
+
+    if (rc)
+        strbuf_addf(err, "cannot write '%s': %s", path, strerror(-rc));
+    free(path);
+    return rc;
+}
+
+void report_escape(struct strbuf *sb, const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)(text ? text : "");
+         *c; c++) {
+        switch (*c) {
+        case '<': strbuf_addstr(sb, "&lt;"); break;
+        case '>': strbuf_addstr(sb, "&gt;"); break;
+        case '&': strbuf_addstr(sb, "&amp;"); break;
+        case '"': strbuf_addstr(sb, "&quot;"); break;
+        case '\'': strbuf_addstr(sb, "&#39;"); break;
+        default:
+            if (*c < 0x20 && *c != '\n' && *c != '\t' && *c != '\r')
+                strbuf_addstr(sb, "\xef\xbf\xbd");
+            else
+                strbuf_addch(sb, (char)*c);
+        }
+    }
+}

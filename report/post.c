@@ -1,0 +1,286 @@
+/* Posting with libcurl (see post.h): the transports, the retries. */
+#include "post.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+LOG_MODULE("post");
+
+/* The URL a bundle goes to: "dir/" + its name, or the URL as it is. */
+static char *target_url(const char *url, const char *bundle)
+{
+    const char *name = strrchr(bundle, '/');
+
+    name = name ? name + 1 : bundle;
+    return url[strlen(url) - 1] == '/' ? xasprintf("%s%s", url, name)
+                                       : xstrdup(url);
+}
+
+/* A handle with what every transport shares: timeouts, credentials,
+ * errors into 'errbuf'.  TLS peers and hosts are verified (libcurl's
+ * default, left alone). */
+static CURL *handle(const struct post_target *t, const char *url,
+                    char *errbuf)
+{
+    CURL *c = curl_easy_init();
+    const char *user = getenv("PERFTESTS_REPORT_USER");
+    const char *pass = getenv("PERFTESTS_REPORT_PASSWORD");
+
+    if (!c)
+        return NULL;
+    errbuf[0] = 0;
+    curl_easy_setopt(c, CURLOPT_URL, url);
+    curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
+    curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+    curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long)(t->timeout * 1000));
+    curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS,
+                     (long)(fmin(t->timeout, 15) * 1000));
+    curl_easy_setopt(c, CURLOPT_NETRC, (long)CURL_NETRC_OPTIONAL);
+    if (user && *user)
+        curl_easy_setopt(c, CURLOPT_USERNAME, user);
+    if (pass && *pass)
+        curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
+    curl_easy_setopt(c, CURLOPT_USERAGENT, "perftests");
+    return c;
+}
+
+/* Performs 'c'; for http, a status of 400 or more is a failure too. */
+static int perform(CURL *c, const char *errbuf, const char *what,
+                   struct strbuf *err)
+{
+    CURLcode cc = curl_easy_perform(c);
+    long status = 0;
+
+    curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+    if (cc != CURLE_OK) {
+        strbuf_addf(err, "%s: %s", what, errbuf[0] ? errbuf
+                                                   : curl_easy_strerror(cc));
+        return -EIO;
+    }
+    if (status >= 400) {
+        strbuf_addf(err, "%s: the server answered %ld", what, status);
+        return status == 409 ? -ENOENT : -EIO;
+    }
+    return 0;
+}
+
+/* Uploads 'path' (NULL: nothing, an empty file) to 'url'. */
+static int upload(const struct post_target *t, const char *url,
+                  const char *path, void (*extra)(CURL *, const void *),
+                  const void *arg, struct strbuf *err)
+{
+    char errbuf[CURL_ERROR_SIZE];
+    CURL *c = handle(t, url, errbuf);
+    FILE *f = NULL;
+    struct stat st = { 0 };
+    char *shown = url_redact(url);
+    int rc;
+
+    if (!c) {
+        free(shown);
+        return -ENOMEM;
+    }
+    if (path && (!(f = fopen(path, "rbe")) || fstat(fileno(f), &st))) {
+        rc = -errno;
+        strbuf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+        goto out;
+    }
+    curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
+    curl_easy_setopt(c, CURLOPT_READDATA, f ? f : stdin);
+    curl_easy_setopt(c, CURLOPT_INFILESIZE_LARGE, (curl_off_t)st.st_size);
+    if (extra)
+        extra(c, arg);
+    rc = perform(c, errbuf, shown, err);
+out:
+    if (f)
+        fclose(f);
+    curl_easy_cleanup(c);
+    free(shown);
+    return rc;
+}
+
+static bool is_http(const char *url)
+{
+    return !strncmp(url, "http://", 7) || !strncmp(url, "https://", 8);
+}
+
+/* WebDAV MKCOL of every folder of 'url' below the host, for servers that
+ * do not create a PUT's path themselves; "exists already" is fine. */
+static void make_folders(const struct post_target *t, const char *url)
+{
+    const char *path = strchr(strstr(url, "://") + 3, '/');
+
+    for (const char *p = path ? strchr(path + 1, '/') : NULL; p;
+         p = strchr(p + 1, '/')) {
+        char *dir = xasprintf("%.*s/", (int)(p - url), url);
+        char errbuf[CURL_ERROR_SIZE];
+        CURL *c = handle(t, dir, errbuf);
+        if (c) {
+            curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, "MKCOL");
+            curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+            curl_easy_perform(c);
+            curl_easy_cleanup(c);
+        }
+        free(dir);
+    }
+}
+
+static int http_send(const struct post_target *t, const char *bundle,
+                     struct strbuf *err)
+{
+    char *url = target_url(t->url, bundle);
+    int rc;
+
+    if (t->method && !strcmp(t->method, "post")) {
+        char errbuf[CURL_ERROR_SIZE];
+        CURL *c = handle(t, t->url, errbuf);
+        curl_mime *mime = c ? curl_mime_init(c) : NULL;
+        curl_mimepart *part = mime ? curl_mime_addpart(mime) : NULL;
+        char *shown = url_redact(t->url);
+        rc = -ENOMEM;
+        if (part) {
+            curl_mime_name(part, "file");
+            rc = curl_mime_filedata(part, bundle) == CURLE_OK ? 0 : -ENOENT;
+            if (rc)
+                strbuf_addf(err, "cannot read '%s'", bundle);
+        }
+        if (!rc) {
+            curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
+            rc = perform(c, errbuf, shown, err);
+        }
+        curl_mime_free(mime);
+        curl_easy_cleanup(c);
+        free(shown);
+    } else {
+        rc = upload(t, url, bundle, NULL, NULL, err);
+        if (rc == -ENOENT) {
+            /* 409: the folder is missing and the server will not make
+             * it (nginx does with create_full_put_path). */
+            strbuf_reset(err);
+            make_folders(t, url);
+            rc = upload(t, url, bundle, NULL, NULL, err);
+        }
+    }
+    free(url);
+    return rc;
+}
+
+static bool is_ssh(const char *url)
+{
+    return !strncmp(url, "scp://", 6) || !strncmp(url, "sftp://", 7);
+}
+
+static void ssh_options(CURL *c, const void *arg)
+{
+    const struct post_target *t = arg;
+    const char *home = getenv("HOME");
+    char *known = home ? xasprintf("%s/.ssh/known_hosts", home) : NULL;
+
+    if (t->ssh_key && *t->ssh_key) {
+        char *pub = xasprintf("%s.pub", t->ssh_key);
+        curl_easy_setopt(c, CURLOPT_SSH_PRIVATE_KEYFILE, t->ssh_key);
+        if (!access(pub, R_OK))
+            curl_easy_setopt(c, CURLOPT_SSH_PUBLIC_KEYFILE, pub);
+        free(pub);
+    }
+    /* The server's host key must be known: no blind trust. */
+    if (known && !access(known, R_OK))
+        curl_easy_setopt(c, CURLOPT_SSH_KNOWNHOSTS, known);
+    curl_easy_setopt(c, CURLOPT_FTP_CREATE_MISSING_DIRS,
+                     (long)CURLFTP_CREATE_DIR);
+    free(known);
+}
+
+static int ssh_send(const struct post_target *t, const char *bundle,
+                    struct strbuf *err)
+{
+    char *url = target_url(t->url, bundle);
+    char *marker = xasprintf("%s.perftest", url);
+    int rc = upload(t, url, bundle, ssh_options, t, err);
+
+    /* The original's server picked a bundle up when its marker came. */
+    if (!rc)
+        rc = upload(t, marker, NULL, ssh_options, t, err);
+    free(marker);
+    free(url);
+    return rc;
+}
+
+static const struct post_transport transports[] = {
+    { "http", is_http, http_send },
+    { "ssh", is_ssh, ssh_send },
+};
+
+static void record_posted(const char *bundle, const char *url)
+{
+    char *path = xasprintf("%s.posted", bundle);
+    char *shown = url_redact(url);
+    char when[32];
+    time_t now = time(NULL);
+    FILE *f = fopen(path, "we");
+
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    if (f) {
+        fprintf(f, "%s %s\n", when, shown);
+        fclose(f);
+    }
+    free(shown);
+    free(path);
+}
+
+bool post_already(const char *bundle, struct strbuf *where)
+{
+    char *path = xasprintf("%s.posted", bundle);
+    bool posted = !strbuf_read_file(where, path);
+
+    strbuf_rtrim(where);
+    free(path);
+    return posted;
+}
+
+int post_bundle(const struct post_target *t, const char *bundle,
+                struct strbuf *err)
+{
+    const struct post_transport *tr = NULL;
+    char *shown = url_redact(t->url);
+    double delay = t->retry_delay;
+    int rc = -EINVAL;
+
+    for (size_t i = 0; i < sizeof transports / sizeof *transports; i++)
+        if (transports[i].handles(t->url))
+            tr = &transports[i];
+    if (!tr) {
+        strbuf_addf(err, "'%s': not an http(s), scp or sftp URL", shown);
+        free(shown);
+        return -EINVAL;
+    }
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    for (int attempt = 0; attempt <= t->retries; attempt++) {
+        strbuf_reset(err);
+        rc = tr->send(t, bundle, err);
+        if (!rc || (t->stop && *t->stop))
+            break;
+        if (attempt < t->retries) {
+            LOG_WARN("attempt %d of %d failed: %s; again in %.1f s",
+                     attempt + 1, t->retries + 1, err->buf, delay);
+            sleep_ms((int)(delay * 1000));
+            delay = fmin(delay * 2, 300);
+        }
+    }
+    if (!rc) {
+        record_posted(bundle, t->url);
+        LOG_INFO("posted %s to %s", bundle, shown);
+    }
+    free(shown);
+    return rc;
+}

@@ -1,0 +1,68 @@
+/* The report (DESIGN.md steps 13-14): everything a person or Jenkins
+ * reads after a run, made from the run directory alone, so that
+ * `perftests report RUN_DIR` regenerates it anywhere.
+ *
+ * Every output is one `struct report_output` in the table of report.c;
+ * they run in order, and a later one may use what an earlier one left in
+ * the report (the graphs made, the summary). */
+#ifndef PT_REPORT_H
+#define PT_REPORT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+
+#include "strbuf.h"
+
+/* What the outputs read: loaded by report_load(). */
+struct report {
+    char *dir;                  /* the run directory */
+    json_t *meta;               /* metadata.json ({} when missing) */
+    json_t *collectors;         /* collectors.json, or NULL */
+    json_t *trials;             /* trials.csv: an array of objects, numbers
+                                   as numbers, "phase" and "note" strings */
+    char *log_tail;             /* the end of run.log, for JUnit */
+    int width, height;          /* GRAPH_WIDTH x GRAPH_HEIGHT */
+    /* Filled as the outputs run. */
+    json_t *graphs;             /* [{"file", "title"}] of the PNGs made */
+    json_t *summary;            /* summary.json's root */
+};
+
+struct report_output {
+    const char *name;           /* "graphs", "summary", ... */
+    /* Writes its file(s) into r->dir.  0 or -errno with the reason. */
+    int (*make)(struct report *r, struct strbuf *err);
+};
+
+/* Loads the run directory; -errno with the reason when there is no run
+ * there (no metadata.json). */
+int report_load(struct report *r, const char *dir, struct strbuf *err);
+void report_release(struct report *r);
+
+/* Every output, in order.  One that fails is a warning naming it; the
+ * rest still run.  Returns the verdict: true when the run passed. */
+bool report_make(struct report *r);
+
+/* The outputs (each in its own file). */
+extern const struct report_output report_graphs, report_summary,
+    report_testspec, report_junit, report_html;
+
+/* --- helpers the outputs share --- */
+/* A setting's value as the run recorded it in metadata.json, or NULL. */
+json_t *report_setting(const struct report *r, const char *key);
+double report_setting_num(const struct report *r, const char *key,
+                          double dflt);
+/* A trial's number field, NaN when missing. */
+double report_num(const json_t *trial, const char *key);
+/* Writes 'text' to <dir>/<name> (via a temporary file and rename, so a
+ * reader never sees half a file).  0 or -errno with the reason. */
+int report_write_file(const struct report *r, const char *name,
+                      const char *text, size_t len, struct strbuf *err);
+/* Appends 'text' escaped for XML and HTML text and attributes; bytes
+ * XML 1.0 does not allow (control characters) become U+FFFD. */
+void report_escape(struct strbuf *sb, const char *text);
+/* Parses an RFC 4180 CSV text with a header line into an array of
+ * objects; numeric fields become numbers.  NULL on a malformed text,
+ * the line in 'err'. */
+json_t *report_parse_csv(const char *text, struct strbuf *err);
+
+#endif

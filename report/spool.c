@@ -1,0 +1,188 @@
+/* The spool (see post.h): <results>/.spool/<bundle> and, beside it,
+ * <bundle>.json with where it goes and where it came from.  The JSON is
+ * mode 0600: a URL may carry a password. */
+#include "post.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+LOG_MODULE("post");
+
+static const char *base_name(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+
+    return slash ? slash + 1 : path;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+    char buf[65536];
+    ssize_t n;
+    int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
+
+    if (in < 0)
+        return -errno;
+    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (out < 0) {
+        rc = -errno;
+        close(in);
+        return rc;
+    }
+    while ((n = read(in, buf, sizeof buf)) > 0)
+        if (write(out, buf, (size_t)n) != n) {
+            rc = -EIO;
+            break;
+        }
+    if (n < 0)
+        rc = -errno;
+    if (close(out) && !rc)
+        rc = -errno;
+    close(in);
+    return rc;
+}
+
+int spool_add(const char *results_dir, const char *bundle,
+              const struct post_target *t, struct strbuf *err)
+{
+    char *dir = xasprintf("%s/.spool", results_dir);
+    char *copy = xasprintf("%s/%s", dir, base_name(bundle));
+    char *meta = xasprintf("%s.json", copy);
+    char *origin = realpath(bundle, NULL);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:s?}", "url",
+                          t->url, "method", t->method ? t->method : "put",
+                          "ssh_key", t->ssh_key ? t->ssh_key : "",
+                          "retries", t->retries, "retry_delay",
+                          t->retry_delay, "timeout", t->timeout, "origin",
+                          origin);
+    char *text = json_dumps(j, JSON_INDENT(2));
+    int rc = mkdir_p(dir, 0700), fd;
+
+    if (!rc) {
+        unlink(copy);
+        if (link(bundle, copy))
+            rc = copy_file(bundle, copy);
+    }
+    if (!rc) {
+        fd = open(meta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+            rc = fd < 0 ? -errno : -EIO;
+        if (fd >= 0)
+            close(fd);
+    }
+    if (rc)
+        strbuf_addf(err, "cannot spool '%s' in '%s': %s", bundle, dir,
+                    strerror(-rc));
+    free(text);
+    json_decref(j);
+    free(origin);
+    free(meta);
+    free(copy);
+    free(dir);
+    return rc;
+}
+
+bool spool_has(const char *results_dir, const char *bundle_name)
+{
+    char *meta = xasprintf("%s/.spool/%s.json", results_dir,
+                           base_name(bundle_name));
+    bool has = !access(meta, F_OK);
+
+    free(meta);
+    return has;
+}
+
+/* Sends one spooled bundle; on success it leaves the spool and its
+ * origin is marked posted. */
+static int send_one(const char *dir, const char *name,
+                    volatile sig_atomic_t *stop)
+{
+    char *copy = xasprintf("%s/%s", dir, name);
+    char *meta = xasprintf("%s.json", copy);
+    struct strbuf err = STRBUF_INIT;
+    json_error_t je;
+    json_t *j = json_load_file(meta, 0, &je);
+    struct post_target t = {
+        .url = json_string_value(json_object_get(j, "url")),
+        .method = json_string_value(json_object_get(j, "method")),
+        .ssh_key = json_string_value(json_object_get(j, "ssh_key")),
+        .retries = (int)json_integer_value(json_object_get(j, "retries")),
+        .retry_delay = json_number_value(json_object_get(j, "retry_delay")),
+        .timeout = json_number_value(json_object_get(j, "timeout")),
+        .stop = stop,
+    };
+    const char *origin = json_string_value(json_object_get(j, "origin"));
+    int rc;
+
+    if (!t.url) {
+        LOG_WARN("spool: '%s' is unreadable (%s); left alone", meta,
+                 j ? "no url" : je.text);
+        rc = -EINVAL;
+    } else if (!(rc = post_bundle(&t, copy, &err))) {
+        char *posted = xasprintf("%s.posted", copy);
+        char *mark = origin ? xasprintf("%s.posted", origin) : NULL;
+        /* The record of the landing goes beside the original bundle. */
+        if (mark && access(mark, F_OK) && rename(posted, mark))
+            copy_file(posted, mark);
+        unlink(posted);
+        unlink(copy);
+        unlink(meta);
+        free(posted);
+        free(mark);
+    } else {
+        LOG_WARN("spool: %s still not posted: %s", name, err.buf);
+    }
+    json_decref(j);
+    strbuf_dispose(&err);
+    free(meta);
+    free(copy);
+    return rc;
+}
+
+int spool_send(const char *results_dir, const char *only,
+               volatile sig_atomic_t *stop, int *sent, int *failed,
+               struct strbuf *err)
+{
+    char *dir = xasprintf("%s/.spool", results_dir);
+    struct dirent **list;
+    int n = scandir(dir, &list, NULL, alphasort);
+
+    *sent = *failed = 0;
+    if (n < 0) {
+        int rc = errno == ENOENT ? 0 : -errno;
+        if (rc)
+            strbuf_addf(err, "cannot read '%s': %s", dir, strerror(errno));
+        free(dir);
+        return rc;
+    }
+    for (int i = 0; i < n; i++) {
+        const char *name = list[i]->d_name;
+        size_t len = strlen(name);
+        /* Bundles are what have a ".json" beside them. */
+        bool is_meta = len > 5 && !strcmp(name + len - 5, ".json");
+        if (is_meta && !(stop && *stop)) {
+            char *bundle = xasprintf("%.*s", (int)(len - 5), name);
+            if (!only || !strcmp(bundle, base_name(only))) {
+                if (send_one(dir, bundle, stop))
+                    ++*failed;
+                else
+                    ++*sent;
+            }
+            free(bundle);
+        }
+        free(list[i]);
+    }
+    free(list);
+    free(dir);
+    return 0;
+}

@@ -1,0 +1,215 @@
+/* summary.json: fixed sections, iperf3's habit -- run, settings, phases,
+ * result, verdict, error -- always valid JSON, also for a failed run. */
+#include "report.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* The collectors' figures of one phase (step 0) or step, or NULL. */
+static json_t *collected(const struct report *r, const char *phase,
+                         int step)
+{
+    json_t *list = json_object_get(r->collectors, step ? "steps" : "phases");
+    size_t i;
+    json_t *e;
+
+    json_array_foreach(list, i, e) {
+        json_t *s = json_object_get(e, "step");
+        if (!strcmp(json_string_value(json_object_get(e, "phase")) ?: "",
+                    phase)
+            && (!step || json_integer_value(s) == step
+                || (json_is_real(s) && (int)json_real_value(s) == step)))
+            return e;
+    }
+    return NULL;
+}
+
+/* Copies the collectors' keys (not phase/step) into 'dst'. */
+static void merge_figures(json_t *dst, const json_t *src)
+{
+    const char *k;
+    json_t *v;
+
+    json_object_foreach((json_t *)src, k, v)
+        if (strcmp(k, "phase") && strcmp(k, "step"))
+            json_object_set(dst, k, v);
+}
+
+static json_t *phases_section(const struct report *r)
+{
+    json_t *phases = json_array(), *cur = NULL, *t;
+    size_t i;
+
+    json_array_foreach(r->trials, i, t) {
+        const char *name = json_string_value(json_object_get(t, "phase"));
+        json_t *step = json_deep_copy(t);
+        if (!name)
+            continue;
+        if (!cur || strcmp(name, json_string_value(json_object_get(cur,
+                                                                   "name")))) {
+            cur = json_pack("{s:s, s:[]}", "name", name, "steps");
+            merge_figures(cur, collected(r, name, 0));
+            json_array_append_new(phases, cur);
+        }
+        merge_figures(step, collected(r, name, (int)report_num(t, "step")));
+        json_object_del(step, "phase");
+        json_array_append_new(json_object_get(cur, "steps"), step);
+    }
+    return phases;
+}
+
+/* The throughput trial with the highest rate: the peak. */
+static const json_t *peak_trial(const struct report *r)
+{
+    const json_t *best = NULL, *t;
+    size_t i;
+
+    json_array_foreach(r->trials, i, t)
+        if (!strcmp(json_string_value(json_object_get(t, "phase")) ?: "",
+                    "test_throughput")
+            && (!best || report_num(t, "rate") > report_num(best, "rate")))
+            best = t;
+    return best;
+}
+
+static json_t *result_section(const struct report *r)
+{
+    json_t *res = json_object(), *lat = json_array(), *t;
+    json_t *measured = json_object_get(r->meta, "result");
+    json_t *search = json_object_get(measured, "search");
+    const json_t *peak = peak_trial(r);
+    double rss_peak = NAN;
+    size_t i;
+
+    json_object_set_new(res, "loss_free_pps", json_real(json_number_value(
+        json_object_get(measured, "loss_free_pps"))));
+    if (search) {
+        json_object_set(res, "ndr", json_object_get(search, "ndr"));
+        json_object_set(res, "pdr", json_object_get(search, "pdr"));
+    }
+    json_array_foreach(r->trials, i, t)
+        json_array_append_new(lat, json_pack(
+            "{s:O, s:O, s:O, s:O, s:O, s:O}", "phase",
+            json_object_get(t, "phase"), "step", json_object_get(t, "step"),
+            "rate", json_object_get(t, "rate"), "p50_us",
+            json_object_get(t, "lat_p50_us"), "p99_us",
+            json_object_get(t, "lat_p99_us"), "p999_us",
+            json_object_get(t, "lat_p999_us")));
+    json_object_set_new(res, "latency", lat);
+    if (peak) {
+        json_t *c = collected(r, "test_throughput",
+                              (int)report_num(peak, "step"));
+        json_object_set_new(res, "peak", json_pack(
+            "{s:f, s:O?, s:O?}", "rate", report_num(peak, "rate"),
+            "cpu_mean_pct", json_object_get(c, "cpu_mean_pct"),
+            "cpu_max_pct", json_object_get(c, "cpu_max_pct")));
+    }
+    json_array_foreach(json_object_get(r->collectors, "steps"), i, t) {
+        double v = json_number_value(json_object_get(t, "rss_end_bytes"));
+        if (isnan(rss_peak) || v > rss_peak)
+            rss_peak = v;
+    }
+    if (!isnan(rss_peak))
+        json_object_set_new(res, "rss_peak_bytes", json_real(rss_peak));
+    t = json_object_get(collected(r, "long_running_tests", 0),
+                        "rss_slope_mib_per_hour");
+    if (t)
+        json_object_set(res, "rss_slope_mib_per_hour", t);
+    return res;
+}
+
+static void check(json_t *checks, const char *name, bool pass,
+                  const char *why)
+{
+    json_array_append_new(checks, json_pack("{s:s, s:b, s:s}", "name", name,
+                                            "pass", pass, "why", why));
+}
+
+/* The checks a run must pass; Jenkins sees each as a testcase. */
+static json_t *verdict_section(const struct report *r, const json_t *res)
+{
+    json_t *checks = json_array(), *err = json_object_get(r->meta, "error");
+    char why[256];
+    size_t i, throughput = 0;
+    json_t *t;
+    bool pass = true;
+
+    snprintf(why, sizeof why, "%s", err ? json_string_value(json_object_get(
+                                              err, "reason")) ?: "failed"
+                                        : "every phase ran");
+    check(checks, "run completed", !err, why);
+    json_array_foreach(r->trials, i, t)
+        throughput += !strcmp(json_string_value(json_object_get(t, "phase"))
+                              ?: "", "test_throughput");
+    /* An invalid trial is the harness's fault, not the datapath's: a
+     * JUnit failure of its own, not a failed verdict. */
+    if (throughput) {
+        double lf = json_number_value(json_object_get(res, "loss_free_pps"));
+        snprintf(why, sizeof why, lf > 0 ? "%.0f pps without loss"
+                                         : "every throughput trial lost "
+                                           "frames", lf);
+        check(checks, "loss-free rate found", lf > 0, why);
+    }
+    json_array_foreach(checks, i, t)
+        pass = pass && json_is_true(json_object_get(t, "pass"));
+    return json_pack("{s:b, s:s, s:o}", "pass", pass, "verdict",
+                     pass ? "pass" : "fail", "checks", checks);
+}
+
+static json_t *run_section(const struct report *r)
+{
+    json_t *m = r->meta;
+
+    return json_pack("{s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:O?, s:{s:O?, "
+                     "s:O?}}",
+                     "id", json_object_get(m, "run_id"),
+                     "uuid", json_object_get(m, "uuid"),
+                     "start", json_object_get(m, "start"),
+                     "end", json_object_get(m, "end"),
+                     "host", json_object_get(m, "host"),
+                     "topology", json_object_get(m, "topology"),
+                     "profile", json_object_get(m, "profile"),
+                     "versions", "perftests",
+                     json_object_get(m, "perftests_version"), "sut",
+                     json_object_get(json_object_get(m, "sut"), "version"));
+}
+
+static json_t *settings_section(const struct report *r)
+{
+    json_t *out = json_object(), *v;
+    const char *k;
+
+    json_object_foreach(json_object_get(r->meta, "settings"), k, v)
+        json_object_set(out, k, json_object_get(v, "value"));
+    return out;
+}
+
+static int summary_make(struct report *r, struct strbuf *err)
+{
+    json_t *res = result_section(r);
+    char *text;
+    int rc;
+
+    json_decref(r->summary);
+    r->summary = json_pack("{s:o, s:o, s:o, s:O, s:o, s:O?}",
+                           "run", run_section(r),
+                           "settings", settings_section(r),
+                           "phases", phases_section(r),
+                           "result", res,
+                           "verdict", verdict_section(r, res),
+                           "error", json_object_get(r->meta, "error"));
+    json_decref(res);
+    if (!json_object_get(r->summary, "error"))
+        json_object_set_new(r->summary, "error", json_null());
+    text = json_dumps(r->summary, JSON_INDENT(2));
+    rc = report_write_file(r, "summary.json", text, strlen(text), err);
+    free(text);
+    return rc;
+}
+
+const struct report_output report_summary = {
+    .name = "summary.json",
+    .make = summary_make,
+};

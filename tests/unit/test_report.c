@@ -1,0 +1,325 @@
+/* The report from a run directory made here by hand: CSV parsing, the
+ * summary's sections and verdict, JUnit, testspec, the page, graphs drawn
+ * by librrd, the bundle read back with libarchive, the spool, and
+ * credentials kept out of sight. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bundle.h"
+#include "post.h"
+#include "report.h"
+#include "strbuf.h"
+#include "tmpdir.h"
+#include "util.h"
+
+static void put(const char *dir, const char *name, const char *text)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+
+    assert_int_equal(write_file_atomic(path, text, strlen(text)), 0);
+    free(path);
+}
+
+static char *slurp(const char *dir, const char *name)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char *path = xasprintf("%s/%s", dir, name);
+
+    assert_int_equal(strbuf_read_file(&sb, path), 0);
+    free(path);
+    return strbuf_detach(&sb);
+}
+
+static bool exists(const char *dir, const char *name)
+{
+    char *path = xasprintf("%s/%s", dir, name);
+    bool ok = path_is_file(path);
+
+    free(path);
+    return ok;
+}
+
+static const char metadata[] =
+    "{\"run_id\": \"lab-20261123-070000-abcdef\", \"uuid\": "
+    "\"1c0a0224-12e4-430d-a1cf-b4057f7d7aee\", \"start\": "
+    "\"2026-11-23T07:00:00Z\", \"end\": \"2026-11-23T07:00:30Z\", "
+    "\"perftests_version\": \"v1-test\", \"topology\": \"basic_topology\", "
+    "\"host\": {\"hostname\": \"lab\"}, \"profile\": {\"name\": \"ci\"}, "
+    "\"sut\": {\"version\": \"ovs-vswitchd (Open vSwitch) 3.1.0\"}, "
+    "\"settings\": {\"GRAPH_WIDTH\": {\"value\": 400}, \"GRAPH_HEIGHT\": "
+    "{\"value\": 120}, \"FRAME_SIZE\": {\"value\": 60}}, "
+    "\"result\": {\"loss_free_pps\": 2000}%s}";
+
+static const char trials[] =
+    "phase,step,steps,rate,sent,received,lost,loss_pct,tx_rate,rx_rate,"
+    "duration_s,lat_p50_us,lat_p99_us,lat_p999_us,valid,note,start_time,"
+    "end_time\n"
+    "test_throughput,1,3,1000,5000,5000,0,0.0000,1000.0,1000.0,5.0,80.5,"
+    "300.1,900.2,1,\"\",1795417200.100,1795417205.200\n"
+    "test_throughput,2,3,2000,5000,5000,0,0.0000,2000.0,2000.0,2.5,90.5,"
+    "310.1,950.2,1,\"\",1795417206.000,1795417208.600\n"
+    "test_throughput,3,3,3000,5000,4000,1000,20.0000,3000.0,2400.0,1.7,95.5,"
+    "900.1,1950.2,0,\"receiver dropped 12 <frames> & \"\"more\"\"\","
+    "1795417209.000,1795417210.800\n"
+    "long_running_tests,1,1,2000,4000,4000,0,0.0000,2000.0,2000.0,2.0,90.0,"
+    "300.0,800.0,1,\"\",1795417211.000,1795417213.100\n";
+
+static const char collectors[] =
+    "{\"phases\": [{\"phase\": \"long_running_tests\", "
+    "\"rss_slope_mib_per_hour\": 1.5}], \"steps\": [{\"phase\": "
+    "\"test_throughput\", \"step\": 2, \"cpu_mean_pct\": 41.5, "
+    "\"cpu_max_pct\": 55.0, \"rss_end_bytes\": 1048576}]}";
+
+/* A run directory with what a run leaves; 'extra' goes into metadata. */
+static char *make_run(const char *name, const char *extra)
+{
+    char *dir = xasprintf("%s/%s", tmpdir, name);
+    char *meta = xasprintf(metadata, extra);
+
+    assert_int_equal(mkdir_p(dir, 0755), 0);
+    put(dir, "metadata.json", meta);
+    put(dir, "trials.csv", trials);
+    put(dir, "collectors.json", collectors);
+    put(dir, "run.log", "INFO run: phase start_logging\nWARN <b>&</b>\n");
+    free(meta);
+    return dir;
+}
+
+static void test_csv__quotes_numbers_and_errors(void **state)
+{
+    struct strbuf err = STRBUF_INIT;
+    json_t *rows = report_parse_csv("a,b,c\n1,\"x, \"\"y\"\"\n z\",2.5\n"
+                                    "-3,,1e3\n", &err);
+
+    assert_non_null(rows);
+    assert_int_equal(json_array_size(rows), 2);
+    assert_true(json_is_integer(json_object_get(json_array_get(rows, 0),
+                                                "a")));
+    assert_string_equal(json_string_value(json_object_get(
+        json_array_get(rows, 0), "b")), "x, \"y\"\n z");
+    assert_true(report_num(json_array_get(rows, 0), "c") == 2.5);
+    assert_true(report_num(json_array_get(rows, 1), "a") == -3);
+    assert_string_equal(json_string_value(json_object_get(
+        json_array_get(rows, 1), "b")), "");
+    assert_true(report_num(json_array_get(rows, 1), "c") == 1000);
+    json_decref(rows);
+
+    assert_null(report_parse_csv("a,b\n1,2\n3\n", &err));
+    assert_string_equal(err.buf, "line 3: expected 2 comma-separated fields");
+    strbuf_reset(&err);
+    assert_null(report_parse_csv("a,b\n1,\"open\n", &err));
+    assert_non_null(strstr(err.buf, "line 2"));
+    strbuf_dispose(&err);
+}
+
+static void test_report__a_run_that_passed(void **state)
+{
+    char *dir = make_run("passed", "");
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+    char *junit, *html, *spec;
+    json_t *s, *steps, *checks;
+
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_true(report_make(&r));
+    s = r.summary;
+    for (const char *const *k = (const char *const[]){ "run", "settings",
+             "phases", "result", "verdict", "error", NULL }; *k; k++)
+        assert_non_null(json_object_get(s, *k));
+    assert_true(json_is_null(json_object_get(s, "error")));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(
+        json_object_get(s, "run"), "versions"), "sut")),
+        "ovs-vswitchd (Open vSwitch) 3.1.0");
+    /* The collectors' figures joined to their step. */
+    steps = json_object_get(json_array_get(json_object_get(s, "phases"), 0),
+                            "steps");
+    assert_int_equal(json_array_size(steps), 3);
+    assert_true(report_num(json_array_get(steps, 1), "cpu_mean_pct") == 41.5);
+    assert_null(json_object_get(json_array_get(steps, 0), "cpu_mean_pct"));
+    assert_true(report_num(json_object_get(s, "result"),
+                           "rss_slope_mib_per_hour") == 1.5);
+    assert_true(report_num(json_object_get(json_object_get(s, "result"),
+                                           "peak"), "rate") == 3000);
+    checks = json_object_get(json_object_get(s, "verdict"), "checks");
+    assert_int_equal(json_array_size(checks), 2);
+    assert_true(json_is_true(json_object_get(json_object_get(s, "verdict"),
+                                             "pass")));
+
+    /* JUnit: the invalid trial is the one failure, its note escaped. */
+    junit = slurp(dir, "junit.xml");
+    assert_non_null(strstr(junit, "<testsuite name=\"test_throughput\" "
+                                  "tests=\"3\" failures=\"1\""));
+    assert_non_null(strstr(junit, "receiver dropped 12 &lt;frames&gt; "
+                                  "&amp; &quot;more&quot;"));
+    assert_non_null(strstr(junit, "<testsuite name=\"verdict\" tests=\"2\" "
+                                  "failures=\"0\""));
+    assert_non_null(strstr(junit, "WARN &lt;b&gt;&amp;&lt;/b&gt;"));
+    spec = slurp(dir, "testspec.csv");
+    assert_string_equal(spec, "gitrev,host,start,end,topology,profile\n"
+                              "v1-test,lab,2026-11-23T07:00:00Z,"
+                              "2026-11-23T07:00:30Z,basic_topology,ci\n");
+    html = slurp(dir, "index.html");
+    assert_non_null(strstr(html, "<header class=pass><h1>PASS: "
+                                 "basic_topology on lab"));
+    assert_non_null(strstr(html, "src=\"throughput.png\""));
+    assert_null(strstr(html, "src=\"cpu.png\""));   /* no proc.rrd */
+    /* librrd drew from the trials alone. */
+    assert_true(exists(dir, "throughput.png") && exists(dir, "loss.png")
+                && exists(dir, "latency.png") && exists(dir, "rrd/trials.rrd"));
+    assert_false(exists(dir, "cpu.png"));
+    free(junit);
+    free(spec);
+    free(html);
+    report_release(&r);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
+static void test_report__a_run_that_failed(void **state)
+{
+    char *dir = make_run("failed", ", \"error\": {\"phase\": "
+                         "\"test_throughput\", \"reason\": \"the system "
+                         "under test exited\", \"exit_code\": 4}");
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+    char *html, *junit;
+
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_false(report_make(&r));
+    assert_string_equal(json_string_value(json_object_get(json_object_get(
+        r.summary, "error"), "phase")), "test_throughput");
+    html = slurp(dir, "index.html");
+    assert_non_null(strstr(html, "<header class=fail>"));
+    assert_non_null(strstr(html, "failed in test_throughput"));
+    junit = slurp(dir, "junit.xml");
+    assert_non_null(strstr(junit, "<failure message=\"the system under test "
+                                  "exited\"/>"));
+    free(html);
+    free(junit);
+    report_release(&r);
+
+    /* No trials: still a report, still valid JSON. */
+    put(dir, "trials.csv", "");
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    report_make(&r);
+    assert_int_equal(json_array_size(json_object_get(r.summary, "phases")), 0);
+    report_release(&r);
+    assert_int_equal(report_load(&r, tmpdir, &err), -ENOENT);
+    assert_non_null(strstr(err.buf, "is not a run directory"));
+    report_release(&r);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
+static void test_bundle__has_every_file_in_order(void **state)
+{
+    char *dir = make_run("bundled", "");
+    char *slashed = xasprintf("%s/", dir);
+    char *path = bundle_path(slashed);
+    struct strbuf err = STRBUF_INIT;
+    struct archive *a = archive_read_new();
+    struct archive_entry *e;
+    const char *want[] = { "bundled/collectors.json", "bundled/metadata.json",
+                           "bundled/run.log", "bundled/sub/deep.txt",
+                           "bundled/trials.csv" };
+    size_t n = 0;
+    char *sub = xasprintf("%s/sub", dir);
+
+    assert_int_equal(mkdir_p(sub, 0755), 0);
+    put(sub, "deep.txt", "deep\n");
+    assert_string_equal(strrchr(path, '/'), "/bundled.tar.gz");
+    assert_int_equal(bundle_write(dir, path, &err), 0);
+    archive_read_support_filter_gzip(a);
+    archive_read_support_format_tar(a);
+    assert_int_equal(archive_read_open_filename(a, path, 16384), ARCHIVE_OK);
+    while (archive_read_next_header(a, &e) == ARCHIVE_OK) {
+        assert_true(n < 5);
+        assert_string_equal(archive_entry_pathname(e), want[n++]);
+    }
+    assert_int_equal(n, 5);
+    archive_read_free(a);
+    free(sub);
+    free(path);
+    free(slashed);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
+static void test_post__spool_keeps_the_target_private(void **state)
+{
+    char *bundle = xasprintf("%s/x.tar.gz", tmpdir);
+    char *meta = xasprintf("%s/.spool/x.tar.gz.json", tmpdir);
+    struct post_target t = { .url = "http://u:pw@127.0.0.1:9/up/",
+                             .method = "put", .retries = 2,
+                             .retry_delay = 0.5, .timeout = 10 };
+    struct strbuf err = STRBUF_INIT, where = STRBUF_INIT;
+    struct stat st;
+
+    put(tmpdir, "x.tar.gz", "not really gzip");
+    assert_false(spool_has(tmpdir, bundle));
+    assert_int_equal(spool_add(tmpdir, bundle, &t, &err), 0);
+    assert_true(spool_has(tmpdir, "x.tar.gz"));
+    assert_int_equal(stat(meta, &st), 0);
+    assert_int_equal(st.st_mode & 0777, 0600);
+    assert_false(post_already(bundle, &where));
+    /* A scheme no transport takes: refused without a try. */
+    t.url = "ftp://127.0.0.1/";
+    assert_int_equal(post_bundle(&t, bundle, &err), -EINVAL);
+    assert_non_null(strstr(err.buf, "not an http(s), scp or sftp URL"));
+    free(meta);
+    free(bundle);
+    strbuf_dispose(&err);
+    strbuf_dispose(&where);
+}
+
+static void test_util__url_redact(void **state)
+{
+    static const char *const cases[][2] = {
+        { "http://user:pw@host:8080/a/b", "http://user:***@host:8080/a/b" },
+        { "REPORT_URL=sftp://me:p:w@h/x", "REPORT_URL=sftp://me:***@h/x" },
+        { "http://user@host/a@b", "http://user@host/a@b" },
+        { "http://host/a:b@c", "http://host/a:b@c" },
+        { "basic_topology", "basic_topology" },
+    };
+
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        char *got = url_redact(cases[i][0]);
+        assert_string_equal(got, cases[i][1]);
+        free(got);
+    }
+}
+
+static void test_report__escape(void **state)
+{
+    struct strbuf sb = STRBUF_INIT;
+
+    report_escape(&sb, "a<b>&\"'\x01\n");
+    assert_string_equal(sb.buf, "a&lt;b&gt;&amp;&quot;&#39;\xef\xbf\xbd\n");
+    strbuf_dispose(&sb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_csv__quotes_numbers_and_errors),
+        cmocka_unit_test(test_report__a_run_that_passed),
+        cmocka_unit_test(test_report__a_run_that_failed),
+        cmocka_unit_test(test_bundle__has_every_file_in_order),
+        cmocka_unit_test(test_post__spool_keeps_the_target_private),
+        cmocka_unit_test(test_util__url_redact),
+        cmocka_unit_test(test_report__escape),
+    };
+    return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);
+}
