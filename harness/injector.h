@@ -1,5 +1,5 @@
-/* The injector: paced test frames through libpcap (pcap_inject) on the
- * source namespace's interface. */
+/* The injector: paced test frames on the source namespace's interface,
+ * through a packet socket's TX ring (or libpcap when there is none). */
 #ifndef PT_INJECTOR_H
 #define PT_INJECTOR_H
 
