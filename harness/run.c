@@ -288,7 +288,7 @@ static int start_collectors(struct run *r)
     int rc = 0;
 
     r->collect = collect_start(r->cfg->settings, r->sut, &r->tctx, r->dir,
-                               &pt_stop_traffic, &err);
+                               r->ledger, &pt_stop_traffic, &err);
     if (!r->collect && err.len)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
     strbuf_dispose(&err);
