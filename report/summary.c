@@ -127,6 +127,27 @@ static void check(json_t *checks, const char *name, bool pass,
                                             "pass", pass, "why", why));
 }
 
+/* A collector that failed (the JMX sidecar died twice, could not attach)
+ * left figures out: said as a failed check, never a silent gap. */
+static void collectors_check(json_t *checks, const struct report *r)
+{
+    json_t *per = json_object_get(json_object_get(r->collectors, "sampler"),
+                                  "collectors"), *c;
+    struct strbuf why = STRBUF_INIT;
+    const char *name;
+
+    if (!per)
+        return;
+    json_object_foreach(per, name, c) {
+        const char *f = json_string_value(json_object_get(c, "failed"));
+        if (f)
+            strbuf_addf(&why, "%s%s: %s", why.len ? "; " : "", name, f);
+    }
+    check(checks, "collectors worked", !why.len,
+          why.len ? why.buf : "every collector that started kept sampling");
+    strbuf_dispose(&why);
+}
+
 /* The checks a run must pass; Jenkins sees each as a testcase. */
 static json_t *verdict_section(const struct report *r, const json_t *res)
 {
@@ -152,6 +173,7 @@ static json_t *verdict_section(const struct report *r, const json_t *res)
                                            "frames", lf);
         check(checks, "loss-free rate found", lf > 0, why);
     }
+    collectors_check(checks, r);
     json_array_foreach(checks, i, t)
         pass = pass && json_is_true(json_object_get(t, "pass"));
     return json_pack("{s:b, s:s, s:o}", "pass", pass, "verdict",
