@@ -313,6 +313,7 @@ size_t sampler_collector_stats(const struct sampler *s, size_t i,
     }
     st->name = s->a[i].ops->name;
     st->metrics = s->a[i].ms.n;
+    st->m = s->a[i].ms.m;
     st->gaps = s->a[i].gaps;
     st->cpu_ns = s->a[i].cpu_ns;
     st->failed = s->a[i].failed;

@@ -55,6 +55,8 @@ struct sampler_collector_stat {
     size_t metrics;
     uint64_t gaps, cpu_ns;          /* cpu_ns: in its sample() calls */
     const char *failed;             /* why it failed, or NULL */
+    const struct metric *m;         /* its metrics (m[i].label: the full
+                                     * name of a shortened one) */
 };
 size_t sampler_collector_stats(const struct sampler *s, size_t i,
                                struct sampler_collector_stat *st);

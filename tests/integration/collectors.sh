@@ -7,19 +7,10 @@ cd "$(dirname "$0")/../.." || exit 1
 tmp=$(mktemp -d /tmp/pt-collect-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
-STAT=build/tests/tools/rrd_stat
 # A short run: one 6-second trial at 1000 pps, nothing else.
 SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
 	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
 	-o THROUGHPUT_SCAN_BURST=6000)
-
-# stat_ok NAME FILE DS AWK-CONDITION: the condition holds for
-# "samples min median max" of the data source.
-stat_ok() {
-	local s
-	s=$("$STAT" "$2" "$3" 2>&1)
-	if echo "$s" | awk "{ exit !($4) }"; then pass "$1 ($s)"; else fail "$1: $3 = $s"; fi
-}
 
 # A SUT that spins one core: 90-100 % CPU.
 rm -rf "$res"
