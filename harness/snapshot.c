@@ -22,8 +22,9 @@
 
 LOG_MODULE("snapshot");
 
-/* A dump of many flows is megabytes of text: more than the collectors'
- * per-sample budget, well under the default. */
+/* Per command.  A dump of many flows is megabytes of text: more time
+ * than the ovs collector gives a sample, less than unixctl's default
+ * (a hung daemon would hold the end of the run for long). */
 #define SNAPSHOT_TIMEOUT_MS 5000
 
 /* Integral figures stay integers in the JSON. */
@@ -46,7 +47,6 @@ static void mem_pair(const char *key, size_t len, double v, void *aux)
     if (isnan(v) || isinf(v))       /* strtod reads "nan" and "inf" too */
         return;
     k = xasprintf("%.*s", (int)len, key);
-
     json_object_set_new(aux, k, json_num(v));
     free(k);
 }
@@ -83,9 +83,9 @@ json_t *snapshot_process_json(pid_t pid, const char *comm,
 void snapshot_describe(const json_t *snap, struct strbuf *out)
 {
     json_t *flows = json_object_get(json_object_get(snap, "ovs"), "flows");
-    json_t *p;
-    size_t i;
     const char *sep = "";
+    size_t i, start = out->len;
+    json_t *p;
 
     if (json_is_integer(flows)) {
         json_int_t n = json_integer_value(flows);
@@ -108,7 +108,7 @@ void snapshot_describe(const json_t *snap, struct strbuf *out)
                         (double)json_integer_value(pss) / 1024);
         sep = ", ";
     }
-    if (!out->len)
+    if (out->len == start)
         strbuf_addstr(out, "nothing");
 }
 
