@@ -46,7 +46,7 @@ LIB_SRCS := \
 	harness/frame.c harness/hist.c harness/pace.c harness/flow.c \
 	harness/pcapns.c harness/injector.c harness/receiver.c harness/trial.c \
 	harness/search.c harness/measure.c \
-	harness/series.c harness/sampler.c harness/collect.c \
+	harness/series.c harness/sampler.c harness/collect.c harness/snapshot.c harness/snapshot_jvm.c \
 	collectors/metric.c collectors/rrd.c collectors/registry.c \
 	collectors/procfs.c collectors/proc.c collectors/system.c \
 	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c \

@@ -1,5 +1,6 @@
 /* summary.json: fixed sections, iperf3's habit -- run, settings, phases,
- * result, verdict, error -- always valid JSON, also for a failed run. */
+ * result, verdict, error -- always valid JSON, also for a failed run;
+ * and "snapshot" (snapshot/snapshot.json) when the run took one. */
 #include "report.h"
 
 #include <math.h>
@@ -225,6 +226,9 @@ static int summary_make(struct report *r, struct strbuf *err)
     json_decref(res);
     if (!json_object_get(r->summary, "error"))
         json_object_set_new(r->summary, "error", json_null());
+    /* What the SUT looked like at the end (snapshot_sut), as it was. */
+    if (json_is_object(r->snapshot))
+        json_object_set(r->summary, "snapshot", r->snapshot);
     text = json_dumps(r->summary, JSON_INDENT(2));
     rc = report_write_file(r, "summary.json", text, strlen(text), err);
     free(text);

@@ -139,6 +139,7 @@ static void test_report__a_run_that_passed(void **state)
              "phases", "result", "verdict", "error", NULL }; *k; k++)
         assert_non_null(json_object_get(s, *k));
     assert_true(json_is_null(json_object_get(s, "error")));
+    assert_null(json_object_get(s, "snapshot"));    /* none was taken */
     assert_string_equal(json_string_value(json_object_get(json_object_get(
         json_object_get(s, "run"), "versions"), "sut")),
         "ovs-vswitchd (Open vSwitch) 3.1.0");
@@ -219,6 +220,40 @@ static void test_report__a_run_that_failed(void **state)
     assert_int_equal(report_load(&r, tmpdir, &err), -ENOENT);
     assert_non_null(strstr(err.buf, "is not a run directory"));
     report_release(&r);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
+/* snapshot/snapshot.json, when the run took one, is the summary's
+ * "snapshot" as it is. */
+static void test_report__snapshot_in_summary(void **state)
+{
+    static const char snap[] =
+        "{\"ovs\": {\"flows\": 10, \"memory\": {\"handlers\": 1, "
+        "\"udpif keys\": 10}}, \"processes\": [{\"pid\": 12, \"comm\": "
+        "\"ovs-vswitchd\", \"rss_kb\": 20660, \"pss_kb\": 15972, "
+        "\"private_dirty_kb\": 11256, \"swap_kb\": 0}]}\n";
+    char *dir = make_run("snapshot", "");
+    char *sdir = xasprintf("%s/snapshot", dir);
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+    json_t *want = json_loads(snap, 0, NULL), *got;
+    char *text;
+
+    assert_int_equal(mkdir_p(sdir, 0755), 0);
+    put(sdir, "snapshot.json", snap);
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_true(report_make(&r));
+    assert_true(json_equal(json_object_get(r.summary, "snapshot"), want));
+    /* And so in the file. */
+    text = slurp(dir, "summary.json");
+    got = json_loads(text, 0, NULL);
+    assert_true(json_equal(json_object_get(got, "snapshot"), want));
+    json_decref(got);
+    json_decref(want);
+    free(text);
+    report_release(&r);
+    free(sdir);
     free(dir);
     strbuf_dispose(&err);
 }
@@ -316,6 +351,7 @@ int main(void)
         cmocka_unit_test(test_csv__quotes_numbers_and_errors),
         cmocka_unit_test(test_report__a_run_that_passed),
         cmocka_unit_test(test_report__a_run_that_failed),
+        cmocka_unit_test(test_report__snapshot_in_summary),
         cmocka_unit_test(test_bundle__has_every_file_in_order),
         cmocka_unit_test(test_post__spool_keeps_the_target_private),
         cmocka_unit_test(test_util__url_redact),
