@@ -258,6 +258,46 @@ static void test_report__snapshot_in_summary(void **state)
     strbuf_dispose(&err);
 }
 
+/* A JVM's figures join their step; a collector that failed fails the
+ * verdict with a check that names it and says why. */
+static void test_report__a_failed_collector(void **state)
+{
+    char *dir = make_run("jmxfailed", "");
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+    json_t *steps, *checks, *c;
+    char *junit;
+
+    put(dir, "collectors.json",
+        "{\"phases\": [], \"steps\": [{\"phase\": \"test_throughput\", "
+        "\"step\": 1, \"jvm_heap_used_max_bytes\": 52428800, "
+        "\"jvm_gc_time_ms\": 12}], \"sampler\": {\"ticks\": 30, "
+        "\"collectors\": {\"proc\": {\"metrics\": 9, \"gaps\": 0}, "
+        "\"jmx\": {\"metrics\": 20, \"gaps\": 14, \"failed\": "
+        "\"the JMX sidecar died again\"}}}}");
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_false(report_make(&r));
+    steps = json_object_get(json_array_get(json_object_get(r.summary,
+                                                           "phases"), 0),
+                            "steps");
+    assert_true(report_num(json_array_get(steps, 0),
+                           "jvm_heap_used_max_bytes") == 52428800);
+    checks = json_object_get(json_object_get(r.summary, "verdict"), "checks");
+    c = json_array_get(checks, json_array_size(checks) - 1);
+    assert_string_equal(json_string_value(json_object_get(c, "name")),
+                        "collectors worked");
+    assert_true(json_is_false(json_object_get(c, "pass")));
+    assert_string_equal(json_string_value(json_object_get(c, "why")),
+                        "jmx: the JMX sidecar died again");
+    junit = slurp(dir, "junit.xml");
+    assert_non_null(strstr(junit, "<failure message=\"jmx: the JMX sidecar "
+                                  "died again\"/>"));
+    free(junit);
+    report_release(&r);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
 static void test_bundle__has_every_file_in_order(void **state)
 {
     char *dir = make_run("bundled", "");
@@ -352,6 +392,7 @@ int main(void)
         cmocka_unit_test(test_report__a_run_that_passed),
         cmocka_unit_test(test_report__a_run_that_failed),
         cmocka_unit_test(test_report__snapshot_in_summary),
+        cmocka_unit_test(test_report__a_failed_collector),
         cmocka_unit_test(test_bundle__has_every_file_in_order),
         cmocka_unit_test(test_post__spool_keeps_the_target_private),
         cmocka_unit_test(test_util__url_redact),
