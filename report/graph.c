@@ -66,7 +66,7 @@ static const struct graph graphs[] = {
       "gc_time_ms", {
         { "jmx", "heap_used", "#1f77b4", "heap used" },
         { "jmx", "heap_committed", "#9467bd", "heap committed" },
-        { "jmx", "gc_time_ms", "#d62728", "GC time (ms/s; ticks: when)" },
+        { "jmx", "gc_time_ms", "#d62728", "GC time, ms/s (a tick when it ran)" },
     } },
     { "ovs.png", "Open vSwitch datapath", "per second, flows", NULL, NULL, {
         { "ovs", "dp_hit", "#2ca02c", "lookups hit/s" },
