@@ -4,7 +4,6 @@
 #include "snapshot.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,32 +20,13 @@ LOG_MODULE("snapshot");
 /* Moves 'from' to 'to', copying when they are on different file systems. */
 static int move_file(const char *from, const char *to)
 {
-    char buf[1 << 16];
-    ssize_t n = 0;
-    int in, out, rc = 0;
+    int rc;
 
     if (!rename(from, to))
         return 0;
     if (errno != EXDEV)
         return -errno;
-    if ((in = open(from, O_RDONLY | O_CLOEXEC)) < 0)
-        return -errno;
-    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        rc = -errno;
-        close(in);
-        return rc;
-    }
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) {
-            rc = -EIO;
-            break;
-        }
-    if (n < 0)
-        rc = -errno;
-    close(in);
-    if (close(out) && !rc)
-        rc = -errno;
+    rc = copy_file(from, to);
     if (!rc)
         unlink(from);
     return rc;

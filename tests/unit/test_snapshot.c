@@ -26,17 +26,7 @@
 #include "tmpdir.h"
 #include "util.h"
 
-#define FIXTURES "tests/unit/fixtures/"
-
-static char *fixture(const char *name)
-{
-    struct strbuf sb = STRBUF_INIT;
-    char *path = xasprintf(FIXTURES "%s", name);
-
-    assert_int_equal(strbuf_read_file(&sb, path), 0);
-    free(path);
-    return strbuf_detach(&sb);
-}
+#include "fixture.h"
 
 static void test_snapshot__smaps_rollup(void **state)
 {
