@@ -16,9 +16,10 @@ DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	libarchive-dev libcmocka-dev openvswitch-switch iproute2
 
 # What the integration tests run besides: the report server, the browser
-# that renders the report, the JSON schema check.  `make test` installs
+# that renders the report, the JSON schema check, a JVM (and javac for the
+# JMX sidecar).  `make test` installs
 # them; `make run` does not need them.
-TEST_DEBS := nginx chromium python3-jsonschema
+TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless
 
 CC ?= gcc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -45,10 +46,11 @@ LIB_SRCS := \
 	harness/frame.c harness/hist.c harness/pace.c harness/flow.c \
 	harness/pcapns.c harness/injector.c harness/receiver.c harness/trial.c \
 	harness/search.c harness/measure.c \
-	harness/series.c harness/sampler.c harness/collect.c \
+	harness/series.c harness/sampler.c harness/collect.c harness/snapshot.c harness/snapshot_jvm.c \
 	collectors/metric.c collectors/rrd.c collectors/registry.c \
 	collectors/procfs.c collectors/proc.c collectors/system.c \
 	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c \
+	collectors/jmxconf.c collectors/jmx_sidecar.c collectors/jmx.c \
 	report/load.c report/graph.c report/summary.c report/testspec.c \
 	report/junit.c report/html.c report/report.c report/bundle.c \
 	report/post.c report/spool.c
@@ -60,8 +62,23 @@ SHELL_TESTS := $(filter-out tests/integration/lib.sh,$(wildcard tests/integratio
 LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
 ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
 
+# The JMX sidecar is Java: built when javac is there; without it the jmx
+# collector says it is unavailable and everything else works.
+JAVAC := $(shell command -v javac 2>/dev/null)
+JMX_SRCS := $(wildcard collectors/jmx/*.java)
+JMX_CLASSES := $(if $(JAVAC),build/jmx/PtJmx.class)
+TEST_JAVA := $(if $(JAVAC),build/tests/jmx/PtTestApp.class)
+
+build/jmx/PtJmx.class: $(JMX_SRCS)
+	@mkdir -p build/jmx
+	$(JAVAC) --release 17 -Xlint:all -d build/jmx $(JMX_SRCS)
+
+build/tests/jmx/PtTestApp.class: tests/jmx/PtTestApp.java
+	@mkdir -p build/tests/jmx
+	$(JAVAC) --release 17 -Xlint:all -d build/tests/jmx $<
+
 .PHONY: all deps run test unit integration bench install clean check-root
-all: perftests
+all: perftests $(JMX_CLASSES)
 
 perftests: build/harness/main.o build/libperftests.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
@@ -116,7 +133,7 @@ deps:
 	$(call install_missing,$(DEBS))
 
 run: deps
-	$(MAKE) perftests
+	$(MAKE) all
 	./perftests basic_topology
 
 unit: $(UNIT_TESTS)
@@ -131,7 +148,7 @@ build/tests/tools/%: tests/tools/%.c
 
 test: deps
 	$(call install_missing,$(TEST_DEBS))
-	$(MAKE) perftests $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS)
+	$(MAKE) all $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS) $(TEST_JAVA)
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
 
 # Benchmarks: figures against the peers (trafgen, nping), not pass/fail.
@@ -148,12 +165,14 @@ bench: deps
 	$(MAKE) perftests $(BENCHES)
 	@for b in $(BENCHES) $(BENCH_SCRIPTS); do $$b || exit $$?; done
 
-install: perftests
+install: all
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(DATADIR) $(DESTDIR)$(PREFIX)/share/man/man1
 	install -m 0755 perftests $(DESTDIR)$(PREFIX)/bin/perftests
 	cp -r profiles.d $(DESTDIR)$(DATADIR)/
 	install -d $(DESTDIR)$(DATADIR)/topologies
 	install -m 0755 topologies/*.sh $(DESTDIR)$(DATADIR)/topologies/ 2>/dev/null || true
+	if [ -d build/jmx ]; then install -d $(DESTDIR)$(DATADIR)/jmx && \
+		install -m 0644 build/jmx/*.class $(DESTDIR)$(DATADIR)/jmx/; fi
 	install -m 0644 harness/perftests.1 $(DESTDIR)$(PREFIX)/share/man/man1/perftests.1
 
 clean:

@@ -15,6 +15,7 @@
 
 #include "strbuf.h"
 
+struct ledger;
 struct topology_ctx;
 
 enum metric_kind {
@@ -24,10 +25,15 @@ enum metric_kind {
 
 /* RRD data source names: 1..19 of [A-Za-z0-9_]. */
 #define METRIC_NAME_MAX 20
+#define METRIC_LABEL_MAX 128
 
 struct metric {
     char name[METRIC_NAME_MAX];
     enum metric_kind kind;
+    /* The full name when 'name' had to be shortened (a JMX attribute such
+     * as "PacketPipelineHistogram.simulationLatency.99thPercentile"),
+     * else "". */
+    char label[METRIC_LABEL_MAX];
 };
 
 /* A growable list of metrics a collector declares in init(). */
@@ -41,6 +47,14 @@ struct metric_set {
 void metric_set_add(struct metric_set *ms, enum metric_kind kind,
                     const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* Appends a metric known by a long name: its data source name is 'label'
+ * with runs of other characters made one '_'; when that is longer than
+ * 19 characters or taken already, its first 14 characters, '_' and 4 hex
+ * digits of a hash of the label.  The label is kept in m->label. */
+void metric_set_add_label(struct metric_set *ms, enum metric_kind kind,
+                          const char *label);
+/* The metric's full name: its label, else its name. */
+const char *metric_label(const struct metric *m);
 void metric_set_release(struct metric_set *ms);
 
 /* What a collector may look at; everything may be NULL/0 when the run
@@ -51,6 +65,10 @@ struct collector_cfg {
     const char *ovs_ctl;            /* ovs-vswitchd's unixctl socket */
     const struct topology_ctx *topo;/* namespaces and interfaces */
     double interval;                /* seconds between samples */
+    const char *run_dir;            /* a collector's own logs go there */
+    struct ledger *ledger;          /* processes a collector starts */
+    const char *jmx_url;            /* JMX_URL, JMX_CONFIG */
+    const char *jmx_config;
 };
 
 struct collector_ops {
@@ -65,7 +83,9 @@ struct collector_ops {
      * could not read (a gap, never a zero).  'now_ns' is CLOCK_MONOTONIC.
      * 0 (with a reason in 'err' when some values are NaN: a partial
      * gap); -ESRCH when the SUT process is gone (the run fails, the reason
-     * in 'err'); another -errno: this whole sample is a gap. */
+     * in 'err'); -EPIPE when the collector cannot go on (it is reported
+     * failed with the reason in 'err' and not asked again); another
+     * -errno: this whole sample is a gap. */
     int (*sample)(void *state, uint64_t now_ns, double *values,
                   struct strbuf *err);
     void (*close)(void *state);

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,14 +126,13 @@ static const struct field mem_fields[] = {
     { NULL, 0 },
 };
 
-int ovs_parse_memory_show(const char *text, struct ovs_mem_stats *out)
+int ovs_memory_show_foreach(const char *text, ovs_mem_fn *fn, void *aux)
 {
     const char *key = NULL;
     int found = 0;
 
     /* "k:v k:v ...", where a key may hold spaces ("udpif keys"): a key
      * starts after the previous value and runs to the next ':'. */
-    set_all_nan((double *)out, sizeof *out / sizeof(double));
     for (const char *p = text; *p; ) {
         const char *colon;
         char *stop;
@@ -149,12 +149,59 @@ int ovs_parse_memory_show(const char *text, struct ovs_mem_stats *out)
             key = NULL;
             continue;
         }
-        if (!strncmp(key, "idl-cells", 9))
-            add(&out->idl_cells, v), found++;
-        else
-            found += !add_field(out, mem_fields, key, (size_t)(colon - key), v);
+        fn(key, (size_t)(colon - key), v, aux);
+        found++;
         key = NULL;
         p = stop;
     }
-    return found ? 0 : -EINVAL;
+    return found;
+}
+
+struct mem_parse {
+    struct ovs_mem_stats *out;
+    int found;
+};
+
+static void mem_field(const char *key, size_t len, double v, void *aux)
+{
+    struct mem_parse *mp = aux;
+
+    if (len >= 9 && !strncmp(key, "idl-cells", 9))
+        add(&mp->out->idl_cells, v), mp->found++;
+    else
+        mp->found += !add_field(mp->out, mem_fields, key, len, v);
+}
+
+int ovs_parse_memory_show(const char *text, struct ovs_mem_stats *out)
+{
+    struct mem_parse mp = { out, 0 };
+
+    set_all_nan((double *)out, sizeof *out / sizeof(double));
+    ovs_memory_show_foreach(text, mem_field, &mp);
+    return mp.found ? 0 : -EINVAL;
+}
+
+/* A line of dpctl/dump-flows that is no flow: "flow-dump from the main
+ * thread:" / "flow-dump from pmd on cpu core: N" (the userspace datapath
+ * says whose flows follow), or a datapath's "type@name:" header. */
+static bool dump_flows_header(const char *line, const char *end)
+{
+    return !strncmp(line, "flow-dump from ", 15) || end[-1] == ':';
+}
+
+int ovs_count_dump_flows(const char *text)
+{
+    int n = 0;
+
+    for (const char *l = text; *l; ) {
+        const char *end = strchrnul(l, '\n');
+        const char *t = l + strspn(l, " \t\r");
+        const char *e = end;
+        while (e > t && (e[-1] == ' ' || e[-1] == '\t' || e[-1] == '\r'))
+            e--;
+        if (e > t && !dump_flows_header(t, e))
+            n++;
+        l = *end ? end + 1 : end;
+    }
+    return n;
 }

@@ -5,6 +5,8 @@
 #ifndef PT_OVS_TEXT_H
 #define PT_OVS_TEXT_H
 
+#include <stddef.h>
+
 /* dpctl/show, summed over the datapaths listed. */
 struct ovs_dp_stats {
     double hit, missed, lost;       /* "lookups: hit:H missed:M lost:L" */
@@ -31,5 +33,17 @@ struct ovs_mem_stats {
 };
 /* 0, or -EINVAL when not one figure was recognised. */
 int ovs_parse_memory_show(const char *text, struct ovs_mem_stats *out);
+/* Every "key:number" of a memory/show reply, in order, whatever the key:
+ * 'fn' gets the key (not NUL-terminated: 'len' bytes, spaces kept, e.g.
+ * "udpif keys") and the value.  A key whose value is no number is
+ * skipped.  Returns how many were found. */
+typedef void ovs_mem_fn(const char *key, size_t len, double v, void *aux);
+int ovs_memory_show_foreach(const char *text, ovs_mem_fn *fn, void *aux);
+
+/* The flows in a dpctl/dump-flows reply: its non-empty lines but the
+ * headers -- the userspace datapath's "flow-dump from the main thread:"
+ * and "flow-dump from pmd on cpu core: N", and "type@name:" lines that
+ * separate several datapaths' dumps. */
+int ovs_count_dump_flows(const char *text);
 
 #endif

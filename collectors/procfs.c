@@ -2,6 +2,7 @@
 #include "procfs.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -72,4 +73,24 @@ int procfs_parse_meminfo(const char *text, double *avail_bytes)
         return -EINVAL;
     *avail_bytes = (double)kb * 1024;
     return 0;
+}
+
+int procfs_parse_smaps_rollup(const char *text, struct smaps_rollup *out)
+{
+    static const struct {
+        const char *key;
+        size_t offset;
+    } keys[] = {
+        { "Rss", offsetof(struct smaps_rollup, rss_kb) },
+        { "Pss", offsetof(struct smaps_rollup, pss_kb) },
+        { "Private_Dirty", offsetof(struct smaps_rollup, private_dirty_kb) },
+        { "Swap", offsetof(struct smaps_rollup, swap_kb) },
+    };
+
+    for (size_t i = 0; i < sizeof keys / sizeof *keys; i++) {
+        long long *v = (long long *)((char *)out + keys[i].offset);
+        unsigned long long kb;
+        *v = field_ull(text, keys[i].key, &kb) ? -1 : (long long)kb;
+    }
+    return out->rss_kb < 0 ? -EINVAL : 0;
 }

@@ -30,4 +30,17 @@ unsigned long long procfs_cpu_total(const struct cpu_ticks *t);
 /* MemAvailable of /proc/meminfo, in bytes.  0 or -EINVAL. */
 int procfs_parse_meminfo(const char *text, double *avail_bytes);
 
+/* The figures of /proc/PID/smaps_rollup (Linux 4.14+) that say what a
+ * process costs in memory, in kB; -1 when the kernel did not print one. */
+struct smaps_rollup {
+    long long rss_kb;               /* resident */
+    long long pss_kb;               /* resident, shared pages divided
+                                     * among their users */
+    long long private_dirty_kb;     /* written to, its own: freed only
+                                     * when it exits */
+    long long swap_kb;
+};
+/* 0, or -EINVAL when there is no "Rss:" line. */
+int procfs_parse_smaps_rollup(const char *text, struct smaps_rollup *out);
+
 #endif

@@ -3,10 +3,11 @@
 #include <string.h>
 
 extern const struct collector_ops collector_proc, collector_system,
-    collector_netdev, collector_ovs;
+    collector_netdev, collector_ovs, collector_jmx;
 
 const struct collector_ops *const collector_table[] = {
     &collector_proc, &collector_system, &collector_netdev, &collector_ovs,
+    &collector_jmx,
     NULL,
 };
 

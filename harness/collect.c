@@ -24,7 +24,7 @@ struct collect {
 
 struct collect *collect_start(const struct settings *s, const struct sut *sut,
                               const struct topology_ctx *topo,
-                              const char *run_dir,
+                              const char *run_dir, struct ledger *ledger,
                               volatile sig_atomic_t *sut_gone,
                               struct strbuf *err)
 {
@@ -56,6 +56,10 @@ struct collect *collect_start(const struct settings *s, const struct sut *sut,
     cfg.ccfg.ovs_ctl = sut_ovs_vswitchd_ctl(sut);
     cfg.ccfg.topo = topo;
     cfg.ccfg.interval = interval;
+    cfg.ccfg.run_dir = run_dir;
+    cfg.ccfg.ledger = ledger;
+    cfg.ccfg.jmx_url = settings_str(s, SETTING_JMX_URL);
+    cfg.ccfg.jmx_config = settings_str(s, SETTING_JMX_CONFIG);
     c->sampler = sampler_start(&cfg, err);
     if (!c->sampler) {
         c->stopped = true;      /* the sinks are closed already */
@@ -105,11 +109,23 @@ static json_t *sampler_json(const struct sampler *s,
     struct sampler_collector_stat cs;
     json_t *per = json_object();
 
-    for (size_t i = 0; i < sampler_collector_stats(s, i, &cs); i++)
+    for (size_t i = 0; i < sampler_collector_stats(s, i, &cs); i++) {
+        json_t *labels = json_object();
+        for (size_t j = 0; j < cs.metrics; j++)
+            if (cs.m[j].label[0])
+                json_object_set_new(labels, cs.m[j].name,
+                                    json_string(cs.m[j].label));
         json_object_set_new(per, cs.name, json_pack(
-            "{s:I, s:I, s:f}", "metrics", (json_int_t)cs.metrics, "gaps",
-            (json_int_t)cs.gaps, "cpu_ms_per_sample",
-            st->ticks ? (double)cs.cpu_ns / 1e6 / (double)st->ticks : 0.0));
+            "{s:I, s:I, s:f, s:s*, s:o*}", "metrics",
+            (json_int_t)cs.metrics, "gaps", (json_int_t)cs.gaps,
+            "cpu_ms_per_sample",
+            st->ticks ? (double)cs.cpu_ns / 1e6 / (double)st->ticks : 0.0,
+            "failed", cs.failed,
+            /* RRD names are short: which full name each one stands for */
+            "labels", json_object_size(labels) ? labels : NULL));
+        if (!json_object_size(labels))
+            json_decref(labels);
+    }
     return json_pack("{s:I, s:I, s:f, s:f, s:f, s:f, s:o}",
                      "ticks", (json_int_t)st->ticks,
                      "gaps", (json_int_t)st->gaps,

@@ -11,15 +11,17 @@
 #include "strbuf.h"
 
 struct collect;
+struct ledger;
 struct sut;
 struct topology_ctx;
 
-/* Starts the COLLECTORS for this SUT and topology.  'sut_gone' is set if
- * the SUT exits while they run.  NULL: none could start (reason in
+/* Starts the COLLECTORS for this SUT and topology; processes they start
+ * (the JMX sidecar) go into 'ledger'.  'sut_gone' is set if the SUT exits
+ * while they run.  NULL: none could start (reason in
  * 'err'), or COLLECTORS is empty ('err' left empty). */
 struct collect *collect_start(const struct settings *s, const struct sut *sut,
                               const struct topology_ctx *topo,
-                              const char *run_dir,
+                              const char *run_dir, struct ledger *ledger,
                               volatile sig_atomic_t *sut_gone,
                               struct strbuf *err);
 /* Tells which trial runs now ("" and 0 between trials).  NULL is fine. */

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -72,10 +73,31 @@ bool proc_is_same(pid_t pid, unsigned long long starttime)
     return !zombie;
 }
 
-/* 'out_fd' >= 0 replaces stdout (proc_capture); stderr still goes to the
- * log. */
+/* Joins the network namespace named in 'opts', or that of opts->netns_of.
+ * 0 or -1 with errno set. */
+static int child_setns(const struct proc_spawn_opts *opts)
+{
+    char path[128];
+    int fd, rc;
+
+    if (opts && opts->netns && opts->netns[0])
+        snprintf(path, sizeof path, "/run/netns/%s", opts->netns);
+    else if (opts && opts->netns_of > 0)
+        snprintf(path, sizeof path, "/proc/%d/ns/net", (int)opts->netns_of);
+    else
+        return 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    rc = setns(fd, CLONE_NEWNET);
+    close(fd);
+    return rc;
+}
+
+/* 'in_fd' / 'out_fd' >= 0 replace stdin / stdout (proc_capture,
+ * proc_spawn_socket); stderr still goes to the log. */
 static void child_exec(char *const argv[], const struct proc_spawn_opts *opts,
-                       int errpipe, int out_fd)
+                       int errpipe, int in_fd, int out_fd)
 {
     int fd;
 
@@ -88,10 +110,11 @@ static void child_exec(char *const argv[], const struct proc_spawn_opts *opts,
     signal(SIGTERM, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
 
-    fd = open("/dev/null", O_RDONLY);
+    fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
     if (fd >= 0) {
         dup2(fd, STDIN_FILENO);
-        close(fd);
+        if (fd != in_fd)
+            close(fd);
     }
     if (opts && opts->log_path)
         fd = open(opts->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
@@ -103,14 +126,8 @@ static void child_exec(char *const argv[], const struct proc_spawn_opts *opts,
         if (fd > STDERR_FILENO)
             close(fd);
     }
-    if (opts && opts->netns && opts->netns[0]) {
-        char path[128];
-        snprintf(path, sizeof path, "/run/netns/%s", opts->netns);
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0 || setns(fd, CLONE_NEWNET) < 0)
-            goto fail;
-        close(fd);
-    }
+    if (child_setns(opts) < 0)
+        goto fail;
     if (opts && opts->envp)
         execvpe(argv[0], argv, opts->envp);
     else
@@ -123,7 +140,7 @@ fail:;
 }
 
 static int spawn(char *const argv[], const struct proc_spawn_opts *opts,
-                 pid_t *pidp, int out_fd)
+                 pid_t *pidp, int in_fd, int out_fd)
 {
     int pipefd[2];
     int child_errno = 0;
@@ -141,7 +158,7 @@ static int spawn(char *const argv[], const struct proc_spawn_opts *opts,
     }
     if (pid == 0) {
         close(pipefd[0]);
-        child_exec(argv, opts, pipefd[1], out_fd);
+        child_exec(argv, opts, pipefd[1], in_fd, out_fd);
     }
     close(pipefd[1]);
     /* The pipe closes on a successful exec; otherwise it carries errno. */
@@ -160,7 +177,24 @@ static int spawn(char *const argv[], const struct proc_spawn_opts *opts,
 int proc_spawn(char *const argv[], const struct proc_spawn_opts *opts,
                pid_t *pidp)
 {
-    return spawn(argv, opts, pidp, -1);
+    return spawn(argv, opts, pidp, -1, -1);
+}
+
+int proc_spawn_socket(char *const argv[], const struct proc_spawn_opts *opts,
+                      pid_t *pidp, int *sock)
+{
+    int sv[2], err;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return -errno;
+    err = spawn(argv, opts, pidp, sv[1], sv[1]);
+    close(sv[1]);
+    if (err) {
+        close(sv[0]);
+        return err;
+    }
+    *sock = sv[0];
+    return 0;
 }
 
 int proc_wait(pid_t pid)
@@ -200,7 +234,7 @@ int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
 
     if (pipe2(fds, O_CLOEXEC) < 0)
         return -errno;
-    err = spawn(argv, opts, &pid, fds[1]);
+    err = spawn(argv, opts, &pid, -1, fds[1]);
     close(fds[1]);
     if (err) {
         close(fds[0]);

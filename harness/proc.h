@@ -16,6 +16,9 @@ bool proc_is_same(pid_t pid, unsigned long long starttime);
 struct proc_spawn_opts {
     const char *log_path;   /* stdout+stderr appended here; NULL: /dev/null */
     const char *netns;      /* run inside this named namespace; may be NULL */
+    pid_t netns_of;         /* or in the network namespace of this process
+                             * (0: neither); a JVM's JMX agent listens on
+                             * the loopback of its own namespace */
     char *const *envp;      /* NULL: inherit */
 };
 /* Starts argv[0] (searched in PATH) in its own process group, so a Ctrl-C
@@ -23,6 +26,13 @@ struct proc_spawn_opts {
  * Returns 0 and the pid, or a negative errno (also when exec fails). */
 int proc_spawn(char *const argv[], const struct proc_spawn_opts *opts,
                pid_t *pid);
+/* proc_spawn() with the child's stdin and stdout on one end of a stream
+ * socket pair; *sock is the other end (close-on-exec, the caller closes
+ * it).  A socket rather than pipes so that writing to a child that died
+ * can use MSG_NOSIGNAL instead of raising SIGPIPE.  stderr goes to
+ * opts->log_path. */
+int proc_spawn_socket(char *const argv[], const struct proc_spawn_opts *opts,
+                      pid_t *pid, int *sock);
 /* Runs argv to completion; returns its exit status (0..255), 128+signal,
  * or a negative errno.  Output is appended to opts->log_path if given. */
 int proc_run(char *const argv[], const struct proc_spawn_opts *opts);

@@ -21,6 +21,7 @@
 #include "report.h"
 #include "rundir.h"
 #include "scenario.h"
+#include "snapshot.h"
 #include "strbuf.h"
 #include "sut.h"
 #include "topology.h"
@@ -288,7 +289,7 @@ static int start_collectors(struct run *r)
     int rc = 0;
 
     r->collect = collect_start(r->cfg->settings, r->sut, &r->tctx, r->dir,
-                               &pt_stop_traffic, &err);
+                               r->ledger, &pt_stop_traffic, &err);
     if (!r->collect && err.len)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
     strbuf_dispose(&err);
@@ -346,6 +347,34 @@ static int test_throughput(struct run *r)
 static int long_running_tests(struct run *r)
 {
     return measure_phase(r, measure_long_run);
+}
+
+/* What the SUT looks like once the measurements are done (snapshot.h).
+ * Never fails the run: the measurements are taken, and a snapshot that
+ * could not be is a warning.  After a failure it takes what exists. */
+static int snapshot_phase(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc;
+
+    if (!r->sut || !r->dir)
+        return 0;
+    /* After a failure the collectors still run: the snapshot is of the
+     * SUT at rest, with nobody else asking it meanwhile. */
+    collect_stop(r->collect, NULL);
+    rc = snapshot_sut(r->sut, r->dir, &err);
+    if (rc == -ESRCH)
+        LOG_WARN("snapshot skipped: %s", err.buf);
+    else if (rc)
+        LOG_WARN("snapshot incomplete: %s", err.buf);
+    strbuf_reset(&err);
+
+    if (rc != -ESRCH && snapshot_jvm(r->sut, settings_str(r->cfg->settings,
+                                                         SETTING_HEAPDUMP),
+                                     r->dir, r->ledger, &err))
+        LOG_WARN("no heap dump: %s", err.buf);
+    strbuf_dispose(&err);
+    return 0;
 }
 
 static int tear_down(struct run *r)
@@ -480,6 +509,7 @@ static const struct phase phases[N_PHASES] = {
     [PHASE_LONG_RUNNING_TESTS] = { "long_running_tests",
                                    long_running_tests },
     [PHASE_STOP_COLLECTORS] = { "stop_collectors", stop_collectors },
+    [PHASE_SNAPSHOT_SUT] = { "snapshot_sut", snapshot_phase },
     [PHASE_TEAR_DOWN] = { "tear_down", tear_down },
     [PHASE_MAKE_REPORT] = { "make_report", make_report },
     [PHASE_POST_REPORT] = { "post_report", post_report },
@@ -537,7 +567,7 @@ int run_execute(const struct run_config *cfg)
         return PT_EXIT_ENV;
     }
     for (enum run_phase p = 0; p < N_PHASES; p++) {
-        bool cleanup_phase = p >= PHASE_TEAR_DOWN;
+        bool cleanup_phase = p >= PHASE_SNAPSHOT_SUT;
         int rc;
 
         if (r.exit_code && !cleanup_phase)

@@ -23,6 +23,7 @@ enum run_phase {
     PHASE_LONG_RUNNING_TESTS,
     PHASE_STOP_COLLECTORS,
     /* From here on every phase runs even after a failure. */
+    PHASE_SNAPSHOT_SUT,
     PHASE_TEAR_DOWN,
     PHASE_MAKE_REPORT,
     PHASE_POST_REPORT,

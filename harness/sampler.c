@@ -22,13 +22,22 @@ struct active {
     struct metric_set ms;
     double *values;
     bool dead;              /* its SUT process is gone: NaN from now on */
+    char *failed;           /* why it cannot go on: NaN from now on */
     uint64_t gaps;          /* samples that failed (NaN) */
     uint64_t cpu_ns;        /* the sampler thread's CPU in sample() */
+};
+
+/* A collector that could start and did not: reported, not sampled. */
+struct nostart {
+    const char *name;
+    char *why;
 };
 
 struct sampler {
     struct active *a;
     size_t n;
+    struct nostart *nostart;
+    size_t n_nostart;
     struct sink *const *sinks;
     volatile sig_atomic_t *sut_gone;
     double interval;
@@ -55,11 +64,15 @@ static void start_one(struct sampler *s, const struct collector_ops *ops,
     int rc = ops->init(cfg, &a.state, &a.ms, &err);
 
     if (rc == -ENOTSUP) {
-        LOG_WARN("collector '%s' not started: this run has nothing for it%s%s",
+        LOG_INFO("collector '%s' not started: this run has nothing for it%s%s",
                  ops->name, err.len ? ": " : "", err.buf);
     } else if (rc) {
-        LOG_WARN("collector '%s' not started: %s", ops->name,
-                 err.len ? err.buf : strerror(-rc));
+        const char *why = err.len ? err.buf : strerror(-rc);
+        LOG_ERR("collector '%s' failed to start: %s", ops->name, why);
+        s->nostart = xrealloc(s->nostart,
+                              (s->n_nostart + 1) * sizeof *s->nostart);
+        s->nostart[s->n_nostart++] = (struct nostart){ ops->name,
+                                                       xstrdup(why) };
     } else {
         a.values = xcalloc(a.ms.n ? a.ms.n : 1, sizeof *a.values);
         s->a = xrealloc(s->a, (s->n + 1) * sizeof *s->a);
@@ -75,10 +88,17 @@ static void sample_one(struct sampler *s, struct active *a,
                        const struct sample_time *t)
 {
     struct strbuf err = STRBUF_INIT;
-    int rc = -ESRCH;
+    int rc = a->failed ? -EPIPE : -ESRCH;
 
-    if (!a->dead)
+    if (!a->dead && !a->failed)
         rc = a->ops->sample(a->state, t->mono_ns, a->values, &err);
+    else if (a->failed)
+        a->gaps++;              /* said once already */
+    if (rc == -EPIPE && !a->failed) {
+        a->failed = xstrdup(err.len ? err.buf : "it stopped working");
+        a->gaps++;
+        LOG_ERR("collector '%s' failed: %s", a->ops->name, a->failed);
+    }
     if (rc == -ESRCH && !a->dead) {
         a->dead = true;
         pthread_mutex_lock(&s->lock);
@@ -91,7 +111,7 @@ static void sample_one(struct sampler *s, struct active *a,
     }
     /* A sample that failed is a gap, never zeros; the first one says why,
      * the rest are counted (a warning a second would drown the log). */
-    if (rc != -ESRCH && (rc || err.len) && !a->gaps++)
+    if (rc != -ESRCH && rc != -EPIPE && (rc || err.len) && !a->gaps++)
         LOG_WARN("collector '%s': a sample failed, left as a gap: %s",
                  a->ops->name, err.len ? err.buf : strerror(-rc));
     if (rc)
@@ -281,13 +301,23 @@ void sampler_get_stats(const struct sampler *s, struct sampler_stats *st)
 size_t sampler_collector_stats(const struct sampler *s, size_t i,
                                struct sampler_collector_stat *st)
 {
-    if (!s || i >= s->n)
-        return s ? s->n : 0;
+    size_t n = s ? s->n + s->n_nostart : 0;
+
+    if (i >= n)
+        return n;
+    memset(st, 0, sizeof *st);
+    if (i >= s->n) {
+        st->name = s->nostart[i - s->n].name;
+        st->failed = s->nostart[i - s->n].why;
+        return n;
+    }
     st->name = s->a[i].ops->name;
     st->metrics = s->a[i].ms.n;
+    st->m = s->a[i].ms.m;
     st->gaps = s->a[i].gaps;
     st->cpu_ns = s->a[i].cpu_ns;
-    return s->n;
+    st->failed = s->a[i].failed;
+    return n;
 }
 
 void sampler_destroy(struct sampler *s)
@@ -298,8 +328,12 @@ void sampler_destroy(struct sampler *s)
     for (size_t i = 0; i < s->n; i++) {
         metric_set_release(&s->a[i].ms);
         free(s->a[i].values);
+        free(s->a[i].failed);
     }
     free(s->a);
+    for (size_t i = 0; i < s->n_nostart; i++)
+        free(s->nostart[i].why);
+    free(s->nostart);
     strbuf_dispose(&s->why);
     pthread_mutex_destroy(&s->lock);
     pthread_cond_destroy(&s->wake);

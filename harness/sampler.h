@@ -47,12 +47,16 @@ struct sampler_stats {
 };
 /* Valid after sampler_stop() too, until sampler_destroy(). */
 void sampler_get_stats(const struct sampler *s, struct sampler_stats *st);
-/* One started collector's figures: fills 'st' for collector 'i' when
- * there is one; returns how many there are. */
+/* One collector's figures: fills 'st' for collector 'i' when there is
+ * one; returns how many there are (those that started, then those that
+ * failed to). */
 struct sampler_collector_stat {
     const char *name;
     size_t metrics;
     uint64_t gaps, cpu_ns;          /* cpu_ns: in its sample() calls */
+    const char *failed;             /* why it failed, or NULL */
+    const struct metric *m;         /* its metrics (m[i].label: the full
+                                     * name of a shortened one) */
 };
 size_t sampler_collector_stats(const struct sampler *s, size_t i,
                                struct sampler_collector_stat *st);

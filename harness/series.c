@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -140,53 +141,90 @@ double series_slope(const double *x, const double *y, size_t n,
     return (k * sxy - sx * sy) / (k * sxx - sx * sx);
 }
 
-/* Figures over the samples [from, to) of CPU and RSS. */
-static json_t *span_json(const struct series_view *cpu,
-                         const struct series_view *rss, size_t from,
+/* The columns the summary reads; a view with n == 0 is absent. */
+struct summary_views {
+    struct series_view cpu, rss;            /* proc */
+    struct series_view heap, gc_ms, gc_n;   /* jmx */
+};
+
+/* Mean and max of a gauge over [from, to); false when all are gaps. */
+static bool mean_max(const struct series_view *v, size_t from, size_t to,
+                     double *mean, double *max)
+{
+    double sum = 0;
+    size_t k = 0;
+
+    *max = NAN;
+    for (size_t i = from; v->n && i < to; i++) {
+        double x = v->v[i * v->stride];
+        if (isnan(x))
+            continue;
+        sum += x;
+        k++;
+        if (isnan(*max) || x > *max)
+            *max = x;
+    }
+    *mean = k ? sum / (double)k : NAN;
+    return k > 0;
+}
+
+/* The first and last values read over [from, to). */
+static bool first_last(const struct series_view *v, size_t from, size_t to,
+                       double *first, double *last)
+{
+    *first = *last = NAN;
+    for (size_t i = from; v->n && i < to; i++) {
+        double x = v->v[i * v->stride];
+        if (isnan(x))
+            continue;
+        if (isnan(*first))
+            *first = x;
+        *last = x;
+    }
+    return !isnan(*first);
+}
+
+/* Figures over the samples [from, to): the SUT's CPU and RSS, and for a
+ * JVM its heap and the GC work done meanwhile (counters: last - first). */
+static json_t *span_json(const struct summary_views *w, size_t from,
                          size_t to)
 {
     json_t *o = json_object();
-    double sum = 0, max = NAN, first = NAN, last = NAN;
-    size_t k = 0;
+    double a, b;
 
-    for (size_t i = from; cpu->n && i < to; i++) {
-        double v = cpu->v[i * cpu->stride];
-        if (isnan(v))
-            continue;
-        sum += v;
-        k++;
-        if (isnan(max) || v > max)
-            max = v;
-    }
-    for (size_t i = from; rss->n && i < to; i++) {
-        double v = rss->v[i * rss->stride];
-        if (isnan(v))
-            continue;
-        if (isnan(first))
-            first = v;
-        last = v;
-    }
     json_object_set_new(o, "samples", json_integer((json_int_t)(to - from)));
-    if (k) {
-        json_object_set_new(o, "cpu_mean_pct", json_real(sum / (double)k));
-        json_object_set_new(o, "cpu_max_pct", json_real(max));
+    if (mean_max(&w->cpu, from, to, &a, &b)) {
+        json_object_set_new(o, "cpu_mean_pct", json_real(a));
+        json_object_set_new(o, "cpu_max_pct", json_real(b));
     }
-    if (!isnan(first)) {
-        json_object_set_new(o, "rss_start_bytes", json_real(first));
-        json_object_set_new(o, "rss_end_bytes", json_real(last));
+    if (first_last(&w->rss, from, to, &a, &b)) {
+        json_object_set_new(o, "rss_start_bytes", json_real(a));
+        json_object_set_new(o, "rss_end_bytes", json_real(b));
     }
+    if (mean_max(&w->heap, from, to, &a, &b)) {
+        json_object_set_new(o, "jvm_heap_used_mean_bytes", json_real(a));
+        json_object_set_new(o, "jvm_heap_used_max_bytes", json_real(b));
+    }
+    if (first_last(&w->gc_ms, from, to, &a, &b))
+        json_object_set_new(o, "jvm_gc_time_ms", json_real(b - a));
+    if (first_last(&w->gc_n, from, to, &a, &b))
+        json_object_set_new(o, "jvm_gc_count", json_real(b - a));
     return o;
 }
 
 json_t *series_summary(const struct series *s)
 {
-    struct series_view cpu, rss;
+    struct summary_views w;
+    const struct series_view *rss = &w.rss, *times;
     json_t *phases = json_array(), *steps = json_array(), *root;
-    const struct series_view *times;
 
-    series_view(s, "proc", "cpu_pct", &cpu);
-    series_view(s, "proc", "rss_bytes", &rss);
-    times = cpu.n ? &cpu : &rss;
+    series_view(s, "proc", "cpu_pct", &w.cpu);
+    series_view(s, "proc", "rss_bytes", &w.rss);
+    series_view(s, "jmx", "heap_used", &w.heap);
+    series_view(s, "jmx", "gc_time_ms", &w.gc_ms);
+    series_view(s, "jmx", "gc_count", &w.gc_n);
+    /* Every collector writes at every tick: any column has the times. */
+    times = w.cpu.n ? &w.cpu : w.rss.n ? &w.rss : &w.heap;
     /* Runs of samples with the same phase, and within them the same step. */
     for (size_t i = 0, j; i < times->n; i = j) {
         const char *phase = times->t[i].phase;
@@ -194,14 +232,14 @@ json_t *series_summary(const struct series *s)
             ;
         if (!*phase)
             continue;
-        json_t *p = span_json(&cpu, &rss, i, j);
+        json_t *p = span_json(&w, i, j);
         json_object_set_new(p, "phase", json_string(phase));
-        if (!strcmp(phase, "long_running_tests") && rss.n) {
+        if (!strcmp(phase, "long_running_tests") && rss->n) {
             double *x = xcalloc(j - i, sizeof *x);
             for (size_t k = i; k < j; k++)
-                x[k - i] = (double)rss.t[k].mono_ns / 3.6e12;   /* hours */
-            double slope = series_slope(x, rss.v + i * rss.stride, j - i,
-                                        rss.stride);
+                x[k - i] = (double)rss->t[k].mono_ns / 3.6e12;  /* hours */
+            double slope = series_slope(x, rss->v + i * rss->stride, j - i,
+                                        rss->stride);
             if (!isnan(slope))
                 json_object_set_new(p, "rss_slope_mib_per_hour",
                                     json_real(slope / 1048576.0));
@@ -214,7 +252,7 @@ json_t *series_summary(const struct series *s)
                 ;
             if (!step)
                 continue;
-            json_t *st = span_json(&cpu, &rss, a, b);
+            json_t *st = span_json(&w, a, b);
             json_object_set_new(st, "phase", json_string(phase));
             json_object_set_new(st, "step", json_integer(step));
             json_object_set_new(st, "rate", json_real(times->t[a].rate));

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "collector.h"
+#include "jmxconf.h"
 
 const struct setting_def setting_defs[N_SETTINGS] = {
 #define SETTING_DEF_(key, alias, type, min, max, def, check, help)            \
@@ -100,6 +101,48 @@ bool settings_check_url(const char *value, struct strbuf *why)
     }
     strbuf_addstr(why, "expected an http://, https://, scp:// or sftp:// "
                        "URL, or an empty string");
+    return false;
+}
+
+bool settings_check_jmx_url(const char *value, struct strbuf *why)
+{
+    const char *colon = strrchr(value, ':');
+    char *end;
+    long port;
+
+    if (!*value || !strcmp(value, "pid") || !strncmp(value, "service:jmx:", 12))
+        return true;
+    if (colon && colon > value) {
+        port = strtol(colon + 1, &end, 10);
+        if (colon[1] && !*end && port > 0 && port < 65536)
+            return true;
+    }
+    strbuf_addstr(why, "expected host:port (e.g. 127.0.0.1:7200), a "
+                       "service:jmx: URL, pid, or an empty string");
+    return false;
+}
+
+bool settings_check_jmx_config(const char *value, struct strbuf *why)
+{
+    struct jmx_config cfg;
+    struct strbuf err = STRBUF_INIT;
+    int rc;
+
+    if (!*value)
+        return true;
+    rc = jmx_config_load(value, &cfg, &err);
+    jmx_config_release(&cfg);
+    if (rc)
+        strbuf_addf(why, "expected a jmxtrans JSON file: %s", err.buf);
+    strbuf_dispose(&err);
+    return !rc;
+}
+
+bool settings_check_yes_no(const char *value, struct strbuf *why)
+{
+    if (!strcmp(value, "yes") || !strcmp(value, "no"))
+        return true;
+    strbuf_addstr(why, "expected yes or no");
     return false;
 }
 

@@ -58,9 +58,20 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "seconds of the trials that confirm a bound")                         \
     X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
       "collector sampling interval (seconds)")                               \
-    X(COLLECTORS, NULL, SETTING_STRING, 0, 0, "proc,system,netdev,ovs",      \
+    X(COLLECTORS, NULL, SETTING_STRING, 0, 0, "proc,system,netdev,ovs,jmx",  \
       settings_check_collectors,                                              \
-      "comma-separated collectors: proc, system, netdev, ovs (empty: none)") \
+      "comma-separated collectors: proc, system, netdev, ovs, jmx (empty: "  \
+      "none)")                                                                \
+    X(JMX_URL, NULL, SETTING_STRING, 0, 0, "", settings_check_jmx_url,        \
+      "the JVM the jmx collector reads: host:port, a service:jmx: URL, or "  \
+      "pid (attach to the SUT); empty: JMX_CONFIG's server, else the SUT "  \
+      "when it is a JVM")                                                     \
+    X(JMX_CONFIG, NULL, SETTING_STRING, 0, 0, "", settings_check_jmx_config,  \
+      "a jmxtrans JSON file whose queries the jmx collector adds to its "   \
+      "defaults (heap, pools, GC, threads, CPU, classes)")                  \
+    X(HEAPDUMP, NULL, SETTING_STRING, 0, 0, "yes", settings_check_yes_no,     \
+      "yes: a JVM SUT's live heap dump (.hprof) goes into the run "         \
+      "directory at the end; no: none")                                      \
     X(REPORT_URL, NULL, SETTING_STRING, 0, 0, "", settings_check_url,         \
       "where the report bundle is posted: http(s)://, scp:// or sftp:// "    \
       "(empty: not posted)")                                                 \
@@ -95,6 +106,9 @@ setting_check_fn settings_check_report_method;
 setting_check_fn settings_check_protocol;
 setting_check_fn settings_check_search;
 setting_check_fn settings_check_collectors;
+setting_check_fn settings_check_jmx_url;
+setting_check_fn settings_check_jmx_config;
+setting_check_fn settings_check_yes_no;
 
 struct setting_def {
     const char *key;

@@ -35,6 +35,9 @@ bool path_is_dir(const char *path);
 /* Writes 'len' bytes to path.tmp and renames it over 'path', so a reader
  * never sees half a file.  0 or a negative errno. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* Copies the file 'from' to 'to' (created 0644 or truncated).  0 or a
+ * negative errno. */
+int copy_file(const char *from, const char *to);
 /* Fills 'buf' from the kernel's random source; 0 or a negative errno. */
 int random_bytes(void *buf, size_t len);
 /* This host's name up to the first dot (the original used `hostname`). */

@@ -30,36 +30,45 @@ struct line {
 struct graph {
     const char *file, *title, *vlabel;
     const char *option;         /* e.g. "--logarithmic", or NULL */
+    /* A data source in another unit than the axis: drawn as a tick
+     * wherever it is not zero, its figures in the legend only; or NULL. */
+    const char *tick;
     struct line lines[6];
 };
 
 static const struct graph graphs[] = {
-    { "cpu.png", "CPU", "percent", NULL, {
+    { "cpu.png", "CPU", "percent", NULL, NULL, {
         { "proc", "cpu_pct", "#d62728", "SUT, % of one core" },
         { "system", "cpu_user_pct", "#1f77b4", "host user, % of all CPUs" },
         { "system", "cpu_sys_pct", "#ff7f0e", "host system, % of all CPUs" },
         { "system", "cpu_softirq_pct", "#2ca02c", "host softirq, % of all CPUs" },
     } },
-    { "mem.png", "Memory", "bytes", NULL, {
+    { "mem.png", "Memory", "bytes", NULL, NULL, {
         { "proc", "rss_bytes", "#d62728", "SUT resident (RSS)" },
         { "jmx", "heap_used", "#1f77b4", "JVM heap used" },
         { "jmx", "heap_committed", "#9467bd", "JVM heap committed" },
     } },
-    { "throughput.png", "Throughput per step", "packets/s", NULL, {
+    { "throughput.png", "Throughput per step", "packets/s", NULL, NULL, {
         { "trials", "rate_pps", "#7f7f7f", "offered" },
         { "trials", "tx_pps", "#1f77b4", "sent" },
         { "trials", "rx_pps", "#2ca02c", "received" },
     } },
-    { "loss.png", "Loss per step", "percent", NULL, {
+    { "loss.png", "Loss per step", "percent", NULL, NULL, {
         { "trials", "loss_pct", "#d62728", "loss" },
     } },
     { "latency.png", "One-way latency per step", "microseconds",
-      "--logarithmic", {
+      "--logarithmic", NULL, {
         { "trials", "lat_p50_us", "#2ca02c", "p50" },
         { "trials", "lat_p99_us", "#ff7f0e", "p99" },
         { "trials", "lat_p999_us", "#d62728", "p99.9" },
     } },
-    { "ovs.png", "Open vSwitch datapath", "per second, flows", NULL, {
+    { "jvm.png", "JVM heap and garbage collection", "bytes", NULL,
+      "gc_time_ms", {
+        { "jmx", "heap_used", "#1f77b4", "heap used" },
+        { "jmx", "heap_committed", "#9467bd", "heap committed" },
+        { "jmx", "gc_time_ms", "#d62728", "GC time, ms/s (a tick when it ran)" },
+    } },
+    { "ovs.png", "Open vSwitch datapath", "per second, flows", NULL, NULL, {
         { "ovs", "dp_hit", "#2ca02c", "lookups hit/s" },
         { "ovs", "upcalls", "#d62728", "upcalls/s" },
         { "ovs", "megaflow_hits", "#1f77b4", "megaflow hits/s" },
@@ -169,8 +178,12 @@ static int draw(struct report *r, const struct graph *g, time_t from,
             /* RRD DEF names: letters only is safest. */
             strbuf_addf(ap[n++], "DEF:v%c=%s:%s:AVERAGE", 'a' + i, path,
                         l->ds);
-            strbuf_addf(ap[n++], "LINE2:v%c%s:%-30s", 'a' + i, l->color,
-                        l->legend);
+            if (g->tick && !strcmp(l->ds, g->tick))
+                strbuf_addf(ap[n++], "TICK:v%c%s:0.1:%-30s", 'a' + i,
+                            l->color, l->legend);
+            else
+                strbuf_addf(ap[n++], "LINE2:v%c%s:%-30s", 'a' + i, l->color,
+                            l->legend);
             strbuf_addf(ap[n++], "GPRINT:v%c:AVERAGE:mean %%8.1lf%%s", 'a' + i);
             strbuf_addf(ap[n++], "GPRINT:v%c:MAX:max %%8.1lf%%s\\l", 'a' + i);
             lines++;

@@ -141,6 +141,7 @@ int report_load(struct report *r, const char *dir, struct strbuf *err)
     /* A run that failed early has no collectors or trials: still a
      * report, with what there is. */
     r->collectors = load_json(dir, "collectors.json", &missing, err);
+    r->snapshot = load_json(dir, "snapshot/snapshot.json", &missing, err);
     path = xasprintf("%s/trials.csv", dir);
     if (!strbuf_read_file(&text, path)) {
         struct strbuf why = STRBUF_INIT;
@@ -172,6 +173,7 @@ void report_release(struct report *r)
     free(r->log_tail);
     json_decref(r->meta);
     json_decref(r->collectors);
+    json_decref(r->snapshot);
     json_decref(r->trials);
     json_decref(r->graphs);
     json_decref(r->summary);

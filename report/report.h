@@ -18,6 +18,7 @@ struct report {
     char *dir;                  /* the run directory */
     json_t *meta;               /* metadata.json ({} when missing) */
     json_t *collectors;         /* collectors.json, or NULL */
+    json_t *snapshot;           /* snapshot/snapshot.json, or NULL */
     json_t *trials;             /* trials.csv: an array of objects, numbers
                                    as numbers, "phase" and "note" strings */
     char *log_tail;             /* the end of run.log, for JUnit */

@@ -25,33 +25,6 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-static int copy_file(const char *from, const char *to)
-{
-    char buf[65536];
-    ssize_t n;
-    int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
-
-    if (in < 0)
-        return -errno;
-    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        rc = -errno;
-        close(in);
-        return rc;
-    }
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) {
-            rc = -EIO;
-            break;
-        }
-    if (n < 0)
-        rc = -errno;
-    if (close(out) && !rc)
-        rc = -errno;
-    close(in);
-    return rc;
-}
-
 int spool_add(const char *results_dir, const char *bundle,
               const struct post_target *t, struct strbuf *err)
 {

@@ -1,5 +1,6 @@
 /* summary.json: fixed sections, iperf3's habit -- run, settings, phases,
- * result, verdict, error -- always valid JSON, also for a failed run. */
+ * result, verdict, error -- always valid JSON, also for a failed run;
+ * and "snapshot" (snapshot/snapshot.json) when the run took one. */
 #include "report.h"
 
 #include <math.h>
@@ -127,6 +128,27 @@ static void check(json_t *checks, const char *name, bool pass,
                                             "pass", pass, "why", why));
 }
 
+/* A collector that failed (the JMX sidecar died twice, could not attach)
+ * left figures out: said as a failed check, never a silent gap. */
+static void collectors_check(json_t *checks, const struct report *r)
+{
+    json_t *per = json_object_get(json_object_get(r->collectors, "sampler"),
+                                  "collectors"), *c;
+    struct strbuf why = STRBUF_INIT;
+    const char *name;
+
+    if (!per)
+        return;
+    json_object_foreach(per, name, c) {
+        const char *f = json_string_value(json_object_get(c, "failed"));
+        if (f)
+            strbuf_addf(&why, "%s%s: %s", why.len ? "; " : "", name, f);
+    }
+    check(checks, "collectors worked", !why.len,
+          why.len ? why.buf : "every collector that started kept sampling");
+    strbuf_dispose(&why);
+}
+
 /* The checks a run must pass; Jenkins sees each as a testcase. */
 static json_t *verdict_section(const struct report *r, const json_t *res)
 {
@@ -152,6 +174,7 @@ static json_t *verdict_section(const struct report *r, const json_t *res)
                                            "frames", lf);
         check(checks, "loss-free rate found", lf > 0, why);
     }
+    collectors_check(checks, r);
     json_array_foreach(checks, i, t)
         pass = pass && json_is_true(json_object_get(t, "pass"));
     return json_pack("{s:b, s:s, s:o}", "pass", pass, "verdict",
@@ -203,6 +226,9 @@ static int summary_make(struct report *r, struct strbuf *err)
     json_decref(res);
     if (!json_object_get(r->summary, "error"))
         json_object_set_new(r->summary, "error", json_null());
+    /* What the SUT looked like at the end (snapshot_sut), as it was. */
+    if (json_is_object(r->snapshot))
+        json_object_set(r->summary, "snapshot", r->snapshot);
     text = json_dumps(r->summary, JSON_INDENT(2));
     rc = report_write_file(r, "summary.json", text, strlen(text), err);
     free(text);

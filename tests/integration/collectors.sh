@@ -7,18 +7,14 @@ cd "$(dirname "$0")/../.." || exit 1
 tmp=$(mktemp -d /tmp/pt-collect-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
-STAT=build/tests/tools/rrd_stat
 # A short run: one 6-second trial at 1000 pps, nothing else.
 SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
 	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
 	-o THROUGHPUT_SCAN_BURST=6000)
 
-# stat_ok NAME FILE DS AWK-CONDITION: the condition holds for
-# "samples min median max" of the data source.
-stat_ok() {
-	local s
-	s=$("$STAT" "$2" "$3" 2>&1)
-	if echo "$s" | awk "{ exit !($4) }"; then pass "$1 ($s)"; else fail "$1: $3 = $s"; fi
+# sut_pid RUN_DIR: the SUT's first pid, from the run's metadata.
+sut_pid() {
+	python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['sut']['pids'][0])" "$1/metadata.json"
 }
 
 # A SUT that spins one core: 90-100 % CPU.
@@ -34,6 +30,12 @@ import json,sys; j=json.load(open('$d/collectors.json'))
 s=[x for x in j['steps'] if x['phase']=='test_throughput']
 sys.exit(not (s and s[0]['cpu_mean_pct'] > 80 and j['sampler']['ticks'] >= 5))"
 has "ovs collector says why it did not start" "collector 'ovs' not started"
+# Its snapshot: the process's smaps_rollup, no OVS part.
+check "snapshot: smaps_rollup of a cmd: SUT" test -s "$d/snapshot/smaps_rollup-$(sut_pid "$d").txt"
+check "snapshot.json of a cmd: SUT: RSS, no ovs" python3 -c "
+import json,sys; j=json.load(open('$d/snapshot/snapshot.json'))
+p=j['processes']
+sys.exit(not ('ovs' not in j and len(p) == 1 and p[0]['comm'] == 'sh' and p[0]['rss_kb'] > 0))"
 
 # A SUT that allocates and touches 200 MiB.
 rm -rf "$res"
@@ -47,11 +49,30 @@ d=$(run_dir)
 stat_ok "ovs: upcalls > 0" "$d/rrd/ovs.rrd" upcalls '$4 > 0'
 stat_ok "ovs: datapath hits > 0" "$d/rrd/ovs.rrd" dp_hit '$4 > 0'
 stat_ok "proc: ovs-vswitchd RSS > 1 MiB" "$d/rrd/proc.rrd" rss_bytes '$4 > 1048576'
+# snapshot_sut: OVS's memory report and datapath flows, every process's
+# smaps_rollup, the figures in snapshot.json and in summary.json.
+check "snapshot: ovs-memory.txt" test -s "$d/snapshot/ovs-memory.txt"
+check "snapshot: ovs-dpctl-flows.txt and ovs-pmd-stats.txt" test -s "$d/snapshot/ovs-dpctl-flows.txt" -a -s "$d/snapshot/ovs-pmd-stats.txt"
+check "snapshot: smaps_rollup of ovs-vswitchd" test -s "$d/snapshot/smaps_rollup-$(sut_pid "$d").txt"
+check "snapshot.json: flows > 0, ovs-vswitchd RSS > 0" python3 -c "
+import json,sys; j=json.load(open('$d/snapshot/snapshot.json'))
+p=j['processes'][0]
+sys.exit(not (j['ovs']['flows'] > 0 and j['ovs']['memory']['handlers'] >= 1
+              and p['comm'] == 'ovs-vswitchd' and p['rss_kb'] > 0 and len(j['processes']) == 2))"
+check "summary.json has the snapshot" python3 -c "
+import json,sys; s=json.load(open('$d/summary.json')); j=json.load(open('$d/snapshot/snapshot.json'))
+sys.exit(s.get('snapshot') != j)"
+check "summary.json with a snapshot validates against its schema" python3 -c "
+import json, jsonschema
+jsonschema.validate(json.load(open('$d/summary.json')), json.load(open('tests/summary.schema.json')))"
+check "the log sums the snapshot up" grep -qE "snapshot: [0-9]+ datapath flows, ovs-vswitchd RSS [0-9.]+ MiB \(PSS [0-9.]+ MiB\)" "$d/run.log"
 
 # A SUT that exits mid-run fails the run and is named.
 rm -rf "$res"
 run_pt 4 "${SHORT[@]}" --sut 'cmd:exec sleep 3' direct
 has "a dead SUT is named" "(sleep) exited"
+has "a dead SUT: the snapshot says so once" "snapshot skipped: the system under test is gone"
+check "a dead SUT: no snapshot" test ! -e "$(run_dir)/snapshot"
 check "metadata.json has the error" grep -q '"reason": "the system under test exited' "$(run_dir)/metadata.json"
 
 # ovs-vswitchd killed mid-run (by its pid, from the run's metadata): the
@@ -75,6 +96,8 @@ RC=$?
 OUT=$(cat "$tmp/kill.out")
 check "killed ovs-vswitchd: exit 4" test "$RC" -eq 4
 has "killed ovs-vswitchd is named" "(ovs-vswitchd) exited"
+check "killed ovs-vswitchd: the snapshot says so once" test "$(grep -v 'phase snapshot_sut' "$tmp/kill.out" | grep -c snapshot)" -eq 1
+has "killed ovs-vswitchd: the snapshot names it" "snapshot skipped: the system under test is gone: process $vs (ovs-vswitchd) exited"
 check "nothing left behind" test -z "$(ip netns list | grep -F -- "-${d##*-}")"
 
 # Bad COLLECTORS: exit 2 naming the key and the choices.

@@ -55,3 +55,11 @@ run_dir() {
 	d=$(ls -d "$res"/*-*-*-*/ 2>/dev/null | tail -n 1)
 	echo "${d%/}"
 }
+
+# stat_ok NAME FILE DS AWK-CONDITION: the condition holds for
+# "samples min median max first last" of the data source (rrd_fetch_r).
+stat_ok() {
+	local s
+	s=$(build/tests/tools/rrd_stat "$2" "$3" 2>&1)
+	if echo "$s" | awk "{ exit !($4) }"; then pass "$1 ($s)"; else fail "$1: $3 = $s"; fi
+}

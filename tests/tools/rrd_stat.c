@@ -1,6 +1,7 @@
-/* rrd_stat FILE DS: the minimum, median and maximum of the AVERAGE values
- * of data source DS in FILE over its whole 1-step archive, read with
- * rrd_fetch_r (the integration tests check what the RRD files hold). */
+/* rrd_stat FILE DS: the number of samples, minimum, median, maximum, first
+ * and last of the AVERAGE values of data source DS in FILE over its whole
+ * 1-step archive, read with rrd_fetch_r (the integration tests check what
+ * the RRD files hold). */
 #include <math.h>
 #include <rrd.h>
 #include <stdio.h>
@@ -47,11 +48,13 @@ int main(int argc, char **argv)
             v[n++] = x;
     }
     if (!n) {
-        printf("0 nan nan nan\n");
+        printf("0 nan nan nan nan nan\n");
         return 0;
     }
+    double first = v[0], last = v[n - 1];
     qsort(v, n, sizeof *v, cmp);
-    /* samples min median max */
-    printf("%zu %.3f %.3f %.3f\n", n, v[0], v[n / 2], v[n - 1]);
+    /* samples min median max first last */
+    printf("%zu %.3f %.3f %.3f %.3f %.3f\n", n, v[0], v[n / 2], v[n - 1],
+           first, last);
     return 0;
 }

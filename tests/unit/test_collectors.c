@@ -18,17 +18,7 @@
 #include "procfs.h"
 #include "strbuf.h"
 
-#define FIXTURES "tests/unit/fixtures/"
-
-static char *fixture(const char *name)
-{
-    struct strbuf sb = STRBUF_INIT;
-    char *path = xasprintf(FIXTURES "%s", name);
-
-    assert_int_equal(strbuf_read_file(&sb, path), 0);
-    free(path);
-    return strbuf_detach(&sb);
-}
+#include "fixture.h"
 
 static void test_procfs__stat_with_parentheses_in_the_name(void **state)
 {

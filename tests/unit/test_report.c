@@ -139,6 +139,7 @@ static void test_report__a_run_that_passed(void **state)
              "phases", "result", "verdict", "error", NULL }; *k; k++)
         assert_non_null(json_object_get(s, *k));
     assert_true(json_is_null(json_object_get(s, "error")));
+    assert_null(json_object_get(s, "snapshot"));    /* none was taken */
     assert_string_equal(json_string_value(json_object_get(json_object_get(
         json_object_get(s, "run"), "versions"), "sut")),
         "ovs-vswitchd (Open vSwitch) 3.1.0");
@@ -218,6 +219,80 @@ static void test_report__a_run_that_failed(void **state)
     report_release(&r);
     assert_int_equal(report_load(&r, tmpdir, &err), -ENOENT);
     assert_non_null(strstr(err.buf, "is not a run directory"));
+    report_release(&r);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
+/* snapshot/snapshot.json, when the run took one, is the summary's
+ * "snapshot" as it is. */
+static void test_report__snapshot_in_summary(void **state)
+{
+    static const char snap[] =
+        "{\"ovs\": {\"flows\": 10, \"memory\": {\"handlers\": 1, "
+        "\"udpif keys\": 10}}, \"processes\": [{\"pid\": 12, \"comm\": "
+        "\"ovs-vswitchd\", \"rss_kb\": 20660, \"pss_kb\": 15972, "
+        "\"private_dirty_kb\": 11256, \"swap_kb\": 0}]}\n";
+    char *dir = make_run("snapshot", "");
+    char *sdir = xasprintf("%s/snapshot", dir);
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+    json_t *want = json_loads(snap, 0, NULL), *got;
+    char *text;
+
+    assert_int_equal(mkdir_p(sdir, 0755), 0);
+    put(sdir, "snapshot.json", snap);
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_true(report_make(&r));
+    assert_true(json_equal(json_object_get(r.summary, "snapshot"), want));
+    /* And so in the file. */
+    text = slurp(dir, "summary.json");
+    got = json_loads(text, 0, NULL);
+    assert_true(json_equal(json_object_get(got, "snapshot"), want));
+    json_decref(got);
+    json_decref(want);
+    free(text);
+    report_release(&r);
+    free(sdir);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
+/* A JVM's figures join their step; a collector that failed fails the
+ * verdict with a check that names it and says why. */
+static void test_report__a_failed_collector(void **state)
+{
+    char *dir = make_run("jmxfailed", "");
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+    json_t *steps, *checks, *c;
+    char *junit;
+
+    put(dir, "collectors.json",
+        "{\"phases\": [], \"steps\": [{\"phase\": \"test_throughput\", "
+        "\"step\": 1, \"jvm_heap_used_max_bytes\": 52428800, "
+        "\"jvm_gc_time_ms\": 12}], \"sampler\": {\"ticks\": 30, "
+        "\"collectors\": {\"proc\": {\"metrics\": 9, \"gaps\": 0}, "
+        "\"jmx\": {\"metrics\": 20, \"gaps\": 14, \"failed\": "
+        "\"the JMX sidecar died again\"}}}}");
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_false(report_make(&r));
+    steps = json_object_get(json_array_get(json_object_get(r.summary,
+                                                           "phases"), 0),
+                            "steps");
+    assert_true(report_num(json_array_get(steps, 0),
+                           "jvm_heap_used_max_bytes") == 52428800);
+    checks = json_object_get(json_object_get(r.summary, "verdict"), "checks");
+    c = json_array_get(checks, json_array_size(checks) - 1);
+    assert_string_equal(json_string_value(json_object_get(c, "name")),
+                        "collectors worked");
+    assert_true(json_is_false(json_object_get(c, "pass")));
+    assert_string_equal(json_string_value(json_object_get(c, "why")),
+                        "jmx: the JMX sidecar died again");
+    junit = slurp(dir, "junit.xml");
+    assert_non_null(strstr(junit, "<failure message=\"jmx: the JMX sidecar "
+                                  "died again\"/>"));
+    free(junit);
     report_release(&r);
     free(dir);
     strbuf_dispose(&err);
@@ -316,6 +391,8 @@ int main(void)
         cmocka_unit_test(test_csv__quotes_numbers_and_errors),
         cmocka_unit_test(test_report__a_run_that_passed),
         cmocka_unit_test(test_report__a_run_that_failed),
+        cmocka_unit_test(test_report__snapshot_in_summary),
+        cmocka_unit_test(test_report__a_failed_collector),
         cmocka_unit_test(test_bundle__has_every_file_in_order),
         cmocka_unit_test(test_post__spool_keeps_the_target_private),
         cmocka_unit_test(test_util__url_redact),
