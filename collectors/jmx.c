@@ -109,11 +109,8 @@ static int pick_target(const struct collector_cfg *cfg,
                        struct strbuf *err)
 {
     const char *url = cfg->jmx_url ? cfg->jmx_url : "";
-    pid_t jvm = 0;
+    pid_t jvm = jmx_find_jvm(cfg->pids, cfg->n_pids);
 
-    for (size_t i = 0; i < cfg->n_pids && !jvm; i++)
-        if (jmx_is_jvm(cfg->pids[i]))
-            jvm = cfg->pids[i];
     memset(t, 0, sizeof *t);
     t->netns_of = jvm;
     if (!strcmp(url, "pid") || (!*url && !jc->target && jvm)) {

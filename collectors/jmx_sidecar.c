@@ -27,6 +27,14 @@ bool jmx_is_jvm(pid_t pid)
     return jvm;
 }
 
+pid_t jmx_find_jvm(const pid_t *pids, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (jmx_is_jvm(pids[i]))
+            return pids[i];
+    return 0;
+}
+
 const char *jmx_sidecar_dir(void)
 {
     static char dir[PATH_MAX];

@@ -11,6 +11,7 @@
 #define PT_JMX_SIDECAR_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -28,6 +29,8 @@ struct jmx_target {
 
 /* True when process 'pid' runs a HotSpot JVM (libjvm.so is mapped). */
 bool jmx_is_jvm(pid_t pid);
+/* The first of 'pids' that is a JVM, or 0. */
+pid_t jmx_find_jvm(const pid_t *pids, size_t n);
 /* The folder with PtJmx.class: <data dir>/jmx when installed,
  * <checkout>/build/jmx when run from the source tree; NULL when the
  * sidecar was not built (no javac at build time). */

@@ -20,23 +20,6 @@ struct proc_state {
     uint64_t prev_ns;
 };
 
-static int read_stat(pid_t pid, struct pstat *p)
-{
-    struct strbuf text = STRBUF_INIT;
-    char path[64];
-    int rc;
-
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    rc = strbuf_read_file(&text, path);
-    if (!rc)
-        rc = procfs_parse_stat(text.buf, p);
-    strbuf_dispose(&text);
-    /* Our own child that exited is a zombie until reaped: gone too. */
-    if (!rc && (p->state == 'Z' || p->state == 'X'))
-        rc = -ESRCH;
-    return rc == -ENOENT ? -ESRCH : rc;
-}
-
 /* Context switches of every thread, and open fds. */
 static void read_tasks(pid_t pid, double *vol, double *invol, double *fds)
 {
@@ -88,7 +71,7 @@ static int proc_init(const struct collector_cfg *cfg, void **state,
     for (size_t i = 0; i < s->n; i++) {
         struct pstat p;
         s->pids[i] = cfg->pids[i];
-        if (!read_stat(s->pids[i], &p))
+        if (!procfs_read_stat(s->pids[i], &p))
             snprintf(s->names[i], sizeof s->names[i], "%s", p.comm);
     }
     for (size_t i = 0; i < sizeof gauges / sizeof *gauges; i++)
@@ -113,7 +96,7 @@ static int proc_sample(void *state, uint64_t now_ns, double *v,
     v[3] = v[4] = v[5] = 0;
     for (size_t i = 0; i < s->n; i++) {
         struct pstat p;
-        int rc = read_stat(s->pids[i], &p);
+        int rc = procfs_read_stat(s->pids[i], &p);
         if (rc == -ESRCH) {
             strbuf_addf(err, "SUT process %d (%s) exited", (int)s->pids[i],
                         s->names[i][0] ? s->names[i] : "?");

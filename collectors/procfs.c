@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "strbuf.h"
+
 int procfs_parse_stat(const char *text, struct pstat *p)
 {
     const char *open = strchr(text, '('), *close = strrchr(text, ')');
@@ -93,4 +95,20 @@ int procfs_parse_smaps_rollup(const char *text, struct smaps_rollup *out)
         *v = field_ull(text, keys[i].key, &kb) ? -1 : (long long)kb;
     }
     return out->rss_kb < 0 ? -EINVAL : 0;
+}
+
+int procfs_read_stat(pid_t pid, struct pstat *p)
+{
+    struct strbuf text = STRBUF_INIT;
+    char path[64];
+    int rc;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    rc = strbuf_read_file(&text, path);
+    if (!rc)
+        rc = procfs_parse_stat(text.buf, p);
+    strbuf_dispose(&text);
+    if (!rc && (p->state == 'Z' || p->state == 'X'))
+        rc = -ESRCH;
+    return rc == -ENOENT ? -ESRCH : rc;
 }

@@ -3,6 +3,8 @@
 #ifndef PT_PROCFS_H
 #define PT_PROCFS_H
 
+#include <sys/types.h>
+
 /* The fields of /proc/PID/stat that the proc collector uses. */
 struct pstat {
     char comm[64];
@@ -16,6 +18,9 @@ struct pstat {
  * and ')': the fields go on after the LAST ')', as procps reads it.
  * 0 or -EINVAL. */
 int procfs_parse_stat(const char *text, struct pstat *p);
+/* Reads and parses /proc/PID/stat.  0; -ESRCH when the process is gone
+ * or a zombie (our own child that exited is one until reaped); -EINVAL. */
+int procfs_read_stat(pid_t pid, struct pstat *p);
 /* voluntary_ctxt_switches / nonvoluntary_ctxt_switches of a
  * /proc/PID[/task/TID]/status.  0 or -EINVAL. */
 int procfs_parse_status(const char *text, unsigned long long *vol,

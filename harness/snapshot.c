@@ -267,19 +267,12 @@ static json_t *snapshot_process(struct snap *s, pid_t pid, const char *comm)
  * is a zombie until teardown reaps it: gone too). */
 static bool process_alive(pid_t pid, char comm[64])
 {
-    struct strbuf text = STRBUF_INIT;
-    char path[64];
-    struct pstat st;
-    bool alive = false;
+    struct pstat st = { .comm = "" };
+    int rc = procfs_read_stat(pid, &st);
 
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    snprintf(comm, 64, "?");
-    if (!strbuf_read_file(&text, path) && !procfs_parse_stat(text.buf, &st)) {
-        snprintf(comm, 64, "%s", st.comm);
-        alive = st.state != 'Z' && st.state != 'X';
-    }
-    strbuf_dispose(&text);
-    return alive;
+    /* A zombie still has its name; a process that is gone has none. */
+    snprintf(comm, 64, "%s", st.comm[0] ? st.comm : "?");
+    return !rc;
 }
 
 int snapshot_sut(const struct sut *sut, const char *run_dir,

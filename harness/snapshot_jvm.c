@@ -44,10 +44,10 @@ int snapshot_jvm(const struct sut *sut, const char *heapdump,
     char proc[32];
     int rc;
 
-    for (size_t i = 0; i < n && !t.pid; i++)
-        if (jmx_is_jvm(pids[i]))
-            t.pid = t.netns_of = pids[i];
-    if (!t.pid || strcmp(heapdump, "yes"))
+    if (strcmp(heapdump, "yes"))
+        return 0;
+    t.pid = t.netns_of = jmx_find_jvm(pids, n);
+    if (!t.pid)
         return 0;
     snprintf(proc, sizeof proc, "/proc/%d", (int)t.pid);
     if (stat(proc, &st))

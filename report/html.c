@@ -118,36 +118,33 @@ static void result(struct strbuf *h, const struct report *r)
 
 static void steps(struct strbuf *h, const struct report *r)
 {
-    static const char *const heads[] = { "phase", "step", "rate pps", "sent",
-        "received", "loss %", "tx pps", "rx pps", "p50 &micro;s",
-        "p99 &micro;s", "p99.9 &micro;s", "SUT CPU mean %", "SUT CPU max %",
-        "note" };
+    /* The numeric columns, between the phase and the note: one table for
+     * the header and the cells, so the two cannot drift apart. */
+    static const struct { const char *head, *key; int decimals; } cols[] = {
+        { "step", "step", 0 }, { "rate pps", "rate", 0 },
+        { "sent", "sent", 0 }, { "received", "received", 0 },
+        { "loss %", "loss_pct", 3 }, { "tx pps", "tx_rate", 0 },
+        { "rx pps", "rx_rate", 0 }, { "p50 &micro;s", "lat_p50_us", 1 },
+        { "p99 &micro;s", "lat_p99_us", 1 },
+        { "p99.9 &micro;s", "lat_p999_us", 1 },
+        { "SUT CPU mean %", "cpu_mean_pct", 1 },
+        { "SUT CPU max %", "cpu_max_pct", 1 },
+    };
     json_t *p, *t;
     size_t i, k;
 
-    strbuf_addstr(h, "<h2>Steps</h2><table><tr>");
-    for (i = 0; i < sizeof heads / sizeof *heads; i++)
-        strbuf_addf(h, "<th%s>%s</th>", i == 0 || i == 13 ? " class=l" : "",
-                    heads[i]);
-    strbuf_addstr(h, "</tr>\n");
+    strbuf_addstr(h, "<h2>Steps</h2><table><tr><th class=l>phase</th>");
+    for (i = 0; i < sizeof cols / sizeof *cols; i++)
+        strbuf_addf(h, "<th>%s</th>", cols[i].head);
+    strbuf_addstr(h, "<th class=l>note</th></tr>\n");
     json_array_foreach(json_object_get(r->summary, "phases"), i, p)
         json_array_foreach(json_object_get(p, "steps"), k, t) {
             bool bad = report_num(t, "valid") != 1 || report_num(t, "lost") > 0;
             strbuf_addf(h, "<tr%s><td class=l>", bad ? " class=bad" : "");
             text(h, json_string_value(json_object_get(p, "name")));
             strbuf_addstr(h, "</td>");
-            num(h, t, "step", 0);
-            num(h, t, "rate", 0);
-            num(h, t, "sent", 0);
-            num(h, t, "received", 0);
-            num(h, t, "loss_pct", 3);
-            num(h, t, "tx_rate", 0);
-            num(h, t, "rx_rate", 0);
-            num(h, t, "lat_p50_us", 1);
-            num(h, t, "lat_p99_us", 1);
-            num(h, t, "lat_p999_us", 1);
-            num(h, t, "cpu_mean_pct", 1);
-            num(h, t, "cpu_max_pct", 1);
+            for (size_t c = 0; c < sizeof cols / sizeof *cols; c++)
+                num(h, t, cols[c].key, cols[c].decimals);
             strbuf_addstr(h, "<td class=l>");
             text(h, json_string_value(json_object_get(t, "note")));
             strbuf_addstr(h, "</td></tr>\n");
