@@ -26,7 +26,8 @@ PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 WARN := -Wall -Wextra -Wshadow -Wformat=2 -Wno-unused-parameter \
 	-Werror=implicit-function-declaration -Werror=incompatible-pointer-types
-CPPFLAGS += -D_GNU_SOURCE -Ibuild -Iharness -Itopologies -Icollectors -Ireport \
+# Includes name their room: "lib/strbuf.h", "collectors/collector.h".
+CPPFLAGS += -D_GNU_SOURCE -Ibuild -Iharness -I. -MMD -MP \
 	-DPT_DATADIR='"$(DATADIR)"'
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) $(PKG_CFLAGS)
@@ -35,32 +36,39 @@ LDLIBS += $(PKG_LIBS) -lpthread -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 
 # The library: everything but main.c, so the tests link what the binary does.
-LIB_SRCS := \
-	harness/strbuf.c harness/log.c harness/util.c harness/proc.c \
-	harness/ledger.c harness/settings.c harness/profile.c harness/rundir.c \
-	harness/metadata.c harness/cli.c harness/run.c harness/netns.c \
-	harness/jsonrpc.c harness/ovsdb.c harness/unixctl.c \
-	harness/ovs_instance.c harness/sut.c harness/scenario.c harness/probe.c \
-	topologies/registry.c topologies/basic.c topologies/linux_bridge.c \
-	topologies/direct.c topologies/script.c \
-	harness/frame.c harness/hist.c harness/pace.c harness/flow.c \
-	harness/pcapns.c harness/injector.c harness/receiver.c harness/trial.c \
-	harness/search.c harness/measure.c \
-	harness/series.c harness/sampler.c harness/collect.c harness/snapshot.c harness/snapshot_jvm.c \
-	collectors/metric.c collectors/rrd.c collectors/registry.c \
+# One list per room (see DESIGN.md, "Rooms and layers").
+LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
+	harness/lib/proc.c harness/lib/ledger.c harness/lib/netns.c \
+	harness/lib/jsonrpc.c harness/lib/ovsdb.c harness/lib/unixctl.c \
+	harness/lib/hist.c harness/lib/pace.c
+RUN_SRCS := harness/cli.c harness/run/settings.c harness/run/profile.c \
+	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
+	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c
+TRAFFIC_SRCS := harness/traffic/frame.c \
+	harness/traffic/flow.c harness/traffic/pcapns.c \
+	harness/traffic/injector.c harness/traffic/receiver.c \
+	harness/traffic/traffic.c harness/traffic/search.c harness/traffic/measure.c
+SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
+	harness/sut/snapshot.c harness/sut/snapshot_jvm.c
+SAMPLE_SRCS := harness/sample/series.c harness/sample/sampler.c
+TOPOLOGY_SRCS := topologies/registry.c topologies/basic.c \
+	topologies/linux_bridge.c topologies/direct.c topologies/script.c
+COLLECTOR_SRCS := collectors/metric.c collectors/rrd.c collectors/registry.c \
 	collectors/procfs.c collectors/proc.c collectors/system.c \
 	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c \
-	collectors/jmxconf.c collectors/jmx_sidecar.c collectors/jmx.c \
-	report/load.c report/graph.c report/summary.c report/testspec.c \
+	collectors/jmxconf.c collectors/jmx_sidecar.c collectors/jmx.c
+REPORT_SRCS := report/load.c report/graph.c report/summary.c report/testspec.c \
 	report/junit.c report/html.c report/report.c report/bundle.c \
 	report/post.c report/spool.c
+PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) \
+	$(TOPOLOGY_SRCS) $(COLLECTOR_SRCS) $(REPORT_SRCS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))
 SHELL_TESTS := $(filter-out tests/integration/lib.sh,$(wildcard tests/integration/*.sh))
 
-LIB_OBJS := $(LIB_SRCS:%.c=build/%.o)
-ASAN_OBJS := $(LIB_SRCS:%.c=build/asan/%.o)
+LIB_OBJS := $(PT_SRCS:%.c=build/%.o)
+ASAN_OBJS := $(PT_SRCS:%.c=build/asan/%.o)
 
 # The JMX sidecar is Java: built when javac is there; without it the jmx
 # collector says it is unavailable and everything else works.
@@ -77,7 +85,7 @@ build/tests/jmx/PtTestApp.class: tests/jmx/PtTestApp.java
 	@mkdir -p build/tests/jmx
 	$(JAVAC) --release 17 -Xlint:all -d build/tests/jmx $<
 
-.PHONY: all deps run test unit integration bench install clean check-root
+.PHONY: all deps run test unit integration bench install clean check-root check-layers
 all: perftests $(JMX_CLASSES)
 
 perftests: build/harness/main.o build/libperftests.a
@@ -95,14 +103,14 @@ build/version.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 
-build/harness/metadata.o build/harness/main.o build/asan/harness/metadata.o: build/version.h
+build/harness/run/metadata.o build/harness/main.o build/asan/harness/run/metadata.o: build/version.h
 
-build/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h report/*.h) Makefile
+build/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
 # Tests are built with ASan and UBSan, objects kept apart from the binary's.
-build/asan/%.o: %.c $(wildcard harness/*.h topologies/*.h collectors/*.h report/*.h) Makefile
+build/asan/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -c -o $@ $<
 
@@ -146,7 +154,7 @@ build/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)
 
-test: deps
+test: deps check-layers
 	$(call install_missing,$(TEST_DEBS))
 	$(MAKE) all $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS) $(TEST_JAVA)
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
@@ -170,10 +178,17 @@ install: all
 	install -m 0755 perftests $(DESTDIR)$(PREFIX)/bin/perftests
 	cp -r profiles.d $(DESTDIR)$(DATADIR)/
 	install -d $(DESTDIR)$(DATADIR)/topologies
-	install -m 0755 topologies/*.sh $(DESTDIR)$(DATADIR)/topologies/ 2>/dev/null || true
+	install -m 0755 topologies/*.sh $(DESTDIR)$(DATADIR)/topologies/
 	if [ -d build/jmx ]; then install -d $(DESTDIR)$(DATADIR)/jmx && \
 		install -m 0644 build/jmx/*.class $(DESTDIR)$(DATADIR)/jmx/; fi
 	install -m 0644 harness/perftests.1 $(DESTDIR)$(PREFIX)/share/man/man1/perftests.1
+
+# The layering rule of DESIGN.md: each room includes only the rooms it may.
+check-layers:
+	@tests/tools/check-layers.sh
+
+# Header dependencies written by -MMD: one header edit rebuilds what uses it.
+-include $(shell find build -name '*.d' 2>/dev/null)
 
 clean:
 	rm -rf build perftests

@@ -13,10 +13,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 struct ledger;
-struct topology_ctx;
 
 enum metric_kind {
     METRIC_GAUGE,       /* a level: CPU %, bytes of memory, threads */
@@ -57,13 +56,24 @@ void metric_set_add_label(struct metric_set *ms, enum metric_kind kind,
 const char *metric_label(const struct metric *m);
 void metric_set_release(struct metric_set *ms);
 
+/* An interface by where it lives: 'netns' "" is the harness's own. */
+struct collector_iface {
+    const char *prefix;             /* its metrics' prefix: "src", "db" */
+    const char *netns;
+    const char *ifname;
+};
+
 /* What a collector may look at; everything may be NULL/0 when the run
  * has no such thing. */
 struct collector_cfg {
     const pid_t *pids;              /* the SUT's processes */
     size_t n_pids;
     const char *ovs_ctl;            /* ovs-vswitchd's unixctl socket */
-    const struct topology_ctx *topo;/* namespaces and interfaces */
+    /* The interfaces the netdev collector reads: the namespace ends
+     * (src, dst) and the datapath's bindings (sb, db).  The run copies
+     * them from the topology, so collectors need not know topologies. */
+    const struct collector_iface *ifaces;
+    size_t n_ifaces;
     double interval;                /* seconds between samples */
     const char *run_dir;            /* a collector's own logs go there */
     struct ledger *ledger;          /* processes a collector starts */

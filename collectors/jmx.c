@@ -10,11 +10,11 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "collector.h"
-#include "jmx_sidecar.h"
-#include "jmxconf.h"
-#include "log.h"
-#include "util.h"
+#include "collectors/collector.h"
+#include "collectors/jmx_sidecar.h"
+#include "collectors/jmxconf.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 LOG_MODULE("jmx");
 

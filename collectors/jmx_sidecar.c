@@ -1,5 +1,5 @@
 /* Starting, reading and stopping the JMX sidecar. */
-#include "jmx_sidecar.h"
+#include "collectors/jmx_sidecar.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -11,9 +11,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ledger.h"
-#include "proc.h"
-#include "util.h"
+#include "lib/ledger.h"
+#include "lib/proc.h"
+#include "lib/util.h"
 
 bool jmx_is_jvm(pid_t pid)
 {

@@ -15,7 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 struct ledger;
 

@@ -1,5 +1,5 @@
 /* jmxtrans query files, read with jansson (positions for syntax errors). */
-#include "jmxconf.h"
+#include "collectors/jmxconf.h"
 
 #include <errno.h>
 #include <jansson.h>

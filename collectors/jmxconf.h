@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 struct jmx_query {
     char *obj;              /* an ObjectName, maybe a pattern ("name=*") */

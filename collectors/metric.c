@@ -1,5 +1,5 @@
 /* Metric sets and counters: what every collector uses. */
-#include "collector.h"
+#include "collectors/collector.h"
 
 #include <stdarg.h>
 #include <stdbool.h>

@@ -3,16 +3,16 @@
  * the namespace it lives in. */
 #include <errno.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector.h"
-#include "netns.h"
-#include "topology.h"
+#include "collectors/collector.h"
+#include "lib/netns.h"
 
 /* One interface and the prefix of its metrics. */
 struct netdev_if {
-    const char *prefix;
+    const char *prefix;     /* a string literal of the run's */
     char netns[32], ifname[16];
 };
 
@@ -33,7 +33,7 @@ static void add_if(struct netdev_state *s, const char *prefix,
 {
     struct netdev_if *i = &s->ifs[s->n];
 
-    if (!ifname || !ifname[0])
+    if (!ifname || !ifname[0] || s->n == sizeof s->ifs / sizeof *s->ifs)
         return;
     i->prefix = prefix;
     snprintf(i->netns, sizeof i->netns, "%s", netns ? netns : "");
@@ -44,18 +44,14 @@ static void add_if(struct netdev_state *s, const char *prefix,
 static int netdev_init(const struct collector_cfg *cfg, void **state,
                        struct metric_set *ms, struct strbuf *err)
 {
-    const struct topology_ctx *t = cfg->topo;
     struct netdev_state *s;
 
-    if (!t)
+    if (!cfg->n_ifaces)
         return -ENOTSUP;
     s = xcalloc(1, sizeof *s);
-    /* src/dst: the namespace ends, where traffic leaves and arrives;
-     * sb/db: the bindings the datapath owns. */
-    add_if(s, "src", t->source_ns, t->source_if);
-    add_if(s, "dst", t->dest_ns, t->dest_if);
-    add_if(s, "sb", t->dp_ns, t->source_binding);
-    add_if(s, "db", t->dp_ns, t->dest_binding);
+    for (size_t i = 0; i < cfg->n_ifaces; i++)
+        add_if(s, cfg->ifaces[i].prefix, cfg->ifaces[i].netns,
+               cfg->ifaces[i].ifname);
     if (!s->n) {
         free(s);
         return -ENOTSUP;

@@ -6,9 +6,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector.h"
-#include "ovs_text.h"
-#include "unixctl.h"
+#include "collectors/collector.h"
+#include "collectors/ovs_text.h"
+#include "lib/unixctl.h"
 
 struct ovs_state {
     char *ctl;

@@ -1,5 +1,5 @@
 /* Parsers of ovs-appctl text (see ovs_text.h). */
-#include "ovs_text.h"
+#include "collectors/ovs_text.h"
 
 #include <errno.h>
 #include <math.h>

@@ -9,8 +9,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collector.h"
-#include "procfs.h"
+#include "collectors/collector.h"
+#include "collectors/procfs.h"
 
 struct proc_state {
     pid_t *pids;

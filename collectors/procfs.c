@@ -1,12 +1,12 @@
 /* Parsers of /proc text (see procfs.h). */
-#include "procfs.h"
+#include "collectors/procfs.h"
 
 #include <errno.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 int procfs_parse_stat(const char *text, struct pstat *p)
 {

@@ -2,7 +2,7 @@
  * The _r functions are thread-safe for files, but librrd's error text is
  * per thread and some of its paths share state: one lock around every
  * call, the error cleared before and read after. */
-#include "sink.h"
+#include "collectors/sink.h"
 
 #include <errno.h>
 #include <math.h>
@@ -14,8 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 LOG_MODULE("rrd");
 

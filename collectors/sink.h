@@ -8,8 +8,8 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "collector.h"
-#include "strbuf.h"
+#include "collectors/collector.h"
+#include "lib/strbuf.h"
 
 /* When a sample was taken, and what the traffic was doing then. */
 struct sample_time {

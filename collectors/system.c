@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector.h"
-#include "procfs.h"
+#include "collectors/collector.h"
+#include "collectors/procfs.h"
 
 struct system_state {
     struct cpu_ticks prev;

@@ -5,8 +5,8 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "log.h"
-#include "strbuf.h"
+#include "lib/log.h"
+#include "lib/strbuf.h"
 
 struct cli {
     const char *command;    /* "run", "list", "cleanup", "print", ... */

@@ -7,18 +7,18 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "bundle.h"
-#include "ledger.h"
-#include "log.h"
-#include "post.h"
-#include "profile.h"
-#include "report.h"
-#include "run.h"
-#include "rundir.h"
-#include "strbuf.h"
-#include "sut.h"
-#include "topology.h"
-#include "util.h"
+#include "report/bundle.h"
+#include "lib/ledger.h"
+#include "lib/log.h"
+#include "report/post.h"
+#include "run/profile.h"
+#include "report/report.h"
+#include "run/run.h"
+#include "run/rundir.h"
+#include "lib/strbuf.h"
+#include "sut/sut.h"
+#include "topologies/topology.h"
+#include "lib/util.h"
 
 LOG_MODULE("perftests");
 

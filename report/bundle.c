@@ -1,5 +1,5 @@
 /* The bundle (see bundle.h). */
-#include "bundle.h"
+#include "report/bundle.h"
 
 #include <archive.h>
 #include <archive_entry.h>

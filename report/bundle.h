@@ -2,7 +2,7 @@
 #ifndef PT_BUNDLE_H
 #define PT_BUNDLE_H
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 /* Writes 'path' (a .tar.gz) with every regular file under 'run_dir',
  * named <basename of run_dir>/... inside; sockets, the bundle itself and

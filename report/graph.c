@@ -2,7 +2,7 @@
  * (from trials.csv) are first written to rrd/trials.rrd on the same time
  * axis, so throughput, loss and latency line up with CPU and OVS. */
 #define _XOPEN_SOURCE 700
-#include "report.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -12,7 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sink.h"
+#include "collectors/sink.h"
 
 /* What trials.rrd holds, from trials.csv's columns. */
 static const char *const trial_ds[][2] = {

@@ -1,7 +1,7 @@
 /* index.html: one self-contained page (inline CSS, the PNGs beside it, no
  * external requests): the verdict, the result, the steps, the graphs, the
  * settings and where the run ran. */
-#include "report.h"
+#include "report/report.h"
 
 #include <math.h>
 #include <stdio.h>

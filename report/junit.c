@@ -1,7 +1,7 @@
 /* junit.xml for Jenkins: a testsuite per phase with a testcase per trial
  * (an invalid trial is a failure), and a testsuite "verdict" with a
  * testcase per check and the end of run.log in its system-out. */
-#include "report.h"
+#include "report/report.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -1,6 +1,6 @@
 /* Loading a run directory for the report, and the helpers the outputs
  * share. */
-#include "report.h"
+#include "report/report.h"
 
 #include <errno.h>
 #include <math.h>
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "util.h"
+#include "lib/util.h"
 
 #define LOG_TAIL_BYTES 16384    /* of run.log, into JUnit's system-out */
 

@@ -1,5 +1,5 @@
 /* Posting with libcurl (see post.h): the transports, the retries. */
-#include "post.h"
+#include "report/post.h"
 
 #include <curl/curl.h>
 #include <errno.h>
@@ -11,8 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 LOG_MODULE("post");
 

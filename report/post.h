@@ -14,7 +14,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 struct post_target {
     const char *url;

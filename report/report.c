@@ -1,8 +1,8 @@
 /* The outputs in order: graphs first (the page lists them), then the
  * summary (JUnit and the page read its verdict). */
-#include "report.h"
+#include "report/report.h"
 
-#include "log.h"
+#include "lib/log.h"
 
 LOG_MODULE("report");
 

@@ -11,7 +11,7 @@
 #include <jansson.h>
 #include <stdbool.h>
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 /* What the outputs read: loaded by report_load(). */
 struct report {

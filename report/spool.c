@@ -1,7 +1,7 @@
 /* The spool (see post.h): <results>/.spool/<bundle> and, beside it,
  * <bundle>.json with where it goes and where it came from.  The JSON is
  * mode 0600: a URL may carry a password. */
-#include "post.h"
+#include "report/post.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "log.h"
-#include "util.h"
+#include "lib/log.h"
+#include "lib/util.h"
 
 LOG_MODULE("post");
 

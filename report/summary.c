@@ -1,7 +1,7 @@
 /* summary.json: fixed sections, iperf3's habit -- run, settings, phases,
  * result, verdict, error -- always valid JSON, also for a failed run;
  * and "snapshot" (snapshot/snapshot.json) when the run took one. */
-#include "report.h"
+#include "report/report.h"
 
 #include <math.h>
 #include <stdio.h>

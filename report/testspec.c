@@ -1,6 +1,6 @@
 /* testspec.csv: the original suite's run description, with its columns,
  * so that the tooling that read it keeps working. */
-#include "report.h"
+#include "report/report.h"
 
 #include <string.h>
 

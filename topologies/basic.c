@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "jsonrpc.h"
-#include "ledger.h"
-#include "ovsdb.h"
-#include "topology.h"
+#include "lib/jsonrpc.h"
+#include "lib/ledger.h"
+#include "lib/ovsdb.h"
+#include "topologies/topology.h"
 
 static int open_db(const struct topology_ctx *ctx, struct jsonrpc **db,
                    struct strbuf *err)

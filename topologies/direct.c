@@ -8,8 +8,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "netns.h"
-#include "topology.h"
+#include "lib/netns.h"
+#include "topologies/topology.h"
 
 static int direct_setup(struct topology_ctx *ctx, struct strbuf *err)
 {

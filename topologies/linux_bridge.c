@@ -4,9 +4,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "ledger.h"
-#include "netns.h"
-#include "topology.h"
+#include "lib/ledger.h"
+#include "lib/netns.h"
+#include "topologies/topology.h"
 
 static int lb_setup(struct topology_ctx *ctx, struct strbuf *err)
 {

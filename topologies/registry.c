@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "topology.h"
-#include "util.h"
+#include "topologies/topology.h"
+#include "lib/util.h"
 
 extern const struct topology_ops topology_basic_ops;
 extern const struct topology_ops topology_linux_bridge_ops;

@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ledger.h"
-#include "proc.h"
-#include "topology.h"
-#include "util.h"
+#include "lib/ledger.h"
+#include "lib/proc.h"
+#include "topologies/topology.h"
+#include "lib/util.h"
 
 extern char **environ;
 

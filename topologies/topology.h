@@ -12,7 +12,7 @@
 #include <stdbool.h>
 #include <stdio.h>
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 struct ledger;
 

@@ -17,20 +17,20 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "flow.h"
-#include "frame.h"
-#include "hist.h"
-#include "injector.h"
-#include "ledger.h"
-#include "netns.h"
-#include "pace.h"
-#include "pcapns.h"
-#include "proc.h"
-#include "scenario.h"
-#include "settings.h"
-#include "strbuf.h"
-#include "trial.h"
-#include "util.h"
+#include "traffic/flow.h"
+#include "traffic/frame.h"
+#include "lib/hist.h"
+#include "traffic/injector.h"
+#include "lib/ledger.h"
+#include "lib/netns.h"
+#include "lib/pace.h"
+#include "traffic/pcapns.h"
+#include "lib/proc.h"
+#include "run/scenario.h"
+#include "run/settings.h"
+#include "lib/strbuf.h"
+#include "traffic/traffic.h"
+#include "lib/util.h"
 
 #define MAX_FRAMES 2000000      /* per maximum-rate measurement */
 #define MAX_ROUNDS 15

@@ -35,9 +35,9 @@
 
 #include <cmocka.h>
 
-#include "ledger.h"
-#include "netns.h"
-#include "strbuf.h"
+#include "lib/ledger.h"
+#include "lib/netns.h"
+#include "lib/strbuf.h"
 
 #define UDP_PORT 7358
 

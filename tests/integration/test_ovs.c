@@ -22,13 +22,13 @@
 
 #include <cmocka.h>
 
-#include "jsonrpc.h"
-#include "ledger.h"
-#include "ovs_instance.h"
-#include "ovsdb.h"
-#include "proc.h"
-#include "strbuf.h"
-#include "unixctl.h"
+#include "lib/jsonrpc.h"
+#include "lib/ledger.h"
+#include "sut/ovs_instance.h"
+#include "lib/ovsdb.h"
+#include "lib/proc.h"
+#include "lib/strbuf.h"
+#include "lib/unixctl.h"
 
 #define WAIT_MS 10000
 

@@ -5,7 +5,7 @@
 
 #include <stdlib.h>
 
-#include "strbuf.h"
+#include "lib/strbuf.h"
 
 #define FIXTURES "tests/unit/fixtures/"
 

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "collector.h"
-#include "ovs_text.h"
-#include "procfs.h"
-#include "strbuf.h"
+#include "collectors/collector.h"
+#include "collectors/ovs_text.h"
+#include "collectors/procfs.h"
+#include "lib/strbuf.h"
 
 #include "fixture.h"
 

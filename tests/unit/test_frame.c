@@ -10,8 +10,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "flow.h"
-#include "frame.h"
+#include "traffic/flow.h"
+#include "traffic/frame.h"
 
 /* An independent RFC 1071 checksum: 32-bit accumulation of big-endian
  * words, folded at the end, inverted. */

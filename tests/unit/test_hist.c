@@ -8,8 +8,8 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "hist.h"
-#include "pace.h"
+#include "lib/hist.h"
+#include "lib/pace.h"
 
 static int cmp_u64(const void *a, const void *b)
 {

@@ -13,10 +13,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "collector.h"
-#include "jmxconf.h"
-#include "jmx_sidecar.h"
-#include "strbuf.h"
+#include "collectors/collector.h"
+#include "collectors/jmxconf.h"
+#include "collectors/jmx_sidecar.h"
+#include "lib/strbuf.h"
 
 #define COMPAT "tests/unit/fixtures/midolman-jmxtrans.json"
 

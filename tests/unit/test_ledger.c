@@ -13,10 +13,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ledger.h"
-#include "strbuf.h"
-#include "proc.h"
-#include "util.h"
+#include "lib/ledger.h"
+#include "lib/strbuf.h"
+#include "lib/proc.h"
+#include "lib/util.h"
 #include "tmpdir.h"
 
 

@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "profile.h"
-#include "util.h"
+#include "run/profile.h"
+#include "lib/util.h"
 #include "tmpdir.h"
 
 

@@ -17,12 +17,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bundle.h"
-#include "post.h"
-#include "report.h"
-#include "strbuf.h"
+#include "report/bundle.h"
+#include "report/post.h"
+#include "report/report.h"
+#include "lib/strbuf.h"
 #include "tmpdir.h"
-#include "util.h"
+#include "lib/util.h"
 
 static void put(const char *dir, const char *name, const char *text)
 {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rundir.h"
+#include "run/rundir.h"
 
 static void test_rundir__id_format(void **state)
 {

@@ -10,7 +10,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "search.h"
+#include "traffic/search.h"
 
 /* A datapath that forwards everything up to 'capacity' pps, loses a
  * small fraction ('soft_loss') up to 'soft_capacity', and beyond that

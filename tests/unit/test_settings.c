@@ -7,7 +7,7 @@
 
 #include <string.h>
 
-#include "settings.h"
+#include "run/settings.h"
 
 static void test_settings__defaults_are_valid(void **state)
 {

@@ -18,13 +18,13 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "ovs_text.h"
-#include "procfs.h"
-#include "snapshot.h"
-#include "strbuf.h"
-#include "sut.h"
+#include "collectors/ovs_text.h"
+#include "collectors/procfs.h"
+#include "sut/snapshot.h"
+#include "lib/strbuf.h"
+#include "sut/sut.h"
 #include "tmpdir.h"
-#include "util.h"
+#include "lib/util.h"
 
 #include "fixture.h"
 

@@ -1,0 +1,288 @@
+/* setns, execvpe and pipe2 are GNU extensions; the Makefile also sets it. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+#include "lib/proc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "lib/strbuf.h"
+#include "lib/util.h"
+
+int proc_starttime(pid_t pid, unsigned long long *starttime)
+{
+    struct strbuf sb = STRBUF_INIT;
+    char path[64];
+    const char *p;
+    int err;
+
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    err = strbuf_read_file(&sb, path);
+    if (err) {
+        strbuf_dispose(&sb);
+        return err == -ESRCH ? -ENOENT : err;
+    }
+    /* comm may hold spaces and ')': the fields resume after the last ')'. */
+    p = strrchr(sb.buf, ')');
+    if (!p) {
+        strbuf_dispose(&sb);
+        return -EINVAL;
+    }
+    p++;
+    /* After ')' comes field 3 (state); starttime is field 22. */
+    for (int field = 3; field < 22 && p; field++)
+        p = strchr(p + 1, ' ');
+    if (!p || sscanf(p, " %llu", starttime) != 1) {
+        strbuf_dispose(&sb);
+        return -EINVAL;
+    }
+    strbuf_dispose(&sb);
+    return 0;
+}
+
+bool proc_is_same(pid_t pid, unsigned long long starttime)
+{
+    unsigned long long st;
+    char path[64];
+    struct strbuf sb = STRBUF_INIT;
+    bool zombie;
+
+    if (pid <= 0 || proc_starttime(pid, &st) < 0)
+        return false;
+    if (starttime && st != starttime)
+        return false;
+    /* A zombie has exited; it only waits for its parent to reap it. */
+    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
+    if (strbuf_read_file(&sb, path) < 0) {
+        strbuf_dispose(&sb);
+        return false;
+    }
+    const char *p = strrchr(sb.buf, ')');
+    zombie = p && p[1] == ' ' && p[2] == 'Z';
+    strbuf_dispose(&sb);
+    return !zombie;
+}
+
+/* Joins the network namespace named in 'opts', or that of opts->netns_of.
+ * 0 or -1 with errno set. */
+static int child_setns(const struct proc_spawn_opts *opts)
+{
+    char path[128];
+    int fd, rc;
+
+    if (opts && opts->netns && opts->netns[0])
+        snprintf(path, sizeof path, "/run/netns/%s", opts->netns);
+    else if (opts && opts->netns_of > 0)
+        snprintf(path, sizeof path, "/proc/%d/ns/net", (int)opts->netns_of);
+    else
+        return 0;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    rc = setns(fd, CLONE_NEWNET);
+    close(fd);
+    return rc;
+}
+
+/* 'in_fd' / 'out_fd' >= 0 replace stdin / stdout (proc_capture,
+ * proc_spawn_socket); stderr still goes to the log. */
+static void child_exec(char *const argv[], const struct proc_spawn_opts *opts,
+                       int errpipe, int in_fd, int out_fd)
+{
+    int fd;
+
+    setpgid(0, 0);
+    /* The harness blocks or handles these; a child starts clean. */
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    signal(SIGPIPE, SIG_DFL);
+
+    fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
+    if (fd >= 0) {
+        dup2(fd, STDIN_FILENO);
+        if (fd != in_fd)
+            close(fd);
+    }
+    if (opts && opts->log_path)
+        fd = open(opts->log_path, O_WRONLY | O_CREAT | O_APPEND, 0644);
+    else
+        fd = open("/dev/null", O_WRONLY);
+    if (fd >= 0) {
+        dup2(out_fd >= 0 ? out_fd : fd, STDOUT_FILENO);
+        dup2(fd, STDERR_FILENO);
+        if (fd > STDERR_FILENO)
+            close(fd);
+    }
+    if (child_setns(opts) < 0)
+        goto fail;
+    if (opts && opts->envp)
+        execvpe(argv[0], argv, opts->envp);
+    else
+        execvp(argv[0], argv);
+fail:;
+    int e = errno;
+    if (write(errpipe, &e, sizeof e) < 0)
+        _exit(127);
+    _exit(127);
+}
+
+static int spawn(char *const argv[], const struct proc_spawn_opts *opts,
+                 pid_t *pidp, int in_fd, int out_fd)
+{
+    int pipefd[2];
+    int child_errno = 0;
+    pid_t pid;
+    ssize_t n;
+
+    if (pipe2(pipefd, O_CLOEXEC) < 0)
+        return -errno;
+    pid = fork();
+    if (pid < 0) {
+        int err = -errno;
+        close(pipefd[0]);
+        close(pipefd[1]);
+        return err;
+    }
+    if (pid == 0) {
+        close(pipefd[0]);
+        child_exec(argv, opts, pipefd[1], in_fd, out_fd);
+    }
+    close(pipefd[1]);
+    /* The pipe closes on a successful exec; otherwise it carries errno. */
+    do {
+        n = read(pipefd[0], &child_errno, sizeof child_errno);
+    } while (n < 0 && errno == EINTR);
+    close(pipefd[0]);
+    if (n == sizeof child_errno) {
+        waitpid(pid, NULL, 0);
+        return -child_errno;
+    }
+    *pidp = pid;
+    return 0;
+}
+
+int proc_spawn(char *const argv[], const struct proc_spawn_opts *opts,
+               pid_t *pidp)
+{
+    return spawn(argv, opts, pidp, -1, -1);
+}
+
+int proc_spawn_socket(char *const argv[], const struct proc_spawn_opts *opts,
+                      pid_t *pidp, int *sock)
+{
+    int sv[2], err;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+        return -errno;
+    err = spawn(argv, opts, pidp, sv[1], sv[1]);
+    close(sv[1]);
+    if (err) {
+        close(sv[0]);
+        return err;
+    }
+    *sock = sv[0];
+    return 0;
+}
+
+int proc_wait(pid_t pid)
+{
+    int status;
+
+    while (waitpid(pid, &status, 0) < 0) {
+        if (errno != EINTR)
+            return -errno;
+        /* Ctrl-C: the child (and its group) must not hold teardown up. */
+        if (pt_interrupted) {
+            proc_stop(pid, 0, 2000);
+            return -EINTR;
+        }
+    }
+    if (WIFEXITED(status))
+        return WEXITSTATUS(status);
+    return 128 + WTERMSIG(status);
+}
+
+int proc_run(char *const argv[], const struct proc_spawn_opts *opts)
+{
+    pid_t pid;
+    int err = proc_spawn(argv, opts, &pid);
+
+    return err ? err : proc_wait(pid);
+}
+
+int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
+                 struct strbuf *out)
+{
+    char buf[4096];
+    int fds[2];
+    pid_t pid;
+    ssize_t n;
+    int err;
+
+    if (pipe2(fds, O_CLOEXEC) < 0)
+        return -errno;
+    err = spawn(argv, opts, &pid, -1, fds[1]);
+    close(fds[1]);
+    if (err) {
+        close(fds[0]);
+        return err;
+    }
+    while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            break;
+        strbuf_add(out, buf, (size_t)n);
+    }
+    close(fds[0]);
+    return proc_wait(pid);
+}
+
+
+/* Waits up to 'timeout_ms' for 'pid' to be gone; reaps it if it is our
+ * child.  True when gone. */
+static bool wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
+{
+    for (int waited = 0;; waited += 10) {
+        pid_t r = waitpid(pid, NULL, WNOHANG);
+        if (r == pid || !proc_is_same(pid, starttime))
+            return true;
+        if (waited >= timeout_ms)
+            return false;
+        sleep_ms(10);
+    }
+}
+
+int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms)
+{
+    if (pid <= 0)
+        return -EINVAL;
+    if (!proc_is_same(pid, starttime)) {
+        waitpid(pid, NULL, WNOHANG);    /* reap a zombie child of ours */
+        return 0;
+    }
+    /* proc_spawn() made the process a group leader: signal the group, so
+     * what it started (a topology script's commands) goes with it.  The
+     * leader was checked above; its group is ours. */
+    pid_t target = getpgid(pid) == pid ? -pid : pid;
+    if (kill(target, SIGTERM) < 0 && errno != ESRCH)
+        return -errno;
+    if (wait_gone(pid, starttime, timeout_ms))
+        return 0;
+    if (kill(target, SIGKILL) < 0 && errno != ESRCH)
+        return -errno;
+    return wait_gone(pid, starttime, 5000) ? 0 : -ETIMEDOUT;
+}

@@ -1,0 +1,335 @@
+#include "run/profile.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "lib/util.h"
+
+void profile_list(const char *profiles_dir, struct strbuf *out)
+{
+    struct dirent **names;
+    int n = scandir(profiles_dir, &names, NULL, alphasort);
+    bool first = true;
+
+    for (int i = 0; i < n; i++) {
+        char *conf = xasprintf("%s/%s/perftests.conf", profiles_dir,
+                               names[i]->d_name);
+        if (names[i]->d_name[0] != '.' && path_is_file(conf)) {
+            strbuf_addf(out, "%s%s", first ? "" : " ", names[i]->d_name);
+            first = false;
+        }
+        free(conf);
+        free(names[i]);
+    }
+    if (n >= 0)
+        free(names);
+}
+
+int profile_resolve(const struct profile_request *req, char **path,
+                    char **name, struct strbuf *errs)
+{
+    const char *n = req->name;
+
+    *path = *name = NULL;
+    if (n && (strchr(n, '/') || strstr(n, ".conf"))) {
+        if (!path_is_file(n)) {
+            strbuf_addf(errs, "-p/--profile: cannot read profile file '%s': "
+                              "%s\n", n, strerror(ENOENT));
+            return -ENOENT;
+        }
+        *path = xstrdup(n);
+        *name = xstrdup(n);
+        return 0;
+    }
+    if (n) {
+        *path = xasprintf("%s/%s/perftests.conf", req->profiles_dir, n);
+        if (path_is_file(*path)) {
+            *name = xstrdup(n);
+            return 0;
+        }
+        strbuf_addf(errs, "-p/--profile: no profile '%s' (no %s); "
+                          "expected one of: ", n, *path);
+        profile_list(req->profiles_dir, errs);
+        strbuf_addstr(errs, ", or a path to a perftests.conf\n");
+        free(*path);
+        *path = NULL;
+        return -ENOENT;
+    }
+    /* The original's lookup: this host's own profile, else the default. */
+    const char *tries[] = { req->hostname, "default" };
+    for (size_t i = 0; i < 2; i++) {
+        if (!tries[i] || !*tries[i])
+            continue;
+        char *p = xasprintf("%s/%s/perftests.conf", req->profiles_dir,
+                            tries[i]);
+        if (path_is_file(p)) {
+            *path = p;
+            *name = xstrdup(tries[i]);
+            return 0;
+        }
+        free(p);
+    }
+    *name = xstrdup("built-in");
+    return 0;
+}
+
+/* Reads the key that starts line 'lineno' of 'path' into 'key' ("" when
+ * there is none) and tells whether the line is in the original's shell
+ * syntax (KEY=value with an unquoted word): the commonest cause of a syntax
+ * error, and it deserves a message that says how to write it instead. */
+static bool line_key(const char *path, int lineno, char *key, size_t keylen)
+{
+    struct strbuf sb = STRBUF_INIT;
+    const char *line;
+    bool shell = false;
+    size_t n = 0;
+
+    key[0] = '\0';
+    if (strbuf_read_file(&sb, path) < 0)
+        goto out;
+    line = sb.buf;
+    for (int i = 1; i < lineno && line; i++) {
+        line = strchr(line, '\n');
+        if (line)
+            line++;
+    }
+    if (!line)
+        goto out;
+    while (*line == ' ' || *line == '\t')
+        line++;
+    if (!strncmp(line, "export ", 7))
+        line += 7;
+    while (isalnum((unsigned char)line[n]) || line[n] == '_')
+        n++;
+    if (n && n < keylen) {
+        memcpy(key, line, n);
+        key[n] = '\0';
+        shell = line[n] == '=' && line[n + 1] != '"';
+    }
+out:
+    strbuf_dispose(&sb);
+    return shell;
+}
+
+/* Converts one libconfig setting into the text settings_set_text() parses,
+ * with a type check first so the message names what was written. */
+static int setting_text(const struct setting_def *def,
+                        const config_setting_t *cs, struct strbuf *text,
+                        struct strbuf *why)
+{
+    int type = config_setting_type(cs);
+
+    switch (type) {
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64:
+        if (def->type == SETTING_STRING)
+            goto want_string;
+        strbuf_addf(text, "%lld", config_setting_get_int64(cs));
+        return 0;
+    case CONFIG_TYPE_FLOAT:
+        if (def->type == SETTING_STRING)
+            goto want_string;
+        if (def->type == SETTING_INT) {
+            strbuf_addf(why, "expected an integer, got %g",
+                        config_setting_get_float(cs));
+            return -EINVAL;
+        }
+        strbuf_addf(text, "%.17g", config_setting_get_float(cs));
+        return 0;
+    case CONFIG_TYPE_STRING:
+        if (def->type != SETTING_STRING) {
+            strbuf_addf(why, "expected %s, got the string \"%s\" (write "
+                             "numbers without quotes)",
+                        def->type == SETTING_INT ? "an integer" : "a number",
+                        config_setting_get_string(cs));
+            return -EINVAL;
+        }
+        strbuf_addstr(text, config_setting_get_string(cs));
+        return 0;
+    default:
+        strbuf_addstr(why, def->type == SETTING_STRING
+                               ? "expected a string in double quotes"
+                               : "expected a number");
+        return -EINVAL;
+    }
+want_string:
+    strbuf_addstr(why, "expected a string in double quotes");
+    return -EINVAL;
+}
+
+int profile_load_file(struct settings *s, const char *path, struct strbuf *errs)
+{
+    int seen_line[N_SETTINGS] = { 0 };
+    config_t cfg;
+    int n_err = 0;
+
+    /* config_read_file() of Debian 12's libconfig 1.5 frees a stack
+     * address on some inputs (seen under ASan); reading a FILE is sound. */
+    FILE *f = fopen(path, "re");
+    if (!f) {
+        strbuf_addf(errs, "%s: cannot read profile: %s\n", path,
+                    strerror(errno));
+        return 1;
+    }
+    config_init(&cfg);
+    int ok = config_read(&cfg, f);
+    fclose(f);
+    if (ok == CONFIG_FALSE) {
+        char key[64];
+        int line = config_error_line(&cfg);
+
+        bool shell = line_key(path, line, key, sizeof key);
+
+        if (shell)
+            strbuf_addf(errs, "%s:%d: %s: shell-style assignment; profiles "
+                              "are libconfig files: write %s = \"value\"; "
+                              "(strings in double quotes, numbers bare)\n",
+                        path, line, key, key);
+        else if (key[0] && !strcmp(config_error_text(&cfg),
+                                   "duplicate setting name"))
+            strbuf_addf(errs, "%s:%d: %s: duplicate key\n", path, line, key);
+        else
+            strbuf_addf(errs, "%s:%d: syntax error: %s\n", path, line,
+                        config_error_text(&cfg));
+        config_destroy(&cfg);
+        return 1;
+    }
+
+    config_setting_t *root = config_root_setting(&cfg);
+    for (int i = 0; i < config_setting_length(root); i++) {
+        config_setting_t *cs = config_setting_get_elem(root, i);
+        const char *key = config_setting_name(cs);
+        int line = config_setting_source_line(cs);
+        int id = settings_find(key);
+        struct strbuf text = STRBUF_INIT, why = STRBUF_INIT;
+
+        if (id < 0) {
+            const char *hint = settings_suggest(key);
+            strbuf_addf(errs, "%s:%d: unknown key '%s'", path, line, key);
+            if (hint)
+                strbuf_addf(errs, " (did you mean '%s'?)", hint);
+            strbuf_addch(errs, '\n');
+            n_err++;
+        } else if (seen_line[id]) {
+            /* libconfig rejects a repeated name itself; this catches a key
+             * given both by its name and by its alias. */
+            strbuf_addf(errs, "%s:%d: %s: duplicate key, already set at "
+                              "line %d\n", path, line, setting_defs[id].key,
+                        seen_line[id]);
+            n_err++;
+        } else if (setting_text(&setting_defs[id], cs, &text, &why)
+                   || settings_set_text(s, id, text.buf, SOURCE_PROFILE,
+                                        path, line, &why)) {
+            strbuf_addf(errs, "%s:%d: %s: %s\n", path, line, key, why.buf);
+            n_err++;
+        }
+        if (id >= 0 && !seen_line[id])
+            seen_line[id] = line;
+        strbuf_dispose(&text);
+        strbuf_dispose(&why);
+    }
+    config_destroy(&cfg);
+    return n_err;
+}
+
+int profile_load_env(struct settings *s, char **envp, struct strbuf *errs)
+{
+    int n_err = 0;
+
+    for (char **e = envp; e && *e; e++) {
+        const char *eq = strchr(*e, '=');
+        char key[128];
+        int id;
+
+        if (!eq || (size_t)(eq - *e) >= sizeof key)
+            continue;
+        memcpy(key, *e, (size_t)(eq - *e));
+        key[eq - *e] = '\0';
+        id = settings_find(key);
+        if (id < 0)
+            continue;
+
+        struct strbuf why = STRBUF_INIT;
+        if (settings_set_text(s, id, eq + 1, SOURCE_ENV, NULL, 0, &why)) {
+            strbuf_addf(errs, "environment variable %s: %s\n", key, why.buf);
+            n_err++;
+        }
+        strbuf_dispose(&why);
+    }
+    return n_err;
+}
+
+int profile_apply_override(struct settings *s, const char *kv,
+                           struct strbuf *errs)
+{
+    const char *eq = strchr(kv, '=');
+    struct strbuf why = STRBUF_INIT;
+    char *key;
+    int id, n_err = 0;
+
+    if (!eq || eq == kv) {
+        strbuf_addf(errs, "-o %s: expected KEY=VALUE\n", kv);
+        return 1;
+    }
+    key = xstrdup(kv);
+    key[eq - kv] = '\0';
+    id = settings_find(key);
+    if (id < 0) {
+        const char *hint = settings_suggest(key);
+        strbuf_addf(errs, "-o %s: unknown key '%s'", kv, key);
+        if (hint)
+            strbuf_addf(errs, " (did you mean '%s'?)", hint);
+        strbuf_addch(errs, '\n');
+        n_err = 1;
+    } else if (settings_set_text(s, id, eq + 1, SOURCE_CMDLINE, NULL, 0,
+                                 &why)) {
+        strbuf_addf(errs, "-o %s: %s: %s\n", kv, setting_defs[id].key,
+                    why.buf);
+        n_err = 1;
+    }
+    free(key);
+    strbuf_dispose(&why);
+    return n_err;
+}
+
+/* Rules that involve two keys, checked once every source has spoken. */
+static int check_together(const struct settings *s, struct strbuf *errs)
+{
+    if (!strcmp(settings_str(s, SETTING_PROTOCOL), "tcp")
+        && settings_int(s, SETTING_FRAME_SIZE) < 72) {
+        struct strbuf src = STRBUF_INIT;
+        settings_format_source(s, SETTING_FRAME_SIZE, &src);
+        strbuf_addf(errs, "%s: FRAME_SIZE: %lld is too small for PROTOCOL "
+                          "tcp: expected 72 to 1514\n", src.buf,
+                    settings_int(s, SETTING_FRAME_SIZE));
+        strbuf_dispose(&src);
+        return 1;
+    }
+    return 0;
+}
+
+int profile_load(struct settings *s, const struct profile_request *req,
+                 struct strbuf *errs)
+{
+    char *path, *name;
+    int n_err;
+
+    settings_init(s);
+    if (profile_resolve(req, &path, &name, errs))
+        return 1;
+    s->profile_path = path;
+    s->profile_name = name;
+    n_err = path ? profile_load_file(s, path, errs) : 0;
+    n_err += profile_load_env(s, req->envp, errs);
+    for (char **o = req->overrides; o && *o; o++)
+        n_err += profile_apply_override(s, *o, errs);
+    if (!n_err)
+        n_err += check_together(s, errs);
+    return n_err;
+}

@@ -1,0 +1,650 @@
+#include "run/run.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report/bundle.h"
+#include "run/run_collectors.h"
+#include "lib/ledger.h"
+#include "lib/log.h"
+#include "traffic/measure.h"
+#include "run/metadata.h"
+#include "lib/netns.h"
+#include "report/post.h"
+#include "run/probe.h"
+#include "report/report.h"
+#include "run/rundir.h"
+#include "run/scenario.h"
+#include "sut/snapshot.h"
+#include "lib/strbuf.h"
+#include "sut/sut.h"
+#include "topologies/topology.h"
+#include "lib/util.h"
+
+LOG_MODULE("run");
+
+struct run {
+    const struct run_config *cfg;
+    char *id;
+    char short_id[7];
+    char uuid[37];
+    char *dir;
+    char *ledger_dir;
+    time_t start;
+    struct ledger *ledger;
+    const struct topology_ops *topo;
+    char *script;
+    char *topology_log;
+    struct topology_ctx tctx;
+    bool scenario_up;
+    struct sut *sut;
+    json_t *metadata;
+    struct measure measure;
+    bool measuring;
+    struct collect *collect;
+
+    int exit_code;              /* first failure's code, else 0 */
+    enum run_phase failed_phase;
+    char *error;
+};
+
+struct phase {
+    const char *name;
+    int (*fn)(struct run *r);
+};
+
+static void handle_signal(int sig)
+{
+    pt_interrupted = sig;
+    pt_stop_traffic = 1;
+}
+
+void run_install_signals(void)
+{
+    struct sigaction sa;
+
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = handle_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Records why the current phase failed; returns 'code' for the caller. */
+static int __attribute__((format(printf, 3, 4)))
+run_fail(struct run *r, int code, const char *fmt, ...)
+{
+    struct strbuf sb = STRBUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    strbuf_vaddf(&sb, fmt, ap);
+    va_end(ap);
+    free(r->error);
+    r->error = strbuf_detach(&sb);
+    return code;
+}
+
+static int start_logging(struct run *r)
+{
+    unsigned char rnd[3];
+    char host[256];
+    int err;
+
+    host_short_name(host, sizeof host);
+    err = random_bytes(rnd, sizeof rnd);
+    if (!err)
+        err = rundir_make_uuid(r->uuid);
+    if (err)
+        return run_fail(r, PT_EXIT_ENV, "no random numbers: %s",
+                        strerror(-err));
+    r->start = time(NULL);
+    r->id = rundir_make_id(host, r->start, rnd);
+    snprintf(r->short_id, sizeof r->short_id, "%02x%02x%02x", rnd[0], rnd[1],
+             rnd[2]);
+    err = rundir_create(r->cfg->results_dir, r->id, &r->dir);
+    if (err)
+        return run_fail(r, PT_EXIT_ENV, "cannot create run directory "
+                        "'%s/%s': %s", r->cfg->results_dir, r->id,
+                        strerror(-err));
+    char *log_path = xasprintf("%s/run.log", r->dir);
+    err = log_open_file(log_path);
+    free(log_path);
+    if (err)
+        return run_fail(r, PT_EXIT_ENV, "cannot open run.log in '%s': %s",
+                        r->dir, strerror(-err));
+    r->ledger_dir = xasprintf("%s/.ledger", r->cfg->results_dir);
+    r->ledger = ledger_create(r->ledger_dir, r->id);
+    if (!r->ledger)
+        return run_fail(r, PT_EXIT_ENV, "cannot create cleanup ledger in "
+                        "'%s': %s", r->ledger_dir, strerror(errno));
+    LOG_INFO("run %s (uuid %s) in %s", r->id, r->uuid, r->dir);
+    return 0;
+}
+
+static int write_metadata(struct run *r)
+{
+    char *path = xasprintf("%s/metadata.json", r->dir);
+    int err = metadata_write(path, r->metadata);
+
+    free(path);
+    if (err)
+        return run_fail(r, PT_EXIT_ENV, "cannot write metadata.json: %s",
+                        strerror(-err));
+    return 0;
+}
+
+static int gather_build_info(struct run *r)
+{
+    struct metadata_run m = {
+        .run_id = r->id,
+        .uuid = r->uuid,
+        .start = r->start,
+        .topology = r->cfg->topology,
+        .command_line = r->cfg->command_line,
+    };
+
+    r->metadata = metadata_build(&m, r->cfg->settings);
+    return write_metadata(r);
+}
+
+static int do_cleanup(struct run *r)
+{
+    size_t n = 0;
+    int err = ledger_cleanup_stale(r->ledger_dir, &n);
+
+    if (n)
+        LOG_INFO("cleaned up after %zu aborted run(s)", n);
+    if (err)
+        return run_fail(r, PT_EXIT_ENV, "cannot clean up what an aborted run "
+                        "left: %s (see the warnings above)", strerror(-err));
+    return 0;
+}
+
+static int load_profile(struct run *r)
+{
+    const struct settings *s = r->cfg->settings;
+
+    LOG_INFO("profile %s%s%s", s->profile_name,
+             s->profile_path ? " from " : "",
+             s->profile_path ? s->profile_path : "");
+    for (int id = 0; id < N_SETTINGS; id++) {
+        struct strbuf src = STRBUF_INIT;
+        settings_format_source(s, id, &src);
+        LOG_DBG("%s = %s (%s)", setting_defs[id].key, s->v[id].s, src.buf);
+        strbuf_dispose(&src);
+    }
+    return 0;
+}
+
+/* A SUT the harness starts gets a namespace of its own for the datapath
+ * and the bindings, so nothing of the run lands in the root namespace; an
+ * OVS or process that already runs is reached where it is. */
+static int create_dp_namespace(struct run *r)
+{
+    struct topology_ctx *t = &r->tctx;
+    int rc;
+
+    snprintf(t->dp_ns, sizeof t->dp_ns, "pt-dp-%s", r->short_id);
+    rc = ledger_record(r->ledger, "netns", t->dp_ns, NULL);
+    if (!rc)
+        rc = netns_add(t->dp_ns);
+    if (!rc)
+        rc = netns_link_set_up(t->dp_ns, "lo", true);
+    if (rc)
+        return run_fail(r, PT_EXIT_ENV, "cannot create namespace '%s': %s",
+                        t->dp_ns, strerror(-rc));
+    return 0;
+}
+
+static int start_sut(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    /* Shell topologies may call ovs-vsctl: they get an OVS too. */
+    bool want_ovs = r->topo->needs_ovs || r->script;
+    char *dir;
+    int rc;
+
+    if (!r->cfg->sut && (rc = create_dp_namespace(r)))
+        return rc;
+    dir = xasprintf("%s/sut", r->dir);
+    r->sut = sut_start(r->cfg->sut, want_ovs, dir, r->tctx.dp_ns, r->ledger,
+                       &err);
+    free(dir);
+    if (!r->sut) {
+        int code = run_fail(r, PT_EXIT_ENV, "the system under test did not "
+                            "start: %s", err.buf);
+        strbuf_dispose(&err);
+        return code;
+    }
+    strbuf_dispose(&err);
+    json_object_set_new(r->metadata, "sut", sut_to_json(r->sut));
+    LOG_INFO("system under test: %s", sut_describe(r->sut));
+    return write_metadata(r);
+}
+
+static int create_scenario(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct topology_ctx *t = &r->tctx;
+    int rc;
+
+    t->run_id = r->id;
+    t->short_id = r->short_id;
+    t->ledger = r->ledger;
+    t->ovs_rundir = sut_ovs_rundir(r->sut);
+    t->ovs_db_socket = sut_ovs_db_socket(r->sut);
+    t->script = r->script;
+    r->topology_log = xasprintf("%s/topology.log", r->dir);
+    t->log_path = r->topology_log;
+    if (r->topo->needs_ovs && !t->ovs_rundir)
+        return run_fail(r, PT_EXIT_USAGE, "topology '%s' needs an Open "
+                        "vSwitch SUT, and --sut %s is not one",
+                        r->topo->name, r->cfg->sut);
+    r->scenario_up = true;
+    rc = scenario_create(r->topo, t, &err);
+    if (rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "topology '%s': %s",
+                      r->topo->name, err.buf);
+    else
+        LOG_INFO("topology %s: %s (%s) -> %s (%s)", r->topo->name,
+                 t->source_host, t->source_ns, t->dest_host, t->dest_ns);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* The original pinged the destination from the source namespace before
+ * any measurement; a topology that does not pass packets fails here, with
+ * a clear phase name, rather than as 100 % loss later. */
+static int connectivity_check(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int received = 0, rc;
+
+    rc = probe_udp(&r->tctx, 10, 2000, &received, &err);
+    if (rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "connectivity check: %s",
+                      err.buf);
+    else if (!received)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "no connectivity: none of 10 "
+                      "probes from %s reached %s", r->tctx.source_host,
+                      r->tctx.dest_host);
+    else
+        LOG_INFO("connectivity: %d of 10 probes reached %s", received,
+                 r->tctx.dest_host);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* measure's trial hook: the collectors label their samples with it. */
+static void mark_trial(void *collect, const char *phase, int step, double rate)
+{
+    collect_mark(collect, phase, step, rate);
+}
+
+static int start_collectors(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = 0;
+
+    r->collect = collect_start(r->cfg->settings, r->sut, &r->tctx, r->dir,
+                               r->ledger, &pt_stop_traffic, &err);
+    if (!r->collect && err.len)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* Stopping says if the SUT went away; a run whose SUT died fails. */
+static int stop_collectors(struct run *r)
+{
+    struct strbuf why = STRBUF_INIT;
+    int rc = 0;
+
+    if (collect_stop(r->collect, &why) == -ESRCH)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test exited "
+                      "during the run: %s", why.buf);
+    strbuf_dispose(&why);
+    return rc;
+}
+
+/* The traffic engine opens once, on the first measuring phase. */
+static int measure_phase(struct run *r,
+                         int (*fn)(struct measure *, struct strbuf *))
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = 0;
+
+    if (!r->measuring) {
+        uint32_t tag;
+        random_bytes(&tag, sizeof tag);
+        rc = measure_open(&r->measure, r->dir, r->cfg->settings, &r->tctx,
+                          tag & 0xfffff, &err);
+        r->measure.mark = mark_trial;
+        r->measure.mark_arg = r->collect;
+        r->measuring = true;
+    }
+    if (!rc)
+        rc = fn(&r->measure, &err);
+    if (rc == -ESRCH)
+        return stop_collectors(r);
+    if (rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+static int warm_up(struct run *r)
+{
+    return measure_phase(r, measure_warm_up);
+}
+
+static int test_throughput(struct run *r)
+{
+    return measure_phase(r, measure_throughput);
+}
+
+static int long_running_tests(struct run *r)
+{
+    return measure_phase(r, measure_long_run);
+}
+
+/* What the SUT looks like once the measurements are done (snapshot.h).
+ * Never fails the run: the measurements are taken, and a snapshot that
+ * could not be is a warning.  After a failure it takes what exists. */
+static int snapshot_phase(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc;
+
+    if (!r->sut || !r->dir)
+        return 0;
+    /* After a failure the collectors still run: the snapshot is of the
+     * SUT at rest, with nobody else asking it meanwhile. */
+    collect_stop(r->collect, NULL);
+    rc = snapshot_sut(r->sut, r->dir, &err);
+    if (rc == -ESRCH)
+        LOG_WARN("snapshot skipped: %s", err.buf);
+    else if (rc)
+        LOG_WARN("snapshot incomplete: %s", err.buf);
+    strbuf_reset(&err);
+
+    if (rc != -ESRCH && snapshot_jvm(r->sut, settings_str(r->cfg->settings,
+                                                         SETTING_HEAPDUMP),
+                                     r->dir, r->ledger, &err))
+        LOG_WARN("no heap dump: %s", err.buf);
+    strbuf_dispose(&err);
+    return 0;
+}
+
+static int tear_down(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = 0;
+
+    /* After a failure the collectors still run: stop them first. */
+    collect_stop(r->collect, NULL);
+    if (r->measuring) {
+        json_object_set_new(r->metadata, "result",
+                            measure_result_json(&r->measure));
+        measure_print_table(&r->measure, stdout);
+        measure_close(&r->measure);
+    }
+
+    if (r->scenario_up && scenario_destroy(r->topo, &r->tctx, &err) < 0)
+        LOG_WARN("topology teardown: %s", err.buf);
+    if (r->sut && sut_stop(r->sut) < 0)
+        LOG_WARN("cannot stop the system under test");
+    /* After the SUT: its taps go with the namespace. */
+    if (r->tctx.dp_ns[0] && netns_del(r->tctx.dp_ns) < 0)
+        LOG_WARN("cannot delete namespace '%s'", r->tctx.dp_ns);
+    /* The ledger is the backstop: whatever the steps above missed. */
+    if (r->ledger && ledger_teardown(r->ledger) < 0)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "teardown left resources "
+                      "behind; 'perftests cleanup' retries (ledger %s)",
+                      ledger_path(r->ledger));
+    strbuf_dispose(&err);
+    return rc;
+}
+
+static void record_outcome(struct run *r);
+
+/* The report is made from the run directory alone (as `perftests report`
+ * does), so the metadata is written with the outcome so far first.  A
+ * verdict that fails a run that otherwise passed makes it exit 1. */
+static int make_report(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct report rep;
+    char *bundle;
+    int rc = 0;
+
+    if (!r->dir)
+        return 0;
+    record_outcome(r);
+    if (report_load(&rep, r->dir, &err)) {
+        LOG_WARN("report: %s", err.buf);
+        strbuf_dispose(&err);
+        return 0;
+    }
+    if (!report_make(&rep) && !r->exit_code) {
+        LOG_WARN("the verdict is fail: see %s/summary.json", r->dir);
+        r->exit_code = PT_EXIT_CHECK_FAILED;
+        r->failed_phase = PHASE_MAKE_REPORT;
+    }
+    report_release(&rep);
+    bundle = bundle_path(r->dir);
+    if (bundle_write(r->dir, bundle, &err))
+        LOG_WARN("bundle: %s", err.buf);
+    else
+        LOG_INFO("bundle: %s", bundle);
+    free(bundle);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* The post target a run's settings describe. */
+void run_post_target(const struct settings *s, struct post_target *t)
+{
+    memset(t, 0, sizeof *t);
+    t->url = settings_str(s, SETTING_REPORT_URL);
+    t->method = settings_str(s, SETTING_REPORT_METHOD);
+    t->ssh_key = settings_str(s, SETTING_REPORT_SSH_KEY);
+    t->retries = (int)settings_int(s, SETTING_REPORT_RETRIES);
+    t->retry_delay = settings_double(s, SETTING_REPORT_RETRY_DELAY);
+    t->timeout = settings_double(s, SETTING_REPORT_TIMEOUT);
+    t->stop = &pt_interrupted;
+}
+
+/* A bundle that could not be posted waits in the spool, and the exit
+ * code says so (3) unless the run failed already. */
+static int post_report(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct post_target t;
+    char *bundle, *shown;
+    int rc = 0;
+
+    run_post_target(r->cfg->settings, &t);
+    if (!r->dir || !*t.url)
+        return 0;
+    if (r->cfg->no_post) {
+        LOG_INFO("--no-post: the bundle stays here");
+        return 0;
+    }
+    bundle = bundle_path(r->dir);
+    shown = url_redact(t.url);
+    if (!path_is_file(bundle)) {
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "no bundle to post");
+    } else if (post_bundle(&t, bundle, &err)) {
+        struct strbuf why = STRBUF_INIT;
+        if (spool_add(r->cfg->results_dir, bundle, &t, &why))
+            rc = run_fail(r, PT_EXIT_ENV, "the bundle could not be posted "
+                          "to %s (%s), nor spooled: %s", shown, err.buf,
+                          why.buf);
+        else
+            rc = run_fail(r, PT_EXIT_ENV, "the bundle could not be posted "
+                          "to %s (%s); it waits in %s/.spool/ for "
+                          "'perftests post'", shown, err.buf,
+                          r->cfg->results_dir);
+        strbuf_dispose(&why);
+    }
+    free(shown);
+    free(bundle);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+static const struct phase phases[N_PHASES] = {
+    [PHASE_START_LOGGING] = { "start_logging", start_logging },
+    [PHASE_GATHER_BUILD_INFO] = { "gather_build_info", gather_build_info },
+    [PHASE_DO_CLEANUP] = { "do_cleanup", do_cleanup },
+    [PHASE_LOAD_PROFILE] = { "load_profile", load_profile },
+    [PHASE_START_SUT] = { "start_sut", start_sut },
+    [PHASE_CREATE_SCENARIO] = { "create_scenario", create_scenario },
+    [PHASE_CONNECTIVITY_CHECK] = { "connectivity_check", connectivity_check },
+    [PHASE_START_COLLECTORS] = { "start_collectors", start_collectors },
+    [PHASE_WARM_UP] = { "warm_up", warm_up },
+    [PHASE_TEST_THROUGHPUT] = { "test_throughput", test_throughput },
+    [PHASE_LONG_RUNNING_TESTS] = { "long_running_tests",
+                                   long_running_tests },
+    [PHASE_STOP_COLLECTORS] = { "stop_collectors", stop_collectors },
+    [PHASE_SNAPSHOT_SUT] = { "snapshot_sut", snapshot_phase },
+    [PHASE_TEAR_DOWN] = { "tear_down", tear_down },
+    [PHASE_MAKE_REPORT] = { "make_report", make_report },
+    [PHASE_POST_REPORT] = { "post_report", post_report },
+};
+
+const char *run_phase_to_text(enum run_phase phase)
+{
+    return phase < N_PHASES ? phases[phase].name : "?";
+}
+
+static void record_outcome(struct run *r)
+{
+    if (!r->metadata || !r->dir)
+        return;
+    char end[32];
+    metadata_iso_time(time(NULL), end, sizeof end);
+    json_object_set_new(r->metadata, "end", json_string(end));
+    if (r->exit_code && r->error)
+        json_object_set_new(r->metadata, "error",
+                            json_pack("{s:s, s:s?, s:i}", "phase",
+                                      run_phase_to_text(r->failed_phase),
+                                      "reason", r->error, "exit_code",
+                                      r->exit_code));
+    write_metadata(r);
+}
+
+static void run_release(struct run *r)
+{
+    if (r->topo && r->topo->release)
+        r->topo->release(&r->tctx);
+    collect_destroy(r->collect);
+    sut_destroy(r->sut);
+    ledger_destroy(r->ledger);
+    json_decref(r->metadata);
+    free(r->id);
+    free(r->dir);
+    free(r->ledger_dir);
+    free(r->script);
+    free(r->topology_log);
+    free(r->error);
+}
+
+int run_execute(const struct run_config *cfg)
+{
+    struct run r = { .cfg = cfg };
+
+    if (topology_find(cfg->topology, &r.topo, &r.script)) {
+        LOG_ERR("unknown topology '%s'; these exist:", cfg->topology);
+        topology_list(stderr);
+        return PT_EXIT_USAGE;
+    }
+    if (geteuid() != 0) {
+        LOG_ERR("perftests must run as root: it creates network namespaces "
+                "(try: sudo ./perftests %s)", cfg->topology);
+        return PT_EXIT_ENV;
+    }
+    for (enum run_phase p = 0; p < N_PHASES; p++) {
+        bool cleanup_phase = p >= PHASE_SNAPSHOT_SUT;
+        int rc;
+
+        if (r.exit_code && !cleanup_phase)
+            continue;
+        if (pt_interrupted && !r.exit_code) {
+            r.exit_code = PT_EXIT_INTERRUPTED;
+            r.failed_phase = p;
+            run_fail(&r, PT_EXIT_INTERRUPTED, "interrupted by signal %d",
+                     (int)pt_interrupted);
+            LOG_WARN("interrupted before %s; tearing down",
+                     run_phase_to_text(p));
+            continue;
+        }
+        LOG_INFO("phase %s", run_phase_to_text(p));
+        rc = phases[p].fn(&r);
+        if (rc && pt_interrupted && !cleanup_phase) {
+            /* The phase gave up because of the signal: say so. */
+            rc = run_fail(&r, PT_EXIT_INTERRUPTED, "interrupted by signal "
+                          "%d during %s (%s)", (int)pt_interrupted,
+                          run_phase_to_text(p), r.error);
+        }
+        if (rc && !r.exit_code) {
+            r.exit_code = rc;
+            r.failed_phase = p;
+            LOG_ERR("phase %s failed: %s", run_phase_to_text(p), r.error);
+        } else if (rc) {
+            LOG_ERR("phase %s: %s", run_phase_to_text(p), r.error);
+        }
+        if (p == PHASE_START_LOGGING && rc)
+            break;      /* nowhere to write anything, nothing created */
+    }
+    record_outcome(&r);
+    if (r.dir)
+        LOG_INFO("%s: %s", r.exit_code ? "run failed" : "run passed", r.dir);
+    log_close_file();
+    run_release(&r);
+    return r.exit_code;
+}
+
+void run_print_plan(const struct run_config *cfg, FILE *out)
+{
+    const struct settings *s = cfg->settings;
+    size_t width = 0;
+
+    fprintf(out, "plan:\n");
+    fprintf(out, "  topology     %s\n", cfg->topology);
+    fprintf(out, "  sut          %s\n",
+            cfg->sut ? cfg->sut : "private Open vSwitch (userspace netdev "
+                                  "datapath)");
+    fprintf(out, "  results      %s/<host>-<YYYYmmdd-HHMMSS>-<6 hex>/\n",
+            cfg->results_dir);
+    fprintf(out, "  profile      %s%s%s\n", s->profile_name,
+            s->profile_path ? " " : "",
+            s->profile_path ? s->profile_path : "");
+    fprintf(out, "  phases      ");
+    for (enum run_phase p = 0; p < N_PHASES; p++)
+        fprintf(out, " %s", run_phase_to_text(p));
+    fprintf(out, "\n\nsettings:\n");
+    for (int id = 0; id < N_SETTINGS; id++)
+        if (strlen(setting_defs[id].key) > width)
+            width = strlen(setting_defs[id].key);
+    for (int id = 0; id < N_SETTINGS; id++) {
+        struct strbuf src = STRBUF_INIT;
+        char *shown = url_redact(s->v[id].s);
+        settings_format_source(s, id, &src);
+        fprintf(out, "  %-*s = %-12s (%s)\n", (int)width,
+                setting_defs[id].key,
+                setting_defs[id].type == SETTING_STRING && !*shown
+                    ? "\"\"" : shown, src.buf);
+        free(shown);
+        strbuf_dispose(&src);
+    }
+}

@@ -1,0 +1,182 @@
+/* Run settings: one table of key, type, range, default and help
+ * (SETTINGS_TABLE below), and the values a run resolved for them with the
+ * place each value came from.  Precedence, lowest first: built-in default,
+ * profile file, environment variable of the same name, `-o KEY=VALUE`. */
+#ifndef PT_SETTINGS_H
+#define PT_SETTINGS_H
+
+#include <stdbool.h>
+
+#include "lib/strbuf.h"
+
+enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
+
+/* X(KEY, alias or NULL, type, min, max, default, validator, help)
+ * min/max bound numbers; for strings the validator (may be NULL) decides. */
+#define SETTINGS_TABLE(X)                                                     \
+    X(THROUGHPUT_MAX_SCAN_RATE, "THROUGHPUT_SCAN_MAX_RATE", SETTING_INT, 1,   \
+      100000000, "40000", NULL,                                               \
+      "highest rate of the stepped throughput scan (packets/s)")             \
+    X(THROUGHPUT_SCAN_START_RATE, NULL, SETTING_INT, 1, 100000000, "1000",    \
+      NULL, "rate of the first step of the throughput scan (packets/s)")     \
+    X(THROUGHPUT_SCAN_STEP, NULL, SETTING_INT, 1, 100000000, "500", NULL,     \
+      "rate added at each step of the throughput scan (packets/s)")          \
+    X(THROUGHPUT_SCAN_BURST, NULL, SETTING_INT, 1, 1000000000, "65000", NULL, \
+      "packets sent at each step of the throughput scan")                    \
+    X(THROUGHPUT_SCAN_PAUSE, NULL, SETTING_DOUBLE, 0, 3600, "5", NULL,        \
+      "pause between two steps of the throughput scan (seconds)")            \
+    X(LONG_RUNNING_SCAN_RATE, NULL, SETTING_INT, 1, 100000000, "10000", NULL, \
+      "rate of the long-running test (packets/s)")                           \
+    X(LONG_RUNNING_SCAN_ITERATIONS, NULL, SETTING_INT, 0, 1000000, "10",      \
+      NULL, "bursts sent by the long-running test (0 skips it)")             \
+    X(LONG_RUNNING_BURST, NULL, SETTING_INT, 1, 1000000000, "50000", NULL,    \
+      "packets in each burst of the long-running test")                      \
+    X(WARMUP_RATE, NULL, SETTING_INT, 1, 100000000, "100", NULL,              \
+      "rate of the warm-up (packets/s)")                                     \
+    X(WARMUP_PACKETS, NULL, SETTING_INT, 0, 1000000000, "6000", NULL,         \
+      "packets sent during the warm-up (0 skips it)")                        \
+    X(FRAME_SIZE, NULL, SETTING_INT, 60, 1514, "60", NULL,                    \
+      "Ethernet frame size without FCS (bytes)")                             \
+    X(FLOW_PATTERN, NULL, SETTING_STRING, 0, 0, "scan",                       \
+      settings_check_flow_pattern,                                            \
+      "single (one 5-tuple), scan (a new flow per packet) or flows:N")       \
+    X(PROTOCOL, NULL, SETTING_STRING, 0, 0, "udp", settings_check_protocol, \
+      "udp, or tcp (SYN frames, as the original's nmap scan; FRAME_SIZE "   \
+      ">= 72)")                                                               \
+    X(THROUGHPUT_SEARCH, NULL, SETTING_STRING, 0, 0, "steps",                 \
+      settings_check_search,                                                  \
+      "steps (the stepped scan) or ndr (search NDR and PDR instead)")        \
+    X(PDR_LOSS, NULL, SETTING_DOUBLE, 0, 50, "0.5", NULL,                     \
+      "loss accepted for the partial drop rate, percent")                   \
+    X(SEARCH_WIDTH, NULL, SETTING_DOUBLE, 0.01, 50, "0.5", NULL,              \
+      "the search stops when its bounds are this close, percent")           \
+    X(SEARCH_MAX_TRIALS, NULL, SETTING_INT, 2, 1000, "20", NULL,              \
+      "most trials the NDR/PDR search may run")                             \
+    X(SEARCH_TRIAL_DURATION, NULL, SETTING_DOUBLE, 0.1, 3600, "1", NULL,      \
+      "seconds of the search's short trials")                               \
+    X(SEARCH_FINAL_DURATION, NULL, SETTING_DOUBLE, 0.1, 3600, "5", NULL,      \
+      "seconds of the trials that confirm a bound")                         \
+    X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
+      "collector sampling interval (seconds)")                               \
+    X(COLLECTORS, NULL, SETTING_STRING, 0, 0, "proc,system,netdev,ovs,jmx",  \
+      settings_check_collectors,                                              \
+      "comma-separated collectors: proc, system, netdev, ovs, jmx (empty: "  \
+      "none)")                                                                \
+    X(JMX_URL, NULL, SETTING_STRING, 0, 0, "", settings_check_jmx_url,        \
+      "the JVM the jmx collector reads: host:port, a service:jmx: URL, or "  \
+      "pid (attach to the SUT); empty: JMX_CONFIG's server, else the SUT "  \
+      "when it is a JVM")                                                     \
+    X(JMX_CONFIG, NULL, SETTING_STRING, 0, 0, "", settings_check_jmx_config,  \
+      "a jmxtrans JSON file whose queries the jmx collector adds to its "   \
+      "defaults (heap, pools, GC, threads, CPU, classes)")                  \
+    X(HEAPDUMP, NULL, SETTING_STRING, 0, 0, "yes", settings_check_yes_no,     \
+      "yes: a JVM SUT's live heap dump (.hprof) goes into the run "         \
+      "directory at the end; no: none")                                      \
+    X(REPORT_URL, NULL, SETTING_STRING, 0, 0, "", settings_check_url,         \
+      "where the report bundle is posted: http(s)://, scp:// or sftp:// "    \
+      "(empty: not posted)")                                                 \
+    X(REPORT_METHOD, NULL, SETTING_STRING, 0, 0, "put",                       \
+      settings_check_report_method,                                           \
+      "http(s): put (WebDAV PUT, the path created) or post (multipart)")     \
+    X(REPORT_RETRIES, NULL, SETTING_INT, 0, 20, "3", NULL,                    \
+      "attempts after the first failed one, before the bundle is spooled")   \
+    X(REPORT_RETRY_DELAY, NULL, SETTING_DOUBLE, 0, 600, "1", NULL,            \
+      "seconds before the first retry; doubled for each next one")          \
+    X(REPORT_TIMEOUT, NULL, SETTING_DOUBLE, 1, 3600, "120", NULL,             \
+      "seconds one upload may take (connecting: at most 15 of them)")       \
+    X(REPORT_SSH_KEY, NULL, SETTING_STRING, 0, 0, "", NULL,                   \
+      "scp/sftp: the private key file (its .pub beside it)")                \
+    X(GRAPH_WIDTH, NULL, SETTING_INT, 200, 10000, "1400", NULL,               \
+      "width of the report's graphs (pixels of the plot area)")             \
+    X(GRAPH_HEIGHT, NULL, SETTING_INT, 100, 5000, "500", NULL,                \
+      "height of the report's graphs (pixels of the plot area)")
+
+enum setting_id {
+#define SETTING_ENUM_(key, ...) SETTING_##key,
+    SETTINGS_TABLE(SETTING_ENUM_)
+#undef SETTING_ENUM_
+    N_SETTINGS
+};
+
+/* Checks a string value; returns false and says why in 'why'. */
+typedef bool setting_check_fn(const char *value, struct strbuf *why);
+setting_check_fn settings_check_flow_pattern;
+setting_check_fn settings_check_url;
+setting_check_fn settings_check_report_method;
+setting_check_fn settings_check_protocol;
+setting_check_fn settings_check_search;
+setting_check_fn settings_check_collectors;
+setting_check_fn settings_check_jmx_url;
+setting_check_fn settings_check_jmx_config;
+setting_check_fn settings_check_yes_no;
+
+struct setting_def {
+    const char *key;
+    const char *alias;
+    enum setting_type type;
+    double min, max;
+    const char *def;
+    setting_check_fn *check;
+    const char *help;
+};
+
+extern const struct setting_def setting_defs[N_SETTINGS];
+
+enum setting_source {
+    SOURCE_DEFAULT, SOURCE_PROFILE, SOURCE_ENV, SOURCE_CMDLINE
+};
+
+struct setting_value {
+    long long i;            /* SETTING_INT */
+    double d;               /* SETTING_DOUBLE */
+    char *s;                /* every type: the value as text (owned) */
+    enum setting_source source;
+    char *file;             /* SOURCE_PROFILE: the file (owned) */
+    int line;               /* SOURCE_PROFILE: its line */
+};
+
+struct settings {
+    struct setting_value v[N_SETTINGS];
+    char *profile_name;     /* "default", "ci", a host name, or a path */
+    char *profile_path;     /* the file that was read, or NULL */
+};
+
+/* Fills every setting with its built-in default. */
+void settings_init(struct settings *s);
+void settings_release(struct settings *s);
+
+/* Looks a key up by name or alias; -1 if unknown. */
+int settings_find(const char *key);
+/* The closest known key to 'key' for "did you mean", or NULL. */
+const char *settings_suggest(const char *key);
+
+/* Parses 'text' for setting 'id' and stores it with its origin.
+ * On a bad value returns -EINVAL and appends "expected ..." to 'why'. */
+int settings_set_text(struct settings *s, enum setting_id id,
+                      const char *text, enum setting_source source,
+                      const char *file, int line, struct strbuf *why);
+
+/* "default", "profiles.d/ci/perftests.conf:12", "environment", "-o". */
+void settings_format_source(const struct settings *s, enum setting_id id,
+                            struct strbuf *out);
+const char *settings_source_to_text(enum setting_source source);
+
+static inline long long settings_int(const struct settings *s,
+                                     enum setting_id id)
+{
+    return s->v[id].i;
+}
+
+static inline double settings_double(const struct settings *s,
+                                     enum setting_id id)
+{
+    return s->v[id].d;
+}
+
+static inline const char *settings_str(const struct settings *s,
+                                       enum setting_id id)
+{
+    return s->v[id].s;
+}
+
+#endif

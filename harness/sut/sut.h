@@ -1,0 +1,45 @@
+/* The system under test (DESIGN.md step 5): by default a private Open
+ * vSwitch started for this run; or a running OVS given by its run dir; or
+ * any process, by pid or by a command the harness starts. */
+#ifndef PT_SUT_H
+#define PT_SUT_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "lib/strbuf.h"
+
+struct ledger;
+struct sut;
+
+/* Parses --sut: NULL (private OVS), "ovs-rundir:DIR", "pid:N" or
+ * "cmd:COMMAND".  0, or -EINVAL with what is expected in 'err'. */
+int sut_check_spec(const char *spec, struct strbuf *err);
+/* Starts or attaches to the SUT.  Without a spec, a private OVS when
+ * 'want_ovs', else the kernel (no process of its own).  'dir' is this
+ * run's folder for it (a private OVS puts its database, sockets and logs
+ * there), 'netns' the namespace a private OVS runs in ("" or NULL: ours).
+ * Processes it starts are recorded in 'ledger'.  NULL with the reason in
+ * 'err'. */
+struct sut *sut_start(const char *spec, bool want_ovs, const char *dir,
+                      const char *netns, struct ledger *ledger,
+                      struct strbuf *err);
+/* Stops what sut_start() started (nothing when it only attached).
+ * 0 or a negative errno.  NULL is fine. */
+int sut_stop(struct sut *sut);
+void sut_destroy(struct sut *sut);
+
+/* One line for the log, e.g. "private Open vSwitch 3.1.0 (pids 12, 13)". */
+const char *sut_describe(const struct sut *sut);
+/* kind, pids, version, command: for metadata.json.  New reference. */
+json_t *sut_to_json(const struct sut *sut);
+/* The OVS run dir and OVSDB socket, or NULL when the SUT is no OVS. */
+const char *sut_ovs_rundir(const struct sut *sut);
+const char *sut_ovs_db_socket(const struct sut *sut);
+/* ovs-vswitchd's unixctl socket, or NULL. */
+const char *sut_ovs_vswitchd_ctl(const struct sut *sut);
+/* The pids whose CPU and memory the collectors sample. */
+size_t sut_pids(const struct sut *sut, const pid_t **pids);
+
+#endif

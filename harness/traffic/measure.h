@@ -1,0 +1,60 @@
+/* The measuring phases (DESIGN.md steps 8-10): warm_up, test_throughput
+ * (stepped scan or NDR/PDR search) and long_running_tests.  Every trial is
+ * a row of trials.csv, written and flushed as it ends, and a progress line. */
+#ifndef PT_MEASURE_H
+#define PT_MEASURE_H
+
+#include <stdbool.h>
+#include <jansson.h>
+#include <stdio.h>
+
+#include "traffic/search.h"
+#include "run/settings.h"
+#include "lib/strbuf.h"
+#include "topologies/topology.h"
+#include "traffic/traffic.h"
+
+struct measure_row {
+    const char *phase;
+    int step, steps;
+    double start, end;          /* wall clock, Unix seconds */
+    struct trial_result r;
+};
+
+struct measure {
+    const struct settings *s;
+    struct traffic *traffic;
+    FILE *csv;
+    bool tty;                   /* progress rewrites one line */
+    struct measure_row *rows;
+    size_t n_rows, alloc;
+    bool searched;              /* THROUGHPUT_SEARCH=ndr ran */
+    /* Told which trial runs, and "" and 0 when it ends (the run points it
+     * at its collectors, which label samples with it); may be NULL. */
+    void (*mark)(void *arg, const char *phase, int step, double rate);
+    void *mark_arg;
+    struct search_result search;
+};
+
+/* Opens the traffic engine on 'ctx' and trials.csv in 'run_dir'.
+ * 0 or -errno, reason in 'err'. */
+int measure_open(struct measure *m, const char *run_dir,
+                 const struct settings *s, const struct topology_ctx *ctx,
+                 uint32_t run_tag, struct strbuf *err);
+void measure_close(struct measure *m);
+
+int measure_warm_up(struct measure *m, struct strbuf *err);
+int measure_throughput(struct measure *m, struct strbuf *err);
+int measure_long_run(struct measure *m, struct strbuf *err);
+
+/* What the measurement found, for metadata.json: {"loss_free_pps",
+ * "trials", and with a search "search": {"ndr", "pdr": {"rate_pps",
+ * "trial", "loss_pct"}, "trials", "converged"}}. */
+json_t *measure_result_json(const struct measure *m);
+/* The final table of the steps, and the highest loss-free rate. */
+void measure_print_table(const struct measure *m, FILE *out);
+/* The highest rate of the throughput phase with no loss, as sent (never
+ * above what was sent and received); 0 when none. */
+double measure_loss_free_rate(const struct measure *m);
+
+#endif

@@ -1,0 +1,37 @@
+/* The receiver: libpcap in the destination namespace, counting only the
+ * current trial's frames, with one-way latency from their send time. */
+#ifndef PT_RECEIVER_H
+#define PT_RECEIVER_H
+
+#include <stdint.h>
+
+#include "lib/hist.h"
+#include "lib/strbuf.h"
+
+struct receiver;
+
+struct recv_stats {
+    uint64_t received;      /* distinct sequence numbers of the trial */
+    uint64_t duplicates;
+    uint64_t reordered;     /* arrived after a higher sequence number */
+    uint64_t kernel_drops;  /* the receiver's own socket dropped: never the
+                               datapath's fault, the trial is invalid */
+    uint64_t first_ns, last_ns;     /* CLOCK_MONOTONIC of first/last */
+    struct hist latency;    /* one-way, ns */
+};
+
+/* Opens 'ifname' in 'netns' for frames from src_ip to dst_ip (dotted).
+ * NULL, reason in 'err'. */
+struct receiver *receiver_open(const char *netns, const char *ifname,
+                               const char *src_ip, const char *dst_ip,
+                               struct strbuf *err);
+void receiver_close(struct receiver *r);
+/* Starts counting frames tagged 'tag' with sequence 0..expected-1.
+ * 0 or a negative errno. */
+int receiver_begin(struct receiver *r, uint32_t tag, uint64_t expected);
+/* Waits until every frame arrived, or none came for 'quiet_ms', but at
+ * most 'max_ms'; stops counting and fills *st. */
+void receiver_end(struct receiver *r, int quiet_ms, int max_ms,
+                  struct recv_stats *st);
+
+#endif

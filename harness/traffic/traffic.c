@@ -1,0 +1,177 @@
+#include "traffic/traffic.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "traffic/flow.h"
+#include "traffic/frame.h"
+#include "traffic/injector.h"
+#include "lib/netns.h"
+#include "traffic/receiver.h"
+
+/* After the last frame, wait this long without one before counting it
+ * lost, and never longer than this in all. */
+#define DRAIN_QUIET_MS 200
+#define DRAIN_MAX_MS 3000
+
+struct traffic {
+    struct injector *inj;
+    struct receiver *rcv;
+    struct frame frame;
+    struct flow_pattern flows;
+    uint32_t tag;               /* run tag; the trial number is added */
+    uint32_t n_trials;
+    struct inject_stats tx;     /* big (histograms): kept off the stack */
+    struct recv_stats rx;
+};
+
+static int parse_proto(const char *text, enum frame_proto *proto)
+{
+    if (!strcmp(text, "udp"))
+        *proto = FRAME_UDP;
+    else if (!strcmp(text, "tcp"))
+        *proto = FRAME_TCP_SYN;
+    else
+        return -EINVAL;
+    return 0;
+}
+
+struct traffic *traffic_open(const struct topology_ctx *ctx,
+                             const struct settings *s, uint32_t run_tag,
+                             struct strbuf *err)
+{
+    struct frame_spec spec = {
+        .size = (size_t)settings_int(s, SETTING_FRAME_SIZE),
+        .src_port = FLOW_SRC_PORT,
+        .dst_port = FLOW_DST_PORT,
+    };
+    struct traffic *t = xcalloc(1, sizeof *t);
+    int rc;
+
+    /* Trial numbers go in the low 12 bits; the tag is never 0. */
+    t->tag = (run_tag << 12) | 0x800;
+    if (flow_parse(settings_str(s, SETTING_FLOW_PATTERN), &t->flows, err)
+        || parse_proto(settings_str(s, SETTING_PROTOCOL), &spec.proto))
+        goto fail;
+    /* Unicast to the destination's own MAC: a broadcast would flood and
+     * measure something else. */
+    if ((rc = netns_link_get_mac(ctx->source_ns, ctx->source_if,
+                                 spec.src_mac))
+        || (rc = netns_link_get_mac(ctx->dest_ns, ctx->dest_if,
+                                    spec.dst_mac))) {
+        strbuf_addf(err, "cannot read the MAC addresses: %s", strerror(-rc));
+        goto fail;
+    }
+    inet_pton(AF_INET, ctx->source_host, &spec.src_ip);
+    inet_pton(AF_INET, ctx->dest_host, &spec.dst_ip);
+    spec.run = t->tag;
+    if (frame_init(&t->frame, &spec)) {
+        strbuf_addf(err, "FRAME_SIZE %zu cannot hold a %s frame (at least "
+                    "%d bytes)", spec.size, settings_str(s, SETTING_PROTOCOL),
+                    spec.proto == FRAME_UDP ? FRAME_MIN_UDP : FRAME_MIN_TCP);
+        goto fail;
+    }
+    t->inj = injector_open(ctx->source_ns, ctx->source_if, err);
+    if (!t->inj)
+        goto fail;
+    t->rcv = receiver_open(ctx->dest_ns, ctx->dest_if, ctx->source_host,
+                           ctx->dest_host, err);
+    if (!t->rcv)
+        goto fail;
+    return t;
+fail:
+    traffic_close(t);
+    return NULL;
+}
+
+void traffic_close(struct traffic *t)
+{
+    if (!t)
+        return;
+    injector_close(t->inj);
+    receiver_close(t->rcv);
+    free(t);
+}
+
+static double us(uint64_t ns)
+{
+    return (double)ns / 1000.0;
+}
+
+static void fill(struct trial_result *res, const struct inject_stats *tx,
+                 const struct recv_stats *rx)
+{
+    const struct hist *lat = &rx->latency;
+
+    res->sent = tx->sent;
+    res->received = rx->received;
+    res->lost = tx->sent > rx->received ? tx->sent - rx->received : 0;
+    res->duplicates = rx->duplicates;
+    res->reordered = rx->reordered;
+    res->loss_pct = tx->sent ? 100.0 * (double)res->lost / (double)tx->sent
+                             : 0;
+    res->tx_rate = tx->tx_rate;
+    if (rx->received > 1 && rx->last_ns > rx->first_ns)
+        res->rx_rate = (double)(rx->received - 1) * 1e9
+                       / (double)(rx->last_ns - rx->first_ns);
+    res->duration = (double)(tx->end_ns - tx->start_ns) / 1e9;
+    res->lat_min = lat->count ? us(lat->min) : 0;
+    res->lat_p50 = us(hist_percentile(lat, 50));
+    res->lat_p90 = us(hist_percentile(lat, 90));
+    res->lat_p99 = us(hist_percentile(lat, 99));
+    res->lat_p999 = us(hist_percentile(lat, 99.9));
+    res->lat_max = us(lat->max);
+    res->gap_p50 = us(hist_percentile(&tx->lateness, 50));
+    res->gap_p99 = us(hist_percentile(&tx->lateness, 99));
+    res->pushback = tx->pushback;
+    res->kernel_drops = rx->kernel_drops;
+}
+
+int traffic_trial(struct traffic *t, double rate, uint64_t count,
+                  volatile sig_atomic_t *stop, struct trial_result *res,
+                  struct strbuf *err)
+{
+    uint32_t tag = t->tag + (++t->n_trials & 0x7ff);
+    int rc;
+
+    memset(res, 0, sizeof *res);
+    res->rate = rate;
+    res->offered = count;
+    /* The frame carries the trial's tag: late frames of an earlier trial
+     * are never counted for this one. */
+    frame_set_run(&t->frame, tag);
+    rc = receiver_begin(t->rcv, tag, count);
+    if (rc) {
+        strbuf_addf(err, "cannot start the receiver: %s", strerror(-rc));
+        return rc;
+    }
+    rc = injector_send(t->inj, &t->frame, &t->flows, count, rate, stop,
+                       &t->tx, err);
+    receiver_end(t->rcv, DRAIN_QUIET_MS, DRAIN_MAX_MS, &t->rx);
+    if (rc)
+        return rc;
+    fill(res, &t->tx, &t->rx);
+
+    res->valid = true;
+    if (res->kernel_drops) {
+        res->valid = false;
+        snprintf(res->note, sizeof res->note, "invalid: the receiver "
+                 "dropped %llu frames itself", (unsigned long long)
+                 res->kernel_drops);
+    } else if (res->sent < count) {
+        res->valid = false;
+        snprintf(res->note, sizeof res->note, "invalid: stopped after "
+                 "%llu of %llu frames", (unsigned long long)res->sent,
+                 (unsigned long long)count);
+    } else if (res->tx_rate < rate * 0.99 && count > 1) {
+        res->short_of_rate = true;
+        snprintf(res->note, sizeof res->note, "sent at %.0f pps, %.1f %% "
+                 "below the %.0f asked%s", res->tx_rate,
+                 100.0 * (1 - res->tx_rate / rate), rate,
+                 res->pushback ? " (the datapath pushed back)" : "");
+    }
+    return 0;
+}

@@ -1,0 +1,47 @@
+/* A trial: N frames at rate R through the topology, and what came out
+ * (DESIGN.md "Contracts: Trial"). */
+#ifndef PT_TRIAL_H
+#define PT_TRIAL_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "run/settings.h"
+#include "lib/strbuf.h"
+#include "topologies/topology.h"
+
+struct trial_result {
+    double rate;                /* requested, pps */
+    uint64_t offered;           /* frames asked for */
+    uint64_t sent, received, lost, duplicates, reordered;
+    double loss_pct;            /* lost / sent */
+    double tx_rate, rx_rate;    /* achieved, pps */
+    double duration;            /* s, first send to last send */
+    /* One-way latency, microseconds. */
+    double lat_min, lat_p50, lat_p90, lat_p99, lat_p999, lat_max;
+    /* How late packets left against the schedule, microseconds. */
+    double gap_p50, gap_p99;
+    uint64_t pushback;          /* sends refused by a full queue */
+    uint64_t kernel_drops;      /* the receiver's own drops */
+    bool valid;
+    bool short_of_rate;         /* achieved more than 1 % below requested */
+    char note[160];             /* why invalid, or what to know */
+};
+
+struct traffic;
+
+/* Opens the injector in the source namespace and the receiver in the
+ * destination one, and builds the frame (FRAME_SIZE, PROTOCOL,
+ * FLOW_PATTERN) addressed to the destination's MAC.  NULL, reason in
+ * 'err'. */
+struct traffic *traffic_open(const struct topology_ctx *ctx,
+                             const struct settings *s, uint32_t run_tag,
+                             struct strbuf *err);
+void traffic_close(struct traffic *t);
+/* Runs one trial.  0, or a negative errno with the reason in 'err'. */
+int traffic_trial(struct traffic *t, double rate, uint64_t count,
+                  volatile sig_atomic_t *stop, struct trial_result *res,
+                  struct strbuf *err);
+
+#endif
