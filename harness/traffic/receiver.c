@@ -19,12 +19,13 @@ struct receiver {
     int stop;                   /* __atomic: ask the thread to return */
 
     /* The trial being counted; written by the thread only, read after
-     * join (last_ns and received also while waiting, atomically). */
+     * join (arrival_ns and received also while waiting, atomically). */
     uint32_t tag;
     uint64_t expected;
     uint8_t *seen;              /* a bit per sequence number */
     int64_t max_seq;
     int64_t real_minus_mono;    /* pcap stamps are CLOCK_REALTIME */
+    uint64_t arrival_ns;        /* CLOCK_MONOTONIC of the last arrival */
     struct recv_stats st;
     struct pcap_stat base;
 };
@@ -87,7 +88,10 @@ static void on_packet(u_char *arg, const struct pcap_pkthdr *h,
     hist_record(&r->st.latency, rx > tx_ns ? rx - tx_ns : 0);
     if (!r->st.first_ns)
         r->st.first_ns = rx;
-    __atomic_store_n(&r->st.last_ns, rx, __ATOMIC_RELAXED);
+    r->st.last_ns = rx;
+    /* The drain watches arrivals on the monotonic clock, read here: the
+     * capture stamp is wall-clock time and may step. */
+    __atomic_store_n(&r->arrival_ns, pace_now_ns(), __ATOMIC_RELAXED);
     __atomic_store_n(&r->st.received, r->st.received + 1, __ATOMIC_RELAXED);
 }
 
@@ -128,6 +132,7 @@ int receiver_begin(struct receiver *r, uint32_t tag, uint64_t expected)
     r->tag = tag;
     r->expected = expected;
     r->max_seq = -1;
+    r->arrival_ns = 0;
     memset(&r->st, 0, offsetof(struct recv_stats, latency));
     hist_init(&r->st.latency);
     r->real_minus_mono = real_minus_mono();
@@ -136,6 +141,16 @@ int receiver_begin(struct receiver *r, uint32_t tag, uint64_t expected)
     int rc = pthread_create(&r->thread, NULL, loop, r);
     r->running = rc == 0;
     return -rc;
+}
+
+bool receiver_quiet(uint64_t now, uint64_t last, uint64_t start,
+                    uint64_t quiet_ns)
+{
+    if (last < start)
+        last = start;
+    /* Both on the monotonic clock, but read on two threads: the last
+     * arrival may be a little after 'now', which is not quiet. */
+    return now > last && now - last >= quiet_ns;
 }
 
 void receiver_end(struct receiver *r, int quiet_ms, int max_ms,
@@ -148,10 +163,10 @@ void receiver_end(struct receiver *r, int quiet_ms, int max_ms,
     for (;;) {
         uint64_t now = pace_now_ns();
         uint64_t got = __atomic_load_n(&r->st.received, __ATOMIC_RELAXED);
-        uint64_t last = __atomic_load_n(&r->st.last_ns, __ATOMIC_RELAXED);
+        uint64_t last = __atomic_load_n(&r->arrival_ns, __ATOMIC_RELAXED);
         if (got >= r->expected || now >= end)
             break;
-        if (now - (last > start ? last : start) >= quiet)
+        if (receiver_quiet(now, last, start, quiet))
             break;
         sleep_ms(5);
     }

@@ -3,6 +3,7 @@
 #ifndef PT_RECEIVER_H
 #define PT_RECEIVER_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "lib/hist.h"
@@ -31,6 +32,10 @@ void receiver_close(struct receiver *r);
 int receiver_begin(struct receiver *r, uint32_t tag, uint64_t expected);
 /* Waits until every frame arrived, or none came for 'quiet_ms', but at
  * most 'max_ms'; stops counting and fills *st. */
+/* The drain's test: no frame for 'quiet_ns' since the last arrival (or
+ * since 'start', the end of sending), all on CLOCK_MONOTONIC. */
+bool receiver_quiet(uint64_t now, uint64_t last, uint64_t start,
+                    uint64_t quiet_ns);
 void receiver_end(struct receiver *r, int quiet_ms, int max_ms,
                   struct recv_stats *st);
 
