@@ -273,11 +273,8 @@ static int post_one(const struct cli *cli, const char *arg)
             LOG_ERR("post: nowhere to post: give --post URL or set "
                     "REPORT_URL");
             rc = PT_EXIT_USAGE;
-        } else if (post_bundle(&t, bundle, &err)) {
+        } else if (post_deliver(&t, bundle, results, &err)) {
             LOG_ERR("post: %s", err.buf);
-            strbuf_reset(&err);
-            if (!spool_add(results, bundle, &t, &err))
-                LOG_WARN("%s waits in %s/.spool/", bundle, results);
             rc = PT_EXIT_ENV;
         }
     }

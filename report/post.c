@@ -1,4 +1,5 @@
-/* Posting with libcurl (see post.h): the transports, the retries. */
+/* The libcurl transports (see post.h); the retries around them and the
+ * fallback to the spool are in deliver.c. */
 #include "report/post.h"
 
 #include <curl/curl.h>
@@ -8,13 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "lib/log.h"
 #include "lib/util.h"
-
-LOG_MODULE("post");
 
 /* The URL a bundle goes to: "dir/" + its name, or the URL as it is. */
 static char *target_url(const char *url, const char *bundle)
@@ -221,66 +218,14 @@ static const struct post_transport transports[] = {
     { "ssh", is_ssh, ssh_send },
 };
 
-static void record_posted(const char *bundle, const char *url)
+const struct post_transport *post_transport_find(const char *url)
 {
-    char *path = xasprintf("%s.posted", bundle);
-    char *shown = url_redact(url);
-    char when[32];
-    time_t now = time(NULL);
-    FILE *f = fopen(path, "we");
-
-    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    if (f) {
-        fprintf(f, "%s %s\n", when, shown);
-        fclose(f);
-    }
-    free(shown);
-    free(path);
-}
-
-bool post_already(const char *bundle, struct strbuf *where)
-{
-    char *path = xasprintf("%s.posted", bundle);
-    bool posted = !strbuf_read_file(where, path);
-
-    strbuf_rtrim(where);
-    free(path);
-    return posted;
-}
-
-int post_bundle(const struct post_target *t, const char *bundle,
-                struct strbuf *err)
-{
-    const struct post_transport *tr = NULL;
-    char *shown = url_redact(t->url);
-    double delay = t->retry_delay;
-    int rc = -EINVAL;
-
     for (size_t i = 0; i < sizeof transports / sizeof *transports; i++)
-        if (transports[i].handles(t->url))
-            tr = &transports[i];
-    if (!tr) {
-        strbuf_addf(err, "'%s': not an http(s), scp or sftp URL", shown);
-        free(shown);
-        return -EINVAL;
-    }
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    for (int attempt = 0; attempt <= t->retries; attempt++) {
-        strbuf_reset(err);
-        rc = tr->send(t, bundle, err);
-        if (!rc || (t->stop && *t->stop))
-            break;
-        if (attempt < t->retries) {
-            LOG_WARN("attempt %d of %d failed: %s; again in %.1f s",
-                     attempt + 1, t->retries + 1, err->buf, delay);
-            sleep_ms((int)(delay * 1000));
-            delay = fmin(delay * 2, 300);
+        if (transports[i].handles(url)) {
+            /* Once would do; libcurl counts the calls and wants one
+             * before the first handle. */
+            curl_global_init(CURL_GLOBAL_DEFAULT);
+            return &transports[i];
         }
-    }
-    if (!rc) {
-        record_posted(bundle, t->url);
-        LOG_INFO("posted %s to %s", bundle, shown);
-    }
-    free(shown);
-    return rc;
+    return NULL;
 }

@@ -1,6 +1,8 @@
-/* Posting the bundle (DESIGN.md step 14) with libcurl, and the spool of
- * bundles that could not be posted.
+/* Posting the bundle (DESIGN.md step 14), and the spool of bundles that
+ * could not be posted.  post_deliver() is what a caller wants: post,
+ * else spool; the run's last phase and `perftests post` both use it.
  *
+ * The transports (post.c, libcurl):
  *   http(s)://  PUT (WebDAV: the folders created when the server wants
  *               that), or POST multipart/form-data (REPORT_METHOD=post);
  *   scp:// sftp://  an upload with REPORT_SSH_KEY, then the empty
@@ -16,6 +18,8 @@
 
 #include "lib/strbuf.h"
 
+struct post_transport;
+
 struct post_target {
     const char *url;
     const char *method;             /* "put" or "post" (http only) */
@@ -24,16 +28,25 @@ struct post_target {
     double retry_delay;             /* seconds; doubled each retry */
     double timeout;                 /* seconds for one attempt */
     volatile sig_atomic_t *stop;    /* set: no more retries; may be NULL */
+    /* NULL: the transport for the URL's scheme (post_transport_find);
+     * the unit tests give a stub. */
+    const struct post_transport *transport;
 };
 
 /* One kind of destination: one entry per URL scheme family. */
 struct post_transport {
     const char *name;
+    /* Whether it takes that URL; may be NULL in a transport that is given
+     * in post_target.transport rather than found by scheme. */
     bool (*handles)(const char *url);
     /* One attempt: 0, or -errno with the reason (no credentials). */
     int (*send)(const struct post_target *t, const char *bundle,
                 struct strbuf *err);
 };
+
+/* The libcurl transport that takes 'url' (libcurl made ready), or NULL
+ * when none does. */
+const struct post_transport *post_transport_find(const char *url);
 
 /* Sends 'bundle' to t->url, retrying with backoff.  0 when it landed
  * (then "<bundle>.posted" records where and when), -errno with the last
@@ -42,6 +55,15 @@ int post_bundle(const struct post_target *t, const char *bundle,
                 struct strbuf *err);
 /* True when "<bundle>.posted" says it landed already; 'where' gets it. */
 bool post_already(const char *bundle, struct strbuf *where);
+
+/* Posts 'bundle' to t (post_bundle: the retries, the record).  When it
+ * lands and <results_dir>/.spool/ holds it, it leaves the spool.  When it
+ * does not, it is spooled there, unless it waits there already: then the
+ * spooled copy and the target it was spooled with stay as they are.
+ * 0 when it landed; else the last attempt's -errno, and 'err' says why,
+ * naming the URL (without its password), and where the bundle is now. */
+int post_deliver(const struct post_target *t, const char *bundle,
+                 const char *results_dir, struct strbuf *err);
 
 /* Puts 'bundle' and its target in <results_dir>/.spool/ (the bundle
  * hard-linked, else copied).  0 or -errno with the reason. */
@@ -56,5 +78,10 @@ int spool_send(const char *results_dir, const char *only,
                struct strbuf *err);
 /* True when the spool holds a bundle of that name. */
 bool spool_has(const char *results_dir, const char *bundle_name);
+/* Takes the bundle of that name out of the spool once it landed; the
+ * record of the landing, when it was made beside the spooled copy, goes
+ * beside the bundle it was spooled from.  0 or -errno with the reason. */
+int spool_remove(const char *results_dir, const char *bundle_name,
+                 struct strbuf *err);
 
 #endif

@@ -75,12 +75,42 @@ bool spool_has(const char *results_dir, const char *bundle_name)
     return has;
 }
 
-/* Sends one spooled bundle; on success it leaves the spool and its
- * origin is marked posted. */
-static int send_one(const char *dir, const char *name,
+int spool_remove(const char *results_dir, const char *bundle_name,
+                 struct strbuf *err)
+{
+    char *copy = xasprintf("%s/.spool/%s", results_dir,
+                           base_name(bundle_name));
+    char *meta = xasprintf("%s.json", copy);
+    char *posted = xasprintf("%s.posted", copy);
+    json_t *j = json_load_file(meta, 0, NULL);
+    const char *origin = json_string_value(json_object_get(j, "origin"));
+    char *mark = origin ? xasprintf("%s.posted", origin) : NULL;
+    int rc = 0;
+
+    /* The record of the landing goes beside the original bundle. */
+    if (mark && access(mark, F_OK) && rename(posted, mark))
+        copy_file(posted, mark);
+    unlink(posted);
+    unlink(copy);
+    /* Without its JSON the copy is no longer in the spool. */
+    if (unlink(meta) && errno != ENOENT) {
+        rc = -errno;
+        strbuf_addf(err, "cannot take '%s' out of the spool: %s", meta,
+                    strerror(errno));
+    }
+    json_decref(j);
+    free(mark);
+    free(posted);
+    free(meta);
+    free(copy);
+    return rc;
+}
+
+/* Delivers one spooled bundle to the target it was spooled with. */
+static int send_one(const char *results_dir, const char *name,
                     volatile sig_atomic_t *stop)
 {
-    char *copy = xasprintf("%s/%s", dir, name);
+    char *copy = xasprintf("%s/.spool/%s", results_dir, name);
     char *meta = xasprintf("%s.json", copy);
     struct strbuf err = STRBUF_INIT;
     json_error_t je;
@@ -94,26 +124,14 @@ static int send_one(const char *dir, const char *name,
         .timeout = json_number_value(json_object_get(j, "timeout")),
         .stop = stop,
     };
-    const char *origin = json_string_value(json_object_get(j, "origin"));
     int rc;
 
     if (!t.url) {
         LOG_WARN("spool: '%s' is unreadable (%s); left alone", meta,
                  j ? "no url" : je.text);
         rc = -EINVAL;
-    } else if (!(rc = post_bundle(&t, copy, &err))) {
-        char *posted = xasprintf("%s.posted", copy);
-        char *mark = origin ? xasprintf("%s.posted", origin) : NULL;
-        /* The record of the landing goes beside the original bundle. */
-        if (mark && access(mark, F_OK) && rename(posted, mark))
-            copy_file(posted, mark);
-        unlink(posted);
-        unlink(copy);
-        unlink(meta);
-        free(posted);
-        free(mark);
-    } else {
-        LOG_WARN("spool: %s still not posted: %s", name, err.buf);
+    } else if ((rc = post_deliver(&t, copy, results_dir, &err))) {
+        LOG_WARN("spool: %s: %s", name, err.buf);
     }
     json_decref(j);
     strbuf_dispose(&err);
@@ -146,7 +164,7 @@ int spool_send(const char *results_dir, const char *only,
         if (is_meta && !(stop && *stop)) {
             char *bundle = xasprintf("%.*s", (int)(len - 5), name);
             if (!only || !strcmp(bundle, base_name(only))) {
-                if (send_one(dir, bundle, stop))
+                if (send_one(results_dir, bundle, stop))
                     ++*failed;
                 else
                     ++*sent;

@@ -469,7 +469,7 @@ static int post_report(struct run *r)
 {
     struct strbuf err = STRBUF_INIT;
     struct post_target t;
-    char *bundle, *shown;
+    char *bundle;
     int rc = 0;
 
     run_post_target(r->cfg->settings, &t);
@@ -480,23 +480,10 @@ static int post_report(struct run *r)
         return 0;
     }
     bundle = bundle_path(r->dir);
-    shown = url_redact(t.url);
-    if (!path_is_file(bundle)) {
+    if (!path_is_file(bundle))
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "no bundle to post");
-    } else if (post_bundle(&t, bundle, &err)) {
-        struct strbuf why = STRBUF_INIT;
-        if (spool_add(r->cfg->results_dir, bundle, &t, &why))
-            rc = run_fail(r, PT_EXIT_ENV, "the bundle could not be posted "
-                          "to %s (%s), nor spooled: %s", shown, err.buf,
-                          why.buf);
-        else
-            rc = run_fail(r, PT_EXIT_ENV, "the bundle could not be posted "
-                          "to %s (%s); it waits in %s/.spool/ for "
-                          "'perftests post'", shown, err.buf,
-                          r->cfg->results_dir);
-        strbuf_dispose(&why);
-    }
-    free(shown);
+    else if (post_deliver(&t, bundle, r->cfg->results_dir, &err))
+        rc = run_fail(r, PT_EXIT_ENV, "%s", err.buf);
     free(bundle);
     strbuf_dispose(&err);
     return rc;

@@ -1,0 +1,112 @@
+/* Delivering a bundle (see post.h): the attempts with their backoff, the
+ * record of the landing, and the spool for what did not land.  How one
+ * attempt travels is the transport's business (post.c, or a test's stub);
+ * nothing here knows libcurl. */
+#include "report/post.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+#include "lib/log.h"
+#include "lib/util.h"
+
+LOG_MODULE("post");
+
+static void record_posted(const char *bundle, const char *url)
+{
+    char *path = xasprintf("%s.posted", bundle);
+    char *shown = url_redact(url);
+    char when[32];
+    time_t now = time(NULL);
+    FILE *f = fopen(path, "we");
+
+    strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
+    if (f) {
+        fprintf(f, "%s %s\n", when, shown);
+        fclose(f);
+    }
+    free(shown);
+    free(path);
+}
+
+bool post_already(const char *bundle, struct strbuf *where)
+{
+    char *path = xasprintf("%s.posted", bundle);
+    bool posted = !strbuf_read_file(where, path);
+
+    strbuf_rtrim(where);
+    free(path);
+    return posted;
+}
+
+int post_bundle(const struct post_target *t, const char *bundle,
+                struct strbuf *err)
+{
+    const struct post_transport *tr = t->transport
+                                          ? t->transport
+                                          : post_transport_find(t->url);
+    char *shown = url_redact(t->url);
+    double delay = t->retry_delay;
+    int rc = -EINVAL;
+
+    if (!tr) {
+        strbuf_addf(err, "'%s': not an http(s), scp or sftp URL", shown);
+        free(shown);
+        return -EINVAL;
+    }
+    for (int attempt = 0; attempt <= t->retries; attempt++) {
+        strbuf_reset(err);
+        rc = tr->send(t, bundle, err);
+        if (!rc || (t->stop && *t->stop))
+            break;
+        if (attempt < t->retries) {
+            LOG_WARN("attempt %d of %d failed: %s; again in %.1f s",
+                     attempt + 1, t->retries + 1, err->buf, delay);
+            sleep_ms((int)(delay * 1000));
+            delay = fmin(delay * 2, 300);
+        }
+    }
+    if (!rc) {
+        record_posted(bundle, t->url);
+        LOG_INFO("posted %s to %s", bundle, shown);
+    }
+    free(shown);
+    return rc;
+}
+
+int post_deliver(const struct post_target *t, const char *bundle,
+                 const char *results_dir, struct strbuf *err)
+{
+    struct strbuf why = STRBUF_INIT, spool_err = STRBUF_INIT;
+    /* Asked before posting: a bundle posted from the spool leaves it. */
+    bool waiting = spool_has(results_dir, bundle);
+    char *shown;
+    int rc = post_bundle(t, bundle, &why);
+
+    if (!rc) {
+        /* The bundle landed; an entry left in the spool would be posted
+         * again by the next `perftests post`, hence the warning. */
+        if (waiting && spool_remove(results_dir, bundle, &spool_err))
+            LOG_WARN("%s", spool_err.buf);
+        strbuf_dispose(&spool_err);
+        strbuf_dispose(&why);
+        return 0;
+    }
+    shown = url_redact(t->url);
+    strbuf_addf(err, "the bundle could not be posted to %s (%s)", shown,
+                why.buf);
+    if (waiting)
+        strbuf_addf(err, "; it still waits in %s/.spool/", results_dir);
+    else if (spool_add(results_dir, bundle, t, &spool_err))
+        strbuf_addf(err, ", nor spooled: %s", spool_err.buf);
+    else
+        strbuf_addf(err, "; it waits in %s/.spool/ for 'perftests post'",
+                    results_dir);
+    free(shown);
+    strbuf_dispose(&spool_err);
+    strbuf_dispose(&why);
+    return rc;
+}

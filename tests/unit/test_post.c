@@ -1,0 +1,246 @@
+/* Post-or-spool (post_deliver) with a stub transport: the retries, the
+ * spool as the fallback, the spool emptied by a later landing, and no
+ * password in what it says.  The libcurl transports meet a real nginx in
+ * tests/integration/report.sh. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/strbuf.h"
+#include "lib/util.h"
+#include "report/post.h"
+#include "tmpdir.h"
+
+#define SECRET "s3cret"
+#define URL "http://user:" SECRET "@reports.invalid/up/"
+#define URL_SHOWN "http://user:***@reports.invalid/up/"
+
+/* The stub fails its first 'fail_first' attempts (every one when
+ * negative), then lands; 'calls' counts the attempts. */
+static int calls, fail_first;
+
+static int stub_send(const struct post_target *t, const char *bundle,
+                     struct strbuf *err)
+{
+    assert_true(path_is_file(bundle));
+    calls++;
+    if (fail_first < 0 || calls <= fail_first) {
+        strbuf_addf(err, "stub refused attempt %d", calls);
+        return -ECONNREFUSED;
+    }
+    return 0;
+}
+
+static const struct post_transport stub = { "stub", NULL, stub_send };
+
+static struct post_target target(const char *url, int retries)
+{
+    struct post_target t = { .url = url, .method = "put", .ssh_key = "",
+                             .retries = retries, .retry_delay = 0,
+                             .timeout = 1, .transport = &stub };
+
+    return t;
+}
+
+/* Each test has a results folder of its own holding "run.tar.gz". */
+struct fixture {
+    char *dir;
+    char *bundle;
+    char *spooled;          /* where the spool keeps the bundle */
+    struct strbuf err;
+    struct strbuf text;     /* what a test reads back */
+};
+
+static int setup(void **state)
+{
+    static int n;
+    struct fixture *f = xcalloc(1, sizeof *f);
+
+    f->dir = xasprintf("%s/%d", tmpdir, ++n);
+    f->bundle = xasprintf("%s/run.tar.gz", f->dir);
+    f->spooled = xasprintf("%s/.spool/run.tar.gz", f->dir);
+    strbuf_init(&f->err);
+    strbuf_init(&f->text);
+    calls = 0;
+    *state = f;
+    if (mkdir_p(f->dir, 0755))
+        return -1;
+    return write_file_atomic(f->bundle, "bundle", 6);
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    strbuf_dispose(&f->text);
+    strbuf_dispose(&f->err);
+    free(f->spooled);
+    free(f->bundle);
+    free(f->dir);
+    free(f);
+    return 0;
+}
+
+/* What <dir>/.spool/ holds, "." and ".." aside; -1 when it is not there. */
+static int spool_entries(const char *dir)
+{
+    char *spool = xasprintf("%s/.spool", dir);
+    DIR *d = opendir(spool);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    if (d)
+        closedir(d);
+    free(spool);
+    return d ? n : -1;
+}
+
+static void test_post__retries_until_it_lands(void **state)
+{
+    struct fixture *f = *state;
+    struct post_target t = target(URL, 3);
+
+    fail_first = 2;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), 0);
+    assert_int_equal(calls, 3);
+    assert_int_equal(f->err.len, 0);
+    assert_int_equal(spool_entries(f->dir), -1);
+    /* The record of the landing names the URL, not its password. */
+    assert_true(post_already(f->bundle, &f->text));
+    assert_non_null(strstr(f->text.buf, URL_SHOWN));
+    assert_null(strstr(f->text.buf, SECRET));
+}
+
+static void test_post__spools_when_every_attempt_fails(void **state)
+{
+    struct fixture *f = *state;
+    struct post_target t = target(URL, 2);
+    char *waits = xasprintf("it waits in %s/.spool/ for 'perftests post'",
+                            f->dir);
+
+    fail_first = -1;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err),
+                     -ECONNREFUSED);
+    assert_int_equal(calls, 3);
+    assert_true(spool_has(f->dir, "run.tar.gz"));
+    assert_true(path_is_file(f->spooled));
+    assert_int_equal(spool_entries(f->dir), 2);
+    assert_false(post_already(f->bundle, &f->text));
+    /* Where it failed (no password), why, and where it waits. */
+    assert_non_null(strstr(f->err.buf, URL_SHOWN));
+    assert_null(strstr(f->err.buf, SECRET));
+    assert_non_null(strstr(f->err.buf, "stub refused attempt 3"));
+    assert_non_null(strstr(f->err.buf, waits));
+    free(waits);
+}
+
+static void test_post__no_retry_once_stopped(void **state)
+{
+    struct fixture *f = *state;
+    struct post_target t = target(URL, 5);
+    volatile sig_atomic_t stop = 1;
+
+    t.stop = &stop;
+    fail_first = -1;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err),
+                     -ECONNREFUSED);
+    assert_int_equal(calls, 1);
+    assert_true(spool_has(f->dir, "run.tar.gz"));
+}
+
+static void test_post__a_spooled_bundle_leaves_the_spool_when_sent(void **state)
+{
+    struct fixture *f = *state;
+    struct post_target t = target(URL, 0);
+
+    assert_int_equal(spool_add(f->dir, f->bundle, &t, &f->err), 0);
+    fail_first = 0;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), 0);
+    assert_int_equal(calls, 1);
+    assert_false(spool_has(f->dir, "run.tar.gz"));
+    assert_int_equal(spool_entries(f->dir), 0);
+    assert_true(path_is_file(f->bundle));
+    assert_true(post_already(f->bundle, &f->text));
+}
+
+/* What `perftests post` does with the spool: it sends the spooled copy,
+ * and the record of the landing goes beside the bundle it came from. */
+static void test_post__the_spooled_copy_sent_marks_its_origin(void **state)
+{
+    struct fixture *f = *state;
+    struct post_target t = target(URL, 0);
+
+    assert_int_equal(spool_add(f->dir, f->bundle, &t, &f->err), 0);
+    fail_first = 0;
+    assert_int_equal(post_deliver(&t, f->spooled, f->dir, &f->err), 0);
+    assert_int_equal(calls, 1);
+    assert_int_equal(spool_entries(f->dir), 0);
+    assert_true(post_already(f->bundle, &f->text));
+    assert_non_null(strstr(f->text.buf, URL_SHOWN));
+}
+
+static void test_post__a_spooled_bundle_is_not_spooled_twice(void **state)
+{
+    struct fixture *f = *state;
+    char *meta = xasprintf("%s.json", f->spooled);
+    struct post_target first = target("http://first.invalid/", 0);
+    struct post_target t = target(URL, 1);
+
+    assert_int_equal(spool_add(f->dir, f->bundle, &first, &f->err), 0);
+    fail_first = -1;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err),
+                     -ECONNREFUSED);
+    assert_int_equal(calls, 2);
+    /* Still the one entry, with the target it was spooled with. */
+    assert_int_equal(spool_entries(f->dir), 2);
+    assert_int_equal(strbuf_read_file(&f->text, meta), 0);
+    assert_non_null(strstr(f->text.buf, "first.invalid"));
+    assert_null(strstr(f->text.buf, "reports.invalid"));
+    assert_non_null(strstr(f->err.buf, URL_SHOWN));
+    assert_null(strstr(f->err.buf, SECRET));
+    assert_non_null(strstr(f->err.buf, "it still waits in"));
+    free(meta);
+}
+
+static void test_post__neither_posted_nor_spooled(void **state)
+{
+    struct fixture *f = *state;
+    struct post_target t = target(URL, 0);
+
+    fail_first = -1;
+    /* A file where the results folder should be: no spool in it. */
+    assert_int_equal(post_deliver(&t, f->bundle, f->bundle, &f->err),
+                     -ECONNREFUSED);
+    assert_int_equal(calls, 1);
+    assert_non_null(strstr(f->err.buf, URL_SHOWN));
+    assert_non_null(strstr(f->err.buf, "stub refused attempt 1"));
+    assert_non_null(strstr(f->err.buf, "nor spooled: cannot spool"));
+    assert_int_equal(spool_entries(f->dir), -1);
+}
+
+#define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        TEST(test_post__retries_until_it_lands),
+        TEST(test_post__spools_when_every_attempt_fails),
+        TEST(test_post__no_retry_once_stopped),
+        TEST(test_post__a_spooled_bundle_leaves_the_spool_when_sent),
+        TEST(test_post__the_spooled_copy_sent_marks_its_origin),
+        TEST(test_post__a_spooled_bundle_is_not_spooled_twice),
+        TEST(test_post__neither_posted_nor_spooled),
+    };
+    return cmocka_run_group_tests_name("post", tests, tmpdir_create,
+                                       tmpdir_remove);
+}
