@@ -38,12 +38,9 @@ struct sink {
 };
 
 /* The RRD writer: one file per collector, <dir>/<collector>.rrd, a data
- * source per metric, a 'step' second step, the first sample at 'start' or
- * later (0: now).  NULL with the reason. */
+ * source per metric (the archives of lib/rrdfile.h), a 'step' second step,
+ * the first sample at 'start' or later (0: now).  NULL with the reason. */
 struct sink *rrd_sink_create(const char *dir, int step, time_t start,
                              struct strbuf *err);
-/* rrd_graph: argv as `rrdtool graph` takes it, argv[0] "graph", argv[1]
- * the PNG's path.  0 or -EIO with librrd's reason. */
-int rrd_graph_png(const char *const *argv, int argc, struct strbuf *err);
 
 #endif
