@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "collectors/collector.h"
-#include "lib/netns.h"
+#include "lib/links.h"
 
 /* One interface and the prefix of its metrics. */
 struct netdev_if {

@@ -65,16 +65,17 @@ static int ovs_init(const struct collector_cfg *cfg, void **state,
 static int ask(struct ovs_state *s, const char *cmd, struct strbuf *err,
                int (*parse)(const char *, void *), void *out)
 {
-    char *reply = NULL, *why = NULL;
+    struct strbuf why = STRBUF_INIT;
+    char *reply = NULL;
     int rc = unixctl_call_timeout(s->ctl, cmd, NULL, s->timeout_ms, &reply,
                                   &why);
 
     if (!rc && (rc = parse(reply, out)) && !err->len)
         strbuf_addf(err, "%s: unrecognised reply", cmd);
     else if (rc && !err->len)
-        strbuf_addf(err, "%s: %s", cmd, why ? why : strerror(-rc));
+        strbuf_addf(err, "%s: %s", cmd, why.len ? why.buf : strerror(-rc));
     free(reply);
-    free(why);
+    strbuf_dispose(&why);
     return rc;
 }
 

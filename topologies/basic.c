@@ -21,19 +21,19 @@ static int open_db(const struct topology_ctx *ctx, struct jsonrpc **db,
     return rc;
 }
 
-/* Moves an OVSDB error text into 'err'. */
-static int db_fail(int rc, char *text, const char *what, struct strbuf *err)
+/* Adds "<what>: <why>" to 'err', 'why' being what OVSDB said. */
+static int db_fail(int rc, const struct strbuf *why, const char *what,
+                   struct strbuf *err)
 {
-    strbuf_addf(err, "%s: %s", what, text ? text : strerror(-rc));
-    free(text);
+    strbuf_addf(err, "%s: %s", what, why->len ? why->buf : strerror(-rc));
     return rc ? rc : -EIO;
 }
 
 static int basic_setup(struct topology_ctx *ctx, struct strbuf *err)
 {
     const char *ports[] = { ctx->source_binding, ctx->dest_binding };
+    struct strbuf why = STRBUF_INIT;
     struct jsonrpc *db;
-    char *text = NULL;
     int rc;
 
     snprintf(ctx->bridge, sizeof ctx->bridge, "pt-br-%s", ctx->short_id);
@@ -47,30 +47,31 @@ static int basic_setup(struct topology_ctx *ctx, struct strbuf *err)
                     ctx->bridge, strerror(-rc));
         goto out;
     }
-    rc = ovsdb_add_bridge(db, ctx->bridge, "netdev", &text);
+    rc = ovsdb_add_bridge(db, ctx->bridge, "netdev", &why);
     if (rc) {
-        rc = db_fail(rc, text, "cannot add bridge", err);
+        rc = db_fail(rc, &why, "cannot add bridge", err);
         goto out;
     }
     for (size_t i = 0; i < 2; i++) {
         int64_t ofport;
-        rc = ovsdb_add_port(db, ctx->bridge, ports[i], "", &text);
+        rc = ovsdb_add_port(db, ctx->bridge, ports[i], "", &why);
         if (!rc)
-            rc = ovsdb_wait_ofport(db, ports[i], 10000, &ofport, &text);
+            rc = ovsdb_wait_ofport(db, ports[i], 10000, &ofport, &why);
         if (rc) {
-            rc = db_fail(rc, text, ports[i], err);
+            rc = db_fail(rc, &why, ports[i], err);
             goto out;
         }
     }
 out:
+    strbuf_dispose(&why);
     jsonrpc_close(db);
     return rc;
 }
 
 static int basic_teardown(struct topology_ctx *ctx, struct strbuf *err)
 {
+    struct strbuf why = STRBUF_INIT;
     struct jsonrpc *db;
-    char *text = NULL;
     int rc;
 
     if (!ctx->bridge[0] || !ctx->ovs_db_socket)
@@ -78,13 +79,12 @@ static int basic_teardown(struct topology_ctx *ctx, struct strbuf *err)
     rc = open_db(ctx, &db, err);
     if (rc)
         return rc;
-    rc = ovsdb_del_bridge(db, ctx->bridge, &text);
+    rc = ovsdb_del_bridge(db, ctx->bridge, &why);
     if (rc == -ENOENT)
         rc = 0;
     else if (rc)
-        rc = db_fail(rc, text, "cannot delete bridge", err);
-    else
-        free(text);
+        rc = db_fail(rc, &why, "cannot delete bridge", err);
+    strbuf_dispose(&why);
     jsonrpc_close(db);
     return rc;
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "lib/netns.h"
+#include "lib/links.h"
 #include "topologies/topology.h"
 
 static int direct_setup(struct topology_ctx *ctx, struct strbuf *err)

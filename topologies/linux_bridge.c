@@ -5,7 +5,7 @@
 #include <string.h>
 
 #include "lib/ledger.h"
-#include "lib/netns.h"
+#include "lib/links.h"
 #include "topologies/topology.h"
 
 static int lb_setup(struct topology_ctx *ctx, struct strbuf *err)

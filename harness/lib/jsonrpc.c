@@ -360,16 +360,17 @@ int jsonrpc_transact(struct jsonrpc *rpc, const char *method, json_t *params,
     return err;
 }
 
-char *jsonrpc_error_text(const json_t *error)
+void jsonrpc_error_text(const json_t *error, struct strbuf *out)
 {
-    char *dump, *text;
+    char *dump;
 
-    if (!error)
-        return xstrdup("(no error)");
-    if (json_is_string(error))
-        return xstrdup(json_string_value(error));
-    dump = json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY);
-    text = xstrdup(dump ? dump : "(unprintable error)");
-    free(dump);
-    return text;
+    if (!error) {
+        strbuf_addstr(out, "(no error)");
+    } else if (json_is_string(error)) {
+        strbuf_addstr(out, json_string_value(error));
+    } else {
+        dump = json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY);
+        strbuf_addstr(out, dump ? dump : "(unprintable error)");
+        free(dump);
+    }
 }

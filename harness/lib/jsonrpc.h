@@ -24,6 +24,7 @@
 #define JSONRPC_DEFAULT_TIMEOUT_MS 10000
 
 struct jsonrpc;
+struct strbuf;
 
 /* Connects to the unix socket at 'path' (a path longer than sun_path is
  * fine: it is reached through its directory's /proc/self/fd entry).
@@ -50,9 +51,9 @@ const char *jsonrpc_path(const struct jsonrpc *rpc);
 int jsonrpc_transact(struct jsonrpc *rpc, const char *method, json_t *params,
                      json_t **resultp, json_t **errorp);
 
-/* Returns a malloc'ed text for a JSON-RPC "error" value: the string itself
- * when it is one (unixctl), else its compact JSON (ovsdb-server sends
- * objects like {"error": "unknown database", "details": ...}). */
-char *jsonrpc_error_text(const json_t *error);
+/* Appends to 'out' the text of a JSON-RPC "error" value: the string
+ * itself when it is one (unixctl), else its compact JSON (ovsdb-server
+ * sends objects like {"error": "unknown database", "details": ...}). */
+void jsonrpc_error_text(const json_t *error, struct strbuf *out);
 
 #endif

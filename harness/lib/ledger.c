@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/links.h"
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/proc.h"
@@ -38,6 +39,11 @@ static const struct ledger_kind_ops *const kinds[] = {
     &ledger_kind_netns,
     &ledger_kind_link,
 };
+
+bool ledger_name_is_ours(const char *name)
+{
+    return !strncmp(name, LEDGER_PREFIX, strlen(LEDGER_PREFIX));
+}
 
 const struct ledger_kind_ops *ledger_kind_find(const char *kind)
 {
@@ -143,7 +149,7 @@ int ledger_record(struct ledger *l, const char *kind, const char *name,
 
     if (!ledger_kind_find(kind) || !strcmp(kind, "process"))
         return -EINVAL;
-    if (strncmp(name, LEDGER_PREFIX, strlen(LEDGER_PREFIX)))
+    if (!ledger_name_is_ours(name))
         return -EINVAL;
     err = fill_entry(&e, kind, name, netns);
     return err ? err : record(l, &e);

@@ -60,6 +60,9 @@ int ledger_cleanup_stale(const char *dir, size_t *n_ledgers);
 
 /* Parses one ledger line; 0 or -EINVAL. Exposed for tests. */
 int ledger_parse_line(const char *line, struct ledger_entry *entry);
+/* True when 'name' starts with LEDGER_PREFIX: the only names that
+ * ledger_record() takes and the removers touch. */
+bool ledger_name_is_ours(const char *name);
 /* The remover for 'kind', or NULL. */
 const struct ledger_kind_ops *ledger_kind_find(const char *kind);
 

@@ -9,7 +9,7 @@
 
 int unixctl_call_timeout(const char *ctl_path, const char *cmd,
                          const char *const *args, int timeout_ms,
-                         char **reply, char **err)
+                         char **reply, struct strbuf *err)
 {
     struct jsonrpc *rpc;
     json_t *params, *result = NULL, *error = NULL;
@@ -17,13 +17,11 @@ int unixctl_call_timeout(const char *ctl_path, const char *cmd,
 
     if (reply)
         *reply = NULL;
-    if (err)
-        *err = NULL;
     ret = jsonrpc_open(ctl_path, timeout_ms, &rpc);
     if (ret) {
         if (err)
-            *err = xasprintf("cannot connect to '%s': %s", ctl_path,
-                             strerror(-ret));
+            strbuf_addf(err, "cannot connect to '%s': %s", ctl_path,
+                        strerror(-ret));
         return ret;
     }
     params = json_array();
@@ -32,19 +30,18 @@ int unixctl_call_timeout(const char *ctl_path, const char *cmd,
     ret = jsonrpc_transact(rpc, cmd, params, &result, &error);
     if (ret) {
         if (err)
-            *err = xasprintf("'%s' on '%s': %s", cmd, ctl_path,
-                             ret == -ETIMEDOUT ? "no answer in time"
-                                               : strerror(-ret));
+            strbuf_addf(err, "'%s' on '%s': %s", cmd, ctl_path,
+                        ret == -ETIMEDOUT ? "no answer in time"
+                                          : strerror(-ret));
     } else if (error) {
         ret = -EREMOTEIO;
         if (err) {
             /* The daemon's text ends with a newline, like its output. */
-            struct strbuf sb = STRBUF_INIT;
-            char *text = jsonrpc_error_text(error);
-            strbuf_addstr(&sb, text);
-            strbuf_rtrim(&sb);
-            free(text);
-            *err = strbuf_detach(&sb);
+            struct strbuf text = STRBUF_INIT;
+            jsonrpc_error_text(error, &text);
+            strbuf_rtrim(&text);
+            strbuf_add(err, text.buf, text.len);
+            strbuf_dispose(&text);
         }
     } else if (json_is_string(result) || json_is_null(result)) {
         /* A command that prints nothing replies with null in old
@@ -64,7 +61,7 @@ int unixctl_call_timeout(const char *ctl_path, const char *cmd,
 }
 
 int unixctl_call(const char *ctl_path, const char *cmd,
-                 const char *const *args, char **reply, char **err)
+                 const char *const *args, char **reply, struct strbuf *err)
 {
     return unixctl_call_timeout(ctl_path, cmd, args,
                                 JSONRPC_DEFAULT_TIMEOUT_MS, reply, err);

@@ -12,6 +12,7 @@
 #include "report/bundle.h"
 #include "run/run_collectors.h"
 #include "lib/ledger.h"
+#include "lib/links.h"
 #include "lib/log.h"
 #include "traffic/measure.h"
 #include "run/metadata.h"
@@ -201,6 +202,7 @@ static int create_dp_namespace(struct run *r)
     if (rc)
         return run_fail(r, PT_EXIT_ENV, "cannot create namespace '%s': %s",
                         t->dp_ns, strerror(-rc));
+    LOG_DBG("created namespace '%s'", t->dp_ns);
     return 0;
 }
 
@@ -403,8 +405,14 @@ static int tear_down(struct run *r)
     if (r->sut && sut_stop(r->sut) < 0)
         LOG_WARN("cannot stop the system under test");
     /* After the SUT: its taps go with the namespace. */
-    if (r->tctx.dp_ns[0] && netns_del(r->tctx.dp_ns) < 0)
-        LOG_WARN("cannot delete namespace '%s'", r->tctx.dp_ns);
+    if (r->tctx.dp_ns[0]) {
+        int del_rc = netns_del(r->tctx.dp_ns);
+        if (del_rc < 0)
+            LOG_WARN("cannot delete namespace '%s': %s", r->tctx.dp_ns,
+                     strerror(-del_rc));
+        else
+            LOG_DBG("deleted namespace '%s'", r->tctx.dp_ns);
+    }
     /* The ledger is the backstop: whatever the steps above missed. */
     if (r->ledger && ledger_teardown(r->ledger) < 0)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "teardown left resources "

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "lib/ledger.h"
+#include "lib/links.h"
 #include "lib/log.h"
 #include "lib/netns.h"
 
@@ -151,6 +152,8 @@ int scenario_destroy(const struct topology_ops *ops, struct topology_ctx *ctx,
                 first = rc;
             strbuf_addf(err, "%scannot delete namespace '%s': %s",
                         err->len ? "; " : "", nss[i], strerror(-rc));
+        } else if (!rc) {
+            LOG_DBG("deleted namespace '%s'", nss[i]);
         }
     }
     return first;

@@ -205,7 +205,7 @@ static int spawn_daemon(struct ovs_instance *ovs, struct ovs_daemon *d,
 static int wait_ovsdb(struct ovs_instance *ovs, struct strbuf *err)
 {
     long long deadline = monotonic_ms() + OVS_INSTANCE_START_TIMEOUT_MS;
-    char *msg = NULL;
+    struct strbuf msg = STRBUF_INIT;
     int ret = 0, status = 0, interval = 2;
 
     for (;;) {
@@ -217,14 +217,14 @@ static int wait_ovsdb(struct ovs_instance *ovs, struct strbuf *err)
             add_exit_status(err, status);
             strbuf_addstr(err, " during start-up");
             add_daemon_logs(err, ovs, "ovsdb-server");
+            strbuf_dispose(&msg);
             return -ECHILD;
         }
         /* The socket appears before ovsdb-server reads the database, so
          * only an answer to list_dbs proves it serves it. */
+        strbuf_reset(&msg);
         ret = jsonrpc_open(ovs->db_sock, 1000, &db);
         if (!ret) {
-            free(msg);
-            msg = NULL;
             ret = ovsdb_list_dbs(db, &dbs, &msg);
             jsonrpc_close(db);
         }
@@ -245,16 +245,16 @@ static int wait_ovsdb(struct ovs_instance *ovs, struct strbuf *err)
             strbuf_addf(err, "ovsdb-server did not serve %s on '%s' within "
                         "%d ms: %s", OVSDB_DATABASE, ovs->db_sock,
                         OVS_INSTANCE_START_TIMEOUT_MS,
-                        msg ? msg : strerror(-ret));
+                        msg.len ? msg.buf : strerror(-ret));
             add_daemon_logs(err, ovs, "ovsdb-server");
-            free(msg);
+            strbuf_dispose(&msg);
             return -ETIMEDOUT;
         }
         sleep_ms(interval);
         if (interval < 50)
             interval *= 2;
     }
-    free(msg);
+    strbuf_dispose(&msg);
     return 0;
 }
 
@@ -265,7 +265,8 @@ static int wait_vswitchd(struct ovs_instance *ovs, struct strbuf *err)
 {
     long long deadline = monotonic_ms() + OVS_INSTANCE_START_TIMEOUT_MS;
     struct jsonrpc *db = NULL;
-    char *reply = NULL, *msg = NULL;
+    struct strbuf msg = STRBUF_INIT;
+    char *reply = NULL;
     int ret, status = 0, interval = 2;
 
     for (;;) {
@@ -274,11 +275,10 @@ static int wait_vswitchd(struct ovs_instance *ovs, struct strbuf *err)
             add_exit_status(err, status);
             strbuf_addstr(err, " during start-up");
             add_daemon_logs(err, ovs, "ovs-vswitchd");
-            free(msg);
+            strbuf_dispose(&msg);
             return -ECHILD;
         }
-        free(msg);
-        msg = NULL;
+        strbuf_reset(&msg);
         ret = unixctl_call_timeout(ovs->vswitchd.ctl, "version", NULL, 1000,
                                    &reply, &msg);
         if (!ret)
@@ -286,9 +286,9 @@ static int wait_vswitchd(struct ovs_instance *ovs, struct strbuf *err)
         if (monotonic_ms() >= deadline) {
             strbuf_addf(err, "ovs-vswitchd did not answer on '%s' within "
                         "%d ms: %s", ovs->vswitchd.ctl,
-                        OVS_INSTANCE_START_TIMEOUT_MS, msg);
+                        OVS_INSTANCE_START_TIMEOUT_MS, msg.buf);
             add_daemon_logs(err, ovs, "ovs-vswitchd");
-            free(msg);
+            strbuf_dispose(&msg);
             return -ETIMEDOUT;
         }
         sleep_ms(interval);
@@ -302,6 +302,7 @@ static int wait_vswitchd(struct ovs_instance *ovs, struct strbuf *err)
     if (ret) {
         strbuf_addf(err, "cannot connect to '%s': %s", ovs->db_sock,
                     strerror(-ret));
+        strbuf_dispose(&msg);
         return ret;
     }
     /* A fresh next_cfg that only a running ovs-vswitchd can acknowledge:
@@ -312,10 +313,11 @@ static int wait_vswitchd(struct ovs_instance *ovs, struct strbuf *err)
         ret = ovsdb_wait_reconfigured(db, left > 1000 ? left : 1000, &msg);
     }
     if (ret) {
-        strbuf_addf(err, "ovs-vswitchd did not configure itself: %s", msg);
+        strbuf_addf(err, "ovs-vswitchd did not configure itself: %s",
+                    msg.buf);
         add_daemon_logs(err, ovs, "ovs-vswitchd");
     }
-    free(msg);
+    strbuf_dispose(&msg);
     jsonrpc_close(db);
     return ret;
 }
@@ -396,7 +398,7 @@ static int start_ovsdb(struct ovs_instance *ovs, struct ledger *ledger,
         ret = wait_ovsdb(ovs, err);
     if (!ret) {
         struct jsonrpc *db;
-        char *msg = NULL;
+        struct strbuf msg = STRBUF_INIT;
 
         ret = jsonrpc_open(ovs->db_sock, JSONRPC_DEFAULT_TIMEOUT_MS, &db);
         if (ret) {
@@ -405,8 +407,9 @@ static int start_ovsdb(struct ovs_instance *ovs, struct ledger *ledger,
         } else {
             ret = ovsdb_init(db, &msg);
             if (ret)
-                strbuf_addf(err, "cannot initialize the database: %s", msg);
-            free(msg);
+                strbuf_addf(err, "cannot initialize the database: %s",
+                            msg.buf);
+            strbuf_dispose(&msg);
             jsonrpc_close(db);
         }
     }
@@ -526,7 +529,8 @@ struct ovs_instance *ovs_instance_attach(const char *rundir,
                                          struct strbuf *err)
 {
     struct ovs_instance *ovs;
-    char *reply = NULL, *msg = NULL;
+    struct strbuf msg = STRBUF_INIT;
+    char *reply = NULL;
     int ret;
 
     ovs = instance_new(rundir, false);
@@ -540,8 +544,8 @@ struct ovs_instance *ovs_instance_attach(const char *rundir,
     ret = unixctl_call(ovs->vswitchd.ctl, "version", NULL, &reply, &msg);
     if (ret) {
         strbuf_addf(err, "ovs-vswitchd in '%s' does not answer: %s", rundir,
-                    msg);
-        free(msg);
+                    msg.buf);
+        strbuf_dispose(&msg);
         ovs_instance_destroy(ovs);
         return NULL;
     }
@@ -584,15 +588,15 @@ static int stop_vswitchd(struct ovs_daemon *d)
      * datapath and ports first; the reply comes before it is done, so wait
      * for the process to go.  SIGTERM remains for a daemon that hangs. */
     if (proc_is_same(d->pid, d->starttime)) {
-        char *msg = NULL;
+        struct strbuf msg = STRBUF_INIT;
         int ret = unixctl_call_timeout(d->ctl, "exit", cleanup,
                                        STOP_TIMEOUT_MS, NULL, &msg);
         if (ret)
             LOG_WARN("ovs-vswitchd did not take 'exit --cleanup' (%s); its "
-                     "tap devices may stay behind", msg);
+                     "tap devices may stay behind", msg.buf);
         else
             wait_exit(d, STOP_TIMEOUT_MS);
-        free(msg);
+        strbuf_dispose(&msg);
     }
     return stop_daemon(d);
 }
@@ -684,7 +688,8 @@ int ovs_instance_db_open(const struct ovs_instance *ovs,
 }
 
 int ovs_instance_appctl(const struct ovs_instance *ovs, const char *cmd,
-                        const char *const *args, char **reply, char **err)
+                        const char *const *args, char **reply,
+                        struct strbuf *err)
 {
     return unixctl_call(ovs->vswitchd.ctl, cmd, args, reply, err);
 }

@@ -83,8 +83,10 @@ const char *ovs_instance_version(const struct ovs_instance *ovs);
  * it with jsonrpc_close().  0 or a negative errno. */
 int ovs_instance_db_open(const struct ovs_instance *ovs,
                          struct jsonrpc **dbp);
-/* unixctl_call() on ovs-vswitchd: `ovs-appctl CMD ARGS...`. */
+/* unixctl_call() on ovs-vswitchd: `ovs-appctl CMD ARGS...`; on failure
+ * the reason is appended to 'err' (may be NULL). */
 int ovs_instance_appctl(const struct ovs_instance *ovs, const char *cmd,
-                        const char *const *args, char **reply, char **err);
+                        const char *const *args, char **reply,
+                        struct strbuf *err);
 
 #endif

@@ -152,7 +152,8 @@ static char *ask(struct snap *s, const char *ctl, bool *unreachable,
                  const char *cmd, const char *arg)
 {
     const char *args[] = { arg, NULL };
-    char *reply = NULL, *why = NULL;
+    struct strbuf why = STRBUF_INIT;
+    char *reply = NULL;
     int rc;
 
     if (*unreachable)
@@ -161,10 +162,10 @@ static char *ask(struct snap *s, const char *ctl, bool *unreachable,
                               SNAPSHOT_TIMEOUT_MS, &reply, &why);
     if (rc) {
         snap_error(s, rc, "%s%s%s: %s", cmd, arg ? " " : "", arg ? arg : "",
-                   why ? why : strerror(-rc));
+                   why.len ? why.buf : strerror(-rc));
         *unreachable = rc != -EREMOTEIO;
     }
-    free(why);
+    strbuf_dispose(&why);
     return reply;
 }
 

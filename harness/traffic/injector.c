@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/links.h"
 #include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/pace.h"

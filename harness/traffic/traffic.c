@@ -9,7 +9,7 @@
 #include "traffic/flow.h"
 #include "traffic/frame.h"
 #include "traffic/injector.h"
-#include "lib/netns.h"
+#include "lib/links.h"
 #include "traffic/receiver.h"
 
 /* After the last frame, wait this long without one before counting it

@@ -22,6 +22,7 @@
 #include "lib/hist.h"
 #include "traffic/injector.h"
 #include "lib/ledger.h"
+#include "lib/links.h"
 #include "lib/netns.h"
 #include "lib/pace.h"
 #include "traffic/pcapns.h"

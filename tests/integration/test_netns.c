@@ -36,6 +36,7 @@
 #include <cmocka.h>
 
 #include "lib/ledger.h"
+#include "lib/links.h"
 #include "lib/netns.h"
 #include "lib/strbuf.h"
 

@@ -112,7 +112,7 @@ static int group_teardown(void **state)
 static int group_setup(void **state)
 {
     struct strbuf err = STRBUF_INIT;
-    char *ledger_dir, *ovs_dir, *msg = NULL;
+    char *ledger_dir, *ovs_dir;
     int pid = (int)getpid();
 
     (void)state;
@@ -149,16 +149,15 @@ static int group_setup(void **state)
     fx.vswitchd_start = ovs_instance_vswitchd_starttime(fx.ovs);
     if (ovs_instance_db_open(fx.ovs, &fx.db))
         goto fail;
-    if (ovsdb_add_bridge(fx.db, fx.bridge, "netdev", &msg)
-        || ovsdb_wait_reconfigured(fx.db, WAIT_MS, &msg)) {
-        fprintf(stderr, "cannot add bridge: %s\n", msg);
+    if (ovsdb_add_bridge(fx.db, fx.bridge, "netdev", &err)
+        || ovsdb_wait_reconfigured(fx.db, WAIT_MS, &err)) {
+        fprintf(stderr, "cannot add bridge: %s\n", err.buf);
         goto fail;
     }
     strbuf_dispose(&err);
     return 0;
 
 fail:
-    free(msg);
     strbuf_dispose(&err);
     group_teardown(state);
     return -1;
@@ -330,13 +329,14 @@ static void test_ovs__jsonrpc_framing_and_echo(void **state)
 
 static void test_ovs__version(void **state)
 {
-    char *reply = NULL, *err = NULL;
+    struct strbuf err = STRBUF_INIT;
+    char *reply = NULL;
 
     (void)state;
     assert_non_null(strstr(ovs_instance_version(fx.ovs), "Open vSwitch"));
     assert_int_equal(unixctl_call(ovs_instance_vswitchd_ctl(fx.ovs),
                                   "version", NULL, &reply, &err), 0);
-    assert_null(err);
+    assert_int_equal(err.len, 0);
     assert_non_null(strstr(reply, "ovs-vswitchd"));
     free(reply);
 
@@ -344,34 +344,39 @@ static void test_ovs__version(void **state)
                                   NULL, &reply, &err), 0);
     assert_non_null(strstr(reply, "ovsdb-server"));
     free(reply);
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__memory_show(void **state)
 {
-    char *reply = NULL, *err = NULL;
+    struct strbuf err = STRBUF_INIT;
+    char *reply = NULL;
 
     (void)state;
     assert_int_equal(ovs_instance_appctl(fx.ovs, "memory/show", NULL,
                                          &reply, &err), 0);
     assert_non_null(strstr(reply, "handlers:"));
     free(reply);
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__unixctl_unknown_command(void **state)
 {
-    char *reply = NULL, *err = NULL;
+    struct strbuf err = STRBUF_INIT;
+    char *reply = NULL;
 
     (void)state;
     assert_int_equal(ovs_instance_appctl(fx.ovs, "no/such-command", NULL,
                                          &reply, &err), -EREMOTEIO);
     assert_null(reply);
-    assert_non_null(strstr(err, "no/such-command"));
-    free(err);
+    assert_non_null(strstr(err.buf, "no/such-command"));
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__dpctl_show(void **state)
 {
-    char *reply = NULL, *err = NULL;
+    struct strbuf err = STRBUF_INIT;
+    char *reply = NULL;
 
     (void)state;
     assert_int_equal(ovs_instance_appctl(fx.ovs, "dpctl/show", NULL, &reply,
@@ -379,57 +384,61 @@ static void test_ovs__dpctl_show(void **state)
     assert_non_null(strstr(reply, "netdev@"));
     assert_non_null(strstr(reply, fx.bridge));
     free(reply);
+    strbuf_dispose(&err);
     /* The bridge's internal port is a tap device of the same name. */
     assert_true(link_exists(fx.bridge));
 }
 
 static void test_ovs__pmd_stats_show(void **state)
 {
-    char *reply = NULL, *err = NULL;
+    struct strbuf err = STRBUF_INIT;
+    char *reply = NULL;
 
     (void)state;
     assert_int_equal(ovs_instance_appctl(fx.ovs, "dpif-netdev/pmd-stats-show",
                                          NULL, &reply, &err), 0);
     assert_non_null(strstr(reply, "main thread"));
     free(reply);
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__bridge_ofport(void **state)
 {
+    struct strbuf err = STRBUF_INIT;
     int64_t ofport;
-    char *err = NULL;
 
     (void)state;
     /* The bridge's own interface is OpenFlow's LOCAL port. */
     assert_int_equal(ovsdb_wait_ofport(fx.db, fx.bridge, WAIT_MS, &ofport,
                                        &err), 0);
     assert_int_equal(ofport, 65534);
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__add_bridge_twice(void **state)
 {
-    char *err = NULL;
+    struct strbuf err = STRBUF_INIT;
     char *want = xasprintf("bridge '%s' already exists", fx.bridge);
 
     (void)state;
     assert_int_equal(ovsdb_add_bridge(fx.db, fx.bridge, "netdev", &err),
                      -EEXIST);
-    assert_string_equal(err, want);
-    free(err);
+    assert_string_equal(err.buf, want);
+    strbuf_dispose(&err);
     free(want);
 }
 
 static void test_ovs__add_port_missing_bridge(void **state)
 {
-    char *err = NULL;
+    struct strbuf err = STRBUF_INIT;
     char *want = xasprintf("bridge '%s' does not exist", fx.missing);
     int64_t ofport;
 
     (void)state;
     assert_int_equal(ovsdb_add_port(fx.db, fx.missing, fx.port, "internal",
                                     &err), -ENOENT);
-    assert_non_null(strstr(err, want));
-    free(err);
+    assert_non_null(strstr(err.buf, want));
+    strbuf_dispose(&err);
     free(want);
     /* Nothing half-made stays behind. */
     assert_int_equal(ovsdb_get_ofport(fx.db, fx.port, &ofport, NULL),
@@ -438,8 +447,8 @@ static void test_ovs__add_port_missing_bridge(void **state)
 
 static void test_ovs__add_del_internal_port(void **state)
 {
+    struct strbuf err = STRBUF_INIT;
     int64_t ofport;
-    char *err = NULL;
 
     (void)state;
     assert_int_equal(ovsdb_add_port(fx.db, fx.bridge, fx.port, "internal",
@@ -451,28 +460,26 @@ static void test_ovs__add_del_internal_port(void **state)
 
     assert_int_equal(ovsdb_add_port(fx.db, fx.bridge, fx.port, "internal",
                                     &err), -EEXIST);
-    assert_non_null(strstr(err, fx.port));
-    free(err);
-    err = NULL;
+    assert_non_null(strstr(err.buf, fx.port));
+    strbuf_reset(&err);
 
     assert_int_equal(ovsdb_del_port(fx.db, fx.missing, fx.port, &err),
                      -ENOENT);
-    assert_non_null(strstr(err, fx.missing));
-    free(err);
-    err = NULL;
+    assert_non_null(strstr(err.buf, fx.missing));
+    strbuf_reset(&err);
     assert_int_equal(ovsdb_del_port(fx.db, fx.bridge, fx.port, &err), 0);
     assert_int_equal(ovsdb_wait_reconfigured(fx.db, WAIT_MS, &err), 0);
     assert_int_equal(ovsdb_get_ofport(fx.db, fx.port, &ofport, NULL),
                      -ENOENT);
     assert_false(link_exists(fx.port));
     assert_int_equal(ovsdb_del_port(fx.db, NULL, fx.port, &err), -ENOENT);
-    free(err);
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__add_port_missing_device(void **state)
 {
+    struct strbuf err = STRBUF_INIT;
     int64_t ofport;
-    char *err = NULL;
 
     (void)state;
     /* A system port whose device does not exist: accepted by the
@@ -482,16 +489,16 @@ static void test_ovs__add_port_missing_device(void **state)
     assert_int_equal(ovsdb_wait_ofport(fx.db, fx.nodev, WAIT_MS, &ofport,
                                        &err), -EIO);
     assert_int_equal(ofport, -1);
-    assert_non_null(strstr(err, fx.nodev));
-    assert_non_null(strstr(err, "No such device"));
-    free(err);
-    err = NULL;
+    assert_non_null(strstr(err.buf, fx.nodev));
+    assert_non_null(strstr(err.buf, "No such device"));
+    strbuf_reset(&err);
     assert_int_equal(ovsdb_del_port(fx.db, NULL, fx.nodev, &err), 0);
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__transact_error_message(void **state)
 {
-    char *err = NULL;
+    struct strbuf err = STRBUF_INIT;
     int failed_op;
     /* ofport_request must be 1..65279. */
     json_t *ops = json_pack("[{s:s, s:s, s:{s:s, s:i}}]", "op", "insert",
@@ -502,14 +509,14 @@ static void test_ovs__transact_error_message(void **state)
     assert_int_equal(ovsdb_transact(fx.db, ops, NULL, &failed_op, &err),
                      -EREMOTEIO);
     assert_int_equal(failed_op, 0);
-    assert_non_null(strstr(err, "ovsdb: transaction failed: "
-                                "constraint violation: "));
-    free(err);
+    assert_non_null(strstr(err.buf, "ovsdb: transaction failed: "
+                                    "constraint violation: "));
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__add_del_bridge(void **state)
 {
-    char *err = NULL;
+    struct strbuf err = STRBUF_INIT;
 
     (void)state;
     assert_int_equal(ovsdb_add_bridge(fx.db, fx.bridge2, "netdev", &err), 0);
@@ -519,8 +526,8 @@ static void test_ovs__add_del_bridge(void **state)
     assert_int_equal(ovsdb_wait_reconfigured(fx.db, WAIT_MS, &err), 0);
     assert_false(link_exists(fx.bridge2));
     assert_int_equal(ovsdb_del_bridge(fx.db, fx.bridge2, &err), -ENOENT);
-    assert_non_null(strstr(err, fx.bridge2));
-    free(err);
+    assert_non_null(strstr(err.buf, fx.bridge2));
+    strbuf_dispose(&err);
 }
 
 static void test_ovs__attach(void **state)

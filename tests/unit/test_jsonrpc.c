@@ -1,0 +1,360 @@
+/* The JSON-RPC client without a server: the framing of messages that
+ * arrive back to back with no length (scan_frame), reading them off a
+ * socket pair, a transaction that meets an echo request, a notification
+ * and a stale reply first, and the text of error values. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* The file itself, for its static functions; the library's jsonrpc.o is
+ * then never pulled from the archive, as this defines all it exports. */
+#include "lib/jsonrpc.c"
+
+/* A connection with no socket, for the framing alone. */
+static struct jsonrpc *bare(void)
+{
+    struct jsonrpc *rpc = xcalloc(1, sizeof *rpc);
+
+    rpc->fd = -1;
+    rpc->path = xstrdup("(test)");
+    rpc->next_id = 1;
+    return rpc;
+}
+
+static void bare_close(struct jsonrpc *rpc)
+{
+    free(rpc->path);
+    free(rpc->rx);
+    free(rpc);
+}
+
+/* Appends 'text' to what was received, as recv() would. */
+static void feed(struct jsonrpc *rpc, const char *text)
+{
+    size_t len = strlen(text);
+
+    rpc->rx = xrealloc(rpc->rx, rpc->rx_len + len);
+    memcpy(rpc->rx + rpc->rx_len, text, len);
+    rpc->rx_len += len;
+    rpc->rx_alloc = rpc->rx_len;
+}
+
+/* Scans for the next frame and, when there is one, checks that it is
+ * 'want' and drops it. */
+static void expect_frame(struct jsonrpc *rpc, const char *want)
+{
+    ssize_t n = scan_frame(rpc);
+
+    assert_int_equal(n, (ssize_t)strlen(want));
+    assert_memory_equal(rpc->rx, want, strlen(want));
+    consume(rpc, (size_t)n);
+}
+
+static void test_jsonrpc__one_message(void **state)
+{
+    const char *msg = "{\"id\":1,\"result\":[\"Open_vSwitch\"],"
+                      "\"error\":null}";
+    struct jsonrpc *rpc = bare();
+
+    (void)state;
+    feed(rpc, msg);
+    expect_frame(rpc, msg);
+    assert_int_equal(rpc->rx_len, 0);
+    assert_int_equal(scan_frame(rpc), 0);
+    bare_close(rpc);
+}
+
+static void test_jsonrpc__two_in_one_buffer(void **state)
+{
+    const char *a = "{\"method\":\"echo\",\"params\":[],\"id\":\"echo\"}";
+    const char *b = "{\"result\":{\"x\":[1,{}]},\"error\":null,\"id\":7}";
+    struct jsonrpc *rpc = bare();
+
+    (void)state;
+    feed(rpc, a);
+    feed(rpc, "\n ");
+    feed(rpc, b);
+    feed(rpc, "\r\n\t");
+    expect_frame(rpc, a);
+    /* The whitespace between messages is dropped, not a frame. */
+    expect_frame(rpc, b);
+    assert_int_equal(scan_frame(rpc), 0);
+    assert_int_equal(rpc->rx_len, 0);
+    bare_close(rpc);
+}
+
+/* Every way to cut a message in two: nothing before the last piece, the
+ * whole message after it. */
+static void test_jsonrpc__split_across_reads(void **state)
+{
+    const char *msg = "{\"result\":[\"a}b\",\"c\\\"{d\",{\"e\":[1,2]}],"
+                      "\"error\":null,\"id\":3}";
+    size_t len = strlen(msg);
+
+    (void)state;
+    for (size_t cut = 1; cut < len; cut++) {
+        struct jsonrpc *rpc = bare();
+        char *head = xasprintf("%.*s", (int)cut, msg);
+
+        feed(rpc, head);
+        assert_int_equal(scan_frame(rpc), 0);
+        feed(rpc, msg + cut);
+        expect_frame(rpc, msg);
+        free(head);
+        bare_close(rpc);
+    }
+}
+
+static void test_jsonrpc__byte_by_byte(void **state)
+{
+    const char *msg = "{\"a\":\"}}]]\\\\\",\"b\":[[[{}]]]}";
+    struct jsonrpc *rpc = bare();
+    size_t len = strlen(msg);
+
+    (void)state;
+    for (size_t i = 0; i + 1 < len; i++) {
+        char c[2] = { msg[i], '\0' };
+        feed(rpc, c);
+        assert_int_equal(scan_frame(rpc), 0);
+    }
+    feed(rpc, msg + len - 1);
+    expect_frame(rpc, msg);
+    bare_close(rpc);
+}
+
+static void test_jsonrpc__braces_and_quotes_in_strings(void **state)
+{
+    /* Braces, brackets and escaped quotes inside strings do not count;
+     * an escaped backslash does not escape the quote after it. */
+    static const char *const msgs[] = {
+        "{\"s\":\"{{{[[[\"}",
+        "{\"s\":\"}\"}",
+        "{\"s\":\"\\\"}\"}",
+        "{\"s\":\"\\\\\"}",
+        "{\"s\":\"\\\\\\\"}\\\\\"}",
+        "{\"s\":\"\\u007d\"}",
+    };
+    struct jsonrpc *rpc = bare();
+
+    (void)state;
+    for (size_t i = 0; i < sizeof msgs / sizeof *msgs; i++) {
+        json_t *j;
+
+        feed(rpc, msgs[i]);
+        feed(rpc, "{}");
+        assert_int_equal(scan_frame(rpc), (ssize_t)strlen(msgs[i]));
+        /* The slice is exactly one JSON value. */
+        j = json_loadb(rpc->rx, strlen(msgs[i]), 0, NULL);
+        assert_non_null(j);
+        json_decref(j);
+        consume(rpc, strlen(msgs[i]));
+        expect_frame(rpc, "{}");
+    }
+    bare_close(rpc);
+}
+
+static void test_jsonrpc__garbage(void **state)
+{
+    static const char *const garbage[] = {
+        "x{}", "[1,2]", "\"s\"", "}", "]", "null", "1",
+    };
+
+    (void)state;
+    for (size_t i = 0; i < sizeof garbage / sizeof *garbage; i++) {
+        struct jsonrpc *rpc = bare();
+
+        feed(rpc, garbage[i]);
+        assert_int_equal(scan_frame(rpc), -EPROTO);
+        bare_close(rpc);
+    }
+}
+
+static void test_jsonrpc__garbage_after_a_message(void **state)
+{
+    struct jsonrpc *rpc = bare();
+
+    (void)state;
+    feed(rpc, "{\"id\":1} oops");
+    expect_frame(rpc, "{\"id\":1}");
+    assert_int_equal(scan_frame(rpc), -EPROTO);
+    bare_close(rpc);
+}
+
+/* A connection on one end of a socket pair; the test plays the server on
+ * *peer. */
+static struct jsonrpc *paired(int *peer, int timeout_ms)
+{
+    struct jsonrpc *rpc = bare();
+    int sv[2];
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK
+                                | SOCK_CLOEXEC, 0, sv), 0);
+    rpc->fd = sv[0];
+    rpc->timeout_ms = timeout_ms;
+    *peer = sv[1];
+    return rpc;
+}
+
+static void send_text(int fd, const char *text)
+{
+    assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+}
+
+static void test_jsonrpc__recv_messages(void **state)
+{
+    int peer;
+    struct jsonrpc *rpc = paired(&peer, 100);
+    long long deadline = monotonic_ms() + 1000;
+    json_t *msg;
+
+    (void)state;
+    send_text(peer, "{\"id\":1,\"result\":\"}\"}  {\"id\":2,\"res");
+    assert_int_equal(recv_msg(rpc, deadline, &msg), 0);
+    assert_string_equal(json_string_value(json_object_get(msg, "result")),
+                        "}");
+    json_decref(msg);
+    /* Half a message, then nothing: the deadline, not a message. */
+    assert_int_equal(recv_msg(rpc, monotonic_ms() + 50, &msg), -ETIMEDOUT);
+    assert_null(msg);
+    send_text(peer, "ult\":[]}");
+    assert_int_equal(recv_msg(rpc, deadline, &msg), 0);
+    assert_int_equal(json_integer_value(json_object_get(msg, "id")), 2);
+    json_decref(msg);
+
+    /* Balanced but not JSON, then a closed connection. */
+    send_text(peer, "{\"id\":}");
+    assert_int_equal(recv_msg(rpc, deadline, &msg), -EPROTO);
+    close(peer);
+    assert_int_equal(recv_msg(rpc, deadline, &msg), -ECONNRESET);
+    jsonrpc_close(rpc);
+}
+
+/* Larger than the first receive buffer, so it must grow mid-message. */
+static void test_jsonrpc__recv_large_message(void **state)
+{
+    int peer;
+    struct jsonrpc *rpc = paired(&peer, 1000);
+    struct strbuf big = STRBUF_INIT;
+    json_t *msg;
+
+    (void)state;
+    strbuf_addstr(&big, "{\"result\":\"");
+    for (int i = 0; i < 10000; i++)
+        strbuf_addstr(&big, "{[\\\"");
+    strbuf_addstr(&big, "\",\"id\":1}");
+    assert_true(big.len > 16384);       /* the first buffer's size */
+    send_text(peer, big.buf);
+    assert_int_equal(recv_msg(rpc, monotonic_ms() + 1000, &msg), 0);
+    assert_int_equal(strlen(json_string_value(json_object_get(msg,
+                                                                 "result"))),
+                     10000 * 3);
+    json_decref(msg);
+    strbuf_dispose(&big);
+    close(peer);
+    jsonrpc_close(rpc);
+}
+
+/* What the server sends before its reply is read in one go: an echo
+ * request (answered), a notification and a reply to an earlier request
+ * (dropped), then the reply. */
+static void test_jsonrpc__transact_past_echo_and_stale(void **state)
+{
+    int peer;
+    struct jsonrpc *rpc = paired(&peer, 1000);
+    json_t *result, *error, *sent, *want;
+    char buf[4096];
+    ssize_t n;
+
+    (void)state;
+    rpc->next_id = 5;
+    send_text(peer, "{\"method\":\"echo\",\"params\":[\"x\"],\"id\":\"e\"}"
+              "{\"method\":\"update\",\"params\":[null,{}],\"id\":null}"
+              "{\"result\":\"stale\",\"error\":null,\"id\":4}"
+              "{\"result\":[\"ok\"],\"error\":null,\"id\":5}");
+    assert_int_equal(jsonrpc_transact(rpc, "list_dbs", NULL, &result,
+                                      &error), 0);
+    assert_null(error);
+    assert_string_equal(json_string_value(json_array_get(result, 0)), "ok");
+    json_decref(result);
+
+    n = read(peer, buf, sizeof buf - 1);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    /* The request, then the answer to the echo. */
+    sent = json_loads(buf, JSON_DISABLE_EOF_CHECK, NULL);
+    want = json_pack("{s:s, s:[], s:i}", "method", "list_dbs", "params",
+                     "id", 5);
+    assert_true(json_equal(sent, want));
+    json_decref(sent);
+    json_decref(want);
+    assert_non_null(strstr(buf, "\"result\":[\"x\"]"));
+    assert_non_null(strstr(buf, "\"id\":\"e\""));
+    close(peer);
+    jsonrpc_close(rpc);
+}
+
+static void test_jsonrpc__transact_error_reply(void **state)
+{
+    int peer;
+    struct jsonrpc *rpc = paired(&peer, 1000);
+    json_t *result, *error;
+
+    (void)state;
+    send_text(peer, "{\"result\":null,\"error\":\"unknown method\","
+              "\"id\":1}");
+    assert_int_equal(jsonrpc_transact(rpc, "nope", json_array(), &result,
+                                      &error), 0);
+    assert_null(result);
+    assert_string_equal(json_string_value(error), "unknown method");
+    json_decref(error);
+    close(peer);
+    jsonrpc_close(rpc);
+}
+
+static void test_jsonrpc__error_text(void **state)
+{
+    struct strbuf sb = STRBUF_INIT;
+    json_t *obj = json_pack("{s:s}", "error", "unknown database");
+    json_t *str = json_string("\"foo\" is not a valid command\n");
+
+    (void)state;
+    strbuf_addstr(&sb, "rejected: ");
+    jsonrpc_error_text(str, &sb);
+    assert_string_equal(sb.buf, "rejected: \"foo\" is not a valid "
+                                "command\n");
+    strbuf_reset(&sb);
+    jsonrpc_error_text(obj, &sb);
+    assert_string_equal(sb.buf, "{\"error\":\"unknown database\"}");
+    strbuf_reset(&sb);
+    jsonrpc_error_text(NULL, &sb);
+    assert_string_equal(sb.buf, "(no error)");
+    json_decref(obj);
+    json_decref(str);
+    strbuf_dispose(&sb);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_jsonrpc__one_message),
+        cmocka_unit_test(test_jsonrpc__two_in_one_buffer),
+        cmocka_unit_test(test_jsonrpc__split_across_reads),
+        cmocka_unit_test(test_jsonrpc__byte_by_byte),
+        cmocka_unit_test(test_jsonrpc__braces_and_quotes_in_strings),
+        cmocka_unit_test(test_jsonrpc__garbage),
+        cmocka_unit_test(test_jsonrpc__garbage_after_a_message),
+        cmocka_unit_test(test_jsonrpc__recv_messages),
+        cmocka_unit_test(test_jsonrpc__recv_large_message),
+        cmocka_unit_test(test_jsonrpc__transact_past_echo_and_stale),
+        cmocka_unit_test(test_jsonrpc__transact_error_reply),
+        cmocka_unit_test(test_jsonrpc__error_text),
+    };
+    return cmocka_run_group_tests_name("jsonrpc", tests, NULL, NULL);
+}
