@@ -49,8 +49,10 @@ TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
 	harness/traffic/injector.c harness/traffic/receiver.c \
 	harness/traffic/traffic.c harness/traffic/search.c harness/traffic/mlr.c \
-	harness/traffic/measure.c
+	harness/traffic/measure.c harness/traffic/strategy.c \
+	harness/traffic/strategy_steps.c harness/traffic/strategy_ndr.c
 SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
+	harness/sut/sut_ovs.c harness/sut/sut_proc.c \
 	harness/sut/snapshot.c harness/sut/snapshot_jvm.c
 SAMPLE_SRCS := harness/sample/series.c harness/sample/sampler.c
 TOPOLOGY_SRCS := topologies/registry.c topologies/basic.c \

@@ -18,6 +18,7 @@
 #include "lib/strbuf.h"
 #include "sut/sut.h"
 #include "topologies/topology.h"
+#include "traffic/strategy.h"
 #include "lib/util.h"
 
 LOG_MODULE("perftests");
@@ -294,6 +295,16 @@ static int cmd_post(const struct cli *cli)
                        : post_spool(rundir_results_dir(cli->results_dir));
 }
 
+/* The end of the run's help, from the tables that the validators and the
+ * dispatch read too, so that it cannot go stale. */
+static void run_help_tables(FILE *out)
+{
+    fputs("\nsystems under test (--sut SPEC):\n", out);
+    sut_list_kinds(out);
+    fputs("\nthroughput strategies (-o THROUGHPUT_SEARCH=NAME):\n", out);
+    strategy_list(out);
+}
+
 #define COMMON_OPTIONS                                                       \
     "  -d, --results-dir DIR  results folder (default $PERFTEST_RESULTSDIR "  \
     "or ./results)\n"                                                         \
@@ -305,8 +316,8 @@ static const struct cli_command commands[] = {
     { "run", "perftests [OPTIONS] TOPOLOGY",
       "Builds TOPOLOGY in network namespaces around the system under test,\n"
       "drives traffic through it and writes a report under the results\n"
-      "folder.  Must run as root.  Phases: warm_up, test_throughput (a\n"
-      "stepped scan, or THROUGHPUT_SEARCH=ndr for an NDR/PDR search),\n"
+      "folder.  Must run as root.  Phases: warm_up, test_throughput (by\n"
+      "the strategy THROUGHPUT_SEARCH names, see below),\n"
       "long_running_tests; every trial is a row of trials.csv.  Meanwhile\n"
       "the collectors (COLLECTORS: proc, system, netdev, ovs, jmx) sample\n"
       "the SUT and the host every second into rrd/*.rrd and\n"
@@ -324,9 +335,8 @@ static const struct cli_command commands[] = {
       "  -o KEY=VALUE           override a setting (repeatable); wins over\n"
       "                         the environment, which wins over the "
       "profile\n"
-      "      --sut SPEC         system under test: ovs-rundir:DIR, pid:N or\n"
-      "                         cmd:\"COMMAND\" (default: a private Open "
-      "vSwitch)\n"
+      "      --sut SPEC         system under test: one of the kinds below\n"
+      "                         (default: a private Open vSwitch)\n"
       "      --dry-run          print the plan and every setting with its\n"
       "                         source, then exit without touching the "
       "system\n"
@@ -395,6 +405,8 @@ int main(int argc, char **argv)
         cli_usage(commands, named ? cmd : NULL, stdout);
         if (!named)
             printf("\n%s", commands[0].help);
+        if (!named || cmd == &commands[0])
+            run_help_tables(stdout);
         rc = PT_EXIT_PASS;
     } else {
         /* Only a run has a run.log to hand early lines to. */

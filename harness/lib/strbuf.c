@@ -152,6 +152,12 @@ void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     va_end(ap);
 }
 
+void strbuf_add_alternative(struct strbuf *sb, size_t i, size_t n,
+                            const char *word)
+{
+    strbuf_addf(sb, "%s%s", !i ? "" : i + 1 < n ? ", " : " or ", word);
+}
+
 void strbuf_rtrim(struct strbuf *sb)
 {
     while (sb->len && isspace((unsigned char)sb->buf[sb->len - 1]))

@@ -30,6 +30,10 @@ void strbuf_addch(struct strbuf *sb, char c);
 void strbuf_addf(struct strbuf *sb, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
+/* Appends 'word' as alternative 'i' of 'n', so that a loop over them
+ * reads "a, b or c": the lists of what a value may be. */
+void strbuf_add_alternative(struct strbuf *sb, size_t i, size_t n,
+                            const char *word);
 /* Removes trailing whitespace (newlines from command output, mostly). */
 void strbuf_rtrim(struct strbuf *sb);
 /* Reads the whole file at 'path' and appends it; 0 or negative errno. */

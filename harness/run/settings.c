@@ -8,6 +8,7 @@
 
 #include "collectors/collector.h"
 #include "collectors/jmxconf.h"
+#include "traffic/strategy.h"
 
 const struct setting_def setting_defs[N_SETTINGS] = {
 #define SETTING_DEF_(key, alias, type, min, max, def, check, help)            \
@@ -39,12 +40,14 @@ bool settings_check_flow_pattern(const char *value, struct strbuf *why)
 static bool one_of(const char *value, const char *const *words,
                    struct strbuf *why)
 {
-    for (const char *const *w = words; *w; w++)
-        if (!strcmp(value, *w))
+    size_t n = 0;
+
+    for (; words[n]; n++)
+        if (!strcmp(value, words[n]))
             return true;
     strbuf_addstr(why, "expected ");
-    for (const char *const *w = words; *w; w++)
-        strbuf_addf(why, "%s%s", w == words ? "" : w[1] ? ", " : " or ", *w);
+    for (size_t i = 0; i < n; i++)
+        strbuf_add_alternative(why, i, n, words[i]);
     return false;
 }
 
@@ -80,10 +83,15 @@ bool settings_check_collectors(const char *value, struct strbuf *why)
     return ok;
 }
 
+/* The strategies' own table: a name accepted here is one that
+ * measure_throughput() can run. */
 bool settings_check_search(const char *value, struct strbuf *why)
 {
-    static const char *const words[] = { "steps", "ndr", NULL };
-    return one_of(value, words, why);
+    if (strategy_find(value))
+        return true;
+    strbuf_addstr(why, "expected ");
+    strategy_add_names(why);
+    return false;
 }
 
 bool settings_check_url(const char *value, struct strbuf *why)

@@ -45,7 +45,8 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       ">= 72)")                                                               \
     X(THROUGHPUT_SEARCH, NULL, SETTING_STRING, 0, 0, "steps",                 \
       settings_check_search,                                                  \
-      "steps (the stepped scan) or ndr (search NDR and PDR instead)")        \
+      "the strategy that picks test_throughput's rates (perftests --help "  \
+      "lists them)")                                                          \
     X(PDR_LOSS, NULL, SETTING_DOUBLE, 0, 50, "0.5", NULL,                     \
       "loss accepted for the partial drop rate, percent")                   \
     X(SEARCH_WIDTH, NULL, SETTING_DOUBLE, 0.01, 50, "0.5", NULL,              \

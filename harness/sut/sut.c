@@ -1,189 +1,124 @@
+/* The table of SUT kinds and what every kind shares: --sut parsing,
+ * start and stop by the table, the accessors of sut.h. */
 #include "sut/sut.h"
 
 #include <errno.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/ledger.h"
-#include "sut/ovs_instance.h"
-#include "lib/proc.h"
 #include "lib/util.h"
+#include "sut/ovs_instance.h"
+#include "sut/sut_kind.h"
 
-enum sut_kind { SUT_OVS_PRIVATE, SUT_OVS_RUNDIR, SUT_PID, SUT_CMD, SUT_KERNEL };
+extern const struct sut_kind_ops sut_kind_ovs_private, sut_kind_ovs_rundir,
+    sut_kind_pid, sut_kind_cmd;
 
-static const char *const kind_names[] = {
-    [SUT_OVS_PRIVATE] = "ovs-private",
-    [SUT_OVS_RUNDIR] = "ovs-rundir",
-    [SUT_PID] = "pid",
-    [SUT_CMD] = "cmd",
-    [SUT_KERNEL] = "kernel",
+const struct sut_kind_ops *const sut_kind_table[] = {
+    &sut_kind_ovs_private,
+    &sut_kind_ovs_rundir,
+    &sut_kind_pid,
+    &sut_kind_cmd,
+    NULL,
 };
 
-struct sut {
-    enum sut_kind kind;
-    struct ovs_instance *ovs;
-    pid_t pids[2];
-    size_t n_pids;
-    unsigned long long cmd_starttime;   /* SUT_CMD: the child we started */
-    char *arg;              /* the DIR, N or COMMAND of the spec */
-    char *version;
-    char *description;
-};
-
-static int parse_spec(const char *spec, enum sut_kind *kind, const char **arg,
-                      struct strbuf *err)
+static int kernel_start(struct sut *s, const struct sut_start_args *a,
+                        struct strbuf *err)
 {
-    static const char *const prefixes[] = {
-        [SUT_OVS_RUNDIR] = "ovs-rundir:", [SUT_PID] = "pid:",
-        [SUT_CMD] = "cmd:",
-    };
+    s->version = xstrdup("linux");
+    s->description = xstrdup("the kernel's own datapath (no process)");
+    return 0;
+}
 
-    if (!spec || !*spec) {
-        *kind = SUT_OVS_PRIVATE;
-        *arg = NULL;
-        return 0;
-    }
-    for (int k = SUT_OVS_RUNDIR; k <= SUT_CMD; k++) {
-        size_t n = strlen(prefixes[k]);
-        if (!strncmp(spec, prefixes[k], n) && spec[n]) {
-            *kind = k;
-            *arg = spec + n;
-            if (k == SUT_PID) {
-                char *end;
-                long pid = strtol(*arg, &end, 10);
-                if (*end || pid <= 1) {
-                    strbuf_addf(err, "--sut %s: expected pid:N with N a "
-                                     "process id", spec);
-                    return -EINVAL;
-                }
-            }
+/* What the default becomes when the topology needs no OVS (linux_bridge,
+ * direct): nothing to start.  No row of the table: --sut cannot name it. */
+static const struct sut_kind_ops sut_kind_kernel = {
+    .name = "kernel",
+    .start = kernel_start,
+};
+
+/* "expected ovs-rundir:DIR, pid:N or cmd:COMMAND": the kinds --sut names. */
+static void add_expected(struct strbuf *err)
+{
+    size_t n = 0, i = 0;
+
+    for (size_t k = 0; sut_kind_table[k]; k++)
+        n += sut_kind_table[k]->prefix != NULL;
+    strbuf_addstr(err, "expected ");
+    for (size_t k = 0; sut_kind_table[k]; k++)
+        if (sut_kind_table[k]->prefix)
+            strbuf_add_alternative(err, i++, n, sut_kind_table[k]->usage);
+}
+
+int sut_kind_parse(const char *spec, const struct sut_kind_ops **kind,
+                   const char **arg, struct strbuf *err)
+{
+    *kind = NULL;
+    *arg = NULL;
+    for (size_t k = 0; sut_kind_table[k]; k++) {
+        const struct sut_kind_ops *ops = sut_kind_table[k];
+        size_t n = ops->prefix ? strlen(ops->prefix) : 0;
+        struct strbuf why = STRBUF_INIT;
+        int rc = 0;
+
+        if (!spec || !*spec) {
+            if (ops->prefix)
+                continue;
+            *kind = ops;
             return 0;
         }
+        /* A prefix with nothing after it gets the list of the kinds. */
+        if (!ops->prefix || strncmp(spec, ops->prefix, n) || !spec[n])
+            continue;
+        if (ops->parse)
+            rc = ops->parse(spec + n, &why);
+        if (rc)
+            strbuf_addf(err, "--sut %s: %s", spec, why.buf);
+        strbuf_dispose(&why);
+        if (rc)
+            return rc;
+        *kind = ops;
+        *arg = spec + n;
+        return 0;
     }
-    strbuf_addf(err, "--sut %s: expected ovs-rundir:DIR, pid:N or "
-                     "cmd:COMMAND", spec);
+    strbuf_addf(err, "--sut %s: ", spec ? spec : "");
+    add_expected(err);
     return -EINVAL;
 }
 
 int sut_check_spec(const char *spec, struct strbuf *err)
 {
-    enum sut_kind kind;
+    const struct sut_kind_ops *kind;
     const char *arg;
-    return parse_spec(spec, &kind, &arg, err);
+
+    return sut_kind_parse(spec, &kind, &arg, err);
 }
 
-/* What /proc says the process runs: its command line, spaces restored. */
-static char *proc_cmdline(pid_t pid)
+void sut_list_kinds(FILE *out)
 {
-    struct strbuf sb = STRBUF_INIT;
-    char path[64];
-
-    snprintf(path, sizeof path, "/proc/%d/cmdline", (int)pid);
-    if (strbuf_read_file(&sb, path) < 0) {
-        strbuf_dispose(&sb);
-        return xstrdup("?");
-    }
-    for (size_t i = 0; i + 1 < sb.len; i++)
-        if (!sb.buf[i])
-            sb.buf[i] = ' ';
-    return strbuf_detach(&sb);
-}
-
-static int start_ovs(struct sut *s, const char *dir, const char *netns,
-                     struct ledger *ledger, struct strbuf *err)
-{
-    s->ovs = s->kind == SUT_OVS_PRIVATE
-                 ? ovs_instance_start(dir, netns, ledger, err)
-                 : ovs_instance_attach(s->arg, err);
-    if (!s->ovs)
-        return -EIO;
-    s->pids[0] = ovs_instance_vswitchd_pid(s->ovs);
-    s->pids[1] = ovs_instance_ovsdb_pid(s->ovs);
-    s->n_pids = 2;
-    s->version = xstrdup(ovs_instance_version(s->ovs));
-    s->description = xasprintf("%s %s (ovs-vswitchd pid %d, "
-                               "ovsdb-server pid %d, %s)",
-                               s->kind == SUT_OVS_PRIVATE ? "private"
-                                                          : "running",
-                               s->version, (int)s->pids[0], (int)s->pids[1],
-                               ovs_instance_rundir(s->ovs));
-    return 0;
-}
-
-static int start_cmd(struct sut *s, const char *dir, struct ledger *ledger,
-                     struct strbuf *err)
-{
-    char *argv[] = { "/bin/sh", "-c", s->arg, NULL };
-    char *log = xasprintf("%s/sut.log", dir);
-    struct proc_spawn_opts opts = { .log_path = log };
-    pid_t pid;
-    int rc = mkdir_p(dir, 0755);
-
-    if (!rc)
-        rc = proc_spawn(argv, &opts, &pid);
-    free(log);
-    if (rc) {
-        strbuf_addf(err, "cannot start '%s': %s", s->arg, strerror(-rc));
-        return rc;
-    }
-    rc = ledger_record_process(ledger, "sut", pid);
-    proc_starttime(pid, &s->cmd_starttime);
-    s->pids[0] = pid;
-    s->n_pids = 1;
-    if (rc) {
-        strbuf_addf(err, "cannot record '%s' in the ledger: %s", s->arg,
-                    strerror(-rc));
-        return rc;
-    }
-    return 0;
+    for (size_t k = 0; sut_kind_table[k]; k++)
+        fprintf(out, "  %-16s %s\n", sut_kind_table[k]->usage,
+                sut_kind_table[k]->help);
 }
 
 struct sut *sut_start(const char *spec, bool want_ovs, const char *dir,
                       const char *netns, struct ledger *ledger,
                       struct strbuf *err)
 {
+    const struct sut_start_args a = { dir, netns, ledger };
     struct sut *s = xcalloc(1, sizeof *s);
     const char *arg;
-    int rc = parse_spec(spec, &s->kind, &arg, err);
+    int rc = sut_kind_parse(spec, &s->kind, &arg, err);
 
     if (rc)
         goto fail;
-    if (s->kind == SUT_OVS_PRIVATE && !want_ovs) {
-        s->kind = SUT_KERNEL;
-        s->version = xstrdup("linux");
-        s->description = xstrdup("the kernel's own datapath (no process)");
-        return s;
-    }
+    /* Without --sut, the topology decides whether there is an OVS. */
+    if (!s->kind->prefix && !want_ovs)
+        s->kind = &sut_kind_kernel;
     s->arg = arg ? xstrdup(arg) : NULL;
-    switch (s->kind) {
-    case SUT_OVS_PRIVATE:
-    case SUT_OVS_RUNDIR:
-        rc = start_ovs(s, dir, netns, ledger, err);
-        break;
-    case SUT_PID:
-        s->pids[0] = (pid_t)atoi(arg);
-        s->n_pids = 1;
-        if (!proc_is_same(s->pids[0], 0)) {
-            strbuf_addf(err, "no process with pid %s", arg);
-            rc = -ESRCH;
-        }
-        break;
-    case SUT_CMD:
-        rc = start_cmd(s, dir, ledger, err);
-        break;
-    case SUT_KERNEL:
-        break;
-    }
+    rc = s->kind->start(s, &a, err);
     if (rc)
         goto fail;
-    if (!s->description) {
-        char *cmd = proc_cmdline(s->pids[0]);
-        s->version = xstrdup("unknown");
-        s->description = xasprintf("process %d: %s", (int)s->pids[0], cmd);
-        free(cmd);
-    }
     return s;
 fail:
     sut_stop(s);
@@ -193,15 +128,9 @@ fail:
 
 int sut_stop(struct sut *s)
 {
-    int rc = 0;
-
-    if (!s)
+    if (!s || !s->kind || !s->kind->stop)
         return 0;
-    if (s->kind == SUT_OVS_PRIVATE && s->ovs)
-        rc = ovs_instance_stop(s->ovs);
-    else if (s->kind == SUT_CMD && s->n_pids)
-        rc = proc_stop(s->pids[0], s->cmd_starttime, 3000);
-    return rc;
+    return s->kind->stop(s);
 }
 
 void sut_destroy(struct sut *s)
@@ -226,10 +155,9 @@ json_t *sut_to_json(const struct sut *s)
 
     for (size_t i = 0; i < s->n_pids; i++)
         json_array_append_new(pids, json_integer(s->pids[i]));
-    return json_pack("{s:s, s:o, s:s, s:s?, s:s?}", "kind",
-                     kind_names[s->kind], "pids", pids, "version",
-                     s->version, "arg", s->arg, "ovs_rundir",
-                     sut_ovs_rundir(s));
+    return json_pack("{s:s, s:o, s:s, s:s?, s:s?}", "kind", s->kind->name,
+                     "pids", pids, "version", s->version, "arg", s->arg,
+                     "ovs_rundir", sut_ovs_rundir(s));
 }
 
 const char *sut_ovs_rundir(const struct sut *s)

@@ -1,11 +1,13 @@
 /* The system under test (DESIGN.md step 5): by default a private Open
  * vSwitch started for this run; or a running OVS given by its run dir; or
- * any process, by pid or by a command the harness starts. */
+ * any process, by pid or by a command the harness starts.  Each is a kind
+ * of sut_kind.h, in one table. */
 #ifndef PT_SUT_H
 #define PT_SUT_H
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <sys/types.h>
 
 #include "lib/strbuf.h"
@@ -13,9 +15,11 @@
 struct ledger;
 struct sut;
 
-/* Parses --sut: NULL (private OVS), "ovs-rundir:DIR", "pid:N" or
- * "cmd:COMMAND".  0, or -EINVAL with what is expected in 'err'. */
+/* Parses --sut by the table of kinds (sut_kind.h): NULL or "" is the
+ * default, a private OVS.  0, or -EINVAL with what is expected in 'err'. */
 int sut_check_spec(const char *spec, struct strbuf *err);
+/* One "  SPEC  what it is" line per kind, for --help. */
+void sut_list_kinds(FILE *out);
 /* Starts or attaches to the SUT.  Without a spec, a private OVS when
  * 'want_ovs', else the kernel (no process of its own).  'dir' is this
  * run's folder for it (a private OVS puts its database, sockets and logs

@@ -1,7 +1,6 @@
 #include "traffic/measure.h"
 
 #include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +9,7 @@
 #include "lib/log.h"
 #include "lib/pace.h"
 #include "lib/util.h"
+#include "traffic/strategy.h"
 
 LOG_MODULE("traffic");
 
@@ -114,9 +114,9 @@ static void announce(const struct measure *m, const char *phase, int step,
                 steps, rate, (unsigned long long)count);
 }
 
-static int run_one(struct measure *m, const char *phase, int step, int steps,
-                   double rate, uint64_t count, double eta,
-                   struct trial_result *out, struct strbuf *err)
+int measure_trial(struct measure *m, const char *phase, int step, int steps,
+                  double rate, uint64_t count, double eta,
+                  struct trial_result *out, struct strbuf *err)
 {
     struct measure_row row = { .phase = phase, .step = step,
                               .steps = steps };
@@ -155,8 +155,7 @@ static int run_one(struct measure *m, const char *phase, int step, int steps,
     return 0;
 }
 
-/* Sleeps 'seconds', waking early for a signal. */
-static void pause_for(double seconds)
+void measure_pause(double seconds)
 {
     uint64_t end = pace_now_ns() + (uint64_t)(seconds * 1e9);
 
@@ -173,99 +172,22 @@ int measure_warm_up(struct measure *m, struct strbuf *err)
         LOG_INFO("warm-up skipped (WARMUP_PACKETS = 0)");
         return 0;
     }
-    return run_one(m, "warm_up", 1, 1, rate, (uint64_t)n, 0, NULL, err);
-}
-
-static int stepped_scan(struct measure *m, struct strbuf *err)
-{
-    const struct settings *s = m->s;
-    long *rates;
-    size_t n = search_steps((long)settings_int(s,
-                                               SETTING_THROUGHPUT_SCAN_START_RATE),
-                            (long)settings_int(s, SETTING_THROUGHPUT_SCAN_STEP),
-                            (long)settings_int(s,
-                                               SETTING_THROUGHPUT_MAX_SCAN_RATE),
-                            &rates);
-    uint64_t burst = (uint64_t)settings_int(s, SETTING_THROUGHPUT_SCAN_BURST);
-    double pause = settings_double(s, SETTING_THROUGHPUT_SCAN_PAUSE);
-    int rc = 0;
-
-    if (!n)
-        LOG_WARN("no throughput steps: THROUGHPUT_SCAN_START_RATE is above "
-                 "THROUGHPUT_MAX_SCAN_RATE");
-    for (size_t i = 0; i < n && !rc; i++) {
-        double eta = 0;
-        for (size_t j = i + 1; j < n; j++)
-            eta += (double)burst / (double)rates[j] + pause;
-        if (i)
-            pause_for(pause);
-        rc = run_one(m, "test_throughput", (int)i + 1, (int)n,
-                     (double)rates[i], burst, eta, NULL, err);
-    }
-    free(rates);
-    return rc;
-}
-
-struct search_ctx {
-    struct measure *m;
-    struct strbuf *err;
-    int max_trials;
-};
-
-static int search_trial(void *arg, double rate, double duration,
-                        struct search_trial *out)
-{
-    struct search_ctx *c = arg;
-    struct trial_result r;
-    uint64_t count = (uint64_t)llround(rate * duration);
-    int step = (int)c->m->n_rows + 1;
-    int rc;
-
-    if (count < 2)
-        count = 2;
-    rc = run_one(c->m, "test_throughput", step, c->max_trials, rate, count, 0,
-                 &r, c->err);
-    if (rc)
-        return rc;
-    out->rate = rate;
-    out->duration = duration;
-    out->sent = r.sent;
-    out->received = r.received;
-    out->tx_rate = r.tx_rate;
-    out->rx_rate = r.rx_rate;
-    out->valid = r.valid;
-    return 0;
-}
-
-static int ndr_search(struct measure *m, struct strbuf *err)
-{
-    const struct settings *s = m->s;
-    struct search_config cfg = {
-        .max_rate = (double)settings_int(s, SETTING_THROUGHPUT_MAX_SCAN_RATE),
-        .min_rate = (double)settings_int(s, SETTING_THROUGHPUT_SCAN_START_RATE),
-        .pdr_loss = settings_double(s, SETTING_PDR_LOSS) / 100.0,
-        .width = settings_double(s, SETTING_SEARCH_WIDTH) / 100.0,
-        .max_trials = (int)settings_int(s, SETTING_SEARCH_MAX_TRIALS),
-        .short_duration = settings_double(s, SETTING_SEARCH_TRIAL_DURATION),
-        .final_duration = settings_double(s, SETTING_SEARCH_FINAL_DURATION),
-    };
-    struct search_ctx c = { m, err, cfg.max_trials };
-    int rc = search_run(&cfg, search_trial, &c, &m->search);
-
-    m->searched = true;
-    LOG_INFO("NDR %.0f pps (trial %d), PDR %.0f pps at <= %.2f %% loss "
-             "(trial %d), %d trials%s", m->search.ndr.rate,
-             m->search.ndr.trial + 1, m->search.pdr.rate,
-             cfg.pdr_loss * 100, m->search.pdr.trial + 1, m->search.n_trials,
-             m->search.converged ? "" : ", not converged (SEARCH_MAX_TRIALS)");
-    return rc;
+    return measure_trial(m, "warm_up", 1, 1, rate, (uint64_t)n, 0, NULL, err);
 }
 
 int measure_throughput(struct measure *m, struct strbuf *err)
 {
-    if (!strcmp(settings_str(m->s, SETTING_THROUGHPUT_SEARCH), "ndr"))
-        return ndr_search(m, err);
-    return stepped_scan(m, err);
+    const char *name = settings_str(m->s, SETTING_THROUGHPUT_SEARCH);
+    const struct strategy_ops *strategy = strategy_find(name);
+
+    /* The validator admits only the table's names; this guards settings
+     * filled some other way. */
+    if (!strategy) {
+        strbuf_addf(err, "unknown throughput strategy '%s': expected ", name);
+        strategy_add_names(err);
+        return -EINVAL;
+    }
+    return strategy->run(m, err);
 }
 
 int measure_long_run(struct measure *m, struct strbuf *err)
@@ -276,7 +198,7 @@ int measure_long_run(struct measure *m, struct strbuf *err)
     int rc = 0;
 
     for (int i = 0; i < n && !rc; i++)
-        rc = run_one(m, "long_running_tests", i + 1, n, rate, burst,
+        rc = measure_trial(m, "long_running_tests", i + 1, n, rate, burst,
                      (double)(n - i - 1) * (double)burst / rate, NULL, err);
     return rc;
 }

@@ -1,5 +1,6 @@
 /* The measuring phases (DESIGN.md steps 8-10): warm_up, test_throughput
- * (stepped scan or NDR/PDR search) and long_running_tests.  Every trial is
+ * (run by the strategy THROUGHPUT_SEARCH names, strategy.h) and
+ * long_running_tests.  Every trial is
  * a row of trials.csv, written and flushed as it ends, and a progress line. */
 #ifndef PT_MEASURE_H
 #define PT_MEASURE_H
@@ -28,7 +29,7 @@ struct measure {
     bool tty;                   /* progress rewrites one line */
     struct measure_row *rows;
     size_t n_rows, alloc;
-    bool searched;              /* THROUGHPUT_SEARCH=ndr ran */
+    bool searched;              /* a search strategy filled 'search' */
     /* Told which trial runs, and "" and 0 when it ends (the run points it
      * at its collectors, which label samples with it); may be NULL. */
     void (*mark)(void *arg, const char *phase, int step, double rate);
@@ -44,8 +45,22 @@ int measure_open(struct measure *m, const char *run_dir,
 void measure_close(struct measure *m);
 
 int measure_warm_up(struct measure *m, struct strbuf *err);
+/* The strategy of THROUGHPUT_SEARCH runs the phase. */
 int measure_throughput(struct measure *m, struct strbuf *err);
 int measure_long_run(struct measure *m, struct strbuf *err);
+
+/* For the phases and the strategies: one trial of 'count' frames at
+ * 'rate' pps, step 'step' of 'steps' of 'phase', about 'eta' seconds of
+ * the phase left after it (0: unknown).  Writes its row of trials.csv and
+ * its progress line, and copies its result to *out (may be NULL).  0, or a
+ * negative errno with the reason in 'err': the trial failed, -EINTR the
+ * run was interrupted, -ESRCH the SUT is gone. */
+int measure_trial(struct measure *m, const char *phase, int step, int steps,
+                  double rate, uint64_t count, double eta,
+                  struct trial_result *out, struct strbuf *err);
+/* Sleeps 'seconds' between trials, waking early when the traffic must
+ * stop. */
+void measure_pause(double seconds);
 
 /* What the measurement found, for metadata.json: {"loss_free_pps",
  * "trials", and with a search "search": {"ndr", "pdr": {"rate_pps",
