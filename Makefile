@@ -44,13 +44,15 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 	harness/lib/rrdfile.c
 RUN_SRCS := harness/cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
-	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c
+	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
+	harness/run/calibration.c
 TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
 	harness/traffic/injector.c harness/traffic/receiver.c \
 	harness/traffic/traffic.c harness/traffic/search.c harness/traffic/mlr.c \
 	harness/traffic/measure.c harness/traffic/strategy.c \
-	harness/traffic/strategy_steps.c harness/traffic/strategy_ndr.c
+	harness/traffic/strategy_steps.c harness/traffic/strategy_ndr.c \
+	harness/traffic/strategy_binary.c
 SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
 	harness/sut/sut_ovs.c harness/sut/sut_proc.c \
 	harness/sut/snapshot.c harness/sut/snapshot_jvm.c

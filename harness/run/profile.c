@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -298,20 +299,51 @@ int profile_apply_override(struct settings *s, const char *kv,
     return n_err;
 }
 
-/* Rules that involve two keys, checked once every source has spoken. */
+/* Rules that involve two keys, checked once every source has spoken.
+ * Returns how many were broken, each a line in 'errs'. */
 static int check_together(const struct settings *s, struct strbuf *errs)
 {
+    struct strbuf src = STRBUF_INIT;
+    double longest = fmax(settings_double(s, SETTING_SEARCH_TRIAL_DURATION),
+                          settings_double(s, SETTING_SEARCH_FINAL_DURATION));
+    long long rate = settings_int(s, SETTING_THROUGHPUT_MAX_SCAN_RATE);
+    int n = 0;
+
     if (!strcmp(settings_str(s, SETTING_PROTOCOL), "tcp")
         && settings_int(s, SETTING_FRAME_SIZE) < 72) {
-        struct strbuf src = STRBUF_INIT;
         settings_format_source(s, SETTING_FRAME_SIZE, &src);
         strbuf_addf(errs, "%s: FRAME_SIZE: %lld is too small for PROTOCOL "
                           "tcp: expected 72 to 1514\n", src.buf,
                     settings_int(s, SETTING_FRAME_SIZE));
-        strbuf_dispose(&src);
-        return 1;
+        n++;
     }
-    return 0;
+    /* A search trial sends rate x duration frames: the same cap as a
+     * burst, said in the keys the user set. */
+    if (strcmp(settings_str(s, SETTING_THROUGHPUT_SEARCH), "steps")
+        && (double)rate * longest > PT_TRIAL_MAX_FRAMES) {
+        strbuf_reset(&src);
+        settings_format_source(s, SETTING_THROUGHPUT_MAX_SCAN_RATE, &src);
+        strbuf_addf(errs, "%s: THROUGHPUT_MAX_SCAN_RATE: %lld pps for "
+                          "%g s trials (SEARCH_TRIAL_DURATION, "
+                          "SEARCH_FINAL_DURATION) is more than %d frames a "
+                          "trial: expected at most %.0f pps, or shorter "
+                          "trials\n", src.buf, rate, longest,
+                    PT_TRIAL_MAX_FRAMES, floor(PT_TRIAL_MAX_FRAMES / longest));
+        n++;
+    }
+    if (settings_double(s, SETTING_SEARCH_DURATION_SUM)
+        < settings_double(s, SETTING_SEARCH_FINAL_DURATION)) {
+        strbuf_reset(&src);
+        settings_format_source(s, SETTING_SEARCH_DURATION_SUM, &src);
+        strbuf_addf(errs, "%s: SEARCH_DURATION_SUM: %g is shorter than one "
+                          "final trial: expected at least SEARCH_FINAL_"
+                          "DURATION (%g)\n", src.buf,
+                    settings_double(s, SETTING_SEARCH_DURATION_SUM),
+                    settings_double(s, SETTING_SEARCH_FINAL_DURATION));
+        n++;
+    }
+    strbuf_dispose(&src);
+    return n;
 }
 
 int profile_load(struct settings *s, const struct profile_request *req,

@@ -154,6 +154,37 @@ bool settings_check_yes_no(const char *value, struct strbuf *why)
     return false;
 }
 
+int settings_parse_percents(const char *text, double *out, size_t max,
+                            struct strbuf *why)
+{
+    size_t n = 0;
+    const char *p = text;
+
+    while (*p) {
+        char *end;
+        double v;
+        errno = 0;
+        v = strtod(p, &end);
+        if (end == p || errno || !(v >= 0 && v <= 100)
+            || (*end && *end != ',') || n == max) {
+            strbuf_addf(why, "expected up to %zu comma-separated percents "
+                        "from 0 to 100, like 0,10,50,90", max);
+            return -EINVAL;
+        }
+        out[n++] = v;
+        p = *end ? end + 1 : end;
+    }
+    return (int)n;
+}
+
+bool settings_check_latency_loads(const char *value, struct strbuf *why)
+{
+    double loads[PT_MAX_LATENCY_LOADS];
+
+    return settings_parse_percents(value, loads, PT_MAX_LATENCY_LOADS,
+                                   why) >= 0;
+}
+
 static void clear_value(struct setting_value *v)
 {
     free(v->s);

@@ -6,8 +6,14 @@
 #define PT_SETTINGS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "lib/strbuf.h"
+
+/* The most frames one trial may send: the receiver keeps a bit per frame
+ * (12.5 MB at this size) and the frame's sequence number is 32 bits.  At
+ * 1.5 Mpps it is still more than a minute. */
+#define PT_TRIAL_MAX_FRAMES 100000000
 
 enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
 
@@ -21,7 +27,7 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       NULL, "rate of the first step of the throughput scan (packets/s)")     \
     X(THROUGHPUT_SCAN_STEP, NULL, SETTING_INT, 1, 100000000, "500", NULL,     \
       "rate added at each step of the throughput scan (packets/s)")          \
-    X(THROUGHPUT_SCAN_BURST, NULL, SETTING_INT, 1, 1000000000, "65000", NULL, \
+    X(THROUGHPUT_SCAN_BURST, NULL, SETTING_INT, 1, PT_TRIAL_MAX_FRAMES, "65000", NULL, \
       "packets sent at each step of the throughput scan")                    \
     X(THROUGHPUT_SCAN_PAUSE, NULL, SETTING_DOUBLE, 0, 3600, "5", NULL,        \
       "pause between two steps of the throughput scan (seconds)")            \
@@ -29,11 +35,11 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "rate of the long-running test (packets/s)")                           \
     X(LONG_RUNNING_SCAN_ITERATIONS, NULL, SETTING_INT, 0, 1000000, "10",      \
       NULL, "bursts sent by the long-running test (0 skips it)")             \
-    X(LONG_RUNNING_BURST, NULL, SETTING_INT, 1, 1000000000, "50000", NULL,    \
+    X(LONG_RUNNING_BURST, NULL, SETTING_INT, 1, PT_TRIAL_MAX_FRAMES, "50000", NULL, \
       "packets in each burst of the long-running test")                      \
     X(WARMUP_RATE, NULL, SETTING_INT, 1, 100000000, "100", NULL,              \
       "rate of the warm-up (packets/s)")                                     \
-    X(WARMUP_PACKETS, NULL, SETTING_INT, 0, 1000000000, "6000", NULL,         \
+    X(WARMUP_PACKETS, NULL, SETTING_INT, 0, PT_TRIAL_MAX_FRAMES, "6000", NULL, \
       "packets sent during the warm-up (0 skips it)")                        \
     X(FRAME_SIZE, NULL, SETTING_INT, 60, 1514, "60", NULL,                    \
       "Ethernet frame size without FCS (bytes)")                             \
@@ -50,13 +56,26 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(PDR_LOSS, NULL, SETTING_DOUBLE, 0, 50, "0.5", NULL,                     \
       "loss accepted for the partial drop rate, percent")                   \
     X(SEARCH_WIDTH, NULL, SETTING_DOUBLE, 0.01, 50, "0.5", NULL,              \
-      "the search stops when its bounds are this close, percent")           \
-    X(SEARCH_MAX_TRIALS, NULL, SETTING_INT, 2, 1000, "20", NULL,              \
-      "most trials the NDR/PDR search may run")                             \
+      "a goal is found when its lower and upper bounds are this close, "    \
+      "percent")                                                              \
+    X(SEARCH_MAX_TRIALS, NULL, SETTING_INT, 2, 10000, "300", NULL,           \
+      "most trials a search may run (invalid ones, repeated, not counted)") \
     X(SEARCH_TRIAL_DURATION, NULL, SETTING_DOUBLE, 0.1, 3600, "1", NULL,      \
-      "seconds of the search's short trials")                               \
-    X(SEARCH_FINAL_DURATION, NULL, SETTING_DOUBLE, 0.1, 3600, "5", NULL,      \
-      "seconds of the trials that confirm a bound")                         \
+      "seconds of the coarse trials a search starts with (MLRsearch's "     \
+      "initial trial duration)")                                            \
+    X(SEARCH_FINAL_DURATION, NULL, SETTING_DOUBLE, 0.1, 3600, "1", NULL,      \
+      "seconds of a trial that counts fully toward a goal (MLRsearch's "    \
+      "final trial duration)")                                              \
+    X(SEARCH_DURATION_SUM, NULL, SETTING_DOUBLE, 0.1, 36000, "21", NULL,      \
+      "ndr: seconds of trials that decide a load for a goal (MLRsearch's "  \
+      "duration sum)")                                                        \
+    X(SEARCH_EXCEED_RATIO, NULL, SETTING_DOUBLE, 0, 99, "50", NULL,           \
+      "ndr: share of a load's duration sum, percent, whose trials may lose " \
+      "more than the goal allows and the load still pass")                 \
+    X(LATENCY_LOADS, NULL, SETTING_STRING, 0, 0, "0,10,50,90",                \
+      settings_check_latency_loads,                                           \
+      "after a search, a latency trial at each of these percents of PDR "   \
+      "(0: a few packets a second); empty: none")                           \
     X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
       "collector sampling interval (seconds)")                               \
     X(COLLECTORS, NULL, SETTING_STRING, 0, 0, "proc,system,netdev,ovs,jmx",  \
@@ -110,6 +129,13 @@ setting_check_fn settings_check_collectors;
 setting_check_fn settings_check_jmx_url;
 setting_check_fn settings_check_jmx_config;
 setting_check_fn settings_check_yes_no;
+setting_check_fn settings_check_latency_loads;
+
+/* Parses "0,10,50,90": up to 'max' numbers from 0 to 100 into 'out'.
+ * How many, or -EINVAL with "expected ..." in 'why'. */
+#define PT_MAX_LATENCY_LOADS 16
+int settings_parse_percents(const char *text, double *out, size_t max,
+                            struct strbuf *why);
 
 struct setting_def {
     const char *key;

@@ -45,6 +45,11 @@ struct search_bound {
                                never above what was sent and received */
     int trial;              /* index of the trial that decided it, -1: none */
     double loss;            /* loss ratio measured at that trial */
+    /* Filled by the strategies that know them (ndr), else 0/false. */
+    double lower, upper;    /* the relevant bounds, pps; 0: none */
+    bool generator_limited; /* the figure is the generator's ceiling, not
+                               the datapath's: "at least 'rate'" */
+    char limit[96];         /* why it is limited, for people; "" if not */
 };
 
 struct search_result {

@@ -5,11 +5,13 @@
 
 #include "run/settings.h"
 
-extern const struct strategy_ops strategy_steps, strategy_ndr;
+extern const struct strategy_ops strategy_steps, strategy_ndr,
+    strategy_binary;
 
 const struct strategy_ops *const strategy_table[] = {
     &strategy_steps,
     &strategy_ndr,
+    &strategy_binary,
     NULL,
 };
 

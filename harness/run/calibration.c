@@ -1,0 +1,112 @@
+#include "run/calibration.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "lib/util.h"
+
+char *calibration_path(const char *results_dir, const char *host)
+{
+    return xasprintf("%s/.calibration/%s.json", results_dir, host);
+}
+
+/* A host name is a file name here: nothing that climbs out of the folder. */
+static bool host_ok(const char *host)
+{
+    return host[0] && host[0] != '.' && !strchr(host, '/')
+           && strlen(host) < 256;
+}
+
+int calibration_load(const char *results_dir, const char *host,
+                     struct calibration *c, struct strbuf *err)
+{
+    char *path;
+    json_error_t jerr;
+    json_t *root, *v;
+    const char *what = NULL;
+    int rc = 0;
+
+    memset(c, 0, sizeof *c);
+    if (!host_ok(host)) {
+        strbuf_addf(err, "cannot keep a calibration for host '%s'", host);
+        return -EINVAL;
+    }
+    path = calibration_path(results_dir, host);
+    root = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
+    if (!root) {
+        struct stat st;
+        if (stat(path, &st) && errno == ENOENT) {
+            free(path);
+            return -ENOENT;
+        }
+        strbuf_addf(err, "%s:%d:%d: %s", path, jerr.line, jerr.column,
+                    jerr.text);
+        free(path);
+        return -EINVAL;
+    }
+    v = json_object_get(root, "ceiling_pps");
+    if (!json_is_number(v) || !(json_number_value(v) > 0)
+        || !isfinite(json_number_value(v)))
+        what = "\"ceiling_pps\": expected a number above 0";
+    else if (!json_is_string(json_object_get(root, "date"))
+             || json_string_length(json_object_get(root, "date"))
+                    >= sizeof c->date)
+        what = "\"date\": expected an ISO 8601 time";
+    else if (!json_is_string(json_object_get(root, "host"))
+             || strcmp(json_string_value(json_object_get(root, "host")),
+                       host))
+        what = "\"host\": expected this host's name";
+    if (what) {
+        strbuf_addf(err, "%s: %s", path, what);
+        rc = -EINVAL;
+    } else {
+        const char *run = json_string_value(json_object_get(root, "run"));
+        c->ceiling_pps = json_number_value(v);
+        snprintf(c->date, sizeof c->date, "%s",
+                 json_string_value(json_object_get(root, "date")));
+        snprintf(c->run, sizeof c->run, "%s", run ? run : "");
+    }
+    json_decref(root);
+    free(path);
+    return rc;
+}
+
+int calibration_save(const char *results_dir, const char *host,
+                     const struct calibration *c, json_t *detail,
+                     struct strbuf *err)
+{
+    char *dir = xasprintf("%s/.calibration", results_dir);
+    char *path = calibration_path(results_dir, host);
+    json_t *root = json_pack("{s:s, s:s, s:f, s:s}", "host", host, "date",
+                             c->date, "ceiling_pps", c->ceiling_pps, "run",
+                             c->run);
+    char *text;
+    int rc;
+
+    if (!host_ok(host)) {
+        strbuf_addf(err, "cannot keep a calibration for host '%s'", host);
+        rc = -EINVAL;
+        goto out;
+    }
+    if (detail)
+        json_object_set(root, "detail", detail);
+    rc = mkdir_p(dir, 0755);
+    if (rc) {
+        strbuf_addf(err, "cannot create '%s': %s", dir, strerror(-rc));
+        goto out;
+    }
+    text = json_dumps(root, JSON_INDENT(2));
+    rc = write_file_atomic(path, text, strlen(text));
+    free(text);
+    if (rc)
+        strbuf_addf(err, "cannot write '%s': %s", path, strerror(-rc));
+out:
+    json_decref(root);
+    free(path);
+    free(dir);
+    return rc;
+}
