@@ -46,7 +46,8 @@ RUN_SRCS := harness/cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c
 TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
-	harness/traffic/injector.c harness/traffic/receiver.c \
+	harness/traffic/injector.c harness/traffic/injector_ring.c \
+	harness/traffic/injector_socket.c harness/traffic/receiver.c \
 	harness/traffic/traffic.c harness/traffic/search.c harness/traffic/measure.c
 SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
 	harness/sut/snapshot.c harness/sut/snapshot_jvm.c
