@@ -48,7 +48,8 @@ RUN_SRCS := harness/cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/calibration.c
 TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
-	harness/traffic/injector.c harness/traffic/receiver.c \
+	harness/traffic/injector.c harness/traffic/injector_ring.c \
+	harness/traffic/injector_socket.c harness/traffic/receiver.c \
 	harness/traffic/traffic.c harness/traffic/search.c harness/traffic/mlr.c \
 	harness/traffic/measure.c harness/traffic/strategy.c \
 	harness/traffic/strategy_steps.c harness/traffic/strategy_ndr.c \
