@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lib/links.h"
 #include "lib/log.h"
 #include "lib/pace.h"
 #include "lib/strbuf.h"

@@ -15,6 +15,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lib/links.h"
 #include "lib/netns.h"
 #include "lib/pace.h"
 #include "lib/strbuf.h"
