@@ -53,7 +53,7 @@ TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/traffic.c harness/traffic/search.c harness/traffic/mlr.c \
 	harness/traffic/measure.c harness/traffic/strategy.c \
 	harness/traffic/strategy_steps.c harness/traffic/strategy_ndr.c \
-	harness/traffic/strategy_binary.c
+	harness/traffic/strategy_binary.c harness/traffic/latency.c
 SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
 	harness/sut/sut_ovs.c harness/sut/sut_proc.c \
 	harness/sut/snapshot.c harness/sut/snapshot_jvm.c

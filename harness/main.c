@@ -81,7 +81,7 @@ static char *join_argv(int argc, char **argv)
 static int saved_argc;
 static char **saved_argv;
 
-static int cmd_run(const struct cli *cli)
+static int run_topology(const struct cli *cli, bool calibrate)
 {
     struct settings s;
     const struct topology_ops *ops;
@@ -115,6 +115,7 @@ static int cmd_run(const struct cli *cli)
         .sut = cli->sut,
         .no_post = cli->no_post,
         .command_line = cmdline,
+        .calibrate = calibrate,
     };
     if (cli->dry_run) {
         run_print_plan(&cfg, stdout);
@@ -297,6 +298,41 @@ static int cmd_post(const struct cli *cli)
 
 /* The end of the run's help, from the tables that the validators and the
  * dispatch read too, so that it cannot go stale. */
+static int cmd_run(const struct cli *cli)
+{
+    return run_topology(cli, false);
+}
+
+/* perftests calibrate: the NDR search on `direct`, kept as this host's
+ * ceiling.  Up to 2 Mpps unless -o says otherwise (the defaults are a
+ * datapath's, far below the harness's own); the search and the topology
+ * are not the user's to change. */
+static int cmd_calibrate(const struct cli *cli)
+{
+    static const char *const first[] = {
+        "THROUGHPUT_MAX_SCAN_RATE=2000000", "THROUGHPUT_SCAN_START_RATE=10000",
+        "LONG_RUNNING_SCAN_ITERATIONS=0", "LATENCY_LOADS=",
+    };
+    static const char *const last[] = { "THROUGHPUT_SEARCH=ndr" };
+    size_t nf = sizeof first / sizeof *first, nl = sizeof last / sizeof *last;
+    size_t n = nf + (size_t)cli->n_overrides + nl;
+    char **o = xcalloc(n + 1, sizeof *o);
+    char *args[] = { "direct", NULL };
+    struct cli c = *cli;
+    int rc;
+
+    memcpy(o, first, nf * sizeof *o);
+    memcpy(o + nf, cli->overrides, (size_t)cli->n_overrides * sizeof *o);
+    memcpy(o + nf + (size_t)cli->n_overrides, last, nl * sizeof *o);
+    c.overrides = o;
+    c.n_overrides = (int)n;
+    c.args = args;
+    c.n_args = 1;
+    rc = run_topology(&c, true);
+    free(o);
+    return rc;
+}
+
 static void run_help_tables(FILE *out)
 {
     fputs("\nsystems under test (--sut SPEC):\n", out);
@@ -346,6 +382,20 @@ static const struct cli_command commands[] = {
       "\nexit codes: 0 pass, 1 a check failed, 2 usage or configuration "
       "error,\n3 environment error, 4 a phase failed, 130 interrupted.\n",
       1, 1, cmd_run },
+    { "calibrate", "perftests calibrate [OPTIONS]",
+      "Measures the harness's own loss-free ceiling on this host: the ndr\n"
+      "search (MLRsearch) on the `direct` topology, a veth pair with no\n"
+      "datapath, up to 2 Mpps unless -o THROUGHPUT_MAX_SCAN_RATE says\n"
+      "otherwise.  The NDR is kept with its date in\n"
+      "DIR/.calibration/<host>.json; later runs on this host report a\n"
+      "figure within 10 % of it as \"at least X pps, limited by the\n"
+      "generator\", never as the datapath's.  Run it again after a kernel,\n"
+      "CPU or perftests change.  Must run as root.\n\n"
+      "options:\n"
+      "  -p, --profile NAME|PATH  profiles.d/NAME/perftests.conf or a file\n"
+      "  -o KEY=VALUE           override a setting (repeatable)\n"
+      "      --no-post          keep the bundle local, whatever REPORT_URL\n"
+      COMMON_OPTIONS, 0, 0, cmd_calibrate },
     { "list", "perftests list",
       "Lists the topologies (built-in and shell) and the profiles.\n", 0, 0,
       cmd_list },
@@ -410,7 +460,8 @@ int main(int argc, char **argv)
         rc = PT_EXIT_PASS;
     } else {
         /* Only a run has a run.log to hand early lines to. */
-        if (strcmp(cli.command, "run") || cli.dry_run)
+        if ((strcmp(cli.command, "run") && strcmp(cli.command, "calibrate"))
+            || cli.dry_run)
             log_discard_early();
         rc = cli_find(commands, cli.command)->fn(&cli);
     }

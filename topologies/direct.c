@@ -68,6 +68,7 @@ const struct topology_ops topology_direct_ops = {
     .name = "direct",
     .description = "one veth pair between the namespaces, no datapath: the "
                    "harness's own ceiling",
+    .no_datapath = true,
     .setup = direct_setup,
     .teardown = direct_teardown,
     .print = direct_print,

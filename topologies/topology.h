@@ -52,6 +52,10 @@ struct topology_ops {
     const char *description;
     /* True when the topology needs an OVS SUT (ovs_rundir set). */
     bool needs_ovs;
+    /* True when traffic goes from source to destination with no datapath
+     * between: what it measures is the harness itself (its figures are
+     * reported as the generator's, and `perftests calibrate` uses it). */
+    bool no_datapath;
     /* Fills the four TOPOLOGY_* addresses.  May be NULL: the harness then
      * uses 198.18.0.1 and 198.18.0.2 in 198.18.0.0/24.  0 or -errno. */
     int (*prepare)(struct topology_ctx *ctx, struct strbuf *err);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "report/bundle.h"
+#include "run/calibration.h"
 #include "run/run_collectors.h"
 #include "lib/ledger.h"
 #include "lib/links.h"
@@ -317,6 +318,61 @@ static int stop_collectors(struct run *r)
     return rc;
 }
 
+/* The harness's own ceiling on this host (calibration.h), so that a
+ * figure near it is reported as the generator's, not the datapath's. */
+static void load_ceiling(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct calibration c;
+    char host[256];
+    int rc;
+
+    r->measure.harness_only = r->topo && r->topo->no_datapath;
+    host_short_name(host, sizeof host);
+    rc = calibration_load(r->cfg->results_dir, host, &c, &err);
+    if (!rc) {
+        r->measure.ceiling = c.ceiling_pps;
+        snprintf(r->measure.ceiling_date, sizeof r->measure.ceiling_date,
+                 "%s", c.date);
+        LOG_INFO("the harness's own ceiling on %s: %.0f pps (calibrated %s)",
+                 host, c.ceiling_pps, c.date);
+    } else if (rc == -ENOENT) {
+        LOG_INFO("no calibration for %s yet: 'perftests calibrate' measures "
+                 "the harness's own ceiling", host);
+    } else {
+        LOG_WARN("calibration ignored: %s", err.buf);
+    }
+    strbuf_dispose(&err);
+}
+
+/* perftests calibrate: the NDR of this run (on `direct`) becomes the
+ * host's ceiling.  0, or a run failure when there is nothing to keep. */
+static int save_ceiling(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct calibration c = { .ceiling_pps = r->measure.search.ndr.rate };
+    char host[256];
+    json_t *detail;
+    int rc;
+
+    if (!(c.ceiling_pps > 0))
+        return run_fail(r, PT_EXIT_RUN_FAILED, "calibration: no loss-free "
+                        "rate found; nothing kept");
+    host_short_name(host, sizeof host);
+    metadata_iso_time(time(NULL), c.date, sizeof c.date);
+    snprintf(c.run, sizeof c.run, "%s", r->id);
+    detail = measure_result_json(&r->measure);
+    rc = calibration_save(r->cfg->results_dir, host, &c, detail, &err);
+    json_decref(detail);
+    if (rc)
+        rc = run_fail(r, PT_EXIT_ENV, "calibration: %s", err.buf);
+    else
+        LOG_INFO("calibrated: the harness's own ceiling on %s is %.0f pps",
+                 host, c.ceiling_pps);
+    strbuf_dispose(&err);
+    return rc;
+}
+
 /* The traffic engine opens once, on the first measuring phase. */
 static int measure_phase(struct run *r,
                          int (*fn)(struct measure *, struct strbuf *))
@@ -332,6 +388,7 @@ static int measure_phase(struct run *r,
         r->measure.mark = mark_trial;
         r->measure.mark_arg = r->collect;
         r->measuring = true;
+        load_ceiling(r);
     }
     if (!rc)
         rc = fn(&r->measure, &err);
@@ -350,7 +407,11 @@ static int warm_up(struct run *r)
 
 static int test_throughput(struct run *r)
 {
-    return measure_phase(r, measure_throughput);
+    int rc = measure_phase(r, measure_throughput);
+
+    if (!rc && r->cfg->calibrate)
+        rc = save_ceiling(r);
+    return rc;
 }
 
 static int long_running_tests(struct run *r)

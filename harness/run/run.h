@@ -37,6 +37,8 @@ struct run_config {
     const char *sut;                    /* --sut SPEC or NULL */
     bool no_post;                       /* --no-post: REPORT_URL ignored */
     const char *command_line;
+    bool calibrate;                     /* perftests calibrate: keep the
+                                           NDR as this host's ceiling */
 };
 
 const char *run_phase_to_text(enum run_phase phase);

@@ -1,6 +1,7 @@
 #include "traffic/measure.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -51,6 +52,9 @@ void measure_close(struct measure *m)
     free(m->rows);
     m->rows = NULL;
     m->n_rows = 0;
+    free(m->latency);
+    m->latency = NULL;
+    m->n_latency = 0;
 }
 
 static void csv_row(FILE *f, const struct measure_row *row)
@@ -175,10 +179,32 @@ int measure_warm_up(struct measure *m, struct strbuf *err)
     return measure_trial(m, "warm_up", 1, 1, rate, (uint64_t)n, 0, NULL, err);
 }
 
+/* Marks a figure the generator, not the datapath, set: no datapath at
+ * all, within CALIBRATION_NEAR of the harness's ceiling, or bounded by a
+ * load the generator could not reach (the strategy said so). */
+static void judge_limit(const struct measure *m, struct search_bound *b,
+                        const char *what)
+{
+    if (m->harness_only) {
+        b->generator_limited = true;
+        snprintf(b->limit, sizeof b->limit, "no datapath in this topology: "
+                 "the harness's own ceiling");
+    } else if (m->ceiling > 0 && b->rate >= 0.9 * m->ceiling) {
+        b->generator_limited = true;
+        snprintf(b->limit, sizeof b->limit, "within 10 %% of the harness's "
+                 "ceiling, %.0f pps (calibrated %s)", m->ceiling,
+                 m->ceiling_date);
+    }
+    if (b->generator_limited)
+        LOG_WARN("%s >= %.0f pps, limited by the generator: %s", what,
+                 b->rate, b->limit);
+}
+
 int measure_throughput(struct measure *m, struct strbuf *err)
 {
     const char *name = settings_str(m->s, SETTING_THROUGHPUT_SEARCH);
     const struct strategy_ops *strategy = strategy_find(name);
+    int rc;
 
     /* The validator admits only the table's names; this guards settings
      * filled some other way. */
@@ -187,7 +213,14 @@ int measure_throughput(struct measure *m, struct strbuf *err)
         strategy_add_names(err);
         return -EINVAL;
     }
-    return strategy->run(m, err);
+    rc = strategy->run(m, err);
+    if (!rc && m->searched)
+        rc = measure_latency_at_loads(m, err);
+    if (m->searched) {
+        judge_limit(m, &m->search.ndr, "NDR");
+        judge_limit(m, &m->search.pdr, "PDR");
+    }
+    return rc;
 }
 
 int measure_long_run(struct measure *m, struct strbuf *err)
@@ -212,22 +245,29 @@ double measure_loss_free_rate(const struct measure *m)
     for (size_t i = 0; i < m->n_rows; i++) {
         const struct trial_result *r = &m->rows[i].r;
         if (strcmp(m->rows[i].phase, "test_throughput") || !r->valid
-            || r->lost || !r->sent)
+            || r->lost || r->sent < 2 || !(r->tx_rate > 0))
             continue;
-        /* Never more than was actually sent (and so received). */
-        double rate = r->tx_rate && r->tx_rate < r->rate ? r->tx_rate
-                                                          : r->rate;
+        /* Never more than was actually sent (and so received); a trial of
+         * one frame has no rate and proves none. */
+        double rate = r->tx_rate < r->rate ? r->tx_rate : r->rate;
         if (rate > best)
             best = rate;
     }
     return best;
 }
 
-/* A search bound: its rate, the trial (row) that decided it, its loss. */
+/* A search bound: its rate, the trial (row) that decided it, its loss,
+ * its bounds, and whether the generator, not the datapath, set it. */
 static json_t *bound_json(const struct search_bound *b)
 {
-    return json_pack("{s:f, s:i, s:f}", "rate_pps", b->rate, "trial",
-                     b->trial, "loss_pct", 100.0 * b->loss);
+    json_t *o = json_pack("{s:f, s:i, s:f, s:f, s:f, s:b}", "rate_pps",
+                          b->rate, "trial", b->trial, "loss_pct",
+                          100.0 * b->loss, "lower_bound_pps", b->lower,
+                          "upper_bound_pps", b->upper, "generator_limited",
+                          b->generator_limited);
+    if (b->limit[0])
+        json_object_set_new(o, "limit", json_string(b->limit));
+    return o;
 }
 
 json_t *measure_result_json(const struct measure *m)
@@ -241,6 +281,11 @@ json_t *measure_result_json(const struct measure *m)
             "{s:o, s:o, s:i, s:b}", "ndr", bound_json(&m->search.ndr),
             "pdr", bound_json(&m->search.pdr), "trials",
             m->search.n_trials, "converged", m->search.converged));
+    if (m->n_latency)
+        json_object_set_new(o, "latency_at_load", measure_latency_json(m));
+    if (m->ceiling > 0)
+        json_object_set_new(o, "harness_ceiling", json_pack(
+            "{s:f, s:s}", "rate_pps", m->ceiling, "date", m->ceiling_date));
     return o;
 }
 

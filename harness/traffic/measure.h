@@ -35,6 +35,25 @@ struct measure {
     void (*mark)(void *arg, const char *phase, int step, double rate);
     void *mark_arg;
     struct search_result search;
+    /* Set by the run before test_throughput, to tell the datapath's
+     * figures from the generator's. */
+    double ceiling;             /* the harness's loss-free ceiling on this
+                                   host, pps (perftests calibrate); 0:
+                                   unknown */
+    char ceiling_date[32];      /* when it was measured */
+    bool harness_only;          /* no datapath (direct): every figure is
+                                   the harness's own */
+    /* After a search: a latency trial at each of LATENCY_LOADS. */
+    struct latency_point *latency;
+    size_t n_latency;
+};
+
+/* A latency trial at a share of the PDR. */
+struct latency_point {
+    double load_pct, rate_pps;
+    double p50_us, p90_us, p99_us, p999_us, max_us;
+    double loss_pct;
+    bool valid;
 };
 
 /* Opens the traffic engine on 'ctx' and trials.csv in 'run_dir'.
@@ -45,8 +64,16 @@ int measure_open(struct measure *m, const char *run_dir,
 void measure_close(struct measure *m);
 
 int measure_warm_up(struct measure *m, struct strbuf *err);
-/* The strategy of THROUGHPUT_SEARCH runs the phase. */
+/* The strategy of THROUGHPUT_SEARCH runs the phase; after a search, the
+ * latency trials at LATENCY_LOADS (latency.c); then every figure near the
+ * harness's own ceiling, or bounded by its shortfall, is marked as the
+ * generator's. */
 int measure_throughput(struct measure *m, struct strbuf *err);
+/* The latency trials at LATENCY_LOADS percent of the PDR.  0 or what a
+ * trial returned. */
+int measure_latency_at_loads(struct measure *m, struct strbuf *err);
+/* [{"load_pct", "rate_pps", "p50_us", ...}], one per latency trial. */
+json_t *measure_latency_json(const struct measure *m);
 int measure_long_run(struct measure *m, struct strbuf *err);
 
 /* For the phases and the strategies: one trial of 'count' frames at
