@@ -96,12 +96,20 @@ static void result(struct strbuf *h, const struct report *r)
              json_number_value(json_object_get(res, "loss_free_pps")));
     kv(h, "highest loss-free rate", v);
     if (json_object_get(res, "ndr")) {
-        snprintf(v, sizeof v, "%.0f pps", json_number_value(json_object_get(
-            json_object_get(res, "ndr"), "rate_pps")));
-        kv(h, "NDR (no drop rate)", v);
-        snprintf(v, sizeof v, "%.0f pps", json_number_value(json_object_get(
-            json_object_get(res, "pdr"), "rate_pps")));
-        kv(h, "PDR (partial drop rate)", v);
+        struct strbuf b = STRBUF_INIT;
+        report_bound_text(json_object_get(res, "ndr"), &b);
+        kv(h, "NDR (no drop rate)", b.buf);
+        strbuf_reset(&b);
+        report_bound_text(json_object_get(res, "pdr"), &b);
+        kv(h, "PDR (partial drop rate)", b.buf);
+        strbuf_dispose(&b);
+    }
+    if (json_object_get(res, "harness_ceiling")) {
+        json_t *c = json_object_get(res, "harness_ceiling");
+        snprintf(v, sizeof v, "%.0f pps (calibrated %s)",
+                 report_num(c, "rate_pps"),
+                 json_string_value(json_object_get(c, "date")) ?: "?");
+        kv(h, "the harness's own ceiling", v);
     }
     if (json_object_get(res, "rss_peak_bytes")) {
         snprintf(v, sizeof v, "%.1f MiB", json_number_value(json_object_get(
@@ -210,6 +218,7 @@ static int html_make(struct report *r, struct strbuf *err)
     strbuf_addf(&h, "</title><style>%s</style></head><body>\n", css);
     header(&h, r);
     result(&h, r);
+    report_html_latency(&h, r);
     steps(&h, r);
     graphs(&h, r);
     settings_and_host(&h, r);

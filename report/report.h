@@ -61,6 +61,13 @@ int report_write_file(const struct report *r, const char *name,
 /* Appends 'text' escaped for XML and HTML text and attributes; bytes
  * XML 1.0 does not allow (control characters) become U+FFFD. */
 void report_escape(struct strbuf *sb, const char *text);
+/* A search figure (summary.json's result.ndr or .pdr) as people read it:
+ * "42188 pps (between 42000 and 42200 pps)", or "≥ X pps, limited by
+ * the generator (why)" when the harness, not the datapath, set it. */
+void report_bound_text(const json_t *bound, struct strbuf *out);
+/* index.html's "Latency under load": a table and an inline SVG graph of
+ * result.latency_at_load; nothing when there is none. */
+void report_html_latency(struct strbuf *h, const struct report *r);
 /* Parses an RFC 4180 CSV text with a header line into an array of
  * objects; numeric fields become numbers.  NULL on a malformed text,
  * the line in 'err'. */

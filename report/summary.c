@@ -90,6 +90,12 @@ static json_t *result_section(const struct report *r)
         json_object_set(res, "ndr", json_object_get(search, "ndr"));
         json_object_set(res, "pdr", json_object_get(search, "pdr"));
     }
+    if (json_is_array(json_object_get(measured, "latency_at_load")))
+        json_object_set(res, "latency_at_load",
+                        json_object_get(measured, "latency_at_load"));
+    if (json_is_object(json_object_get(measured, "harness_ceiling")))
+        json_object_set(res, "harness_ceiling",
+                        json_object_get(measured, "harness_ceiling"));
     json_array_foreach(r->trials, i, t)
         json_array_append_new(lat, json_pack(
             "{s:O, s:O, s:O, s:O, s:O, s:O}", "phase",
