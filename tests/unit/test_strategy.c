@@ -99,7 +99,7 @@ static void test_strategy__validator_accepts_every_name(void **state)
 static void test_strategy__validator_rejects_others(void **state)
 {
     static const char *const others[] = {
-        "", "mlrsearch", "steps,ndr", "binary", "NDR", "Steps",
+        "", "mlrsearch", "steps,ndr", "bisect", "NDR", "Steps",
     };
     (void)state;
 
@@ -137,7 +137,7 @@ static void test_strategy__validator_message(void **state)
     assert_int_equal(settings_set_text(&s, SETTING_THROUGHPUT_SEARCH, "foo",
                                        SOURCE_CMDLINE, NULL, 0, &why),
                      -EINVAL);
-    assert_string_equal(why.buf, "expected steps or ndr");
+    assert_string_equal(why.buf, "expected steps, ndr or binary");
     strbuf_dispose(&why);
     settings_release(&s);
 }
