@@ -263,6 +263,90 @@ static void test_profile__env_and_option_errors(void **state)
     settings_release(&s);
 }
 
+/* Loads the default profile with these -o; the errors in 'errs'. */
+static int load_with(char **overrides, struct settings *s,
+                     struct strbuf *errs)
+{
+    char *envp[] = { NULL };
+    struct profile_request req = { .profiles_dir = "profiles.d",
+                                   .name = "default", .hostname = "none",
+                                   .envp = envp, .overrides = overrides };
+
+    return profile_load(s, &req, errs);
+}
+
+/* A search trial of rate x duration frames is capped like a burst: the
+ * error names the keys and the largest rate allowed. */
+static void test_profile__search_trial_capped(void **state)
+{
+    char *o[] = { "THROUGHPUT_SEARCH=ndr",
+                  "THROUGHPUT_MAX_SCAN_RATE=100000000",
+                  "SEARCH_FINAL_DURATION=2", NULL };
+    char *steps[] = { "THROUGHPUT_MAX_SCAN_RATE=100000000",
+                      "SEARCH_FINAL_DURATION=2", NULL };
+    struct settings s;
+    struct strbuf errs = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(load_with(o, &s, &errs), 1);
+    assert_string_equal(errs.buf, "-o: THROUGHPUT_MAX_SCAN_RATE: 100000000 "
+                        "pps for 2 s trials (SEARCH_TRIAL_DURATION, "
+                        "SEARCH_FINAL_DURATION) is more than 100000000 frames "
+                        "a trial: expected at most 50000000 pps, or shorter "
+                        "trials\n");
+    settings_release(&s);
+    strbuf_reset(&errs);
+    /* The stepped scan sends bursts, capped by their own key. */
+    assert_int_equal(load_with(steps, &s, &errs), 0);
+    settings_release(&s);
+    strbuf_dispose(&errs);
+}
+
+static void test_profile__duration_sum_holds_a_trial(void **state)
+{
+    char *o[] = { "SEARCH_DURATION_SUM=0.5", "SEARCH_FINAL_DURATION=1",
+                  NULL };
+    struct settings s;
+    struct strbuf errs = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(load_with(o, &s, &errs), 1);
+    assert_non_null(strstr(errs.buf, "SEARCH_DURATION_SUM: 0.5 is shorter "
+                                     "than one final trial: expected at "
+                                     "least SEARCH_FINAL_DURATION (1)"));
+    settings_release(&s);
+    strbuf_dispose(&errs);
+}
+
+static void test_profile__latency_loads(void **state)
+{
+    char *good[] = { "LATENCY_LOADS=0,10,50,90", NULL };
+    char *empty[] = { "LATENCY_LOADS=", NULL };
+    char *bad[] = { "LATENCY_LOADS=10,150", NULL };
+    char *junk[] = { "LATENCY_LOADS=10;50", NULL };
+    struct settings s;
+    struct strbuf errs = STRBUF_INIT;
+    double v[PT_MAX_LATENCY_LOADS];
+    (void)state;
+
+    assert_int_equal(load_with(good, &s, &errs), 0);
+    assert_int_equal(settings_parse_percents(settings_str(
+        &s, SETTING_LATENCY_LOADS), v, PT_MAX_LATENCY_LOADS, &errs), 4);
+    assert_true(v[0] == 0 && v[1] == 10 && v[2] == 50 && v[3] == 90);
+    settings_release(&s);
+    assert_int_equal(load_with(empty, &s, &errs), 0);
+    settings_release(&s);
+    assert_int_equal(load_with(bad, &s, &errs), 1);
+    assert_non_null(strstr(errs.buf, "LATENCY_LOADS: expected up to 16 "
+                                     "comma-separated percents from 0 to "
+                                     "100"));
+    settings_release(&s);
+    strbuf_reset(&errs);
+    assert_int_equal(load_with(junk, &s, &errs), 1);
+    settings_release(&s);
+    strbuf_dispose(&errs);
+}
+
 static void test_profile__shipped_profiles_load(void **state)
 {
     static const char *const names[] = { "default", "ci", "nightly" };
@@ -298,6 +382,9 @@ int main(void)
         cmocka_unit_test(test_profile__host_then_default),
         cmocka_unit_test(test_profile__env_and_option_errors),
         cmocka_unit_test(test_profile__shipped_profiles_load),
+        cmocka_unit_test(test_profile__search_trial_capped),
+        cmocka_unit_test(test_profile__duration_sum_holds_a_trial),
+        cmocka_unit_test(test_profile__latency_loads),
     };
     return cmocka_run_group_tests_name("profile", tests, tmpdir_create,
                                        tmpdir_remove);

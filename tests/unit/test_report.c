@@ -376,6 +376,72 @@ static void test_util__url_redact(void **state)
     }
 }
 
+/* A search's figures: bounds, the generator's limit said as such in the
+ * summary, the page and JUnit, and latency under load. */
+static void test_report__search_figures(void **state)
+{
+    static const char result[] =
+        "\"result\": {\"loss_free_pps\": 2000, \"search\": {"
+        "\"ndr\": {\"rate_pps\": 260993, \"trial\": -1, \"loss_pct\": 0, "
+        "\"lower_bound_pps\": 261333, \"upper_bound_pps\": 262042, "
+        "\"generator_limited\": true, \"limit\": \"the generator could not "
+        "send 262042 pps\"}, \"pdr\": {\"rate_pps\": 130395, \"trial\": -1, "
+        "\"loss_pct\": 0.47, \"lower_bound_pps\": 131019, "
+        "\"upper_bound_pps\": 131553, \"generator_limited\": false}, "
+        "\"trials\": 40, \"converged\": true}, \"latency_at_load\": ["
+        "{\"load_pct\": 0, \"rate_pps\": 100, \"p50_us\": 159, "
+        "\"p90_us\": 238, \"p99_us\": 300, \"p999_us\": 380, "
+        "\"max_us\": 380, \"loss_pct\": 0, \"valid\": true}, "
+        "{\"load_pct\": 90, \"rate_pps\": 117356, \"p50_us\": 191, "
+        "\"p90_us\": 1577, \"p99_us\": 2171, \"p999_us\": 7062, "
+        "\"max_us\": 7081, \"loss_pct\": 1.09, \"valid\": true}]}";
+    char *dir = make_run("search", "");
+    char *meta = xasprintf(metadata, "");
+    char *at = strstr(meta, "\"result\"");
+    char *fixed, *junit, *html;
+    struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+    struct report r;
+    json_t *res;
+
+    /* The fixture's result, replaced by a search's. */
+    *at = '\0';
+    fixed = xasprintf("%s%s}", meta, result);
+    put(dir, "metadata.json", fixed);
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    report_make(&r);
+    res = json_object_get(r.summary, "result");
+    assert_int_equal(json_array_size(json_object_get(res, "latency_at_load")),
+                     2);
+    report_bound_text(json_object_get(res, "ndr"), &text);
+    assert_string_equal(text.buf, "\u2265 260993 pps, limited by the "
+                        "generator (the generator could not send 262042 "
+                        "pps)");
+    strbuf_reset(&text);
+    report_bound_text(json_object_get(res, "pdr"), &text);
+    assert_string_equal(text.buf, "130395 pps (between 131019 and 131553 "
+                                  "pps)");
+    html = slurp(dir, "index.html");
+    assert_non_null(strstr(html, "\u2265 260993 pps, limited by the "
+                                 "generator"));
+    assert_non_null(strstr(html, "<h2>Latency under load</h2>"));
+    assert_non_null(strstr(html, "<td>117356</td>"));
+    assert_non_null(strstr(html, "<svg "));
+    /* Jenkins: NDR is skipped (not the datapath's), PDR a figure. */
+    junit = slurp(dir, "junit.xml");
+    assert_non_null(strstr(junit, "name=\"NDR\" time=\"0\">\n      "
+                                  "<skipped message=\"\u2265 260993 pps"));
+    assert_non_null(strstr(junit, "name=\"PDR\" time=\"0\">\n      "
+                                  "<system-out>130395 pps"));
+    free(junit);
+    free(html);
+    free(fixed);
+    free(meta);
+    strbuf_dispose(&text);
+    strbuf_dispose(&err);
+    report_release(&r);
+    free(dir);
+}
+
 static void test_report__escape(void **state)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -397,6 +463,7 @@ int main(void)
         cmocka_unit_test(test_post__spool_keeps_the_target_private),
         cmocka_unit_test(test_util__url_redact),
         cmocka_unit_test(test_report__escape),
+        cmocka_unit_test(test_report__search_figures),
     };
     return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);
 }
