@@ -94,8 +94,10 @@ static void end_batch(struct injector *inj, int sent, int n)
 }
 
 /* Stages frame 'i' and the frames after it that are due by 'now', up to
- * a batch.  They carry one send time: the batch leaves within
- * microseconds.  Returns how many, or -1 with the reason in 'err'. */
+ * a batch.  They carry one send time, read once the backend has room for
+ * them: a wait for a ring slot is the harness's queueing, counted in its
+ * lateness, never in the datapath's latency.  Returns how many, or -1
+ * with the reason in 'err'. */
 static int stage_batch(struct injector *inj, struct frame *f,
                        const struct flow_pattern *flows,
                        const struct pace *pace, uint64_t i, uint64_t count,
@@ -113,6 +115,7 @@ static int stage_batch(struct injector *inj, struct frame *f,
         strbuf_dispose(&why);
         return -1;
     }
+    now = pace_now_ns();
     for (int k = 0; k < n; k++) {
         uint64_t seq = i + (uint64_t)k;
         uint16_t sport, dport;
@@ -127,11 +130,13 @@ static int stage_batch(struct injector *inj, struct frame *f,
 
 /* Sends the 'n' staged frames and ends the batch.  A full queue is the
  * datapath pushing back: the rest is sent again, late; the schedule
- * catches up if it can.  Returns how many were sent ('n' unless stopped),
- * or -1 with the reason in 'err'. */
-static int send_staged(struct injector *inj, int n, uint64_t now,
+ * catches up if it can.  *first and *last are when the first and the
+ * latest frames were handed over: the rate is what was sent when it was
+ * sent, not when it was staged.  Returns how many were sent ('n' unless
+ * stopped), or -1 with the reason in 'err'. */
+static int send_staged(struct injector *inj, int n,
                        volatile sig_atomic_t *stop, struct inject_stats *st,
-                       uint64_t *first, struct strbuf *err)
+                       uint64_t *first, uint64_t *last, struct strbuf *err)
 {
     int sent = 0;
 
@@ -144,8 +149,11 @@ static int send_staged(struct injector *inj, int n, uint64_t now,
         }
         if (k == 0)
             st->pushback++;
-        if (k && !st->sent)
-            *first = now;
+        if (k) {
+            *last = pace_now_ns();
+            if (!st->sent)
+                *first = *last;
+        }
         sent += k;
         st->sent += (uint64_t)k;
         if (sent < n && stop && *stop)
@@ -171,8 +179,8 @@ int injector_send(struct injector *inj, struct frame *f,
         uint64_t now = pace_wait(pace_due(&pace, i));
         int n = stage_batch(inj, f, flows, &pace, i, count, now,
                             &st->lateness, err);
-        int sent = n < 0 ? -1 : send_staged(inj, n, now, stop, st, &first,
-                                            err);
+        int sent = n < 0 ? -1 : send_staged(inj, n, stop, st, &first,
+                                            &last, err);
 
         if (sent < 0) {
             st->end_ns = pace_now_ns();
@@ -180,11 +188,11 @@ int injector_send(struct injector *inj, struct frame *f,
         }
         if (sent < n)
             break;      /* stopped */
-        last = now;
         i += (uint64_t)n;
     }
     st->end_ns = pace_now_ns();
-    /* n packets span n-1 gaps. */
+    /* n packets span n-1 gaps (the first is alone in its batch: the next
+     * one is not due yet). */
     if (st->sent > 1 && last > first)
         st->tx_rate = (double)(st->sent - 1) * 1e9 / (double)(last - first);
     return 0;

@@ -52,13 +52,77 @@ check "direct 1000 pps: received == sent == 2000, no loss" csv "$t" \
 check "direct 1000 pps: rate within 1 %" csv "$t" \
 	'all(abs(f(r,"tx_rate") - 1000) <= 10 for r in rows)'
 
-# The NDR/PDR search on direct: it finds rates and says which trial decided.
+# summary QUERY: evaluates a Python expression on the run's summary.json
+# (as s); fails and prints it when false.
+summary() {
+	python3 - "$(run_dir)/summary.json" "$1" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2], {"s": s})
+if not ok: print("    ", json.dumps(s["result"])[:600])
+sys.exit(0 if ok else 1)
+PY
+}
+
+# Short MLRsearch settings: half-second trials, a load decided by 2 s.
+quick_ndr="-o THROUGHPUT_SEARCH=ndr -o SEARCH_TRIAL_DURATION=0.5 -o SEARCH_FINAL_DURATION=0.5 -o SEARCH_DURATION_SUM=2 -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single"
+
+# The search on direct: no datapath, so every figure is the generator's,
+# said so; latency under load at every LATENCY_LOADS.
 rm -rf "$res"
-run_pt 0 -p ci -d "$res" -o THROUGHPUT_SEARCH=ndr -o THROUGHPUT_MAX_SCAN_RATE=20000 \
-	-o SEARCH_TRIAL_DURATION=0.3 -o SEARCH_FINAL_DURATION=0.5 -o SEARCH_MAX_TRIALS=8 \
-	-o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 direct
-has "ndr: NDR and PDR reported" "NDR "
-check "ndr: trials recorded" csv "$(run_dir)/trials.csv" 'len(rows) >= 1'
+run_pt 0 -p ci -d "$res" $quick_ndr -o THROUGHPUT_MAX_SCAN_RATE=20000 \
+	-o LATENCY_LOADS=0,10,50,90 direct
+has "ndr on direct: limited by the generator" "limited by the generator"
+check "ndr on direct: NDR and PDR generator-limited in summary.json" summary \
+	's["result"]["ndr"]["generator_limited"] and s["result"]["pdr"]["generator_limited"]'
+check "ndr on direct: latency_at_load has every load" summary \
+	'[p["load_pct"] for p in s["result"]["latency_at_load"]] == [0, 10, 50, 90] and all(p["p99_us"] > 0 for p in s["result"]["latency_at_load"])'
+check "ndr on direct: latency trials in trials.csv" csv "$(run_dir)/trials.csv" \
+	'sum(r["phase"] == "latency" for r in rows) == 4'
+check "ndr on direct: junit skips the generator's NDR" \
+	grep -q '<skipped message="≥ ' "$(run_dir)/junit.xml"
+check "ndr on direct: the page says it" \
+	grep -q 'limited by the generator' "$(run_dir)/index.html"
+
+# A datapath of known capacity: an OpenFlow meter at 20000 pps.  The NDR
+# lands within 2 % of it and is the datapath's, not the generator's.
+rm -rf "$res"
+OUT=$(PT_METER_PPS=20000 "$PT" -p ci -d "$res" $quick_ndr \
+	-o THROUGHPUT_MAX_SCAN_RATE=60000 -o LATENCY_LOADS= -o COLLECTORS= \
+	tests/topologies/metered_bridge.sh 2>&1)
+check "metered 20000 pps: the run passes" test $? -eq 0
+check "metered 20000 pps: NDR within 2 %" summary \
+	'abs(s["result"]["ndr"]["rate_pps"] - 20000) <= 400 and not s["result"]["ndr"]["generator_limited"]'
+check "metered 20000 pps: bounds around the meter" summary \
+	's["result"]["ndr"]["lower_bound_pps"] <= 20400 and s["result"]["ndr"]["upper_bound_pps"] >= 19600'
+
+# perftests calibrate keeps the harness's ceiling per host; a later run
+# reads it, and a figure within 10 % of it is the generator's.
+rm -rf "$res"
+host=$(hostname -s)
+run_pt 0 calibrate -d "$res" --no-post -o SEARCH_TRIAL_DURATION=0.5 \
+	-o SEARCH_FINAL_DURATION=0.5 -o SEARCH_DURATION_SUM=1 \
+	-o THROUGHPUT_MAX_SCAN_RATE=30000 -o COLLECTORS= -o WARMUP_PACKETS=0
+check "calibrate: the cache names the host, a date and a ceiling" python3 -c '
+import json, sys
+c = json.load(open(sys.argv[1]))
+sys.exit(0 if c["host"] == sys.argv[2] and c["ceiling_pps"] > 0 and c["date"] else 1)
+' "$res/.calibration/$host.json" "$host"
+# A ceiling just above the meter: the meter's NDR is now within 10 % of it.
+python3 -c '
+import json, sys
+p = sys.argv[1]; c = json.load(open(p)); c["ceiling_pps"] = 21000
+json.dump(c, open(p, "w"))' "$res/.calibration/$host.json"
+OUT=$(PT_METER_PPS=20000 "$PT" -p ci -d "$res" $quick_ndr \
+	-o THROUGHPUT_MAX_SCAN_RATE=60000 -o LATENCY_LOADS= -o COLLECTORS= \
+	tests/topologies/metered_bridge.sh 2>&1)
+has "calibrated: the run reads the ceiling" "the harness's own ceiling on $host: 21000 pps"
+check "calibrated: a figure near the ceiling is the generator's" summary \
+	's["result"]["ndr"]["generator_limited"] and "within 10 %" in s["result"]["ndr"]["limit"]'
+echo '{"host": "x", "ceiling_pps": "fast"' >"$res/.calibration/$host.json"
+run_pt 0 -p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 \
+	-o THROUGHPUT_MAX_SCAN_RATE=2000 -o COLLECTORS= direct
+has "a corrupt calibration is named and ignored" "calibration ignored: $res/.calibration/$host.json:2:0: '}' expected"
 
 # Bad traffic settings: exit 2 with the key and the allowed values.
 run_pt 2 --dry-run -o FLOW_PATTERN=burst direct
