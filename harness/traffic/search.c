@@ -76,10 +76,13 @@ static double proven_rate(const struct record *r)
     return r->t.rate;
 }
 
+/* Whether a trial at 'rate', at least 'duration' long, said something:
+ * an invalid one (the harness dropped) did not, and is run again. */
 static bool tried(const struct search *s, double rate, double duration)
 {
     for (int i = 0; i < s->n; i++)
-        if (s->rec[i].t.rate == rate && s->rec[i].t.duration >= duration)
+        if (s->rec[i].t.rate == rate && s->rec[i].t.duration >= duration
+            && (s->rec[i].t.valid || s->rec[i].failed))
             return true;
     return false;
 }

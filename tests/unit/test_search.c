@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <stdbool.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -20,6 +21,8 @@
 struct sim {
     double capacity, soft_capacity, soft_loss, tx_cap, short_forgiven;
     int calls, invalid_from, invalid_calls, abort_at;
+    bool invalid_first_long;    /* the first final-length trial is invalid */
+    int first_long;             /* its call number, 1-based */
     double rates[64], durations[64];
 };
 
@@ -50,6 +53,10 @@ static int sim_trial(void *arg, double rate, double duration,
     out->tx_rate = tx;
     out->rx_rate = fwd;
     out->valid = !(s->invalid_from && rate >= s->invalid_from);
+    if (s->invalid_first_long && !s->first_long && duration >= 10) {
+        s->first_long = s->calls;
+        out->valid = false;
+    }
     if (!out->valid)
         s->invalid_calls++;
     return 0;
@@ -191,6 +198,26 @@ static void test_search__max_trials(void **state)
 
 /* The harness dropping frames itself makes a trial invalid: it is
  * repeated once, then counted as a failure at that rate. */
+/* An invalid confirmation trial proves nothing: it is run again at the
+ * same rate, never taken as tried. */
+static void test_search__invalid_confirmation_repeated(void **state)
+{
+    struct search_config c = config();
+    struct sim s = { .capacity = 300000, .soft_capacity = 300000,
+                     .invalid_first_long = true };
+    struct search_result r;
+    bool repeated = false;
+    (void)state;
+
+    assert_int_equal(search_run(&c, sim_trial, &s, &r), 0);
+    assert_true(s.first_long > 0);
+    for (int i = s.first_long; i < s.calls && i < 64; i++)
+        repeated |= s.rates[i] == s.rates[s.first_long - 1]
+                    && s.durations[i] >= 10;
+    assert_true(repeated);
+    assert_near_below(r.ndr.rate, 300000, c.width);
+}
+
 static void test_search__invalid_trials(void **state)
 {
     struct search_config c = config();
@@ -237,6 +264,7 @@ int main(void)
         cmocka_unit_test(test_search__abort_keeps_what_was_measured),
         cmocka_unit_test(test_search__max_trials),
         cmocka_unit_test(test_search__invalid_trials),
+        cmocka_unit_test(test_search__invalid_confirmation_repeated),
         cmocka_unit_test(test_search__steps),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
