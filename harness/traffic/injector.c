@@ -138,6 +138,7 @@ static int send_staged(struct injector *inj, int n,
                        volatile sig_atomic_t *stop, struct inject_stats *st,
                        uint64_t *first, uint64_t *last, struct strbuf *err)
 {
+    uint64_t progress = pace_now_ns();
     int sent = 0;
 
     while (sent < n) {
@@ -147,10 +148,14 @@ static int send_staged(struct injector *inj, int n,
             sent = -1;
             break;
         }
-        if (k == 0)
+        if (k == 0) {
             st->pushback++;
-        if (k) {
-            *last = pace_now_ns();
+            if (pace_now_ns() - progress > INJECTOR_STALL_MS * 1000000ULL) {
+                st->stalled = true;
+                break;
+            }
+        } else {
+            *last = progress = pace_now_ns();
             if (!st->sent)
                 *first = *last;
         }
@@ -187,7 +192,7 @@ int injector_send(struct injector *inj, struct frame *f,
             return -EIO;
         }
         if (sent < n)
-            break;      /* stopped */
+            break;      /* stopped, or stalled */
         i += (uint64_t)n;
     }
     st->end_ns = pace_now_ns();

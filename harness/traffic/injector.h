@@ -4,6 +4,7 @@
 #define PT_INJECTOR_H
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "traffic/flow.h"
@@ -13,12 +14,18 @@
 
 struct injector;
 
+/* A device that takes no frame for this long (a link gone down) ends the
+ * trial instead of hanging it. */
+#define INJECTOR_STALL_MS 2000
+
 struct inject_stats {
     uint64_t sent;
     uint64_t pushback;      /* sends the kernel refused (queue full) and we
                                retried: the datapath pushing back */
     uint64_t start_ns, end_ns;
     double tx_rate;         /* sent / (end - start) */
+    bool stalled;           /* the interface took no frame for
+                               INJECTOR_STALL_MS: the trial stopped */
     struct hist lateness;   /* ns each packet left after it was due */
 };
 

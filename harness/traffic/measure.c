@@ -18,7 +18,7 @@ static const char csv_header[] =
     "phase,step,steps,rate,offered,sent,received,lost,loss_pct,duplicates,"
     "reordered,tx_rate,rx_rate,duration_s,lat_min_us,lat_p50_us,lat_p90_us,"
     "lat_p99_us,lat_p999_us,lat_max_us,gap_p50_us,gap_p99_us,pushback,"
-    "receiver_drops,valid,note,start_time,end_time\n";
+    "receiver_drops,source_drops,valid,note,start_time,end_time\n";
 
 int measure_open(struct measure *m, const char *run_dir,
                  const struct settings *s, const struct topology_ctx *ctx,
@@ -63,7 +63,7 @@ static void csv_row(FILE *f, const struct measure_row *row)
 
     /* The note is free text: quote it, doubling quotes (RFC 4180). */
     fprintf(f, "%s,%d,%d,%.0f,%llu,%llu,%llu,%llu,%.4f,%llu,%llu,%.1f,%.1f,"
-               "%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%llu,%llu,%d,\"",
+               "%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%llu,%llu,%llu,%d,\"",
             row->phase, row->step, row->steps, r->rate,
             (unsigned long long)r->offered, (unsigned long long)r->sent,
             (unsigned long long)r->received, (unsigned long long)r->lost,
@@ -72,7 +72,8 @@ static void csv_row(FILE *f, const struct measure_row *row)
             r->duration, r->lat_min, r->lat_p50, r->lat_p90, r->lat_p99,
             r->lat_p999, r->lat_max, r->gap_p50, r->gap_p99,
             (unsigned long long)r->pushback,
-            (unsigned long long)r->kernel_drops, r->valid ? 1 : 0);
+            (unsigned long long)r->kernel_drops,
+            (unsigned long long)r->source_drops, r->valid ? 1 : 0);
     for (const char *c = r->note; *c; c++) {
         if (*c == '"')
             fputc('"', f);

@@ -18,6 +18,7 @@
 #define DRAIN_MAX_MS 3000
 
 struct traffic {
+    char source_ns[32], source_if[16];  /* where source drops are read */
     struct injector *inj;
     struct receiver *rcv;
     struct frame frame;
@@ -51,6 +52,8 @@ struct traffic *traffic_open(const struct topology_ctx *ctx,
     struct traffic *t = xcalloc(1, sizeof *t);
     int rc;
 
+    snprintf(t->source_ns, sizeof t->source_ns, "%s", ctx->source_ns);
+    snprintf(t->source_if, sizeof t->source_if, "%s", ctx->source_if);
     /* Trial numbers go in the low 12 bits; the tag is never 0. */
     t->tag = (run_tag << 12) | 0x800;
     if (flow_parse(settings_str(s, SETTING_FLOW_PATTERN), &t->flows, err)
@@ -135,6 +138,8 @@ int traffic_trial(struct traffic *t, double rate, uint64_t count,
                   struct strbuf *err)
 {
     uint32_t tag = t->tag + (++t->n_trials & 0x7ff);
+    struct netns_link_stats src0, src1;
+    bool have_src;
     int rc;
 
     memset(res, 0, sizeof *res);
@@ -148,15 +153,35 @@ int traffic_trial(struct traffic *t, double rate, uint64_t count,
         strbuf_addf(err, "cannot start the receiver: %s", strerror(-rc));
         return rc;
     }
+    /* The source interface's own drops (a veth whose peer's backlog is
+     * full) happen before the datapath: read around the trial. */
+    have_src = !netns_link_stats(t->source_ns, t->source_if, &src0);
     rc = injector_send(t->inj, &t->frame, &t->flows, count, rate, stop,
                        &t->tx, err);
     receiver_end(t->rcv, DRAIN_QUIET_MS, DRAIN_MAX_MS, &t->rx);
     if (rc)
         return rc;
     fill(res, &t->tx, &t->rx);
+    if (have_src && !netns_link_stats(t->source_ns, t->source_if, &src1)
+        && src1.tx_dropped > src0.tx_dropped)
+        res->source_drops = src1.tx_dropped - src0.tx_dropped;
 
     res->valid = true;
-    if (res->kernel_drops) {
+    if (t->tx.stalled) {
+        res->valid = false;
+        snprintf(res->note, sizeof res->note, "invalid: the source interface "
+                 "took no frame for %d ms (down? %llu refused there); "
+                 "stopped after %llu of %llu", INJECTOR_STALL_MS,
+                 (unsigned long long)res->source_drops,
+                 (unsigned long long)res->sent, (unsigned long long)count);
+    } else if (res->source_drops && !res->pushback) {
+        /* Refused frames are sent again (pushback); dropped ones that the
+         * injector never heard of would be counted as the datapath's. */
+        res->valid = false;
+        snprintf(res->note, sizeof res->note, "invalid: %llu frames were "
+                 "dropped leaving the source namespace, before the datapath",
+                 (unsigned long long)res->source_drops);
+    } else if (res->kernel_drops) {
         res->valid = false;
         snprintf(res->note, sizeof res->note, "invalid: the receiver "
                  "dropped %llu frames itself", (unsigned long long)
@@ -166,7 +191,7 @@ int traffic_trial(struct traffic *t, double rate, uint64_t count,
         snprintf(res->note, sizeof res->note, "invalid: stopped after "
                  "%llu of %llu frames", (unsigned long long)res->sent,
                  (unsigned long long)count);
-    } else if (res->tx_rate < rate * 0.99 && count > 1) {
+    } else if (count > 1 && res->tx_rate < rate * 0.99) {
         res->short_of_rate = true;
         snprintf(res->note, sizeof res->note, "sent at %.0f pps, %.1f %% "
                  "below the %.0f asked%s", res->tx_rate,

@@ -24,6 +24,11 @@ struct trial_result {
     double gap_p50, gap_p99;
     uint64_t pushback;          /* sends refused by a full queue */
     uint64_t kernel_drops;      /* the receiver's own drops */
+    uint64_t source_drops;      /* refused or dropped by the source
+                                   namespace's interface (its peer's backlog
+                                   full): the injector sends refused frames
+                                   again (pushback); never the datapath's
+                                   loss */
     bool valid;
     bool short_of_rate;         /* achieved more than 1 % below requested */
     char note[160];             /* why invalid, or what to know */
