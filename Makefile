@@ -41,11 +41,11 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 	harness/lib/proc.c harness/lib/ledger.c harness/lib/netns.c \
 	harness/lib/links.c harness/lib/jsonrpc.c harness/lib/ovsdb.c \
 	harness/lib/unixctl.c harness/lib/hist.c harness/lib/pace.c \
-	harness/lib/rrdfile.c
+	harness/lib/rrdfile.c harness/lib/cpus.c
 RUN_SRCS := harness/cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
-	harness/run/calibration.c
+	harness/run/calibration.c harness/run/placement.c
 TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
 	harness/traffic/injector.c harness/traffic/injector_ring.c \

@@ -10,7 +10,9 @@
 #include <unistd.h>
 
 #include "report/bundle.h"
+#include "lib/cpus.h"
 #include "run/calibration.h"
+#include "run/placement.h"
 #include "run/run_collectors.h"
 #include "lib/ledger.h"
 #include "lib/links.h"
@@ -49,6 +51,7 @@ struct run {
     json_t *metadata;
     struct measure measure;
     bool measuring;
+    struct placement placement;
     struct collect *collect;
 
     int exit_code;              /* first failure's code, else 0 */
@@ -207,6 +210,44 @@ static int create_dp_namespace(struct run *r)
     return 0;
 }
 
+/* CPU placement (placement.h): resolved once the SUT runs, its processes
+ * pinned now (threads they start later inherit it), the injector and the
+ * receiver when the traffic engine opens.  A process this run did not
+ * start is pinned only when SUT_CPUS names CPUs: it is someone else's. */
+static int place_sut(struct run *r)
+{
+    const struct settings *s = r->cfg->settings;
+    struct strbuf err = STRBUF_INIT, where = STRBUF_INIT;
+    const pid_t *pids;
+    size_t n = sut_pids(r->sut, &pids);
+    int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+
+    if (placement_resolve(s, cores > 0 ? cores : 1, &r->placement, &err)) {
+        int code = run_fail(r, PT_EXIT_USAGE, "%s", err.buf);
+        strbuf_dispose(&err);
+        return code;
+    }
+    if (!sut_started_here(r->sut)
+        && !strcmp(settings_str(s, SETTING_SUT_CPUS), "auto"))
+        r->placement.sut.pinned = false;
+    for (size_t i = 0; r->placement.sut.pinned && i < n; i++) {
+        strbuf_reset(&err);
+        if (cpus_pin_process(pids[i], &r->placement.sut.set, &err))
+            LOG_WARN("SUT_CPUS: %s", err.buf);
+    }
+    json_object_set_new(r->metadata, "cpu_placement",
+                        placement_json(&r->placement));
+    json_t *j = json_object_get(r->metadata, "cpu_placement");
+    strbuf_addf(&where, "SUT on %s, injector on %s, receiver on %s",
+                json_string_value(json_object_get(j, "sut")),
+                json_string_value(json_object_get(j, "injector")),
+                json_string_value(json_object_get(j, "receiver")));
+    LOG_INFO("CPU placement (%d cores): %s", cores, where.buf);
+    strbuf_dispose(&where);
+    strbuf_dispose(&err);
+    return 0;
+}
+
 static int start_sut(struct run *r)
 {
     struct strbuf err = STRBUF_INIT;
@@ -230,7 +271,8 @@ static int start_sut(struct run *r)
     strbuf_dispose(&err);
     json_object_set_new(r->metadata, "sut", sut_to_json(r->sut));
     LOG_INFO("system under test: %s", sut_describe(r->sut));
-    return write_metadata(r);
+    rc = place_sut(r);
+    return rc ? rc : write_metadata(r);
 }
 
 static int create_scenario(struct run *r)
@@ -389,6 +431,13 @@ static int measure_phase(struct run *r,
         r->measure.mark_arg = r->collect;
         r->measuring = true;
         load_ceiling(r);
+        int pin = rc ? 0 : traffic_set_cpus(
+            r->measure.traffic,
+            r->placement.injector.pinned ? &r->placement.injector.set : NULL,
+            r->placement.receiver.pinned ? &r->placement.receiver.set : NULL);
+        if (pin)
+            LOG_WARN("INJECTOR_CPUS: cannot pin the injector: %s",
+                     strerror(-pin));
     }
     if (!rc)
         rc = fn(&r->measure, &err);

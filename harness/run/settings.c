@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "collectors/collector.h"
+#include "lib/cpus.h"
 #include "collectors/jmxconf.h"
 #include "traffic/strategy.h"
 
@@ -183,6 +184,18 @@ bool settings_check_latency_loads(const char *value, struct strbuf *why)
 
     return settings_parse_percents(value, loads, PT_MAX_LATENCY_LOADS,
                                    why) >= 0;
+}
+
+bool settings_check_cpus(const char *value, struct strbuf *why)
+{
+    cpu_set_t set;
+
+    if (!strcmp(value, "auto") || !strcmp(value, "none"))
+        return true;
+    if (!cpus_parse(value, &set, NULL))
+        return true;
+    strbuf_addstr(why, "expected auto, none or a CPU list like 0 or 2-7,9");
+    return false;
 }
 
 static void clear_value(struct setting_value *v)

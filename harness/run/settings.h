@@ -76,6 +76,14 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       settings_check_latency_loads,                                           \
       "after a search, a latency trial at each of these percents of PDR "   \
       "(0: a few packets a second); empty: none")                           \
+    X(SUT_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,     \
+      "CPUs the SUT's processes run on: a list like 1 or 2-7, none, or "    \
+      "auto (the cores the harness leaves free; none on one core)")         \
+    X(INJECTOR_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,\
+      "CPUs the injector runs on: a list, none, or auto (CPU 0)")           \
+    X(RECEIVER_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,\
+      "CPUs the receiver runs on: a list, none, or auto (CPU 1 from 3 "     \
+      "cores up, else CPU 0)")                                                \
     X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
       "collector sampling interval (seconds)")                               \
     X(COLLECTORS, NULL, SETTING_STRING, 0, 0, "proc,system,netdev,ovs,jmx",  \
@@ -130,6 +138,7 @@ setting_check_fn settings_check_jmx_url;
 setting_check_fn settings_check_jmx_config;
 setting_check_fn settings_check_yes_no;
 setting_check_fn settings_check_latency_loads;
+setting_check_fn settings_check_cpus;
 
 /* Parses "0,10,50,90": up to 'max' numbers from 0 to 100 into 'out'.
  * How many, or -EINVAL with "expected ..." in 'why'. */

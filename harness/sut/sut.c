@@ -133,6 +133,12 @@ int sut_stop(struct sut *s)
     return s->kind->stop(s);
 }
 
+bool sut_started_here(const struct sut *s)
+{
+    /* A kind that only attaches has nothing to stop. */
+    return s && s->kind && s->kind->stop;
+}
+
 void sut_destroy(struct sut *s)
 {
     if (!s)

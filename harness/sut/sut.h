@@ -44,6 +44,9 @@ const char *sut_ovs_db_socket(const struct sut *sut);
 /* ovs-vswitchd's unixctl socket, or NULL. */
 const char *sut_ovs_vswitchd_ctl(const struct sut *sut);
 /* The pids whose CPU and memory the collectors sample. */
+/* True when this run started the SUT (and stops it): a private OVS, cmd:.
+ * A process attached to (pid:, ovs-rundir:) is someone else's. */
+bool sut_started_here(const struct sut *sut);
 size_t sut_pids(const struct sut *sut, const pid_t **pids);
 
 #endif

@@ -26,6 +26,8 @@ struct receiver {
     int64_t max_seq;
     int64_t real_minus_mono;    /* pcap stamps are CLOCK_REALTIME */
     uint64_t arrival_ns;        /* CLOCK_MONOTONIC of the last arrival */
+    bool pinned;
+    cpu_set_t cpus;             /* where the thread runs, when pinned */
     struct recv_stats st;
     struct pcap_stat base;
 };
@@ -140,7 +142,18 @@ int receiver_begin(struct receiver *r, uint32_t tag, uint64_t expected)
     r->stop = 0;
     int rc = pthread_create(&r->thread, NULL, loop, r);
     r->running = rc == 0;
+    /* Pinning is a request: a CPU taken offline meanwhile leaves the
+     * thread where it is, and the trial still counts. */
+    if (!rc && r->pinned)
+        pthread_setaffinity_np(r->thread, sizeof r->cpus, &r->cpus);
     return -rc;
+}
+
+void receiver_set_cpus(struct receiver *r, const cpu_set_t *set)
+{
+    r->pinned = set != NULL;
+    if (set)
+        r->cpus = *set;
 }
 
 bool receiver_quiet(uint64_t now, uint64_t last, uint64_t start,

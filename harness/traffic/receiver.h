@@ -3,6 +3,7 @@
 #ifndef PT_RECEIVER_H
 #define PT_RECEIVER_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -27,6 +28,9 @@ struct receiver *receiver_open(const char *netns, const char *ifname,
                                const char *src_ip, const char *dst_ip,
                                struct strbuf *err);
 void receiver_close(struct receiver *r);
+/* Runs the receiving thread on 'set' from the next trial on (NULL: where
+ * the system puts it). */
+void receiver_set_cpus(struct receiver *r, const cpu_set_t *set);
 /* Starts counting frames tagged 'tag' with sequence 0..expected-1.
  * 0 or a negative errno. */
 int receiver_begin(struct receiver *r, uint32_t tag, uint64_t expected);

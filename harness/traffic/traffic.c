@@ -99,6 +99,15 @@ void traffic_close(struct traffic *t)
     free(t);
 }
 
+int traffic_set_cpus(struct traffic *t, const cpu_set_t *injector,
+                     const cpu_set_t *receiver)
+{
+    receiver_set_cpus(t->rcv, receiver);
+    if (injector && sched_setaffinity(0, sizeof *injector, injector))
+        return -errno;
+    return 0;
+}
+
 static double us(uint64_t ns)
 {
     return (double)ns / 1000.0;

@@ -3,6 +3,7 @@
 #ifndef PT_TRIAL_H
 #define PT_TRIAL_H
 
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -44,6 +45,11 @@ struct traffic *traffic_open(const struct topology_ctx *ctx,
                              const struct settings *s, uint32_t run_tag,
                              struct strbuf *err);
 void traffic_close(struct traffic *t);
+/* Runs the injector (the calling thread, which runs the trials) and the
+ * receiver on these CPUs; NULL leaves one where it is.  0, or the
+ * injector's negative errno (the receiver's is applied per trial). */
+int traffic_set_cpus(struct traffic *t, const cpu_set_t *injector,
+                     const cpu_set_t *receiver);
 /* Runs one trial.  0, or a negative errno with the reason in 'err'. */
 int traffic_trial(struct traffic *t, double rate, uint64_t count,
                   volatile sig_atomic_t *stop, struct trial_result *res,
