@@ -407,7 +407,10 @@ int mlr_check(const struct mlr_config *cfg, struct strbuf *why)
 }
 
 /* The phases of a goal, coarsest first: the width doubled per level up to
- * MLR_COARSEST_WIDTH, each level decided by one initial-length trial. */
+ * MLR_COARSEST_WIDTH and the duration sum halved per level (at least one
+ * initial-length trial), as CSIT's intermediate phases do.  So evidence
+ * grows with precision: a load that a lucky first trial made look good is
+ * found out after a few trials, not after a whole duration sum. */
 static size_t goal_phases(const struct mlr_config *cfg,
                           const struct mlr_goal *g, struct phase *out,
                           size_t max)
@@ -421,7 +424,8 @@ static size_t goal_phases(const struct mlr_config *cfg,
         out[n++] = (struct phase){
             .loss_ratio = g->loss_ratio,
             .final_duration = cfg->initial_duration,
-            .duration_sum = cfg->initial_duration,
+            .duration_sum = fmax(cfg->initial_duration,
+                                 g->duration_sum / (double)(1 << k)),
             .exceed_ratio = g->exceed_ratio,
             .width = g->width * (double)(1 << k),
         };

@@ -131,7 +131,7 @@ static void spread_of_20(const struct sim *proto, double *ndr_spread,
  * within the width, where one-trial decisions scatter over the dips. */
 static void test_mlr__repeats_under_noise(void **state)
 {
-    struct sim s = { .capacity = 300000, .jitter = 0.001, .dip = 0.05,
+    struct sim s = { .capacity = 300000, .dip = 0.05,
                      .dip_prob = 0.2 };
     double ndr, pdr, lo, hi;
 
