@@ -1,6 +1,7 @@
 #include "traffic/measure.h"
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -158,6 +159,16 @@ int measure_trial(struct measure *m, const char *phase, int step, int steps,
         return -ESRCH;
     }
     return 0;
+}
+
+int measure_search_trial(struct measure_search *c, double rate,
+                         double duration, struct trial_result *out)
+{
+    uint64_t count = (uint64_t)llround(rate * duration);
+
+    return measure_trial(c->m, "test_throughput", (int)c->m->n_rows + 1,
+                         c->max_trials, rate, count < 2 ? 2 : count, 0, out,
+                         c->err);
 }
 
 void measure_pause(double seconds)

@@ -85,6 +85,16 @@ int measure_long_run(struct measure *m, struct strbuf *err);
 int measure_trial(struct measure *m, const char *phase, int step, int steps,
                   double rate, uint64_t count, double eta,
                   struct trial_result *out, struct strbuf *err);
+/* A search's trials: what a strategy's trial callback needs. */
+struct measure_search {
+    struct measure *m;
+    struct strbuf *err;
+    int max_trials;             /* the progress line's "step i/n" */
+};
+/* One test_throughput trial of 'duration' s at 'rate' pps (two frames at
+ * least: one frame has no rate to prove).  As measure_trial(). */
+int measure_search_trial(struct measure_search *c, double rate,
+                         double duration, struct trial_result *out);
 /* Sleeps 'seconds' between trials, waking early when the traffic must
  * stop. */
 void measure_pause(double seconds);

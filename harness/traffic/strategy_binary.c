@@ -9,25 +9,13 @@
 
 LOG_MODULE("traffic");
 
-struct binary_ctx {
-    struct measure *m;
-    struct strbuf *err;
-    int max_trials;
-};
-
 static int binary_trial(void *arg, double rate, double duration,
-                     struct search_trial *out)
+                        struct search_trial *out)
 {
-    struct binary_ctx *c = arg;
+    struct measure_search *c = arg;
     struct trial_result r;
-    uint64_t count = (uint64_t)llround(rate * duration);
-    int step = (int)c->m->n_rows + 1;
-    int rc;
+    int rc = measure_search_trial(c, rate, duration, &r);
 
-    if (count < 2)
-        count = 2;
-    rc = measure_trial(c->m, "test_throughput", step, c->max_trials, rate,
-                       count, 0, &r, c->err);
     if (rc)
         return rc;
     out->rate = rate;
@@ -52,7 +40,7 @@ static int binary_run(struct measure *m, struct strbuf *err)
         .short_duration = settings_double(s, SETTING_SEARCH_TRIAL_DURATION),
         .final_duration = settings_double(s, SETTING_SEARCH_FINAL_DURATION),
     };
-    struct binary_ctx c = { m, err, cfg.max_trials };
+    struct measure_search c = { m, err, cfg.max_trials };
     int rc = search_run(&cfg, binary_trial, &c, &m->search);
 
     m->searched = true;

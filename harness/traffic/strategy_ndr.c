@@ -15,25 +15,12 @@ LOG_MODULE("traffic");
  * load counts as one the harness cannot measure. */
 #define NDR_MAX_INVALID 3
 
-struct ndr_ctx {
-    struct measure *m;
-    struct strbuf *err;
-    int max_trials;
-};
-
 static int ndr_trial(void *arg, double load, double duration,
                      struct mlr_trial *out)
 {
-    struct ndr_ctx *c = arg;
     struct trial_result r;
-    uint64_t count = (uint64_t)llround(load * duration);
-    int rc;
+    int rc = measure_search_trial(arg, load, duration, &r);
 
-    /* Two frames at least: one frame has no rate to prove. */
-    if (count < 2)
-        count = 2;
-    rc = measure_trial(c->m, "test_throughput", (int)c->m->n_rows + 1,
-                       c->max_trials, load, count, 0, &r, c->err);
     if (rc)
         return rc;
     out->sent = r.sent;
@@ -84,7 +71,7 @@ static int ndr_run(struct measure *m, struct strbuf *err)
         .max_invalid = NDR_MAX_INVALID,
         .n_goals = 2,
     };
-    struct ndr_ctx c = { m, err, cfg.max_trials };
+    struct measure_search c = { m, err, cfg.max_trials };
     struct mlr_result res;
     int rc;
 
