@@ -1,4 +1,4 @@
-/* Posting the bundle (DESIGN.md step 14), and the spool of bundles that
+/* Posting the bundle (DESIGN.md step 16), and the spool of bundles that
  * could not be posted.  post_deliver() is what a caller wants: post,
  * else spool; the run's last phase and `perftests post` both use it.
  *

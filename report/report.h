@@ -1,4 +1,4 @@
-/* The report (DESIGN.md steps 13-14): everything a person or Jenkins
+/* The report (DESIGN.md steps 15-16): everything a person or Jenkins
  * reads after a run, made from the run directory alone, so that
  * `perftests report RUN_DIR` regenerates it anywhere.
  *

@@ -1,4 +1,4 @@
-/* The run's collectors (DESIGN.md steps 7 and 11): the sampler with its two
+/* The run's collectors (DESIGN.md steps 8 and 12): the sampler with its two
  * sinks, RRD files under <run>/rrd/ and the in-memory series, and the
  * summary written when they stop (<run>/collectors.json). */
 #ifndef PT_COLLECT_H

@@ -1,4 +1,4 @@
-/* The sampler (DESIGN.md steps 7 and 11): one thread that, on an absolute
+/* The sampler (DESIGN.md steps 8 and 12): one thread that, on an absolute
  * SAMPLE_INTERVAL schedule, asks every enabled collector for its values
  * and hands them to every sink. */
 #ifndef PT_SAMPLER_H

@@ -1,4 +1,4 @@
-/* snapshot_sut (DESIGN.md step 11): what the SUT looks like once the
+/* snapshot_sut (DESIGN.md step 13): what the SUT looks like once the
  * measurements are done, kept in <run>/snapshot/ for the report and for a
  * person who wonders where the memory went:
  *

@@ -1,4 +1,4 @@
-/* The measuring phases (DESIGN.md steps 8-10): warm_up, test_throughput
+/* The measuring phases (DESIGN.md steps 9-11): warm_up, test_throughput
  * (run by the strategy THROUGHPUT_SEARCH names, strategy.h) and
  * long_running_tests.  Every trial is
  * a row of trials.csv, written and flushed as it ends, and a progress line. */
