@@ -49,32 +49,36 @@ static void latency_svg(struct strbuf *h, const json_t *points)
         for (size_t k = 0; k < 3; k++)
             ymax = fmax(ymax, report_num(p, lines[k].key));
     ymax = ymax > 0 ? ymax * 1.1 : 1;
+    /* Every attribute quoted: in HTML an unquoted value swallows the '/'
+     * of "/>", the element stays open and all after it vanishes. */
     strbuf_addf(h, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%.0f\" "
-                   "height=\"%.0f\" role=img aria-label=\"latency against "
-                   "load\" style=\"background:#fff;border:1px solid #ddd\">",
-                W + L + 20, H + B + 20);
+                   "height=\"%.0f\" role=\"img\" aria-label=\"latency "
+                   "against load\" style=\"background:#fff;border:1px solid "
+                   "#ddd\">", W + L + 20, H + B + 20);
     strbuf_addf(h, "<g transform=\"translate(%.0f,10)\" font-size=\"11\">"
-                   "<line x1=0 y1=%.0f x2=%.0f y2=%.0f stroke=#888/>"
-                   "<line x1=0 y1=0 x2=0 y2=%.0f stroke=#888/>",
-                L, H, W, H, H);
+                   "<line x1=\"0\" y1=\"%.0f\" x2=\"%.0f\" y2=\"%.0f\" "
+                   "stroke=\"#888\"/><line x1=\"0\" y1=\"0\" x2=\"0\" "
+                   "y2=\"%.0f\" stroke=\"#888\"/>", L, H, W, H, H);
     for (int t = 0; t <= 4; t++) {
-        strbuf_addf(h, "<text x=%.1f y=%.0f text-anchor=middle>%d %%</text>",
-                    at(25.0 * t, 100, W), H + 16, 25 * t);
-        strbuf_addf(h, "<text x=-6 y=%.1f text-anchor=end>%.0f</text>",
-                    H - at(ymax * t / 4, ymax, H) + 4, ymax * t / 4);
+        strbuf_addf(h, "<text x=\"%.1f\" y=\"%.0f\" text-anchor=\"middle\">"
+                       "%d %%</text>", at(25.0 * t, 100, W), H + 16, 25 * t);
+        strbuf_addf(h, "<text x=\"-6\" y=\"%.1f\" text-anchor=\"end\">%.0f"
+                       "</text>", H - at(ymax * t / 4, ymax, H) + 4,
+                    ymax * t / 4);
     }
-    strbuf_addf(h, "<text x=%.0f y=%.0f text-anchor=middle>load, %% of "
-                   "PDR</text><text x=-48 y=-2>&#181;s</text>", W / 2, H + 28);
+    strbuf_addf(h, "<text x=\"%.0f\" y=\"%.0f\" text-anchor=\"middle\">"
+                   "load, %% of PDR</text><text x=\"-48\" y=\"-2\">&#181;s"
+                   "</text>", W / 2, H + 28);
     for (size_t k = 0; k < 3; k++) {
-        strbuf_addf(h, "<polyline fill=none stroke=\"%s\" stroke-width=2 "
-                       "points=\"", lines[k].color);
+        strbuf_addf(h, "<polyline fill=\"none\" stroke=\"%s\" "
+                       "stroke-width=\"2\" points=\"", lines[k].color);
         json_array_foreach(points, i, p)
             strbuf_addf(h, "%.1f,%.1f ",
                         at(report_num(p, "load_pct"), 100, W),
                         H - at(report_num(p, lines[k].key), ymax, H));
-        strbuf_addf(h, "\"/><text x=%.0f y=%.0f fill=\"%s\">%s</text>",
-                    W - 40, 14.0 * (double)(k + 1), lines[k].color,
-                    lines[k].label);
+        strbuf_addf(h, "\"/><text x=\"%.0f\" y=\"%.0f\" fill=\"%s\">%s"
+                       "</text>", W - 40, 14.0 * (double)(k + 1),
+                    lines[k].color, lines[k].label);
     }
     strbuf_addstr(h, "</g></svg>\n");
 }

@@ -426,6 +426,10 @@ static void test_report__search_figures(void **state)
     assert_non_null(strstr(html, "<h2>Latency under load</h2>"));
     assert_non_null(strstr(html, "<td>117356</td>"));
     assert_non_null(strstr(html, "<svg "));
+    /* Quoted attributes: an unquoted value swallows the '/' of "/>" and
+     * the browser draws nothing after it (as it did). */
+    assert_non_null(strstr(html, "stroke=\"#888\"/>"));
+    assert_null(strstr(strstr(html, "<svg "), "=#"));
     /* Jenkins: NDR is skipped (not the datapath's), PDR a figure. */
     junit = slurp(dir, "junit.xml");
     assert_non_null(strstr(junit, "name=\"NDR\" time=\"0\">\n      "
