@@ -8,13 +8,13 @@ DESTDIR ?=
 DATADIR := $(PREFIX)/share/perftests
 
 PKGS := libpcap libnl-3.0 libnl-route-3.0 librrd libcurl libconfig jansson libarchive \
-	gsl
+	gsl sqlite3
 
 # Debian packages: to build, to run, to test.  `make deps` installs the
 # missing ones (and only those).
 DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	librrd-dev libcurl4-openssl-dev libconfig-dev libjansson-dev \
-	libarchive-dev libcmocka-dev libgsl-dev openvswitch-switch iproute2
+	libarchive-dev libcmocka-dev libgsl-dev libsqlite3-dev openvswitch-switch iproute2
 
 # What the integration tests run besides: the report server, the browser
 # that renders the report, the JSON schema check, a JVM (and javac for the
@@ -68,7 +68,7 @@ COLLECTOR_SRCS := collectors/metric.c collectors/rrd.c collectors/registry.c \
 REPORT_SRCS := report/load.c report/graph.c report/summary.c report/testspec.c \
 	report/junit.c report/html.c report/report.c report/bundle.c \
 	report/post.c report/deliver.c report/spool.c report/latency.c \
-	report/regress.c
+	report/regress.c report/history.c report/regression.c
 PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) \
 	$(TOPOLOGY_SRCS) $(COLLECTOR_SRCS) $(REPORT_SRCS)
 

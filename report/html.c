@@ -124,6 +124,47 @@ static void result(struct strbuf *h, const struct report *r)
     strbuf_addstr(h, "</table>\n");
 }
 
+/* The run against its history: a row per metric, red where it
+ * regressed. */
+static void regression(struct strbuf *h, const struct report *r)
+{
+    json_t *reg = json_object_get(r->summary, "regression"), *m;
+    size_t i;
+
+    if (!reg)
+        return;
+    strbuf_addstr(h, "<h2>Against the history</h2>");
+    if (!json_is_true(json_object_get(reg, "checked"))) {
+        strbuf_addstr(h, "<p>");
+        text(h, json_string_value(json_object_get(reg, "note")));
+        strbuf_addstr(h, "</p>\n");
+        return;
+    }
+    strbuf_addstr(h, "<table><tr><th class=l>metric</th><th>this run</th>"
+                     "<th>baseline median</th><th>spread</th><th>change %"
+                     "</th><th>limit %</th><th>runs</th><th class=l>verdict"
+                     "</th></tr>");
+    json_array_foreach(json_object_get(reg, "metrics"), i, m) {
+        const char *outcome = json_string_value(json_object_get(m,
+                                                                "outcome"));
+        strbuf_addf(h, "<tr%s><td class=l>",
+                    outcome && !strcmp(outcome, "regressed") ? " class=bad"
+                                                             : "");
+        text(h, json_string_value(json_object_get(m, "name")));
+        strbuf_addstr(h, "</td>");
+        num(h, m, "value", 1);
+        num(h, m, "baseline_median", 1);
+        num(h, m, "baseline_spread", 1);
+        num(h, m, "change_pct", 1);
+        num(h, m, "limit_pct", 1);
+        num(h, m, "baseline_runs", 0);
+        strbuf_addstr(h, "<td class=l>");
+        text(h, outcome);
+        strbuf_addstr(h, "</td></tr>");
+    }
+    strbuf_addstr(h, "</table>\n");
+}
+
 static void steps(struct strbuf *h, const struct report *r)
 {
     /* The numeric columns, between the phase and the note: one table for
@@ -219,6 +260,7 @@ static int html_make(struct report *r, struct strbuf *err)
     header(&h, r);
     result(&h, r);
     report_html_latency(&h, r);
+    regression(&h, r);
     steps(&h, r);
     graphs(&h, r);
     settings_and_host(&h, r);

@@ -104,6 +104,33 @@ static void figures_suite(struct strbuf *x, const struct report *r,
     free(classname);
 }
 
+/* One testcase per metric checked against the history, its failure
+ * message the figure, the baseline's median and spread, the change and
+ * the limit. */
+static void regression_suite(struct strbuf *x, const struct report *r,
+                             const char *topology)
+{
+    json_t *reg = json_object_get(r->summary, "regression"), *m;
+    json_t *ms = json_object_get(reg, "metrics");
+    char *classname;
+    size_t i;
+
+    if (!json_is_true(json_object_get(reg, "checked")))
+        return;
+    classname = xasprintf("perftests.%s.regression", topology);
+    open_suite(x, "regression", json_array_size(ms),
+               (size_t)json_integer_value(json_object_get(reg, "regressed")),
+               0);
+    json_array_foreach(ms, i, m) {
+        bool bad = !strcmp(json_string_value(json_object_get(m, "outcome"))
+                           ?: "", "regressed");
+        testcase(x, classname, json_string_value(json_object_get(m, "name")),
+                 0, bad ? json_string_value(json_object_get(m, "why")) : NULL);
+    }
+    strbuf_addstr(x, "  </testsuite>\n");
+    free(classname);
+}
+
 static void verdict_suite(struct strbuf *x, const struct report *r,
                           const char *topology)
 {
@@ -148,6 +175,7 @@ static int junit_make(struct report *r, struct strbuf *err)
         }
     }
     figures_suite(&x, r, topology);
+    regression_suite(&x, r, topology);
     verdict_suite(&x, r, topology);
     strbuf_addstr(&x, "</testsuites>\n");
     rc = report_write_file(r, "junit.xml", x.buf, x.len, err);

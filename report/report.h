@@ -68,6 +68,18 @@ void report_bound_text(const json_t *bound, struct strbuf *out);
 /* index.html's "Latency under load": a table and an inline SVG graph of
  * result.latency_at_load; nothing when there is none. */
 void report_html_latency(struct strbuf *h, const struct report *r);
+/* The history (regression.c): the headline metrics of a result
+ * ([{"name", "value", "unit", "better"}]), the series key of the run, and
+ * the "regression" section of summary.json: each metric judged against
+ * the series' earlier runs in HISTORY_DB ({"checked", "db", "series",
+ * "metrics", "regressed", "improved", "note"}). */
+json_t *report_metrics(const json_t *res);
+char *report_series_key(const struct report *r);
+json_t *report_regression(const struct report *r, const json_t *res);
+/* Adds the run, with its outcome, to the history the section names; a
+ * failure is logged, naming the file. */
+void report_history_record(const struct report *r, const json_t *section,
+                           bool passed);
 /* Parses an RFC 4180 CSV text with a header line into an array of
  * objects; numeric fields become numbers.  NULL on a malformed text,
  * the line in 'err'. */

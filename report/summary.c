@@ -156,7 +156,37 @@ static void collectors_check(json_t *checks, const struct report *r)
 }
 
 /* The checks a run must pass; Jenkins sees each as a testcase. */
-static json_t *verdict_section(const struct report *r, const json_t *res)
+/* Against the history: a metric that regressed fails the run; a check
+ * that could not be done (the history unreadable) is said, and passes:
+ * the measurements are not lost for it. */
+static void regression_check(json_t *checks, const json_t *reg)
+{
+    struct strbuf why = STRBUF_INIT;
+    json_t *m;
+    size_t i;
+
+    if (!json_is_true(json_object_get(reg, "checked"))) {
+        const char *note = json_string_value(json_object_get(reg, "note"));
+        check(checks, "no regression", true, note ? note : "not done");
+        return;
+    }
+    json_array_foreach(json_object_get(reg, "metrics"), i, m)
+        if (!strcmp(json_string_value(json_object_get(m, "outcome")) ?: "",
+                    "regressed"))
+            strbuf_addf(&why, "%s%s", why.len ? "; " : "",
+                        json_string_value(json_object_get(m, "why")));
+    if (!why.len)
+        strbuf_addf(&why, "%zu metrics against the series' history, %lld "
+                    "improved", json_array_size(json_object_get(reg,
+                                                                "metrics")),
+                    json_integer_value(json_object_get(reg, "improved")));
+    check(checks, "no regression",
+          !json_integer_value(json_object_get(reg, "regressed")), why.buf);
+    strbuf_dispose(&why);
+}
+
+static json_t *verdict_section(const struct report *r, const json_t *res,
+                               const json_t *reg)
 {
     json_t *checks = json_array(), *err = json_object_get(r->meta, "error");
     char why[256];
@@ -181,6 +211,7 @@ static json_t *verdict_section(const struct report *r, const json_t *res)
         check(checks, "loss-free rate found", lf > 0, why);
     }
     collectors_check(checks, r);
+    regression_check(checks, reg);
     json_array_foreach(checks, i, t)
         pass = pass && json_is_true(json_object_get(t, "pass"));
     return json_pack("{s:b, s:s, s:o}", "pass", pass, "verdict",
@@ -218,6 +249,7 @@ static json_t *settings_section(const struct report *r)
 static int summary_make(struct report *r, struct strbuf *err)
 {
     json_t *res = result_section(r);
+    json_t *reg = report_regression(r, res);
     char *text;
     int rc;
 
@@ -227,9 +259,14 @@ static int summary_make(struct report *r, struct strbuf *err)
                            "settings", settings_section(r),
                            "phases", phases_section(r),
                            "result", res,
-                           "verdict", verdict_section(r, res),
+                           "verdict", verdict_section(r, res, reg),
                            "error", json_object_get(r->meta, "error"));
     json_decref(res);
+    /* The run goes into the history with its outcome, after it was judged
+     * against the runs before it. */
+    report_history_record(r, reg, json_is_true(json_object_get(
+        json_object_get(r->summary, "verdict"), "pass")));
+    json_object_set_new(r->summary, "regression", reg);
     if (!json_object_get(r->summary, "error"))
         json_object_set_new(r->summary, "error", json_null());
     /* What the SUT looked like at the end (snapshot_sut), as it was. */

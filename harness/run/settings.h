@@ -84,6 +84,22 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(RECEIVER_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,\
       "CPUs the receiver runs on: a list, none, or auto (CPU 1 from 3 "     \
       "cores up, else CPU 0)")                                                \
+    X(HISTORY_DB, NULL, SETTING_STRING, 0, 0, "<results>/history.db", NULL,  \
+      "the SQLite history every run is added to (<results>: the results "  \
+      "folder); empty: no history")                                         \
+    X(REGRESSION_CHECK, NULL, SETTING_STRING, 0, 0, "yes",                    \
+      settings_check_yes_no,                                                  \
+      "yes: judge the headline metrics against the series' history; a "    \
+      "regression fails the run (exit 1)")                                  \
+    X(REGRESSION_BASELINE_RUNS, NULL, SETTING_INT, 1, 1000, "10", NULL,       \
+      "the baseline: the last this many passing runs of the series, after " \
+      "the last acknowledged step")                                          \
+    X(REGRESSION_THRESHOLD, NULL, SETTING_DOUBLE, 0, 1000, "5", NULL,         \
+      "a metric regresses when worse than the baseline's median by more "   \
+      "than this percent and than the baseline's own spread allows")        \
+    X(REGRESSION_MIN_RUNS, NULL, SETTING_INT, 1, 1000, "5", NULL,             \
+      "with fewer baseline runs: \"not enough history\", and the check "   \
+      "passes")                                                               \
     X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
       "collector sampling interval (seconds)")                               \
     X(COLLECTORS, NULL, SETTING_STRING, 0, 0, "proc,system,netdev,ovs,jmx",  \

@@ -1,0 +1,215 @@
+#include "report/history.h"
+
+#include <errno.h>
+#include <math.h>
+#include <sqlite3.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct history {
+    sqlite3 *db;
+    char *path;
+};
+
+/* Runs are keyed by uuid, so adding one again (perftests report, import)
+ * replaces it instead of counting it twice. */
+static const char schema[] =
+    "CREATE TABLE IF NOT EXISTS runs ("
+    " uuid TEXT PRIMARY KEY, run_id TEXT, start TEXT, series TEXT,"
+    " host TEXT, topology TEXT, sut_version TEXT, perftests_version TEXT,"
+    " passed INTEGER, acked INTEGER NOT NULL DEFAULT 0, ack_note TEXT);"
+    "CREATE INDEX IF NOT EXISTS runs_series ON runs (series, start);"
+    "CREATE TABLE IF NOT EXISTS metrics ("
+    " uuid TEXT, name TEXT, value REAL, unit TEXT, better TEXT,"
+    " PRIMARY KEY (uuid, name));"
+    "CREATE TABLE IF NOT EXISTS trials ("
+    " uuid TEXT, row INTEGER, data TEXT, PRIMARY KEY (uuid, row));";
+
+static int fail(struct history *h, struct strbuf *err, const char *what)
+{
+    strbuf_addf(err, "%s: %s: %s", h->path, what, sqlite3_errmsg(h->db));
+    return -EIO;
+}
+
+struct history *history_open(const char *path, struct strbuf *err)
+{
+    struct history *h = xcalloc(1, sizeof *h);
+    char *msg = NULL;
+
+    h->path = xstrdup(path);
+    if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE
+                        | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+        fail(h, err, "cannot open the history");
+        history_close(h);
+        return NULL;
+    }
+    /* Two runs may write at once: WAL lets a reader on, the timeout lets
+     * the second writer wait its turn instead of failing. */
+    sqlite3_busy_timeout(h->db, 10000);
+    if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg)
+            != SQLITE_OK
+        || sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+        strbuf_addf(err, "%s: not a history database: %s", path,
+                    msg ? msg : sqlite3_errmsg(h->db));
+        sqlite3_free(msg);
+        history_close(h);
+        return NULL;
+    }
+    return h;
+}
+
+void history_close(struct history *h)
+{
+    if (!h)
+        return;
+    sqlite3_close(h->db);
+    free(h->path);
+    free(h);
+}
+
+static int exec_bound(struct history *h, const char *sql,
+                      const char *const *text, int n_text, struct strbuf *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return fail(h, err, "cannot prepare");
+    for (int i = 0; i < n_text; i++)
+        sqlite3_bind_text(st, i + 1, text[i], -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(h, err, "cannot write");
+}
+
+static int add_metrics(struct history *h, const struct history_run *run,
+                       struct strbuf *err)
+{
+    sqlite3_stmt *st;
+    size_t i;
+    json_t *m;
+    int rc = 0;
+
+    if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO metrics VALUES "
+                           "(?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return fail(h, err, "cannot prepare");
+    json_array_foreach(run->metrics, i, m) {
+        double v = json_number_value(json_object_get(m, "value"));
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, run->uuid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 2, json_string_value(json_object_get(m, "name")),
+                          -1, SQLITE_TRANSIENT);
+        if (isfinite(v))
+            sqlite3_bind_double(st, 3, v);
+        else
+            sqlite3_bind_null(st, 3);
+        sqlite3_bind_text(st, 4, json_string_value(json_object_get(m, "unit")),
+                          -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 5, json_string_value(json_object_get(m,
+                                                                   "better")),
+                          -1, SQLITE_TRANSIENT);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = fail(h, err, "cannot write a metric");
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+static int add_trials(struct history *h, const struct history_run *run,
+                      struct strbuf *err)
+{
+    sqlite3_stmt *st;
+    size_t i;
+    json_t *t;
+    int rc = 0;
+
+    if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO trials VALUES "
+                           "(?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+        return fail(h, err, "cannot prepare");
+    json_array_foreach(run->trials, i, t) {
+        char *text = json_dumps(t, JSON_COMPACT);
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, run->uuid, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(st, 2, (sqlite3_int64)i);
+        sqlite3_bind_text(st, 3, text, -1, SQLITE_TRANSIENT);
+        free(text);
+        if (sqlite3_step(st) != SQLITE_DONE) {
+            rc = fail(h, err, "cannot write a trial");
+            break;
+        }
+    }
+    sqlite3_finalize(st);
+    return rc;
+}
+
+int history_add(struct history *h, const struct history_run *run,
+                struct strbuf *err)
+{
+    const char *const row[] = { run->uuid, run->run_id, run->start,
+                                run->series, run->host, run->topology,
+                                run->sut_version, run->perftests_version,
+                                run->passed ? "1" : "0", run->uuid };
+    int rc;
+
+    /* IMMEDIATE: take the write lock now (waiting up to the timeout), not
+     * half way through, where a second writer would make us fail. */
+    if (sqlite3_exec(h->db, "BEGIN IMMEDIATE", NULL, NULL, NULL) != SQLITE_OK)
+        return fail(h, err, "cannot start a transaction");
+    /* An acknowledgement made before a re-import survives it. */
+    rc = exec_bound(h, "INSERT INTO runs (uuid, run_id, start, series, host, "
+                    "topology, sut_version, perftests_version, passed) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(uuid) DO "
+                    "UPDATE SET run_id = excluded.run_id, start = "
+                    "excluded.start, series = excluded.series, host = "
+                    "excluded.host, topology = excluded.topology, "
+                    "sut_version = excluded.sut_version, perftests_version "
+                    "= excluded.perftests_version, passed = excluded.passed",
+                    row, 9, err);
+    if (!rc)
+        rc = exec_bound(h, "DELETE FROM metrics WHERE uuid = ?", row + 9, 1,
+                        err);
+    if (!rc)
+        rc = add_metrics(h, run, err);
+    if (!rc && run->trials)
+        rc = add_trials(h, run, err);
+    sqlite3_exec(h->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
+    return rc;
+}
+
+int history_series(struct history *h, const char *series, const char *start,
+                   const char *uuid, const char *metric,
+                   struct regress_run **out, size_t *n, struct strbuf *err)
+{
+    sqlite3_stmt *st;
+    size_t alloc = 0;
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(h->db, "SELECT r.passed, r.acked, m.value FROM "
+                           "runs r LEFT JOIN metrics m ON m.uuid = r.uuid AND "
+                           "m.name = ? WHERE r.series = ? AND r.start < ? AND "
+                           "r.uuid != ? ORDER BY r.start", -1, &st, NULL)
+        != SQLITE_OK)
+        return fail(h, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, start, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 4, uuid, -1, SQLITE_TRANSIENT);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (*n == alloc) {
+            alloc = alloc ? 2 * alloc : 16;
+            *out = xrealloc(*out, alloc * sizeof **out);
+        }
+        (*out)[(*n)++] = (struct regress_run){
+            .passed = sqlite3_column_int(st, 0) != 0,
+            .acked = sqlite3_column_int(st, 1) != 0,
+            .value = sqlite3_column_type(st, 2) == SQLITE_NULL
+                         ? NAN : sqlite3_column_double(st, 2),
+        };
+    }
+    sqlite3_finalize(st);
+    return rc == SQLITE_DONE ? 0 : fail(h, err, "cannot read");
+}

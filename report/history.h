@@ -1,0 +1,44 @@
+/* The history store (issue 15): every run's outcome, trials and headline
+ * metrics in an embedded SQLite database (HISTORY_DB, default
+ * <results>/history.db), WAL with a busy timeout so that two runs writing
+ * at once both land.  A series is what may be compared: one testbed (host
+ * name, CPU model, cores), one topology, one set of traffic settings; the
+ * SUT's version is never part of it. */
+#ifndef PT_HISTORY_H
+#define PT_HISTORY_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "lib/strbuf.h"
+#include "report/regress.h"
+
+struct history;
+
+/* Opens (creating) the database at 'path'.  NULL with the file and the
+ * reason in 'err' when it cannot be opened or is not one of ours. */
+struct history *history_open(const char *path, struct strbuf *err);
+void history_close(struct history *h);
+
+/* One run as the store keeps it. */
+struct history_run {
+    const char *uuid, *run_id, *start, *series, *host, *topology;
+    const char *sut_version, *perftests_version;
+    bool passed;
+    json_t *metrics;            /* [{"name", "value", "unit", "better"}] */
+    json_t *trials;             /* trials.csv's rows, or NULL */
+};
+
+/* Adds or replaces a run (by uuid), its metrics and trials, in one
+ * transaction.  0 or -EIO with the reason in 'err'. */
+int history_add(struct history *h, const struct history_run *run,
+                struct strbuf *err);
+/* The runs of 'series' that started before 'start' (not 'uuid' itself),
+ * oldest first, with metric 'metric' of each (NaN when missing).
+ * *out is malloc'ed.  0 or -EIO. */
+int history_series(struct history *h, const char *series, const char *start,
+                   const char *uuid, const char *metric,
+                   struct regress_run **out, size_t *n, struct strbuf *err);
+
+#endif
