@@ -1,0 +1,70 @@
+#!/usr/bin/env bash
+# History and regression verdicts end to end (root), on a datapath of known
+# capacity: runs of an OpenFlow meter at 20000 pps, then one at half the
+# rate with the same topology and settings, which must exit 1 with a JUnit
+# failure naming the NDR; then a corrupt history, named, with the run
+# still made and bundled.
+cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
+tmp=$(mktemp -d /tmp/pt-history-XXXXXX)
+trap 'rm -rf "$tmp"' EXIT
+res=$tmp/results
+before=$(leftovers)
+opts="-p ci -d $res --no-post -o THROUGHPUT_SEARCH=ndr -o SEARCH_TRIAL_DURATION=0.5 -o SEARCH_FINAL_DURATION=0.5 -o SEARCH_DURATION_SUM=2 -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single -o THROUGHPUT_MAX_SCAN_RATE=60000 -o LATENCY_LOADS= -o COLLECTORS= -o REGRESSION_MIN_RUNS=3"
+
+# metered RATE: one run through the meter; exit code in $RC.
+metered() {
+	OUT=$(PT_METER_PPS=$1 "$PT" $opts tests/topologies/metered_bridge.sh 2>&1)
+	RC=$?
+}
+
+# summary QUERY: a Python expression on the newest run's summary.json (s).
+summary() {
+	python3 - "$(run_dir)/summary.json" "$1" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2], {"s": s})
+if not ok: print("    ", json.dumps(s.get("regression"))[:800])
+sys.exit(0 if ok else 1)
+PY
+}
+
+for i in 1 2 3; do
+	metered 20000
+	check "full rate, run $i: passes" test "$RC" -eq 0
+done
+check "full rate: the first runs had not enough history" \
+	summary 's["regression"]["checked"] and s["regression"]["regressed"] == 0'
+
+metered 10000
+check "half rate: exit 1" test "$RC" -eq 1
+check "half rate: ndr_pps regressed in summary.json" summary \
+	'any(m["name"] == "ndr_pps" and m["outcome"] == "regressed" and m["change_pct"] < -40 for m in s["regression"]["metrics"])'
+check "half rate: the verdict's check says why" summary \
+	'any(c["name"] == "no regression" and not c["pass"] and "ndr_pps" in c["why"] for c in s["verdict"]["checks"])'
+check "half rate: a JUnit failure names ndr_pps" python3 -c '
+import sys, xml.etree.ElementTree as ET
+t = ET.parse(sys.argv[1])
+bad = [c for c in t.iter("testcase") if c.get("name") == "ndr_pps" and c.find("failure") is not None]
+sys.exit(0 if bad and "baseline median" in bad[0].find("failure").get("message") else 1)
+' "$(run_dir)/junit.xml"
+check "half rate: the page shows it red" grep -q '<tr class=bad><td class=l>ndr_pps' "$(run_dir)/index.html"
+check "history: four runs, three passed" python3 -c '
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("select passed from runs").fetchall()
+sys.exit(0 if sorted(r[0] for r in rows) == [0, 1, 1, 1] else 1)
+' "$res/history.db"
+
+# A corrupt history: named, the check not done, the run still completes
+# with its bundle.
+rm -f "$res"/history.db*
+printf 'this is not a database, just text that is long enough to be read' >"$res/history.db"
+metered 20000
+check "corrupt history: the run still passes" test "$RC" -eq 0
+has "corrupt history: the file is named" "$res/history.db: not a history database"
+check "corrupt history: the check says not done" summary \
+	'not s["regression"]["checked"] and s["regression"]["note"].startswith("not done")'
+check "corrupt history: the bundle is made" test -s "$(run_dir).tar.gz"
+
+left=$(leftovers)
+if [ "$left" = "$before" ]; then pass "nothing pt- left"; else fail "left behind: $left"; fi
