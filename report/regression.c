@@ -103,11 +103,12 @@ json_t *report_metrics(const json_t *res)
 }
 
 /* HISTORY_DB as the run recorded it; "<results>" is the folder the run
- * directory is in.  NULL: history is off. */
+ * directory is in.  NULL: history is off, or the run is older than the
+ * history (`perftests history import` is how those get in). */
 static char *db_path(const struct report *r)
 {
     json_t *v = report_setting(r, "HISTORY_DB");
-    const char *s = v ? json_string_value(v) : "<results>/history.db";
+    const char *s = v ? json_string_value(v) : NULL;
     char *dir, *path;
 
     if (!s || !*s)
@@ -223,11 +224,12 @@ void report_history_record(const struct report *r, const json_t *section,
     json_t *host = json_object_get(r->meta, "host");
     struct strbuf err = STRBUF_INIT;
     struct history *h;
-    json_t *metrics = json_array(), *m;
+    json_t *metrics, *m;
     size_t i;
 
     if (!json_is_string(db))
         return;
+    metrics = json_array();
     /* What the store keeps of a metric: its figure, not the verdict. */
     json_array_foreach(json_object_get(section, "metrics"), i, m)
         json_array_append_new(metrics, json_pack(

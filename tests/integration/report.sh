@@ -83,12 +83,14 @@ check "testspec.csv has the original's columns" grep -qx "gitrev,host,start,end,
 check "summary.json validates against its schema" /usr/bin/python3 -c "
 import json, sys, jsonschema
 jsonschema.validate(json.load(open('$d/summary.json')), json.load(open('tests/summary.schema.json')))"
-check "junit.xml: a testcase per trial and per check" python3 -c "
+check "junit.xml: a testcase per trial, per check and per metric against the history" python3 -c "
 import csv, json, sys, xml.etree.ElementTree as ET
 cases = ET.parse('$d/junit.xml').getroot().findall('.//testcase')
 trials = list(csv.DictReader(open('$d/trials.csv')))
-checks = json.load(open('$d/summary.json'))['verdict']['checks']
-sys.exit(not (len(trials) > 0 and len(cases) == len(trials) + len(checks)))"
+s = json.load(open('$d/summary.json'))
+checks = s['verdict']['checks']
+metrics = s['regression']['metrics'] if s['regression']['checked'] else []
+sys.exit(not (len(trials) > 0 and len(cases) == len(trials) + len(checks) + len(metrics)))"
 for g in cpu throughput latency ovs; do
 	check "$g.png is not blank" test "$(python3 tests/tools/png_colors.py "$d/$g.png")" -gt 3
 done
