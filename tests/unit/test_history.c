@@ -1,0 +1,167 @@
+/* The history store: runs keyed by uuid, a series oldest first, missing
+ * figures, acknowledgements that survive a re-import, two writers at once,
+ * and a file that is not a history. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "report/history.h"
+#include "tmpdir.h"
+
+static char *db(const char *name)
+{
+    return xasprintf("%s/%s", tmpdir, name);
+}
+
+static int add(struct history *h, const char *uuid, const char *start,
+               const char *series, double ndr, bool passed)
+{
+    struct strbuf err = STRBUF_INIT;
+    json_t *m = json_pack("[{s:s, s:f, s:s, s:s}]", "name", "ndr_pps",
+                          "value", ndr, "unit", "pps", "better", "higher");
+    struct history_run run = { .uuid = uuid, .run_id = uuid, .start = start,
+                               .series = series, .passed = passed,
+                               .metrics = isnan(ndr) ? NULL : m };
+    int rc = history_add(h, &run, &err);
+
+    json_decref(m);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+static void test_history__series_oldest_first(void **state)
+{
+    char *path = db("a.db");
+    struct strbuf err = STRBUF_INIT;
+    struct history *h = history_open(path, &err);
+    struct regress_run *runs;
+    size_t n;
+
+    assert_non_null(h);
+    assert_int_equal(add(h, "u2", "2026-11-02T00:00:00Z", "s", 200, true), 0);
+    assert_int_equal(add(h, "u1", "2026-11-01T00:00:00Z", "s", 100, true), 0);
+    assert_int_equal(add(h, "u3", "2026-11-03T00:00:00Z", "s", NAN, false),
+                     0);
+    assert_int_equal(add(h, "x1", "2026-11-01T12:00:00Z", "other", 9, true),
+                     0);
+    /* The same run again (perftests report, import) replaces itself. */
+    assert_int_equal(add(h, "u2", "2026-11-02T00:00:00Z", "s", 250, true), 0);
+    assert_int_equal(history_series(h, "s", "2026-11-09T00:00:00Z", "u9",
+                                    "ndr_pps", &runs, &n, &err), 0);
+    assert_int_equal(n, 3);
+    assert_true(runs[0].value == 100 && runs[1].value == 250);
+    assert_true(isnan(runs[2].value) && !runs[2].passed);
+    free(runs);
+    /* Only runs before the one judged, never itself. */
+    assert_int_equal(history_series(h, "s", "2026-11-02T00:00:00Z", "u2",
+                                    "ndr_pps", &runs, &n, &err), 0);
+    assert_int_equal(n, 1);
+    free(runs);
+    history_close(h);
+    free(path);
+    strbuf_dispose(&err);
+}
+
+/* An acknowledged step stays acknowledged when its run is added again. */
+static void test_history__ack_survives_a_re_add(void **state)
+{
+    char *path = db("b.db");
+    struct strbuf err = STRBUF_INIT;
+    struct history *h = history_open(path, &err);
+    struct regress_run *runs;
+    sqlite3 *raw;
+    size_t n;
+
+    assert_int_equal(add(h, "u1", "2026-11-01T00:00:00Z", "s", 100, true), 0);
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "UPDATE runs SET acked = 1", NULL,
+                                  NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    assert_int_equal(add(h, "u1", "2026-11-01T00:00:00Z", "s", 100, true), 0);
+    assert_int_equal(history_series(h, "s", "2026-12-01T00:00:00Z", "",
+                                    "ndr_pps", &runs, &n, &err), 0);
+    assert_int_equal(n, 1);
+    assert_true(runs[0].acked);
+    free(runs);
+    history_close(h);
+    free(path);
+    strbuf_dispose(&err);
+}
+
+/* Two runs writing at once both land: WAL and the busy timeout. */
+static void test_history__two_writers(void **state)
+{
+    char *path = db("c.db");
+    struct strbuf err = STRBUF_INIT;
+    struct history *h = history_open(path, &err);
+    struct regress_run *runs;
+    pid_t kids[2];
+    size_t n;
+    int status;
+
+    history_close(h);
+    for (int k = 0; k < 2; k++) {
+        kids[k] = fork();
+        if (kids[k] == 0) {
+            struct history *mine = history_open(path, &err);
+            int bad = !mine;
+            for (int i = 0; mine && i < 40; i++) {
+                char uuid[32], start[64];
+                snprintf(uuid, sizeof uuid, "w%d-%d", k, i);
+                snprintf(start, sizeof start, "2026-11-01T00:%02d:%02dZ", i,
+                         k);
+                bad |= add(mine, uuid, start, "s", 1000 + i, true) != 0;
+            }
+            history_close(mine);
+            _exit(bad);
+        }
+    }
+    for (int k = 0; k < 2; k++) {
+        assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
+        assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    }
+    h = history_open(path, &err);
+    assert_int_equal(history_series(h, "s", "2027", "", "ndr_pps", &runs, &n,
+                                    &err), 0);
+    assert_int_equal(n, 80);
+    free(runs);
+    history_close(h);
+    free(path);
+    strbuf_dispose(&err);
+}
+
+static void test_history__not_a_history(void **state)
+{
+    char *path = db("junk.db");
+    struct strbuf err = STRBUF_INIT;
+    FILE *f = fopen(path, "w");
+
+    fputs("this is not a database, just text that is long enough", f);
+    fclose(f);
+    assert_null(history_open(path, &err));
+    assert_non_null(strstr(err.buf, path));
+    assert_non_null(strstr(err.buf, "not a history database"));
+    free(path);
+    strbuf_dispose(&err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_history__series_oldest_first),
+        cmocka_unit_test(test_history__ack_survives_a_re_add),
+        cmocka_unit_test(test_history__two_writers),
+        cmocka_unit_test(test_history__not_a_history),
+    };
+    return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);
+}
