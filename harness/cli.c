@@ -6,7 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST };
+enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST,
+       OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE };
 
 static const struct option long_options[] = {
     { "profile", required_argument, NULL, 'p' },
@@ -20,6 +21,11 @@ static const struct option long_options[] = {
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
     { "version", no_argument, NULL, OPT_VERSION },
+    { "db", required_argument, NULL, OPT_DB },
+    { "json", no_argument, NULL, OPT_JSON },
+    { "last", required_argument, NULL, OPT_LAST },
+    { "topology", required_argument, NULL, OPT_TOPOLOGY },
+    { "note", required_argument, NULL, OPT_NOTE },
     { NULL, 0, NULL, 0 },
 };
 
@@ -81,6 +87,29 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
             break;
         case OPT_VERSION:
             cli->version = true;
+            break;
+        case OPT_DB:
+            cli->db = optarg;
+            break;
+        case OPT_JSON:
+            cli->json = true;
+            break;
+        case OPT_LAST: {
+            char *end;
+            long n = strtol(optarg, &end, 10);
+            if (*end || n < 1 || n > 1000000) {
+                strbuf_addf(err, "--last %s: expected a number of runs from "
+                            "1 up", optarg);
+                return -EINVAL;
+            }
+            cli->last = (int)n;
+            break;
+        }
+        case OPT_TOPOLOGY:
+            cli->topology = optarg;
+            break;
+        case OPT_NOTE:
+            cli->note = optarg;
             break;
         case ':':
             strbuf_addf(err, "option '%s' needs a value", argv[optind - 1]);

@@ -20,6 +20,12 @@ struct cli {
     const char *post_url;   /* --post URL: REPORT_URL, above -o */
     bool no_post;           /* --no-post */
     bool dry_run;
+    /* history, compare */
+    const char *db;         /* --db FILE: the history (else HISTORY_DB) */
+    bool json;              /* --json */
+    int last;               /* --last N (0: all) */
+    const char *topology;   /* --topology T */
+    const char *note;       /* --note TEXT (history ack) */
     bool help;
     bool version;
     enum log_level level;   /* -q / -v */

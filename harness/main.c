@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "history_cli.h"
 #include "report/bundle.h"
 #include "lib/ledger.h"
 #include "lib/log.h"
@@ -396,6 +397,25 @@ static const struct cli_command commands[] = {
       "  -o KEY=VALUE           override a setting (repeatable)\n"
       "      --no-post          keep the bundle local, whatever REPORT_URL\n"
       COMMON_OPTIONS, 0, 0, cmd_calibrate },
+    { "history", "perftests history [ack RUN --note TEXT] [OPTIONS]",
+      "The runs in the history (DIR/history.db, or --db FILE), grouped by\n"
+      "series (testbed, topology, traffic settings), newest first: run,\n"
+      "start, outcome, SUT version and headline figures.  'history ack RUN\n"
+      "--note TEXT' marks RUN as an expected step (a known change):\n"
+      "regression baselines restart there.\n\noptions:\n"
+      "      --topology T       only runs of topology T\n"
+      "      --last N           the newest N runs\n"
+      "      --json             the runs and their metrics as JSON\n"
+      "      --db FILE          the history (default DIR/history.db)\n"
+      "      --note TEXT        with ack: what changed\n"
+      COMMON_OPTIONS, 0, 2, history_cli_history },
+    { "compare", "perftests compare RUN_A RUN_B [--json] [--db FILE]",
+      "Two runs of the history side by side: every headline metric of\n"
+      "RUN_A with RUN_B's and the change in %.  A run is its run id or\n"
+      "uuid.\n\noptions:\n"
+      "      --json             the comparison as JSON\n"
+      "      --db FILE          the history (default DIR/history.db)\n"
+      COMMON_OPTIONS, 2, 2, history_cli_compare },
     { "list", "perftests list",
       "Lists the topologies (built-in and shell) and the profiles.\n", 0, 0,
       cmd_list },

@@ -213,3 +213,96 @@ int history_series(struct history *h, const char *series, const char *start,
     sqlite3_finalize(st);
     return rc == SQLITE_DONE ? 0 : fail(h, err, "cannot read");
 }
+
+/* {name: value} of one run's metrics. */
+static json_t *run_metrics(struct history *h, const char *uuid)
+{
+    json_t *o = json_object();
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(h->db, "SELECT name, value FROM metrics WHERE "
+                           "uuid = ? ORDER BY name", -1, &st, NULL)
+        != SQLITE_OK)
+        return o;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        json_object_set_new(o, (const char *)sqlite3_column_text(st, 0),
+                            sqlite3_column_type(st, 1) == SQLITE_NULL
+                                ? json_null()
+                                : json_real(sqlite3_column_double(st, 1)));
+    sqlite3_finalize(st);
+    return o;
+}
+
+static json_t *text_or_null(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    return t ? json_string((const char *)t) : json_null();
+}
+
+json_t *history_list(struct history *h, const char *topology, int last,
+                     struct strbuf *err)
+{
+    sqlite3_stmt *st;
+    json_t *out = json_array();
+    int rc;
+
+    if (sqlite3_prepare_v2(h->db, "SELECT run_id, uuid, start, topology, "
+                           "series, sut_version, passed, acked, ack_note FROM "
+                           "runs WHERE ?1 IS NULL OR topology = ?1 ORDER BY "
+                           "start DESC LIMIT ?2", -1, &st, NULL)
+        != SQLITE_OK) {
+        fail(h, err, "cannot prepare");
+        json_decref(out);
+        return NULL;
+    }
+    if (topology)
+        sqlite3_bind_text(st, 1, topology, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 2, last > 0 ? last : -1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        json_t *run = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, "
+                                "s:o}", "run_id", text_or_null(st, 0),
+                                "uuid", text_or_null(st, 1), "start",
+                                text_or_null(st, 2), "topology",
+                                text_or_null(st, 3), "series",
+                                text_or_null(st, 4), "sut_version",
+                                text_or_null(st, 5), "passed",
+                                sqlite3_column_int(st, 6) != 0, "acked",
+                                sqlite3_column_int(st, 7) != 0, "ack_note",
+                                text_or_null(st, 8));
+        json_object_set_new(run, "metrics", run_metrics(
+            h, (const char *)sqlite3_column_text(st, 1)));
+        json_array_append_new(out, run);
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        fail(h, err, "cannot read");
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+int history_ack(struct history *h, const char *run, const char *note,
+                struct strbuf *err)
+{
+    sqlite3_stmt *st;
+    int rc;
+
+    if (sqlite3_prepare_v2(h->db, "UPDATE runs SET acked = 1, ack_note = ? "
+                           "WHERE run_id = ?2 OR uuid = ?2", -1, &st, NULL)
+        != SQLITE_OK)
+        return fail(h, err, "cannot prepare");
+    sqlite3_bind_text(st, 1, note ? note : "", -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, run, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE)
+        return fail(h, err, "cannot write");
+    if (!sqlite3_changes(h->db)) {
+        strbuf_addf(err, "%s: no run '%s' in the history", h->path, run);
+        return -ENOENT;
+    }
+    return 0;
+}

@@ -41,4 +41,15 @@ int history_series(struct history *h, const char *series, const char *start,
                    const char *uuid, const char *metric,
                    struct regress_run **out, size_t *n, struct strbuf *err);
 
+/* The runs, newest first, as [{"run_id", "uuid", "start", "topology",
+ * "series", "sut_version", "passed", "acked", "ack_note", "metrics":
+ * {name: value}}]; only of 'topology' when not NULL, at most 'last' (0:
+ * all).  NULL with the reason in 'err'. */
+json_t *history_list(struct history *h, const char *topology, int last,
+                     struct strbuf *err);
+/* Marks the run (its run id or uuid) as an expected step: baselines
+ * restart there.  0, -ENOENT when there is no such run, or -EIO. */
+int history_ack(struct history *h, const char *run, const char *note,
+                struct strbuf *err);
+
 #endif

@@ -55,6 +55,33 @@ rows = sqlite3.connect(sys.argv[1]).execute("select passed from runs").fetchall(
 sys.exit(0 if sorted(r[0] for r in rows) == [0, 1, 1, 1] else 1)
 ' "$res/history.db"
 
+# The commands on that history.
+run_pt 0 history -d "$res"
+has "history lists the series" "series: host="
+check "history lists all four runs" test "$(printf '%s\n' "$OUT" | grep -c "^  $(hostname -s)-")" -eq 4
+run_pt 0 history -d "$res" --json --last 2
+check "history --json --last 2: two runs with their metrics" python3 -c '
+import json, sys
+runs = json.loads(sys.argv[1])
+sys.exit(0 if len(runs) == 2 and "ndr_pps" in runs[0]["metrics"] and not runs[0]["passed"] else 1)
+' "$OUT"
+first=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[1]["run_id"])' "$OUT")
+half=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])[0]["run_id"])' "$OUT")
+run_pt 0 compare -d "$res" --json "$first" "$half"
+check "compare shows the drop of ndr_pps" python3 -c '
+import json, sys
+m = {x["name"]: x for x in json.loads(sys.argv[1])}
+sys.exit(0 if m["ndr_pps"]["change_pct"] < -40 else 1)
+' "$OUT"
+run_pt 2 history -d "$res" ack "$half"
+has "history ack wants a note" "--note TEXT"
+run_pt 0 history -d "$res" ack "$half" --note "the meter was halved on purpose"
+# The halved rate acknowledged: the next such run starts a new baseline.
+metered 10000
+check "after the ack: the same rate passes" test "$RC" -eq 0
+check "after the ack: not enough history since the step" summary \
+	'all(m["outcome"] == "not enough history" for m in s["regression"]["metrics"])'
+
 # A corrupt history: named, the check not done, the run still completes
 # with its bundle.
 rm -f "$res"/history.db*

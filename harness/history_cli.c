@@ -1,0 +1,200 @@
+#include "history_cli.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/util.h"
+#include "report/history.h"
+#include "run/rundir.h"
+
+/* --db FILE, else the results folder's history.db (HISTORY_DB's default).
+ * NULL with the reason printed when it cannot be opened. */
+static struct history *open_db(const struct cli *cli)
+{
+    struct strbuf err = STRBUF_INIT;
+    char *path = cli->db ? xstrdup(cli->db)
+                         : xasprintf("%s/history.db",
+                                     rundir_results_dir(cli->results_dir));
+    struct history *h = NULL;
+
+    if (!cli->db && !path_is_file(path))
+        fprintf(stderr, "perftests: no history at '%s' (-d DIR or --db "
+                "FILE)\n", path);
+    else if (!(h = history_open(path, &err)))
+        fprintf(stderr, "perftests: %s\n", err.buf);
+    strbuf_dispose(&err);
+    free(path);
+    return h;
+}
+
+/* The figure a line shows first: what the run was searched or scanned
+ * for. */
+static void headline(const json_t *metrics, char *buf, size_t len)
+{
+    static const char *const keys[] = { "ndr_pps", "pdr_pps",
+                                        "loss_free_pps" };
+    size_t n = 0;
+
+    buf[0] = '\0';
+    for (size_t i = 0; i < 3 && n < len; i++) {
+        json_t *v = json_object_get(metrics, keys[i]);
+        if (json_is_number(v))
+            n += (size_t)snprintf(buf + n, len - n, "%s%s %.0f",
+                                  n ? ", " : "", keys[i],
+                                  json_number_value(v));
+    }
+}
+
+static int list(struct history *h, const struct cli *cli)
+{
+    struct strbuf err = STRBUF_INIT;
+    json_t *runs = history_list(h, cli->topology, cli->last, &err), *r;
+    const char *series = NULL;
+    size_t i;
+
+    if (!runs) {
+        fprintf(stderr, "perftests: %s\n", err.buf);
+        strbuf_dispose(&err);
+        return PT_EXIT_ENV;
+    }
+    if (cli->json) {
+        char *text = json_dumps(runs, JSON_INDENT(2));
+        puts(text);
+        free(text);
+    }
+    json_array_foreach(runs, i, r) {
+        const char *s = json_string_value(json_object_get(r, "series"));
+        char fig[160];
+        if (cli->json)
+            break;
+        if (!series || strcmp(series, s ?: "")) {
+            printf("%sseries: %s\n", series ? "\n" : "", s ?: "?");
+            printf("  %-28s %-20s %-6s %-30s %s\n", "run", "start",
+                   "result", "SUT version", "headline");
+            series = s ?: "";
+        }
+        headline(json_object_get(r, "metrics"), fig, sizeof fig);
+        printf("  %-28s %-20s %-6s %-30.30s %s%s\n",
+               json_string_value(json_object_get(r, "run_id")) ?: "?",
+               json_string_value(json_object_get(r, "start")) ?: "?",
+               json_is_true(json_object_get(r, "passed")) ? "pass" : "FAIL",
+               json_string_value(json_object_get(r, "sut_version")) ?: "-",
+               fig, json_is_true(json_object_get(r, "acked"))
+                        ? "  [acknowledged step]" : "");
+    }
+    if (!cli->json && !json_array_size(runs))
+        puts("no runs in the history");
+    json_decref(runs);
+    strbuf_dispose(&err);
+    return PT_EXIT_PASS;
+}
+
+int history_cli_history(const struct cli *cli)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct history *h;
+    int rc;
+
+    if (cli->n_args && (strcmp(cli->args[0], "ack") || cli->n_args != 2)) {
+        fprintf(stderr, "perftests: history: expected no argument, or ack "
+                "RUN --note TEXT\n");
+        return PT_EXIT_USAGE;
+    }
+    if (cli->n_args && !cli->note) {
+        fprintf(stderr, "perftests: history ack: --note TEXT says what "
+                "changed\n");
+        return PT_EXIT_USAGE;
+    }
+    h = open_db(cli);
+    if (!h)
+        return PT_EXIT_ENV;
+    if (!cli->n_args) {
+        rc = list(h, cli);
+    } else if ((rc = history_ack(h, cli->args[1], cli->note, &err))) {
+        fprintf(stderr, "perftests: %s\n", err.buf);
+        rc = rc == -ENOENT ? PT_EXIT_USAGE : PT_EXIT_ENV;
+    } else {
+        printf("%s: acknowledged; baselines restart there\n", cli->args[1]);
+    }
+    history_close(h);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+static json_t *find(json_t *runs, const char *id)
+{
+    json_t *r;
+    size_t i;
+
+    json_array_foreach(runs, i, r)
+        if (!strcmp(json_string_value(json_object_get(r, "run_id")) ?: "", id)
+            || !strcmp(json_string_value(json_object_get(r, "uuid")) ?: "",
+                       id))
+            return r;
+    return NULL;
+}
+
+int history_cli_compare(const struct cli *cli)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct history *h = open_db(cli);
+    json_t *runs, *a, *b, *v, *out;
+    const char *name;
+    int rc = PT_EXIT_PASS;
+
+    if (!h)
+        return PT_EXIT_ENV;
+    runs = history_list(h, NULL, 0, &err);
+    history_close(h);
+    if (!runs) {
+        fprintf(stderr, "perftests: %s\n", err.buf);
+        strbuf_dispose(&err);
+        return PT_EXIT_ENV;
+    }
+    a = find(runs, cli->args[0]);
+    b = find(runs, cli->args[1]);
+    if (!a || !b) {
+        fprintf(stderr, "perftests: compare: no run '%s' in the history\n",
+                cli->args[!a ? 0 : 1]);
+        json_decref(runs);
+        return PT_EXIT_USAGE;
+    }
+    out = json_array();
+    json_object_foreach(json_object_get(a, "metrics"), name, v) {
+        double x = json_number_value(v);
+        json_t *w = json_object_get(json_object_get(b, "metrics"), name);
+        double y = w ? json_number_value(w) : NAN;
+        double change = x != 0 && isfinite(y) ? 100 * (y - x) / fabs(x) : NAN;
+        json_array_append_new(out, json_pack("{s:s, s:f, s:o, s:o}", "name",
+            name, "a", x, "b", isfinite(y) ? json_real(y) : json_null(),
+            "change_pct", isfinite(change) ? json_real(change) : json_null()));
+    }
+    if (cli->json) {
+        char *text = json_dumps(out, JSON_INDENT(2));
+        puts(text);
+        free(text);
+    } else {
+        size_t i;
+        json_t *m;
+        printf("%-24s %16s %16s %10s\n", "metric", cli->args[0] + (strlen(
+               cli->args[0]) > 16 ? strlen(cli->args[0]) - 16 : 0),
+               cli->args[1] + (strlen(cli->args[1]) > 16
+                                   ? strlen(cli->args[1]) - 16 : 0),
+               "change");
+        json_array_foreach(out, i, m) {
+            json_t *c = json_object_get(m, "change_pct");
+            printf("%-24s %16.1f %16.1f %9.1f%%\n",
+                   json_string_value(json_object_get(m, "name")),
+                   json_number_value(json_object_get(m, "a")),
+                   json_number_value(json_object_get(m, "b")),
+                   json_is_number(c) ? json_number_value(c) : 0);
+        }
+    }
+    json_decref(out);
+    json_decref(runs);
+    strbuf_dispose(&err);
+    return rc;
+}
