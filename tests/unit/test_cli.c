@@ -16,6 +16,7 @@ static const struct cli_command commands[] = {
     { "run", "perftests [OPTIONS] TOPOLOGY", "", 1, 1, dummy },
     { "list", "perftests list", "", 0, 0, dummy },
     { "print", "perftests print TOPOLOGY", "", 1, 1, dummy },
+    { "history", "perftests history", "", 0, 2, dummy },
     { NULL, NULL, NULL, 0, 0, NULL },
 };
 
@@ -77,6 +78,32 @@ static void test_cli__subcommands(void **state)
     strbuf_dispose(&err);
 }
 
+/* The history's options: --db, --json, --last, --topology, --note. */
+static void test_cli__history_options(void **state)
+{
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(parse(&cli, &err, 11, "perftests", "history", "ack",
+                           "r1", "--note", "new build", "--db", "h.db",
+                           "--json", "--last", "7"), 0);
+    assert_string_equal(cli.command, "history");
+    assert_int_equal(cli.n_args, 2);
+    assert_string_equal(cli.note, "new build");
+    assert_string_equal(cli.db, "h.db");
+    assert_true(cli.json);
+    assert_int_equal(cli.last, 7);
+    assert_null(cli.topology);
+    cli_release(&cli);
+    assert_int_equal(parse(&cli, &err, 4, "perftests", "history", "--last",
+                           "0"), -EINVAL);
+    assert_string_equal(err.buf, "--last 0: expected a number of runs from "
+                                 "1 up");
+    cli_release(&cli);
+    strbuf_dispose(&err);
+}
+
 static void test_cli__errors(void **state)
 {
     struct cli cli;
@@ -114,6 +141,7 @@ int main(void)
         cmocka_unit_test(test_cli__run_with_options),
         cmocka_unit_test(test_cli__subcommands),
         cmocka_unit_test(test_cli__errors),
+        cmocka_unit_test(test_cli__history_options),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
