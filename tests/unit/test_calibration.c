@@ -17,17 +17,10 @@
 
 static void write_cache(const char *host, const char *text)
 {
-    char *dir = xasprintf("%s/.calibration", tmpdir);
-    char *path = calibration_path(tmpdir, host);
-    FILE *f;
+    char *name = xasprintf("%s.json", host);
 
-    mkdir_p(dir, 0755);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    free(path);
-    free(dir);
+    free(tmpdir_put(".calibration", name, text));
+    free(name);
 }
 
 static void test_calibration__round_trip(void **state)

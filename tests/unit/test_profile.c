@@ -20,17 +20,7 @@
 /* Writes 'text' to <tmpdir>/<name>/perftests.conf; returns its path. */
 static char *write_profile(const char *name, const char *text)
 {
-    char *dir = xasprintf("%s/%s", tmpdir, name);
-    char *path = xasprintf("%s/perftests.conf", dir);
-    FILE *f;
-
-    mkdir_p(dir, 0755);
-    f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-    free(dir);
-    return path;
+    return tmpdir_put(name, "perftests.conf", text);
 }
 
 /* Loads 'text' as a profile file; returns the error count, errors in *out. */

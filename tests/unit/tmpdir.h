@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/util.h"
+
 static char tmpdir[64];
 
 static int tmpdir_create(void **state)
@@ -23,6 +25,28 @@ static int tmpdir_remove(void **state)
     (void)state;
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     return system(cmd);
+}
+
+/* Writes 'text' to <tmpdir>/<dir>/<name>, making the folder; returns the
+ * file's path (malloc'ed).  A test that cannot write its own temporary
+ * folder stops there. */
+static inline char *tmpdir_put(const char *dir, const char *name,
+                               const char *text)
+{
+    char *folder = xasprintf("%s/%s", tmpdir, dir);
+    char *path = xasprintf("%s/%s", folder, name);
+    FILE *f;
+
+    mkdir_p(folder, 0755);
+    f = fopen(path, "w");
+    if (!f) {
+        perror(path);
+        abort();
+    }
+    fputs(text, f);
+    fclose(f);
+    free(folder);
+    return path;
 }
 
 #endif
