@@ -7,7 +7,7 @@
 #include <string.h>
 
 enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST,
-       OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE };
+       OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE, OPT_CSV };
 
 static const struct option long_options[] = {
     { "profile", required_argument, NULL, 'p' },
@@ -26,6 +26,7 @@ static const struct option long_options[] = {
     { "last", required_argument, NULL, OPT_LAST },
     { "topology", required_argument, NULL, OPT_TOPOLOGY },
     { "note", required_argument, NULL, OPT_NOTE },
+    { "csv", no_argument, NULL, OPT_CSV },
     { NULL, 0, NULL, 0 },
 };
 
@@ -110,6 +111,9 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
             break;
         case OPT_NOTE:
             cli->note = optarg;
+            break;
+        case OPT_CSV:
+            cli->csv = true;
             break;
         case ':':
             strbuf_addf(err, "option '%s' needs a value", argv[optind - 1]);

@@ -26,6 +26,7 @@ struct cli {
     int last;               /* --last N (0: all) */
     const char *topology;   /* --topology T */
     const char *note;       /* --note TEXT (history ack) */
+    bool csv;               /* --csv (history export) */
     bool help;
     bool version;
     enum log_level level;   /* -q / -v */

@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,18 +93,91 @@ static int list(struct history *h, const struct cli *cli)
     return PT_EXIT_PASS;
 }
 
+/* A CSV field: quoted when it must be (RFC 4180). */
+static void csv_field(const char *v, bool last)
+{
+    if (v && strpbrk(v, ",\"\n")) {
+        putchar('"');
+        for (const char *c = v; *c; c++) {
+            if (*c == '"')
+                putchar('"');
+            putchar(*c);
+        }
+        putchar('"');
+    } else {
+        fputs(v ? v : "", stdout);
+    }
+    putchar(last ? '\n' : ',');
+}
+
+/* history export --csv: a row per run, oldest first, a column per metric,
+ * as Apache Otava reads a CSV (a time column, attributes, metrics), so
+ * that a second tool can check our verdicts. */
+static int export_csv(struct history *h, const struct cli *cli)
+{
+    struct strbuf err = STRBUF_INIT;
+    json_t *runs = history_list(h, cli->topology, cli->last, &err), *r, *v;
+    json_t *names = json_object();
+    const char *name;
+    size_t i;
+
+    if (!runs) {
+        fprintf(stderr, "perftests: %s\n", err.buf);
+        strbuf_dispose(&err);
+        return PT_EXIT_ENV;
+    }
+    json_array_foreach(runs, i, r)
+        json_object_foreach(json_object_get(r, "metrics"), name, v)
+            json_object_set_new(names, name, json_true());
+    fputs("time,run_id,uuid,topology,sut_version,passed,acked", stdout);
+    json_object_foreach(names, name, v)
+        printf(",%s", name);
+    putchar('\n');
+    for (i = json_array_size(runs); i-- > 0;) {
+        r = json_array_get(runs, i);
+        csv_field(json_string_value(json_object_get(r, "start")), false);
+        csv_field(json_string_value(json_object_get(r, "run_id")), false);
+        csv_field(json_string_value(json_object_get(r, "uuid")), false);
+        csv_field(json_string_value(json_object_get(r, "topology")), false);
+        csv_field(json_string_value(json_object_get(r, "sut_version")),
+                  false);
+        printf("%d,%d", json_is_true(json_object_get(r, "passed")),
+               json_is_true(json_object_get(r, "acked")));
+        json_object_foreach(names, name, v) {
+            json_t *m = json_object_get(json_object_get(r, "metrics"), name);
+            if (json_is_number(m))
+                printf(",%.6g", json_number_value(m));
+            else
+                putchar(',');
+        }
+        putchar('\n');
+    }
+    json_decref(names);
+    json_decref(runs);
+    strbuf_dispose(&err);
+    return PT_EXIT_PASS;
+}
+
 int history_cli_history(const struct cli *cli)
 {
     struct strbuf err = STRBUF_INIT;
     struct history *h;
     int rc;
 
-    if (cli->n_args && (strcmp(cli->args[0], "ack") || cli->n_args != 2)) {
-        fprintf(stderr, "perftests: history: expected no argument, or ack "
-                "RUN --note TEXT\n");
+    bool export = cli->n_args == 1 && !strcmp(cli->args[0], "export");
+
+    if (cli->n_args && !export
+        && (strcmp(cli->args[0], "ack") || cli->n_args != 2)) {
+        fprintf(stderr, "perftests: history: expected no argument, ack RUN "
+                "--note TEXT, or export --csv\n");
         return PT_EXIT_USAGE;
     }
-    if (cli->n_args && !cli->note) {
+    if (export && !cli->csv) {
+        fprintf(stderr, "perftests: history export: --csv says the format "
+                "(the only one)\n");
+        return PT_EXIT_USAGE;
+    }
+    if (cli->n_args && !export && !cli->note) {
         fprintf(stderr, "perftests: history ack: --note TEXT says what "
                 "changed\n");
         return PT_EXIT_USAGE;
@@ -113,6 +187,8 @@ int history_cli_history(const struct cli *cli)
         return PT_EXIT_ENV;
     if (!cli->n_args) {
         rc = list(h, cli);
+    } else if (export) {
+        rc = export_csv(h, cli);
     } else if ((rc = history_ack(h, cli->args[1], cli->note, &err))) {
         fprintf(stderr, "perftests: %s\n", err.buf);
         rc = rc == -ENOENT ? PT_EXIT_USAGE : PT_EXIT_ENV;

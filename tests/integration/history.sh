@@ -82,6 +82,13 @@ check "after the ack: the same rate passes" test "$RC" -eq 0
 check "after the ack: not enough history since the step" summary \
 	'all(m["outcome"] == "not enough history" for m in s["regression"]["metrics"])'
 
+run_pt 0 history -d "$res" export --csv
+check "export --csv: a row per run, a column per metric" python3 -c '
+import csv, io, sys
+rows = list(csv.DictReader(io.StringIO(sys.argv[1])))
+sys.exit(0 if len(rows) == 5 and all(r["ndr_pps"] and r["time"] for r in rows) else 1)
+' "$OUT"
+
 # A corrupt history: named, the check not done, the run still completes
 # with its bundle.
 rm -f "$res"/history.db*
