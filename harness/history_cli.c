@@ -7,18 +7,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <ftw.h>
+#include <sys/stat.h>
+
 #include "lib/util.h"
+#include "report/bundle.h"
 #include "report/history.h"
+#include "report/report.h"
 #include "run/rundir.h"
 
-/* --db FILE, else the results folder's history.db (HISTORY_DB's default).
- * NULL with the reason printed when it cannot be opened. */
+/* --db FILE, else the results folder's history.db (HISTORY_DB's default,
+ * malloc'ed). */
+static char *db_path(const struct cli *cli)
+{
+    return cli->db ? xstrdup(cli->db)
+                   : xasprintf("%s/history.db",
+                               rundir_results_dir(cli->results_dir));
+}
+
+/* The history to read.  NULL with the reason printed when it cannot be
+ * opened. */
 static struct history *open_db(const struct cli *cli)
 {
     struct strbuf err = STRBUF_INIT;
-    char *path = cli->db ? xstrdup(cli->db)
-                         : xasprintf("%s/history.db",
-                                     rundir_results_dir(cli->results_dir));
+    char *path = db_path(cli);
     struct history *h = NULL;
 
     if (!cli->db && !path_is_file(path))
@@ -158,6 +170,88 @@ static int export_csv(struct history *h, const struct cli *cli)
     return PT_EXIT_PASS;
 }
 
+static int remove_one(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path);
+}
+
+/* One run directory, or a bundle unpacked into a folder of our own first,
+ * into the history at 'db': its series, headline metrics and outcome as
+ * its summary.json says.  0, or -errno with the reason in 'err'. */
+static int import_one(const char *db, const char *arg, struct strbuf *err)
+{
+    size_t len = strlen(arg);
+    bool bundle = len > 7 && !strcmp(arg + len - 7, ".tar.gz");
+    char tmp[] = "/tmp/pt-import-XXXXXX";
+    char *dir = NULL, *path;
+    struct report r;
+    json_t *summary, *section;
+    int rc;
+
+    if (bundle) {
+        if (!mkdtemp(tmp)) {
+            strbuf_addf(err, "cannot make a folder to unpack into: %s",
+                        strerror(errno));
+            return -errno;
+        }
+        if ((rc = bundle_extract(arg, tmp, &dir, err)))
+            goto out;
+    }
+    rc = report_load(&r, dir ? dir : arg, err);
+    if (rc)
+        goto out;
+    path = xasprintf("%s/summary.json", r.dir);
+    summary = json_load_file(path, 0, NULL);
+    free(path);
+    if (!json_is_object(json_object_get(summary, "result"))) {
+        strbuf_addf(err, "'%s' has no report (summary.json): 'perftests "
+                    "report' makes it", arg);
+        rc = -EINVAL;
+    } else {
+        char *series = report_series_key(&r);
+        section = json_pack("{s:s, s:s, s:o}", "db", db, "series", series,
+                            "metrics", report_metrics(json_object_get(
+                                summary, "result")));
+        free(series);
+        rc = report_history_record(&r, section, json_is_true(json_object_get(
+            json_object_get(summary, "verdict"), "pass")));
+        if (rc)
+            strbuf_addf(err, "'%s' could not be added to '%s'", arg, db);
+        json_decref(section);
+    }
+    json_decref(summary);
+    report_release(&r);
+out:
+    if (bundle && nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS))
+        fprintf(stderr, "perftests: cannot remove '%s'\n", tmp);
+    free(dir);
+    return rc;
+}
+
+/* history import DIR|BUNDLE...: backfill; a run already there (by uuid)
+ * replaces itself, so importing twice adds nothing twice. */
+static int import(const struct cli *cli)
+{
+    struct strbuf err = STRBUF_INIT;
+    char *db = db_path(cli);
+    int bad = 0;
+
+    for (int i = 1; i < cli->n_args; i++) {
+        strbuf_reset(&err);
+        if (import_one(db, cli->args[i], &err)) {
+            fprintf(stderr, "perftests: history import: %s\n", err.buf);
+            bad++;
+        } else {
+            printf("imported %s\n", cli->args[i]);
+        }
+    }
+    free(db);
+    strbuf_dispose(&err);
+    return bad ? PT_EXIT_USAGE : PT_EXIT_PASS;
+}
+
 int history_cli_history(const struct cli *cli)
 {
     struct strbuf err = STRBUF_INIT;
@@ -165,6 +259,9 @@ int history_cli_history(const struct cli *cli)
     int rc;
 
     bool export = cli->n_args == 1 && !strcmp(cli->args[0], "export");
+
+    if (cli->n_args >= 2 && !strcmp(cli->args[0], "import"))
+        return import(cli);
 
     if (cli->n_args && !export
         && (strcmp(cli->args[0], "ack") || cli->n_args != 2)) {

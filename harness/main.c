@@ -397,14 +397,16 @@ static const struct cli_command commands[] = {
       "  -o KEY=VALUE           override a setting (repeatable)\n"
       "      --no-post          keep the bundle local, whatever REPORT_URL\n"
       COMMON_OPTIONS, 0, 0, cmd_calibrate },
-    { "history", "perftests history [ack RUN --note TEXT | export --csv] "
-      "[OPTIONS]",
+    { "history", "perftests history [ack RUN --note TEXT | export --csv | "
+      "import DIR|BUNDLE...] [OPTIONS]",
       "The runs in the history (DIR/history.db, or --db FILE), grouped by\n"
       "series (testbed, topology, traffic settings), newest first: run,\n"
       "start, outcome, SUT version and headline figures.  'history ack RUN\n"
       "--note TEXT' marks RUN as an expected step (a known change):\n"
       "regression baselines restart there.  'history export --csv': a row\n"
       "per run, oldest first, a column per metric (Apache Otava's layout).\n"
+      "'history import DIR|BUNDLE...': run directories or posted .tar.gz\n"
+      "bundles into the history (a run already there replaces itself).\n"
       "\noptions:\n"
       "      --topology T       only runs of topology T\n"
       "      --last N           the newest N runs\n"
@@ -412,7 +414,7 @@ static const struct cli_command commands[] = {
       "      --db FILE          the history (default DIR/history.db)\n"
       "      --note TEXT        with ack: what changed\n"
       "      --csv              with export: CSV on standard output\n"
-      COMMON_OPTIONS, 0, 2, history_cli_history },
+      COMMON_OPTIONS, 0, 4096, history_cli_history },
     { "compare", "perftests compare RUN_A RUN_B [--json] [--db FILE]",
       "Two runs of the history side by side: every headline metric of\n"
       "RUN_A with RUN_B's and the change in %.  A run is its run id or\n"

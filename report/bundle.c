@@ -108,3 +108,93 @@ int bundle_write(const char *run_dir, const char *path, struct strbuf *err)
     free(tmp);
     return rc;
 }
+
+int bundle_extract(const char *path, const char *dest, char **run_dir,
+                   struct strbuf *err)
+{
+    struct archive *in = archive_read_new();
+    struct archive *out = archive_write_disk_new();
+    struct archive_entry *e;
+    char *top = NULL;
+    int rc = 0, r = ARCHIVE_OK;
+
+    archive_read_support_filter_gzip(in);
+    archive_read_support_format_tar(in);
+    /* The members are put under 'dest' by absolute path, so libarchive's
+     * own absolute-path guard cannot serve: the names are checked below,
+     * and ".." and links stay refused. */
+    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_NODOTDOT
+                                   | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
+    if (archive_read_open_filename(in, path, 65536) != ARCHIVE_OK) {
+        strbuf_addf(err, "cannot read '%s': %s", path,
+                    archive_error_string(in));
+        rc = -EINVAL;
+    }
+    while (!rc && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
+        const char *name = archive_entry_pathname(e);
+        mode_t type = archive_entry_filetype(e);
+        char *full;
+        if (type != AE_IFREG && type != AE_IFDIR) {
+            strbuf_addf(err, "'%s': '%s' is neither a file nor a folder",
+                        path, name);
+            rc = -EINVAL;
+            break;
+        }
+        if (name[0] == '/' || !strcmp(name, "..") || !strncmp(name, "../", 3)
+            || strstr(name, "/../") || (strlen(name) >= 3
+                && !strcmp(name + strlen(name) - 3, "/.."))) {
+            strbuf_addf(err, "'%s': '%s' would land outside its folder", path,
+                        name);
+            rc = -EINVAL;
+            break;
+        }
+        /* Every member lives in one run directory, named first. */
+        if (!top)
+            top = xasprintf("%.*s", (int)strcspn(name, "/"), name);
+        if (strncmp(name, top, strlen(top)) || (name[strlen(top)]
+                                                && name[strlen(top)] != '/')) {
+            strbuf_addf(err, "'%s': '%s' is outside its run directory '%s'",
+                        path, name, top);
+            rc = -EINVAL;
+            break;
+        }
+        full = xasprintf("%s/%s", dest, name);
+        archive_entry_set_pathname(e, full);
+        free(full);
+        if (archive_write_header(out, e) != ARCHIVE_OK) {
+            strbuf_addf(err, "'%s': '%s': %s", path, name,
+                        archive_error_string(out));
+            rc = -EINVAL;
+            break;
+        }
+        const void *buf;
+        size_t len;
+        la_int64_t off;
+        while ((r = archive_read_data_block(in, &buf, &len, &off))
+               == ARCHIVE_OK)
+            if (archive_write_data_block(out, buf, len, off) != ARCHIVE_OK) {
+                r = ARCHIVE_FATAL;
+                break;
+            }
+        if (r != ARCHIVE_EOF) {
+            strbuf_addf(err, "'%s': '%s': %s", path, name,
+                        archive_error_string(in));
+            rc = -EIO;
+        }
+    }
+    if (!rc && r != ARCHIVE_EOF) {
+        strbuf_addf(err, "cannot read '%s': %s", path,
+                    archive_error_string(in));
+        rc = -EINVAL;
+    }
+    if (!rc && !top) {
+        strbuf_addf(err, "'%s' is empty", path);
+        rc = -EINVAL;
+    }
+    archive_read_free(in);
+    archive_write_free(out);
+    if (!rc)
+        *run_dir = xasprintf("%s/%s", dest, top);
+    free(top);
+    return rc;
+}

@@ -5,6 +5,7 @@
  * lost, the report is made all the same. */
 #include "report/report.h"
 
+#include <errno.h>
 #include <libgen.h>
 #include <math.h>
 #include <stdio.h>
@@ -217,8 +218,8 @@ out:
     return sec;
 }
 
-void report_history_record(const struct report *r, const json_t *section,
-                           bool passed)
+int report_history_record(const struct report *r, const json_t *section,
+                          bool passed)
 {
     const json_t *db = json_object_get(section, "db");
     json_t *host = json_object_get(r->meta, "host");
@@ -226,9 +227,10 @@ void report_history_record(const struct report *r, const json_t *section,
     struct history *h;
     json_t *metrics, *m;
     size_t i;
+    int rc = 0;
 
     if (!json_is_string(db))
-        return;
+        return 0;
     metrics = json_array();
     /* What the store keeps of a metric: its figure, not the verdict. */
     json_array_foreach(json_object_get(section, "metrics"), i, m)
@@ -253,9 +255,12 @@ void report_history_record(const struct report *r, const json_t *section,
         .trials = r->trials,
     };
     h = history_open(json_string_value(db), &err);
-    if (!h || history_add(h, &run, &err))
+    if (!h || history_add(h, &run, &err)) {
         LOG_ERR("the run is not in the history: %s", err.buf);
+        rc = -EIO;
+    }
     history_close(h);
     json_decref(metrics);
     strbuf_dispose(&err);
+    return rc;
 }

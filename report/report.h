@@ -76,10 +76,10 @@ void report_html_latency(struct strbuf *h, const struct report *r);
 json_t *report_metrics(const json_t *res);
 char *report_series_key(const struct report *r);
 json_t *report_regression(const struct report *r, const json_t *res);
-/* Adds the run, with its outcome, to the history the section names; a
- * failure is logged, naming the file. */
-void report_history_record(const struct report *r, const json_t *section,
-                           bool passed);
+/* Adds the run, with its outcome, to the history the section names
+ * ("db"; none: nothing to do).  0, or -EIO logged with the file. */
+int report_history_record(const struct report *r, const json_t *section,
+                          bool passed);
 /* Parses an RFC 4180 CSV text with a header line into an array of
  * objects; numeric fields become numbers.  NULL on a malformed text,
  * the line in 'err'. */

@@ -89,6 +89,28 @@ rows = list(csv.DictReader(io.StringIO(sys.argv[1])))
 sys.exit(0 if len(rows) == 5 and all(r["ndr_pps"] and r["time"] for r in rows) else 1)
 ' "$OUT"
 
+# The bundles imported into a fresh history give the same series; twice
+# adds nothing twice; a bundle with a member that climbs out is refused.
+run_pt 0 history --db "$tmp/fresh.db" import "$res"/*.tar.gz
+run_pt 0 history --db "$tmp/fresh.db" import "$res"/*.tar.gz
+check "import: the same runs, series and figures as the history" python3 -c '
+import sqlite3, sys
+q = "select r.uuid, r.series, r.passed, m.value from runs r join metrics m on m.uuid = r.uuid and m.name = \"ndr_pps\" order by r.uuid"
+a = sqlite3.connect(sys.argv[1]).execute(q).fetchall()
+b = sqlite3.connect(sys.argv[2]).execute(q).fetchall()
+sys.exit(0 if a == b and len(a) == 5 else 1)
+' "$res/history.db" "$tmp/fresh.db"
+python3 -c '
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    data = b"x"
+    for name in ("run-1/metadata.json", "run-1/../../evil"):
+        i = tarfile.TarInfo(name); i.size = len(data); t.addfile(i, io.BytesIO(data))
+' "$tmp/evil.tar.gz"
+run_pt 2 history --db "$tmp/fresh.db" import "$tmp/evil.tar.gz"
+has "import: a member that climbs out is refused" "would land outside its folder"
+check "import: nothing landed outside" test ! -e /tmp/evil
+
 # A corrupt history: named, the check not done, the run still completes
 # with its bundle.
 rm -f "$res"/history.db*
