@@ -187,6 +187,52 @@ static void regression_check(json_t *checks, const json_t *reg)
     strbuf_dispose(&why);
 }
 
+/* Fixed floors and ceilings, each set one a check: a limit is a limit,
+ * whatever the history says. */
+static void limit_checks(json_t *checks, const struct report *r,
+                         const json_t *res)
+{
+    static const struct {
+        const char *key, *what;
+        bool floor;
+    } limits[] = {
+        { "MIN_NDR_PPS", "NDR (pps)", true },
+        { "MAX_P99_US", "p99 latency under load (us)", false },
+        { "MAX_SUT_CPU_PCT", "SUT CPU at the peak step (%)", false },
+        { "MAX_RSS_SLOPE_MIB_H", "SUT RSS slope in the long run (MiB/h)",
+          false },
+    };
+    json_t *ndr = json_object_get(res, "ndr"), *p;
+    char why[256];
+    size_t i;
+
+    for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
+        double limit = report_setting_num(r, limits[k].key, 0), v = NAN;
+        if (!(limit > 0))
+            continue;
+        if (k == 0)
+            v = ndr ? report_num(ndr, "rate_pps")
+                    : report_num(res, "loss_free_pps");
+        else if (k == 1)
+            json_array_foreach(json_object_get(res, "latency_at_load"), i, p)
+                v = isnan(v) ? report_num(p, "p99_us")
+                             : fmax(v, report_num(p, "p99_us"));
+        else if (k == 2)
+            v = report_num(json_object_get(res, "peak"), "cpu_mean_pct");
+        else
+            v = report_num(res, "rss_slope_mib_per_hour");
+        bool pass = !isnan(v) && (limits[k].floor ? v >= limit : v <= limit);
+        if (isnan(v))
+            snprintf(why, sizeof why, "%s: this run has no %s to check",
+                     limits[k].key, limits[k].what);
+        else
+            snprintf(why, sizeof why, "%s %g %s %s %g", limits[k].what, v,
+                     pass ? "within" : limits[k].floor ? "below" : "above",
+                     limits[k].key, limit);
+        check(checks, limits[k].key, pass, why);
+    }
+}
+
 static json_t *verdict_section(const struct report *r, const json_t *res,
                                const json_t *reg)
 {
@@ -214,6 +260,7 @@ static json_t *verdict_section(const struct report *r, const json_t *res,
     }
     collectors_check(checks, r);
     regression_check(checks, reg);
+    limit_checks(checks, r, res);
     json_array_foreach(checks, i, t)
         pass = pass && json_is_true(json_object_get(t, "pass"));
     return json_pack("{s:b, s:s, s:o}", "pass", pass, "verdict",

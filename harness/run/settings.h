@@ -100,6 +100,17 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(REGRESSION_MIN_RUNS, NULL, SETTING_INT, 1, 1000, "5", NULL,             \
       "with fewer baseline runs: \"not enough history\", and the check "   \
       "passes")                                                               \
+    X(MIN_NDR_PPS, NULL, SETTING_DOUBLE, 0, 1e9, "0", NULL,                   \
+      "a floor: an NDR (or loss-free rate) below it fails the run; 0: none") \
+    X(MAX_P99_US, NULL, SETTING_DOUBLE, 0, 1e9, "0", NULL,                    \
+      "a ceiling: a p99 latency at any LATENCY_LOADS above it fails the "   \
+      "run; 0: none")                                                         \
+    X(MAX_SUT_CPU_PCT, NULL, SETTING_DOUBLE, 0, 1e6, "0", NULL,               \
+      "a ceiling: the SUT's mean CPU at the peak step above it fails the "  \
+      "run; 0: none")                                                         \
+    X(MAX_RSS_SLOPE_MIB_H, NULL, SETTING_DOUBLE, 0, 1e9, "0", NULL,           \
+      "a ceiling: the SUT's RSS growing faster in the long run (MiB/h) "    \
+      "fails the run, the soak's leak verdict; 0: none")                    \
     X(SAMPLE_INTERVAL, NULL, SETTING_DOUBLE, 0.1, 60, "1", NULL,              \
       "collector sampling interval (seconds)")                               \
     X(COLLECTORS, NULL, SETTING_STRING, 0, 0, "proc,system,netdev,ovs,jmx",  \

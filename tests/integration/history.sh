@@ -111,6 +111,12 @@ run_pt 2 history --db "$tmp/fresh.db" import "$tmp/evil.tar.gz"
 has "import: a member that climbs out is refused" "would land outside its folder"
 check "import: nothing landed outside" test ! -e /tmp/evil
 
+# A fixed floor fails a run whatever the history says.
+OUT=$(PT_METER_PPS=20000 "$PT" $opts -o MIN_NDR_PPS=30000 tests/topologies/metered_bridge.sh 2>&1)
+check "MIN_NDR_PPS above the meter: exit 1" test $? -eq 1
+check "MIN_NDR_PPS: the check says below the floor" summary \
+	'any(c["name"] == "MIN_NDR_PPS" and not c["pass"] and "below MIN_NDR_PPS 30000" in c["why"] for c in s["verdict"]["checks"])'
+
 # A corrupt history: named, the check not done, the run still completes
 # with its bundle.
 rm -f "$res"/history.db*
