@@ -187,6 +187,37 @@ static void regression_check(json_t *checks, const json_t *reg)
     strbuf_dispose(&why);
 }
 
+/* The figures the fixed limits bound; NaN when the run has none. */
+static double ndr_figure(const json_t *res)
+{
+    json_t *ndr = json_object_get(res, "ndr");
+
+    return ndr ? report_num(ndr, "rate_pps")
+               : report_num(res, "loss_free_pps");
+}
+
+static double worst_p99(const json_t *res)
+{
+    double v = NAN;
+    json_t *p;
+    size_t i;
+
+    json_array_foreach(json_object_get(res, "latency_at_load"), i, p)
+        v = isnan(v) ? report_num(p, "p99_us")
+                     : fmax(v, report_num(p, "p99_us"));
+    return v;
+}
+
+static double peak_cpu(const json_t *res)
+{
+    return report_num(json_object_get(res, "peak"), "cpu_mean_pct");
+}
+
+static double rss_slope(const json_t *res)
+{
+    return report_num(res, "rss_slope_mib_per_hour");
+}
+
 /* Fixed floors and ceilings, each set one a check: a limit is a limit,
  * whatever the history says. */
 static void limit_checks(json_t *checks, const struct report *r,
@@ -195,33 +226,24 @@ static void limit_checks(json_t *checks, const struct report *r,
     static const struct {
         const char *key, *what;
         bool floor;
+        double (*figure)(const json_t *res);
     } limits[] = {
-        { "MIN_NDR_PPS", "NDR (pps)", true },
-        { "MAX_P99_US", "p99 latency under load (us)", false },
-        { "MAX_SUT_CPU_PCT", "SUT CPU at the peak step (%)", false },
+        { "MIN_NDR_PPS", "NDR (pps)", true, ndr_figure },
+        { "MAX_P99_US", "p99 latency under load (us)", false, worst_p99 },
+        { "MAX_SUT_CPU_PCT", "SUT CPU at the peak step (%)", false,
+          peak_cpu },
         { "MAX_RSS_SLOPE_MIB_H", "SUT RSS slope in the long run (MiB/h)",
-          false },
+          false, rss_slope },
     };
-    json_t *ndr = json_object_get(res, "ndr"), *p;
     char why[256];
-    size_t i;
 
     for (size_t k = 0; k < sizeof limits / sizeof *limits; k++) {
-        double limit = report_setting_num(r, limits[k].key, 0), v = NAN;
+        double limit = report_setting_num(r, limits[k].key, 0);
+        double v = limits[k].figure(res);
+        bool pass;
         if (!(limit > 0))
             continue;
-        if (k == 0)
-            v = ndr ? report_num(ndr, "rate_pps")
-                    : report_num(res, "loss_free_pps");
-        else if (k == 1)
-            json_array_foreach(json_object_get(res, "latency_at_load"), i, p)
-                v = isnan(v) ? report_num(p, "p99_us")
-                             : fmax(v, report_num(p, "p99_us"));
-        else if (k == 2)
-            v = report_num(json_object_get(res, "peak"), "cpu_mean_pct");
-        else
-            v = report_num(res, "rss_slope_mib_per_hour");
-        bool pass = !isnan(v) && (limits[k].floor ? v >= limit : v <= limit);
+        pass = !isnan(v) && (limits[k].floor ? v >= limit : v <= limit);
         if (isnan(v))
             snprintf(why, sizeof why, "%s: this run has no %s to check",
                      limits[k].key, limits[k].what);
