@@ -21,7 +21,7 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS runs_series ON runs (series, start);"
     "CREATE TABLE IF NOT EXISTS metrics ("
     " uuid TEXT, name TEXT, value REAL, unit TEXT, better TEXT,"
-    " PRIMARY KEY (uuid, name));"
+    " outcome TEXT, PRIMARY KEY (uuid, name));"
     "CREATE TABLE IF NOT EXISTS trials ("
     " uuid TEXT, row INTEGER, data TEXT, PRIMARY KEY (uuid, row));";
 
@@ -29,6 +29,21 @@ static int fail(struct history *h, struct strbuf *err, const char *what)
 {
     strbuf_addf(err, "%s: %s: %s", h->path, what, sqlite3_errmsg(h->db));
     return -EIO;
+}
+
+/* A history made before metrics kept their verdict gets the column: the
+ * trend graphs mark the runs that regressed in their own time. */
+static int add_outcome_column(struct history *h, char **msg)
+{
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(h->db, "SELECT outcome FROM metrics LIMIT 0", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_finalize(st);
+        return SQLITE_OK;
+    }
+    return sqlite3_exec(h->db, "ALTER TABLE metrics ADD COLUMN outcome TEXT",
+                        NULL, NULL, msg);
 }
 
 struct history *history_open(const char *path, struct strbuf *err)
@@ -48,7 +63,8 @@ struct history *history_open(const char *path, struct strbuf *err)
     sqlite3_busy_timeout(h->db, 10000);
     if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg)
             != SQLITE_OK
-        || sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+        || sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK
+        || add_outcome_column(h, &msg) != SQLITE_OK) {
         strbuf_addf(err, "%s: not a history database: %s", path,
                     msg ? msg : sqlite3_errmsg(h->db));
         sqlite3_free(msg);
@@ -90,8 +106,9 @@ static int add_metrics(struct history *h, const struct history_run *run,
     json_t *m;
     int rc = 0;
 
-    if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO metrics VALUES "
-                           "(?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO metrics (uuid, "
+                           "name, value, unit, better, outcome) VALUES "
+                           "(?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         return fail(h, err, "cannot prepare");
     json_array_foreach(run->metrics, i, m) {
         double v = json_number_value(json_object_get(m, "value"));
@@ -108,6 +125,8 @@ static int add_metrics(struct history *h, const struct history_run *run,
         sqlite3_bind_text(st, 5, json_string_value(json_object_get(m,
                                                                    "better")),
                           -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, json_string_value(json_object_get(
+                              m, "outcome")), -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_DONE) {
             rc = fail(h, err, "cannot write a metric");
             break;
@@ -214,6 +233,52 @@ int history_series(struct history *h, const char *series, const char *start,
     return rc == SQLITE_DONE ? 0 : fail(h, err, "cannot read");
 }
 
+static json_t *text_or_null(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    return t ? json_string((const char *)t) : json_null();
+}
+
+json_t *history_trend(struct history *h, const char *series,
+                      const char *start, const char *metric, int last,
+                      struct strbuf *err)
+{
+    sqlite3_stmt *st;
+    json_t *out = json_array();
+    int rc;
+
+    /* The newest 'last' up to 'start', then turned oldest first. */
+    if (sqlite3_prepare_v2(h->db, "SELECT r.run_id, r.uuid, r.acked, "
+                           "m.value, m.outcome FROM runs r LEFT JOIN metrics "
+                           "m ON m.uuid = r.uuid AND m.name = ? WHERE "
+                           "r.series = ? AND r.start <= ? ORDER BY r.start "
+                           "DESC LIMIT ?", -1, &st, NULL) != SQLITE_OK) {
+        fail(h, err, "cannot prepare");
+        json_decref(out);
+        return NULL;
+    }
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, start, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, last > 0 ? last : -1);
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        json_array_insert_new(out, 0, json_pack(
+            "{s:o, s:o, s:b, s:o, s:o}", "run_id", text_or_null(st, 0),
+            "uuid", text_or_null(st, 1), "acked",
+            sqlite3_column_int(st, 2) != 0, "value",
+            sqlite3_column_type(st, 3) == SQLITE_NULL
+                ? json_null() : json_real(sqlite3_column_double(st, 3)),
+            "outcome", text_or_null(st, 4)));
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        fail(h, err, "cannot read");
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
 /* {name: value} of one run's metrics. */
 static json_t *run_metrics(struct history *h, const char *uuid)
 {
@@ -232,13 +297,6 @@ static json_t *run_metrics(struct history *h, const char *uuid)
                                 : json_real(sqlite3_column_double(st, 1)));
     sqlite3_finalize(st);
     return o;
-}
-
-static json_t *text_or_null(sqlite3_stmt *st, int col)
-{
-    const unsigned char *t = sqlite3_column_text(st, col);
-
-    return t ? json_string((const char *)t) : json_null();
 }
 
 json_t *history_list(struct history *h, const char *topology, int last,

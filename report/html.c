@@ -124,6 +124,21 @@ static void result(struct strbuf *h, const struct report *r)
     strbuf_addstr(h, "</table>\n");
 }
 
+/* The PNGs of 'list' ([{"file", "title"}]), one under another. */
+static void images(struct strbuf *h, const json_t *list)
+{
+    json_t *g;
+    size_t i;
+
+    json_array_foreach(list, i, g) {
+        strbuf_addstr(h, "<div><img alt=\"");
+        text(h, json_string_value(json_object_get(g, "title")));
+        strbuf_addstr(h, "\" src=\"");
+        text(h, json_string_value(json_object_get(g, "file")));
+        strbuf_addstr(h, "\"></div>\n");
+    }
+}
+
 /* The run against its history: a row per metric, red where it
  * regressed. */
 static void regression(struct strbuf *h, const struct report *r)
@@ -163,6 +178,7 @@ static void regression(struct strbuf *h, const struct report *r)
         strbuf_addstr(h, "</td></tr>");
     }
     strbuf_addstr(h, "</table>\n");
+    images(h, r->trends);
 }
 
 static void steps(struct strbuf *h, const struct report *r)
@@ -203,17 +219,8 @@ static void steps(struct strbuf *h, const struct report *r)
 
 static void graphs(struct strbuf *h, const struct report *r)
 {
-    json_t *g;
-    size_t i;
-
     strbuf_addstr(h, "<h2>Graphs</h2>\n");
-    json_array_foreach(r->graphs, i, g) {
-        strbuf_addstr(h, "<div><img alt=\"");
-        text(h, json_string_value(json_object_get(g, "title")));
-        strbuf_addstr(h, "\" src=\"");
-        text(h, json_string_value(json_object_get(g, "file")));
-        strbuf_addstr(h, "\"></div>\n");
-    }
+    images(h, r->graphs);
 }
 
 static void settings_and_host(struct strbuf *h, const struct report *r)

@@ -232,13 +232,15 @@ int report_history_record(const struct report *r, const json_t *section,
     if (!json_is_string(db))
         return 0;
     metrics = json_array();
-    /* What the store keeps of a metric: its figure, not the verdict. */
+    /* What the store keeps of a metric: its figure, and its verdict for
+     * the trend graphs to mark (not judged: none). */
     json_array_foreach(json_object_get(section, "metrics"), i, m)
         json_array_append_new(metrics, json_pack(
-            "{s:O, s:O, s:O, s:O}", "name", json_object_get(m, "name"),
+            "{s:O, s:O, s:O, s:O, s:O*}", "name", json_object_get(m, "name"),
             "value", json_object_get(m, "value"), "unit",
             json_object_get(m, "unit"), "better", json_object_get(m,
-                                                                  "better")));
+                                                                  "better"),
+            "outcome", json_object_get(m, "outcome")));
     struct history_run run = {
         .uuid = json_string_value(json_object_get(r->meta, "uuid")) ?: "",
         .run_id = json_string_value(json_object_get(r->meta, "run_id")),
