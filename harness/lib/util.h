@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -38,6 +40,29 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* Copies the file 'from' to 'to' (created 0644 or truncated).  0 or a
  * negative errno. */
 int copy_file(const char *from, const char *to);
+/* What a file found in a folder that someone else may write must be before
+ * the harness, as root, reads it (util_open_untrusted()). */
+struct untrusted {
+    uid_t owner;            /* who may own it besides root; (uid_t)-1: any */
+    bool directory;         /* a directory; else a regular file */
+    bool private_mode;      /* not writable by group or others */
+    bool single_link;       /* one hard link only (a file, not a link to
+                             * one outside the folder) */
+    off_t max_size;         /* a file's size at most; 0: any */
+};
+/* Opens 'name' (relative to 'dirfd'; AT_FDCWD for a path) read-only without
+ * following a symbolic link in its last component, then checks with
+ * fstat() what was opened, so nothing can be swapped in between.  Returns
+ * the descriptor (close-on-exec; *st filled when 'st' is not NULL), or a
+ * negative errno with what is wrong in 'err': -ELOOP a symbolic link,
+ * -EINVAL not a regular file (or not a directory), -EPERM the wrong owner
+ * or writable by others, -EMLINK more than one link, -EFBIG too big. */
+struct strbuf;
+int util_open_untrusted(int dirfd, const char *name,
+                        const struct untrusted *want, struct stat *st,
+                        struct strbuf *err);
+/* Copies what is left to read of 'in' into 'out'; 0 or a negative errno. */
+int copy_fd(int in, int out);
 /* Fills 'buf' from the kernel's random source; 0 or a negative errno. */
 int random_bytes(void *buf, size_t len);
 /* This host's name up to the first dot (the original used `hostname`). */
