@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -208,6 +209,51 @@ int util_open_untrusted(int dirfd, const char *name,
     }
     rc = fstat(fd, st) ? -errno : untrusted_check(st, want, name, err);
     if (!rc && fcntl(fd, F_SETFL, 0) < 0)
+        rc = -errno;
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+const char *host_lock_path(void)
+{
+    const char *env = getenv("PERFTESTS_LOCK");
+
+    return env && env[0] ? env : HOST_LOCK_PATH;
+}
+
+int host_lock(const char *path, const char *me, bool wait,
+              void (*waiting)(const char *holder), struct strbuf *holder)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int rc = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        rc = errno == EWOULDBLOCK ? 0 : -errno;
+        if (!rc) {
+            strbuf_reset(holder);
+            strbuf_read_fd(holder, fd);
+            strbuf_rtrim(holder);
+            if (!holder->len)
+                strbuf_addstr(holder, "a run that has not said its name");
+            rc = -EWOULDBLOCK;
+        }
+        if (rc == -EWOULDBLOCK && wait) {
+            if (waiting)
+                waiting(holder->buf);
+            /* The run's signal handlers do not restart: Ctrl-C ends the
+             * wait with EINTR. */
+            while ((rc = flock(fd, LOCK_EX) < 0 ? -errno : 0) == -EINTR)
+                if (pt_interrupted)
+                    break;
+        }
+    }
+    if (!rc && (ftruncate(fd, 0) < 0
+                || pwrite(fd, me, strlen(me), 0) != (ssize_t)strlen(me)))
         rc = -errno;
     if (rc) {
         close(fd);

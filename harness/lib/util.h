@@ -63,6 +63,20 @@ int util_open_untrusted(int dirfd, const char *name,
                         struct strbuf *err);
 /* Copies what is left to read of 'in' into 'out'; 0 or a negative errno. */
 int copy_fd(int in, int out);
+/* The host-wide lock of a run: two runs on one host distort each other's
+ * figures, and each could take the other's ledger for an aborted run's.
+ * PERFTESTS_LOCK names the file, else HOST_LOCK_PATH. */
+#define HOST_LOCK_PATH "/run/perftests.lock"
+const char *host_lock_path(void);
+/* Takes the lock on 'path' (flock: the kernel drops it when the process
+ * ends, kill -9 included) and writes 'me' into it, for whoever waits.
+ * When another process holds it, what it wrote goes to 'holder'; then,
+ * with 'wait', waiting() is called once with it and the lock is waited for
+ * (-EINTR when pt_interrupted is set meanwhile), else -EWOULDBLOCK.
+ * Returns the descriptor that holds the lock (keep it open) or a negative
+ * errno. */
+int host_lock(const char *path, const char *me, bool wait,
+              void (*waiting)(const char *holder), struct strbuf *holder);
 /* Fills 'buf' from the kernel's random source; 0 or a negative errno. */
 int random_bytes(void *buf, size_t len);
 /* This host's name up to the first dot (the original used `hostname`). */
