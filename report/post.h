@@ -20,6 +20,10 @@
 
 struct post_transport;
 
+/* REPORT_TIMEOUT's default (run/settings.h): what a spooled entry without
+ * a valid timeout gets. */
+#define POST_TIMEOUT_DEFAULT 120
+
 struct post_target {
     const char *url;
     const char *method;             /* "put" or "post" (http only) */

@@ -266,6 +266,15 @@ static bool wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
     }
 }
 
+/* True when 'pid' is a child of ours that runs (or is still unreaped). */
+static bool is_our_child(pid_t pid)
+{
+    siginfo_t si;
+
+    memset(&si, 0, sizeof si);
+    return !waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+}
+
 int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms)
 {
     if (pid <= 0)
@@ -275,9 +284,12 @@ int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms)
         return 0;
     }
     /* proc_spawn() made the process a group leader: signal the group, so
-     * what it started (a topology script's commands) goes with it.  The
-     * leader was checked above; its group is ours. */
-    pid_t target = getpgid(pid) == pid ? -pid : pid;
+     * what it started (a topology script's commands) goes with it.  Only
+     * when the leader is verifiably the process we started (its start time
+     * matched above, or it is our own child): a bare pid could name anyone's
+     * group, pid 1's included. */
+    pid_t target = (starttime || is_our_child(pid)) && getpgid(pid) == pid
+                       ? -pid : pid;
     if (kill(target, SIGTERM) < 0 && errno != ESRCH)
         return -errno;
     if (wait_gone(pid, starttime, timeout_ms))

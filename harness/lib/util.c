@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -108,11 +109,31 @@ void host_short_name(char *buf, size_t len)
         *dot = '\0';
 }
 
-int copy_file(const char *from, const char *to)
+int copy_fd(int in, int out)
 {
     char buf[65536];
     ssize_t n;
-    int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
+
+    while ((n = read(in, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return w < 0 ? -errno : -EIO;
+            done += w;
+        }
+    }
+    return 0;
+}
+
+int copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC), out, rc;
 
     if (in < 0)
         return -errno;
@@ -122,17 +143,123 @@ int copy_file(const char *from, const char *to)
         close(in);
         return rc;
     }
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) {
-            rc = -EIO;
-            break;
-        }
-    if (n < 0)
-        rc = -errno;
+    rc = copy_fd(in, out);
     if (close(out) && !rc)
         rc = -errno;
     close(in);
     return rc;
+}
+
+/* The checks of util_open_untrusted() on what fstat() said. */
+static int untrusted_check(const struct stat *st, const struct untrusted *w,
+                           const char *name, struct strbuf *err)
+{
+    const char *what = w->directory ? "a directory" : "a regular file";
+
+    if (w->directory ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode)) {
+        strbuf_addf(err, "'%s' is not %s", name, what);
+        return -EINVAL;
+    }
+    if (st->st_uid != 0 && w->owner != (uid_t)-1 && st->st_uid != w->owner) {
+        strbuf_addf(err, "'%s' is owned by uid %u, not by root or uid %u",
+                    name, (unsigned)st->st_uid, (unsigned)w->owner);
+        return -EPERM;
+    }
+    if (w->private_mode && (st->st_mode & (S_IWGRP | S_IWOTH))) {
+        strbuf_addf(err, "'%s' is writable by others (mode %04o)", name,
+                    (unsigned)(st->st_mode & 07777));
+        return -EPERM;
+    }
+    if (w->single_link && !w->directory && st->st_nlink != 1) {
+        strbuf_addf(err, "'%s' has %lu hard links, not 1", name,
+                    (unsigned long)st->st_nlink);
+        return -EMLINK;
+    }
+    if (w->max_size && !w->directory && st->st_size > w->max_size) {
+        strbuf_addf(err, "'%s' is %lld bytes, more than the %lld expected",
+                    name, (long long)st->st_size, (long long)w->max_size);
+        return -EFBIG;
+    }
+    return 0;
+}
+
+int util_open_untrusted(int dirfd, const char *name,
+                        const struct untrusted *want, struct stat *st,
+                        struct strbuf *err)
+{
+    struct stat local;
+    /* O_NONBLOCK: a FIFO put there must not hang the open(). */
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC
+                    | O_NONBLOCK | (want->directory ? O_DIRECTORY : 0));
+    int rc;
+
+    if (!st)
+        st = &local;
+    if (fd < 0) {
+        rc = -errno;
+        if (rc == -ELOOP || (rc == -ENOTDIR && want->directory
+                             && !fstatat(dirfd, name, st,
+                                         AT_SYMLINK_NOFOLLOW)
+                             && S_ISLNK(st->st_mode))) {
+            strbuf_addf(err, "'%s' is a symbolic link", name);
+            return -ELOOP;
+        }
+        strbuf_addf(err, "cannot open '%s': %s", name, strerror(-rc));
+        return rc;
+    }
+    rc = fstat(fd, st) ? -errno : untrusted_check(st, want, name, err);
+    if (!rc && fcntl(fd, F_SETFL, 0) < 0)
+        rc = -errno;
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+const char *host_lock_path(void)
+{
+    const char *env = getenv("PERFTESTS_LOCK");
+
+    return env && env[0] ? env : HOST_LOCK_PATH;
+}
+
+int host_lock(const char *path, const char *me, bool wait,
+              void (*waiting)(const char *holder), struct strbuf *holder)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int rc = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        rc = errno == EWOULDBLOCK ? 0 : -errno;
+        if (!rc) {
+            strbuf_reset(holder);
+            strbuf_read_fd(holder, fd);
+            strbuf_rtrim(holder);
+            if (!holder->len)
+                strbuf_addstr(holder, "a run that has not said its name");
+            rc = -EWOULDBLOCK;
+        }
+        if (rc == -EWOULDBLOCK && wait) {
+            if (waiting)
+                waiting(holder->buf);
+            /* The run's signal handlers do not restart: Ctrl-C ends the
+             * wait with EINTR. */
+            while ((rc = flock(fd, LOCK_EX) < 0 ? -errno : 0) == -EINTR)
+                if (pt_interrupted)
+                    break;
+        }
+    }
+    if (!rc && (ftruncate(fd, 0) < 0
+                || pwrite(fd, me, strlen(me), 0) != (ssize_t)strlen(me)))
+        rc = -errno;
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return fd;
 }
 
 const char *pt_data_dir(void)
