@@ -131,21 +131,25 @@ int copy_fd(int in, int out)
     return 0;
 }
 
-int copy_file(const char *from, const char *to)
+int copy_fd_to(int in, const char *to, int oflags, mode_t mode)
 {
-    int in = open(from, O_RDONLY | O_CLOEXEC), out, rc;
+    int out = open(to, O_WRONLY | O_CREAT | O_CLOEXEC | oflags, mode), rc;
 
-    if (in < 0)
+    if (out < 0)
         return -errno;
-    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        rc = -errno;
-        close(in);
-        return rc;
-    }
     rc = copy_fd(in, out);
     if (close(out) && !rc)
         rc = -errno;
+    return rc;
+}
+
+int copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC), rc;
+
+    if (in < 0)
+        return -errno;
+    rc = copy_fd_to(in, to, O_TRUNC, 0644);
     close(in);
     return rc;
 }

@@ -63,6 +63,10 @@ int util_open_untrusted(int dirfd, const char *name,
                         struct strbuf *err);
 /* Copies what is left to read of 'in' into 'out'; 0 or a negative errno. */
 int copy_fd(int in, int out);
+/* Copies what is left of 'in' into the file 'to', opened for writing with
+ * O_CREAT and 'oflags' (O_TRUNC, or O_EXCL | O_NOFOLLOW where the folder
+ * is not ours) and 'mode'.  'in' stays open.  0 or -errno. */
+int copy_fd_to(int in, const char *to, int oflags, mode_t mode);
 /* The host-wide lock of a run: two runs on one host distort each other's
  * figures, and each could take the other's ledger for an aborted run's.
  * PERFTESTS_LOCK names the file, else HOST_LOCK_PATH. */

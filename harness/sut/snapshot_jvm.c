@@ -30,27 +30,18 @@ static int take_dump(const char *from, uid_t uid, const char *to,
 {
     struct untrusted want = { .owner = uid, .single_link = true,
                               .max_size = HEAP_DUMP_MAX_BYTES };
-    int in = util_open_untrusted(AT_FDCWD, from, &want, NULL, err), out;
+    int in = util_open_untrusted(AT_FDCWD, from, &want, NULL, err);
     int rc;
 
     if (in < 0)
         return in;
-    out = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-               0600);
-    if (out < 0) {
-        rc = -errno;
-        strbuf_addf(err, "cannot create '%s': %s", to, strerror(-rc));
-        close(in);
-        return rc;
-    }
-    rc = copy_fd(in, out);
-    if (close(out) && !rc)
-        rc = -errno;
+    rc = copy_fd_to(in, to, O_EXCL | O_NOFOLLOW, 0600);
     close(in);
     if (rc) {
         strbuf_addf(err, "cannot copy '%s' to '%s': %s", from, to,
                     strerror(-rc));
-        unlink(to);
+        if (rc != -EEXIST)          /* what is there is not ours */
+            unlink(to);
     }
     return rc;
 }
