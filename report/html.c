@@ -92,9 +92,16 @@ static void result(struct strbuf *h, const struct report *r)
     char v[64];
 
     strbuf_addstr(h, "<h2>Result</h2><table class=kv>");
-    snprintf(v, sizeof v, "%.0f pps",
-             json_number_value(json_object_get(res, "loss_free_pps")));
-    kv(h, "highest loss-free rate", v);
+    json_t *limit = json_object_get(res, "loss_free_limit");
+    struct strbuf lf = STRBUF_INIT;
+
+    strbuf_addf(&lf, "%s%.0f pps", limit ? "≥ " : "",
+                json_number_value(json_object_get(res, "loss_free_pps")));
+    if (limit)
+        strbuf_addf(&lf, ", limited by the generator (%s)",
+                    json_string_value(limit));
+    kv(h, "highest loss-free rate", lf.buf);
+    strbuf_dispose(&lf);
     if (json_object_get(res, "ndr")) {
         struct strbuf b = STRBUF_INIT;
         report_bound_text(json_object_get(res, "ndr"), &b);

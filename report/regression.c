@@ -78,7 +78,8 @@ json_t *report_metrics(const json_t *res)
     if (json_object_get(res, "ndr")) {
         rate_metric(ms, res, "ndr", "ndr_pps");
         rate_metric(ms, res, "pdr", "pdr_pps");
-    } else if (report_num(res, "loss_free_pps") > 0) {
+    } else if (report_num(res, "loss_free_pps") > 0
+               && !json_object_get(res, "loss_free_limit")) {
         metric(ms, "loss_free_pps", report_num(res, "loss_free_pps"), "pps",
                REGRESS_HIGHER_IS_BETTER);
     }
