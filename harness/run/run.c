@@ -182,8 +182,11 @@ static int load_profile(struct run *r)
              s->profile_path ? s->profile_path : "");
     for (int id = 0; id < N_SETTINGS; id++) {
         struct strbuf src = STRBUF_INIT;
+        /* run.log goes into the bundle: no secret of a URL in it. */
+        char *shown = url_redact(s->v[id].s);
         settings_format_source(s, id, &src);
-        LOG_DBG("%s = %s (%s)", setting_defs[id].key, s->v[id].s, src.buf);
+        LOG_DBG("%s = %s (%s)", setting_defs[id].key, shown, src.buf);
+        free(shown);
         strbuf_dispose(&src);
     }
     return 0;
