@@ -117,7 +117,10 @@ static void test_injector_send__rate_counts_when_sent(void **state)
     truth = 99 * 1e9 / (double)(f->sent_at[99] - f->sent_at[0]);
     /* 100 frames at 10 kpps take 9.9 ms; 10 ms more for the last one. */
     assert_true(truth < 6000);
-    assert_true(fabs(st->tx_rate - truth) / truth < 0.01);
+    /* Counted when staged it would be about twice the truth.  The two
+     * clocks (the fake's, the injector's) are read microseconds apart,
+     * tens of them under valgrind: a few percent of 20 ms. */
+    assert_true(fabs(st->tx_rate - truth) / truth < 0.05);
     free(st);
     free(f);
     strbuf_dispose(&err);
