@@ -32,9 +32,11 @@ int spool_add(const char *results_dir, const char *bundle,
     char *copy = xasprintf("%s/%s", dir, base_name(bundle));
     char *meta = xasprintf("%s.json", copy);
     char *origin = realpath(bundle, NULL);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:s?}", "url",
-                          t->url, "method", t->method ? t->method : "put",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:f, s:s?}",
+                          "url", t->url, "method",
+                          t->method ? t->method : "put",
                           "ssh_key", t->ssh_key ? t->ssh_key : "",
+                          "known_hosts", t->known_hosts ? t->known_hosts : "",
                           "retries", t->retries, "retry_delay",
                           t->retry_delay, "timeout", t->timeout, "origin",
                           origin);
@@ -119,6 +121,7 @@ static int send_one(const char *results_dir, const char *name,
         .url = json_string_value(json_object_get(j, "url")),
         .method = json_string_value(json_object_get(j, "method")),
         .ssh_key = json_string_value(json_object_get(j, "ssh_key")),
+        .known_hosts = json_string_value(json_object_get(j, "known_hosts")),
         .retries = (int)json_integer_value(json_object_get(j, "retries")),
         .retry_delay = json_number_value(json_object_get(j, "retry_delay")),
         .timeout = json_number_value(json_object_get(j, "timeout")),

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "report/post.h"
 
 void profile_list(const char *profiles_dir, struct strbuf *out)
 {
@@ -328,6 +329,30 @@ static int check_scan_steps(const struct settings *s, struct strbuf *errs)
     return 1;
 }
 
+/* An scp/sftp REPORT_URL needs a known_hosts file to check the server
+ * against: said before the run, not after it when the bundle is due. */
+static int check_known_hosts(const struct settings *s, struct strbuf *errs)
+{
+    struct strbuf src = STRBUF_INIT;
+    char *known;
+    int n = 0;
+
+    if (!post_url_is_ssh(settings_str(s, SETTING_REPORT_URL)))
+        return 0;
+    known = post_known_hosts(settings_str(s, SETTING_REPORT_KNOWN_HOSTS));
+    if (access(known, R_OK)) {
+        settings_format_source(s, SETTING_REPORT_KNOWN_HOSTS, &src);
+        strbuf_addf(errs, "%s: REPORT_KNOWN_HOSTS: cannot read '%s': %s: "
+                          "expected the known_hosts file that holds the "
+                          "host key of REPORT_URL's server\n", src.buf, known,
+                    strerror(errno));
+        n = 1;
+    }
+    strbuf_dispose(&src);
+    free(known);
+    return n;
+}
+
 static int check_together(const struct settings *s, struct strbuf *errs)
 {
     struct strbuf src = STRBUF_INIT;
@@ -359,6 +384,7 @@ static int check_together(const struct settings *s, struct strbuf *errs)
         n++;
     }
     n += check_scan_steps(s, errs);
+    n += check_known_hosts(s, errs);
     if (settings_double(s, SETTING_SEARCH_DURATION_SUM)
         < settings_double(s, SETTING_SEARCH_FINAL_DURATION)) {
         strbuf_reset(&src);

@@ -578,6 +578,7 @@ void run_post_target(const struct settings *s, struct post_target *t)
     t->url = settings_str(s, SETTING_REPORT_URL);
     t->method = settings_str(s, SETTING_REPORT_METHOD);
     t->ssh_key = settings_str(s, SETTING_REPORT_SSH_KEY);
+    t->known_hosts = settings_str(s, SETTING_REPORT_KNOWN_HOSTS);
     t->retries = (int)settings_int(s, SETTING_REPORT_RETRIES);
     t->retry_delay = settings_double(s, SETTING_REPORT_RETRY_DELAY);
     t->timeout = settings_double(s, SETTING_REPORT_TIMEOUT);

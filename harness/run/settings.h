@@ -146,6 +146,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "seconds one upload may take (connecting: at most 15 of them)")       \
     X(REPORT_SSH_KEY, NULL, SETTING_STRING, 0, 0, "", NULL,                   \
       "scp/sftp: the private key file (its .pub beside it)")                \
+    X(REPORT_KNOWN_HOSTS, NULL, SETTING_STRING, 0, 0, "", NULL,               \
+      "scp/sftp: the known_hosts file the server's host key must be in "    \
+      "(empty: ~/.ssh/known_hosts); missing: nothing is sent")              \
     X(GRAPH_WIDTH, NULL, SETTING_INT, 200, 10000, "1400", NULL,               \
       "width of the report's graphs (pixels of the plot area)")             \
     X(GRAPH_HEIGHT, NULL, SETTING_INT, 100, 5000, "500", NULL,                \

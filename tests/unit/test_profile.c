@@ -330,6 +330,36 @@ static void test_profile__scan_steps_capped(void **state)
     strbuf_dispose(&errs);
 }
 
+/* An scp/sftp REPORT_URL without a known_hosts file is refused before
+ * the run: the error names the file and the key. */
+static void test_profile__ssh_url_needs_known_hosts(void **state)
+{
+    char *kh = xasprintf("REPORT_KNOWN_HOSTS=%s/none/known_hosts", tmpdir);
+    char *ok = tmpdir_put("kh", "known_hosts", "");
+    char *kh_ok = xasprintf("REPORT_KNOWN_HOSTS=%s", ok);
+    char *bad[] = { "REPORT_URL=sftp://perf@reports.invalid/in/", kh, NULL };
+    char *good[] = { "REPORT_URL=scp://perf@reports.invalid/in/", kh_ok,
+                     NULL };
+    char *http[] = { "REPORT_URL=https://reports.invalid/in/", kh, NULL };
+    struct settings s;
+    struct strbuf errs = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(load_with(bad, &s, &errs), 1);
+    assert_non_null(strstr(errs.buf, "-o: REPORT_KNOWN_HOSTS: cannot read '"));
+    assert_non_null(strstr(errs.buf, kh + strlen("REPORT_KNOWN_HOSTS=")));
+    settings_release(&s);
+    strbuf_reset(&errs);
+    assert_int_equal(load_with(good, &s, &errs), 0);
+    settings_release(&s);
+    assert_int_equal(load_with(http, &s, &errs), 0);
+    settings_release(&s);
+    strbuf_dispose(&errs);
+    free(kh_ok);
+    free(ok);
+    free(kh);
+}
+
 static void test_profile__duration_sum_holds_a_trial(void **state)
 {
     char *o[] = { "SEARCH_DURATION_SUM=0.5", "SEARCH_FINAL_DURATION=1",
@@ -412,6 +442,7 @@ int main(void)
         cmocka_unit_test(test_profile__shipped_profiles_load),
         cmocka_unit_test(test_profile__search_trial_capped),
         cmocka_unit_test(test_profile__scan_steps_capped),
+        cmocka_unit_test(test_profile__ssh_url_needs_known_hosts),
         cmocka_unit_test(test_profile__duration_sum_holds_a_trial),
         cmocka_unit_test(test_profile__latency_loads),
     };
