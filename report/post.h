@@ -28,6 +28,8 @@ struct post_target {
     const char *url;
     const char *method;             /* "put" or "post" (http only) */
     const char *ssh_key;            /* "" or NULL: none */
+    const char *known_hosts;        /* scp/sftp host keys; "" or NULL:
+                                     * post_known_hosts_default() */
     int retries;                    /* attempts after the first */
     double retry_delay;             /* seconds; doubled each retry */
     double timeout;                 /* seconds for one attempt */
@@ -47,6 +49,13 @@ struct post_transport {
     int (*send)(const struct post_target *t, const char *bundle,
                 struct strbuf *err);
 };
+
+/* The known_hosts file scp/sftp check host keys against: 'setting'
+ * (REPORT_KNOWN_HOSTS) when set, else ~/.ssh/known_hosts of the user
+ * running perftests ($HOME, else the password database).  Malloc'ed. */
+char *post_known_hosts(const char *setting);
+/* True for scp:// and sftp:// URLs. */
+bool post_url_is_ssh(const char *url);
 
 /* The libcurl transport that takes 'url' (libcurl made ready), or NULL
  * when none does. */

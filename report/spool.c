@@ -32,9 +32,11 @@ int spool_add(const char *results_dir, const char *bundle,
     char *copy = xasprintf("%s/%s", dir, base_name(bundle));
     char *meta = xasprintf("%s.json", copy);
     char *origin = realpath(bundle, NULL);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:s?}", "url",
-                          t->url, "method", t->method ? t->method : "put",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:f, s:s?}",
+                          "url", t->url, "method",
+                          t->method ? t->method : "put",
                           "ssh_key", t->ssh_key ? t->ssh_key : "",
+                          "known_hosts", t->known_hosts ? t->known_hosts : "",
                           "retries", t->retries, "retry_delay",
                           t->retry_delay, "timeout", t->timeout, "origin",
                           origin);
@@ -229,6 +231,7 @@ static int entry_load(int spoolfd, const char *name, struct post_target *t,
     method = json_string_value(json_object_get(j, "method"));
     t->method = method && !strcmp(method, "post") ? "post" : "put";
     t->ssh_key = json_string_value(json_object_get(j, "ssh_key"));
+    t->known_hosts = json_string_value(json_object_get(j, "known_hosts"));
     t->retries = (int)number_in(j, "retries", 0, 20, 3, warn);
     t->retry_delay = number_in(j, "retry_delay", 0, 600, 1, warn);
     t->timeout = number_in(j, "timeout", 1, 3600, POST_TIMEOUT_DEFAULT,

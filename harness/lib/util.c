@@ -1,11 +1,13 @@
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
@@ -293,20 +295,98 @@ const char *pt_data_dir(void)
     return dir;
 }
 
+/* Query keys whose values are secrets: exact names (case ignored) ... */
+static const char *const secret_keys[] = {
+    "key", "sig", "pass", "pwd", "auth", "code", "jwt",
+};
+/* ... and parts of names: access_token, X-Amz-Signature, client_secret,
+ * X-Amz-Credential, api_key, sessionid, password, passwd. */
+static const char *const secret_parts[] = {
+    "token", "secret", "passw", "signature", "credential", "apikey",
+    "api_key", "api-key", "session", "private",
+};
+
+static bool is_secret_key(const char *key, size_t len)
+{
+    char name[64];
+
+    if (!len || len >= sizeof name)
+        return false;
+    memcpy(name, key, len);
+    name[len] = '\0';
+    for (size_t i = 0; i < sizeof secret_keys / sizeof *secret_keys; i++)
+        if (!strcasecmp(name, secret_keys[i]))
+            return true;
+    for (size_t i = 0; i < sizeof secret_parts / sizeof *secret_parts; i++)
+        if (strcasestr(name, secret_parts[i]))
+            return true;
+    return false;
+}
+
+/* Copies the URL 'url' (of 'len' bytes, "scheme://" included) to 'out',
+ * its password and the values of secret query (and fragment) keys as
+ * "***". */
+static void redact_one(struct strbuf *out, const char *url, size_t len)
+{
+    const char *auth = strstr(url, "://") + 3, *end = url + len;
+    size_t auth_len = strcspn(auth, "/?#");
+    const char *at, *colon, *p;
+
+    if (auth + auth_len > end)
+        auth_len = (size_t)(end - auth);
+    at = memrchr(auth, '@', auth_len);
+    colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) {        /* a user name alone is no secret */
+        strbuf_add(out, url, (size_t)(colon + 1 - url));
+        strbuf_addstr(out, "***");
+        p = at;
+    } else {
+        p = url;
+    }
+    /* The path is copied as it is; from the first '?' or '#' on, each
+     * key=value pair is looked at. */
+    const char *q = auth + auth_len;
+    q += strcspn(q, "?#");
+    if (q > end)
+        q = end;
+    strbuf_add(out, p, (size_t)(q - p));
+    while (q < end) {
+        strbuf_addch(out, *q++);        /* '?', '#', '&' or ';' */
+        size_t pair = strcspn(q, "&;#?");
+        if (q + pair > end)
+            pair = (size_t)(end - q);
+        const char *eq = memchr(q, '=', pair);
+        if (eq && eq + 1 < q + pair && is_secret_key(q, (size_t)(eq - q))) {
+            strbuf_add(out, q, (size_t)(eq + 1 - q));
+            strbuf_addstr(out, "***");
+        } else {
+            strbuf_add(out, q, pair);
+        }
+        q += pair;
+    }
+}
+
 char *url_redact(const char *text)
 {
-    const char *scheme = strstr(text, "://"), *auth, *at, *colon;
-    size_t end;
+    struct strbuf out = STRBUF_INIT;
+    const char *p = text, *sep;
 
-    if (!scheme)
-        return xstrdup(text);
-    auth = scheme + 3;
-    end = strcspn(auth, "/?#");
-    at = memrchr(auth, '@', end);
-    if (!at)
-        return xstrdup(text);
-    colon = memchr(auth, ':', (size_t)(at - auth));
-    if (!colon)         /* a user name alone is no secret */
-        return xstrdup(text);
-    return xasprintf("%.*s:***%s", (int)(colon - text), text, at);
+    /* Every URL in the text: a command line or a log line holds several,
+     * each ending at white space or a quote. */
+    while ((sep = strstr(p, "://"))) {
+        const char *start = sep;
+        while (start > p && (isalnum((unsigned char)start[-1])
+                             || strchr("+.-", start[-1])))
+            start--;
+        size_t len = (size_t)(sep - start) + 3
+                     + strcspn(sep + 3, " \t\r\n\"'<>`");
+        strbuf_add(&out, p, (size_t)(start - p));
+        if (start == sep)           /* no scheme: not a URL */
+            strbuf_add(&out, sep, len);
+        else
+            redact_one(&out, start, len);
+        p = start + len;
+    }
+    strbuf_addstr(&out, p);
+    return strbuf_detach(&out);
 }

@@ -90,9 +90,12 @@ void host_short_name(char *buf, size_t len);
  * share directory.  Never NULL. */
 const char *pt_data_dir(void);
 
-/* 'text' with the password of a URL's user info hidden
- * ("http://u:secret@h/" -> "http://u:***@h/"); other text as it is.
- * Malloc'ed.  Credentials never reach a log, metadata or a bundle. */
+/* 'text' with every URL in it redacted: the password of its user info
+ * ("http://u:secret@h/" -> "http://u:***@h/") and the values of query or
+ * fragment keys that carry secrets (token, access_token, sig, key,
+ * password, X-Amz-Signature, ...: "?token=***"); other text as it is.
+ * Malloc'ed.  Credentials never reach a log, metadata or a bundle: every
+ * place that shows a URL or a command line goes through this. */
 char *url_redact(const char *text);
 
 #endif

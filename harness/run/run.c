@@ -218,8 +218,11 @@ static int load_profile(struct run *r)
              s->profile_path ? s->profile_path : "");
     for (int id = 0; id < N_SETTINGS; id++) {
         struct strbuf src = STRBUF_INIT;
+        /* run.log goes into the bundle: no secret of a URL in it. */
+        char *shown = url_redact(s->v[id].s);
         settings_format_source(s, id, &src);
-        LOG_DBG("%s = %s (%s)", setting_defs[id].key, s->v[id].s, src.buf);
+        LOG_DBG("%s = %s (%s)", setting_defs[id].key, shown, src.buf);
+        free(shown);
         strbuf_dispose(&src);
     }
     return 0;
@@ -611,6 +614,7 @@ void run_post_target(const struct settings *s, struct post_target *t)
     t->url = settings_str(s, SETTING_REPORT_URL);
     t->method = settings_str(s, SETTING_REPORT_METHOD);
     t->ssh_key = settings_str(s, SETTING_REPORT_SSH_KEY);
+    t->known_hosts = settings_str(s, SETTING_REPORT_KNOWN_HOSTS);
     t->retries = (int)settings_int(s, SETTING_REPORT_RETRIES);
     t->retry_delay = settings_double(s, SETTING_REPORT_RETRY_DELAY);
     t->timeout = settings_double(s, SETTING_REPORT_TIMEOUT);
