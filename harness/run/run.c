@@ -80,6 +80,11 @@ void run_install_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* A reader that goes away (`perftests ... | head`, a closed terminal
+     * or tee) must not kill the run before tear_down: writes to it fail
+     * with EPIPE instead, and the log keeps going to run.log. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
 }
 
 /* Records why the current phase failed; returns 'code' for the caller. */
