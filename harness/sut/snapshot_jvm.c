@@ -17,6 +17,10 @@
 
 LOG_MODULE("snapshot");
 
+/* A JVM writes a heap of a few GiB in well under a minute; one that does
+ * not answer (stopped, hung in a GC) must not hold the run's end up. */
+#define HEAP_DUMP_TIMEOUT_MS (5 * 60 * 1000)
+
 /* Moves 'from' to 'to', copying when they are on different file systems. */
 static int move_file(const char *from, const char *to)
 {
@@ -69,7 +73,8 @@ int snapshot_jvm(const struct sut *sut, const char *heapdump,
         }
         tmp = xasprintf("%s/jvm-%d.hprof", templ, (int)t.pid);
     }
-    rc = jmx_heap_dump(&t, tmp ? tmp : path, log, ledger, err);
+    rc = jmx_heap_dump(&t, tmp ? tmp : path, HEAP_DUMP_TIMEOUT_MS, log,
+                       ledger, err);
     if (!rc && tmp && (rc = move_file(tmp, path)))
         strbuf_addf(err, "cannot move the heap dump into the run directory: "
                     "%s", strerror(-rc));
