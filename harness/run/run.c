@@ -352,6 +352,18 @@ static int start_collectors(struct run *r)
     return rc;
 }
 
+/* How long an OVS SUT may take to answer "version" before it counts as
+ * not responding: it answers in a millisecond even under load. */
+#define SUT_ANSWER_TIMEOUT_MS 2000
+
+/* measure's check after each trial: the run itself looks at its SUT, so
+ * a SUT that died is the run's failure whichever collectors run, never a
+ * datapath that lost everything. */
+static int check_sut(void *sut, struct strbuf *why)
+{
+    return sut_check_alive(sut, SUT_ANSWER_TIMEOUT_MS, why);
+}
+
 /* Stopping says if the SUT went away; a run whose SUT died fails. */
 static int stop_collectors(struct run *r)
 {
@@ -360,6 +372,9 @@ static int stop_collectors(struct run *r)
 
     if (collect_stop(r->collect, &why) == -ESRCH)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test exited "
+                      "during the run: %s", why.buf);
+    else if (r->sut && check_sut(r->sut, &why))
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test failed "
                       "during the run: %s", why.buf);
     strbuf_dispose(&why);
     return rc;
@@ -434,6 +449,8 @@ static int measure_phase(struct run *r,
                           tag & 0xfffff, &err);
         r->measure.mark = mark_trial;
         r->measure.mark_arg = r->collect;
+        r->measure.check = check_sut;
+        r->measure.check_arg = r->sut;
         r->measuring = true;
         load_ceiling(r);
         int pin = rc ? 0 : traffic_set_cpus(
@@ -446,8 +463,15 @@ static int measure_phase(struct run *r,
     }
     if (!rc)
         rc = fn(&r->measure, &err);
-    if (rc == -ESRCH)
-        return stop_collectors(r);
+    /* The SUT is gone: the collectors' reason first (they saw it as it
+     * happened), else the run's own check's, in 'err'. */
+    if (rc == -ESRCH) {
+        int code = stop_collectors(r);
+        if (code) {
+            strbuf_dispose(&err);
+            return code;
+        }
+    }
     if (rc)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
     strbuf_dispose(&err);
@@ -486,6 +510,13 @@ static int snapshot_phase(struct run *r)
     /* After a failure the collectors still run: the snapshot is of the
      * SUT at rest, with nobody else asking it meanwhile. */
     collect_stop(r->collect, NULL);
+    /* A stopped SUT would only make every question wait for its timeout. */
+    if (check_sut(r->sut, &err) == -ETIMEDOUT) {
+        LOG_WARN("snapshot skipped: %s", err.buf);
+        strbuf_dispose(&err);
+        return 0;
+    }
+    strbuf_reset(&err);
     rc = snapshot_sut(r->sut, r->dir, &err);
     if (rc == -ESRCH)
         LOG_WARN("snapshot skipped: %s", err.buf);

@@ -141,6 +141,11 @@ int measure_trial(struct measure *m, const char *phase, int step, int steps,
         fputs("\n", stderr);
     if (rc)
         return rc;
+    if (m->check && (rc = m->check(m->check_arg, err))) {
+        row.r.valid = false;
+        snprintf(row.r.note, sizeof row.r.note, "the system under test "
+                 "failed during the trial: %s", err->buf);
+    }
     if (m->n_rows == m->alloc) {
         m->alloc = m->alloc ? 2 * m->alloc : 32;
         m->rows = xrealloc(m->rows, m->alloc * sizeof *m->rows);
@@ -150,6 +155,8 @@ int measure_trial(struct measure *m, const char *phase, int step, int steps,
     progress(m, &row, eta);
     if (out)
         *out = row.r;
+    if (rc)
+        return -ESRCH;
     if (pt_interrupted) {
         strbuf_addstr(err, "interrupted");
         return -EINTR;

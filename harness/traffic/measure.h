@@ -34,6 +34,12 @@ struct measure {
      * at its collectors, which label samples with it); may be NULL. */
     void (*mark)(void *arg, const char *phase, int step, double rate);
     void *mark_arg;
+    /* Asked after every trial whether the SUT still runs and answers;
+     * 0, else why not in 'why'.  The trial is then invalid (the loss is
+     * not the datapath's) and measure_trial() says -ESRCH.  The run
+     * checks itself, whatever collectors run.  May be NULL. */
+    int (*check)(void *arg, struct strbuf *why);
+    void *check_arg;
     struct search_result search;
     /* Set by the run before test_throughput, to tell the datapath's
      * figures from the generator's. */
