@@ -54,6 +54,7 @@ struct run {
     struct placement placement;
     struct collect *collect;
 
+    unsigned phases_done;       /* a bit per phase that returned 0 */
     int exit_code;              /* first failure's code, else 0 */
     enum run_phase failed_phase;
     char *error;
@@ -543,7 +544,10 @@ static int tear_down(struct run *r)
         json_object_set_new(r->metadata, "result",
                             measure_result_json(&r->measure));
         measure_print_table(&r->measure, stdout);
-        measure_close(&r->measure);
+        int werr = measure_close(&r->measure);
+        if (werr)
+            rc = run_fail(r, PT_EXIT_RUN_FAILED, "cannot write trials.csv: "
+                          "%s", strerror(-werr));
     }
 
     if (r->scenario_up && scenario_destroy(r->topo, &r->tctx, &err) < 0)
@@ -675,13 +679,35 @@ static void record_outcome(struct run *r)
     char end[32];
     metadata_iso_time(time(NULL), end, sizeof end);
     json_object_set_new(r->metadata, "end", json_string(end));
+    /* The marker of a whole run (the report requires it): every phase up
+     * to the measurements' end ran and returned. */
+    json_t *done = json_array();
+    for (enum run_phase p = 0; p < N_PHASES; p++)
+        if (r->phases_done & 1u << p)
+            json_array_append_new(done, json_string(run_phase_to_text(p)));
+    json_object_set_new(r->metadata, "phases_completed", done);
+    unsigned measured = (1u << PHASE_SNAPSHOT_SUT) - 1;
+    json_object_set_new(r->metadata, "completed", json_boolean(
+        (r->phases_done & measured) == measured));
     if (r->exit_code && r->error)
         json_object_set_new(r->metadata, "error",
                             json_pack("{s:s, s:s?, s:i}", "phase",
                                       run_phase_to_text(r->failed_phase),
                                       "reason", r->error, "exit_code",
                                       r->exit_code));
-    write_metadata(r);
+    /* A metadata.json that could not be written (a full disk) leaves an
+     * older one that says less: the run cannot pass. */
+    char *path = xasprintf("%s/metadata.json", r->dir);
+    int err = metadata_write(path, r->metadata);
+    if (err) {
+        LOG_ERR("cannot write '%s': %s", path, strerror(-err));
+        if (!r->exit_code) {
+            r->exit_code = run_fail(r, PT_EXIT_ENV, "cannot write '%s': %s",
+                                    path, strerror(-err));
+            r->failed_phase = PHASE_MAKE_REPORT;
+        }
+    }
+    free(path);
 }
 
 static void run_release(struct run *r)
@@ -731,6 +757,8 @@ int run_execute(const struct run_config *cfg)
         }
         LOG_INFO("phase %s", run_phase_to_text(p));
         rc = phases[p].fn(&r);
+        if (!rc)
+            r.phases_done |= 1u << p;
         if (rc && pt_interrupted && !cleanup_phase) {
             /* The phase gave up because of the signal: say so. */
             rc = run_fail(&r, PT_EXIT_INTERRUPTED, "interrupted by signal "

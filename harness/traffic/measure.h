@@ -67,7 +67,9 @@ struct latency_point {
 int measure_open(struct measure *m, const char *run_dir,
                  const struct settings *s, const struct topology_ctx *ctx,
                  uint32_t run_tag, struct strbuf *err);
-void measure_close(struct measure *m);
+/* 0, or -errno when trials.csv could not be written whole (fflush,
+ * fsync, fclose). */
+int measure_close(struct measure *m);
 
 int measure_warm_up(struct measure *m, struct strbuf *err);
 /* The strategy of THROUGHPUT_SEARCH runs the phase; after a search, the
