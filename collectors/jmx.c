@@ -78,6 +78,15 @@ static void on_sample(struct jmx_state *s, char *rest)
         s->last[i++] = NAN;
 }
 
+/* The first sample may come in the same read as "ready": the buffer it
+ * is written to must exist as soon as the metrics are known. */
+static void on_ready(struct jmx_state *s)
+{
+    s->ready = !s->mismatch && s->n_seen == s->n;
+    if (s->ready && !s->last)
+        s->last = xcalloc(s->n ? s->n : 1, sizeof *s->last);
+}
+
 static void on_line(void *ctx, char *line)
 {
     struct jmx_state *s = ctx;
@@ -91,7 +100,7 @@ static void on_line(void *ctx, char *line)
     else if (!strcmp(line, "metric"))
         on_metric(s, rest);
     else if (!strcmp(line, "ready"))
-        s->ready = !s->mismatch && s->n_seen == s->n;
+        on_ready(s);
     else if (!strcmp(line, "info"))
         LOG_INFO("%s", rest);
     else if (!strcmp(line, "warn"))
@@ -100,6 +109,25 @@ static void on_line(void *ctx, char *line)
         strbuf_reset(&s->why);
         strbuf_addstr(&s->why, rest);
     }
+}
+
+/* Waits for the sidecar's "ready" until 'deadline' (monotonic_ms()).
+ * In short slices: a Ctrl-C may be delivered to another thread of ours,
+ * which leaves this poll() running, so the flag is looked at every slice.
+ * 0, -EINTR (interrupted), -ETIMEDOUT or -EIO (the sidecar exited). */
+static int wait_ready(struct jmx_state *s, long long deadline)
+{
+    while (!s->ready && !s->mismatch) {
+        long long left = deadline - monotonic_ms();
+        if (pt_interrupted)
+            return -EINTR;
+        if (left <= 0)
+            return -ETIMEDOUT;
+        if (jmx_sidecar_read(&s->sc, left < 200 ? (int)left : 200, on_line,
+                             s))
+            return -EIO;
+    }
+    return 0;
 }
 
 /* Where to connect: JMX_URL, else the query file's server, else the SUT
@@ -186,27 +214,21 @@ static int jmx_init(const struct collector_cfg *cfg, void **state,
     s->ms = ms;
     if (!rc)
         rc = start_sidecar(s, err);
-    while (!rc && !s->ready && !s->mismatch) {
-        int left = (int)(deadline - monotonic_ms());
-        if (left <= 0) {
-            rc = -ETIMEDOUT;
-        } else if (jmx_sidecar_read(&s->sc, left, on_line, s)) {
-            rc = -EIO;
-        }
-    }
+    if (!rc)
+        rc = wait_ready(s, deadline);
     s->ms = NULL;
     if (rc && rc != -ENOTSUP && rc != -EINVAL && !err->len) {
         strbuf_addstr(err, "cannot read ");
         jmx_target_describe(&s->target, err);
         strbuf_addf(err, ": %s", s->why.len ? s->why.buf
                     : rc == -ETIMEDOUT ? "no answer within 60 s"
-                                       : "the sidecar exited");
+                    : rc == -EINTR ? "interrupted"
+                                   : "the sidecar exited");
     }
     if (rc) {
         jmx_close(s);
         return rc;
     }
-    s->last = xcalloc(s->n ? s->n : 1, sizeof *s->last);
     *state = s;
     return 0;
 }

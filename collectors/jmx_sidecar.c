@@ -234,23 +234,29 @@ static void dump_line(void *ctx, char *line)
 }
 
 int jmx_heap_dump(const struct jmx_target *t, const char *path,
-                  const char *log_path, struct ledger *ledger,
+                  int timeout_ms, const char *log_path, struct ledger *ledger,
                   struct strbuf *err)
 {
     struct jmx_sidecar sc;
     struct dump_ctx d = { err, false };
+    long long deadline = monotonic_ms() + timeout_ms;
     int rc = spawn(&sc, t, 1, path, log_path, ledger, err);
+    bool late = false;
 
     if (rc)
         return rc;
-    /* A big heap takes a while to write; the sidecar ends when done. */
-    while (!rc && !pt_interrupted)
-        rc = jmx_sidecar_read(&sc, 1000, dump_line, &d);
+    /* A big heap takes a while to write; the sidecar ends when done.  A
+     * JVM that does not answer (stopped, or a port nobody serves) must
+     * not hold the run's end up: the deadline, or Ctrl-C, stops it. */
+    while (!rc && !pt_interrupted && !(late = monotonic_ms() > deadline))
+        rc = jmx_sidecar_read(&sc, 200, dump_line, &d);
     jmx_sidecar_stop(&sc);
     if (d.done)
         return 0;
-    if (!err->len)
+    if (!err->len && late)
+        strbuf_addf(err, "no heap dump within %d s", timeout_ms / 1000);
+    else if (!err->len)
         strbuf_addstr(err, pt_interrupted ? "interrupted"
                                           : "the JMX sidecar ended early");
-    return -EIO;
+    return late ? -ETIMEDOUT : pt_interrupted ? -EINTR : -EIO;
 }

@@ -62,9 +62,10 @@ int jmx_sidecar_read(struct jmx_sidecar *sc, int timeout_ms,
 void jmx_sidecar_stop(struct jmx_sidecar *sc);
 
 /* A live heap dump (HotSpotDiagnostic dumpHeap) of 't' into 'path', which
- * the JVM itself writes.  0 or -errno with the reason in 'err'. */
+ * the JVM itself writes, within 'timeout_ms'.  0 or -errno with the
+ * reason in 'err': -ETIMEDOUT, -EINTR (pt_interrupted), -EIO. */
 int jmx_heap_dump(const struct jmx_target *t, const char *path,
-                  const char *log_path, struct ledger *ledger,
+                  int timeout_ms, const char *log_path, struct ledger *ledger,
                   struct strbuf *err);
 
 #endif

@@ -9,7 +9,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/util.h"
+
+LOG_MODULE("report");
 
 #define LOG_TAIL_BYTES 16384    /* of run.log, into JUnit's system-out */
 
@@ -65,47 +68,77 @@ static json_t *csv_value(const char *field)
     return json_real(v);
 }
 
-json_t *report_parse_csv(const char *text, struct strbuf *err)
+/* The line 'at' is on, counting from 1. */
+static int line_of(const char *text, const char *at)
+{
+    int line = 1;
+
+    for (const char *c = text; c < at; c++)
+        line += *c == '\n';
+    return line;
+}
+
+/* One row into *row: every field of the header, no more, no less.
+ * Advances *p past it; false for a torn row. */
+static bool parse_row(const char **p, json_t *names, json_t **row,
+                      struct strbuf *f)
+{
+    size_t col = 0;
+    bool eol = false;
+
+    *row = json_object();
+    for (; !eol; col++) {
+        if (csv_field(p, f, &eol) || col >= json_array_size(names))
+            break;
+        json_object_set_new(*row, json_string_value(json_array_get(names,
+                                                                   col)),
+                            csv_value(f->buf));
+    }
+    if (eol && col == json_array_size(names))
+        return true;
+    json_decref(*row);
+    *row = NULL;
+    return false;
+}
+
+json_t *report_parse_csv(const char *text, size_t *skipped,
+                         struct strbuf *err)
 {
     struct strbuf f = STRBUF_INIT;
     json_t *names = json_array(), *rows = json_array();
     const char *p = text;
     bool eol = false;
-    int line = 1;
 
+    *skipped = 0;
     while (*p && !eol) {
-        if (csv_field(&p, &f, &eol))
-            goto bad;
+        if (csv_field(&p, &f, &eol)) {
+            strbuf_addstr(err, "line 1: the header is torn");
+            json_decref(rows);
+            rows = NULL;
+            goto out;
+        }
         json_array_append_new(names, json_string(f.buf));
     }
+    /* A torn row (a write cut short, a disk that filled) costs that row
+     * only: the parse goes on from the next line, and says where. */
     while (*p) {
-        json_t *row = json_object();
-        size_t col = 0;
-        line++;
-        for (eol = false; !eol; col++) {
-            if (csv_field(&p, &f, &eol) || col >= json_array_size(names)) {
-                json_decref(row);
-                goto bad;
-            }
-            json_object_set_new(row, json_string_value(json_array_get(
-                names, col)), csv_value(f.buf));
+        const char *start = p;
+        json_t *row;
+        if (parse_row(&p, names, &row, &f)) {
+            json_array_append_new(rows, row);
+            continue;
         }
-        if (col != json_array_size(names)) {
-            json_decref(row);
-            goto bad;
-        }
-        json_array_append_new(rows, row);
+        const char *nl = strchr(start, '\n');
+        strbuf_addf(err, "%sline %d: a torn row, skipped: expected %zu "
+                    "comma-separated fields", err->len ? "; " : "",
+                    line_of(text, start), json_array_size(names));
+        (*skipped)++;
+        p = nl ? nl + 1 : start + strlen(start);
     }
+out:
     strbuf_dispose(&f);
     json_decref(names);
     return rows;
-bad:
-    strbuf_addf(err, "line %d: expected %zu comma-separated fields", line,
-                json_array_size(names));
-    strbuf_dispose(&f);
-    json_decref(names);
-    json_decref(rows);
-    return NULL;
 }
 
 static json_t *load_json(const char *dir, const char *name, bool *missing,
@@ -146,9 +179,11 @@ int report_load(struct report *r, const char *dir, struct strbuf *err)
     path = xasprintf("%s/trials.csv", dir);
     if (!strbuf_read_file(&text, path)) {
         struct strbuf why = STRBUF_INIT;
-        r->trials = report_parse_csv(text.buf, &why);
-        if (!r->trials)
-            strbuf_addf(err, "%s: %s", path, why.buf);
+        r->trials = report_parse_csv(text.buf, &r->torn_rows, &why);
+        if (why.len) {
+            r->torn_why = xasprintf("trials.csv: %s", why.buf);
+            LOG_WARN("%s: %s", path, why.buf);
+        }
         strbuf_dispose(&why);
     }
     if (!r->trials)
@@ -172,6 +207,7 @@ void report_release(struct report *r)
 {
     free(r->dir);
     free(r->log_tail);
+    free(r->torn_why);
     json_decref(r->meta);
     json_decref(r->collectors);
     json_decref(r->snapshot);

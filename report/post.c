@@ -24,6 +24,16 @@ static char *target_url(const char *url, const char *bundle)
                                        : xstrdup(url);
 }
 
+/* libcurl asks about once a second and at every chunk: a set stop flag
+ * (Ctrl-C) ends the transfer instead of waiting out REPORT_TIMEOUT. */
+static int stop_requested(void *arg, curl_off_t dltotal, curl_off_t dlnow,
+                          curl_off_t ultotal, curl_off_t ulnow)
+{
+    const volatile sig_atomic_t *stop = arg;
+
+    return stop && *stop;
+}
+
 /* A handle with what every transport shares: timeouts, credentials,
  * errors into 'errbuf'.  TLS peers and hosts are verified (libcurl's
  * default, left alone). */
@@ -49,6 +59,9 @@ static CURL *handle(const struct post_target *t, const char *url,
     if (pass && *pass)
         curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "perftests");
+    curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stop_requested);
+    curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)t->stop);
+    curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
     return c;
 }
 
@@ -61,6 +74,10 @@ static int perform(CURL *c, const char *errbuf, const char *what,
 
     curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
     if (cc != CURLE_OK) {
+        if (cc == CURLE_ABORTED_BY_CALLBACK) {
+            strbuf_addf(err, "%s: interrupted", what);
+            return -EINTR;
+        }
         strbuf_addf(err, "%s: %s", what, errbuf[0] ? errbuf
                                                    : curl_easy_strerror(cc));
         return -EIO;

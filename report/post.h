@@ -33,7 +33,9 @@ struct post_target {
     int retries;                    /* attempts after the first */
     double retry_delay;             /* seconds; doubled each retry */
     double timeout;                 /* seconds for one attempt */
-    volatile sig_atomic_t *stop;    /* set: no more retries; may be NULL */
+    volatile sig_atomic_t *stop;    /* set: the attempt under way ends
+                                     * (-EINTR), no more retries; may be
+                                     * NULL */
     /* NULL: the transport for the URL's scheme (post_transport_find);
      * the unit tests give a stub. */
     const struct post_transport *transport;

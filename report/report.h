@@ -23,6 +23,8 @@ struct report {
     json_t *trials;             /* trials.csv: an array of objects, numbers
                                    as numbers, "phase" and "note" strings */
     char *log_tail;             /* the end of run.log, for JUnit */
+    size_t torn_rows;           /* rows of trials.csv skipped as torn */
+    char *torn_why;             /* which, by line; NULL when none */
     int width, height;          /* GRAPH_WIDTH x GRAPH_HEIGHT */
     /* Filled as the outputs run. */
     json_t *graphs;             /* [{"file", "title"}] of the PNGs made */
@@ -99,8 +101,11 @@ json_t *report_regression(const struct report *r, const json_t *res);
 int report_history_record(const struct report *r, const json_t *section,
                           bool passed);
 /* Parses an RFC 4180 CSV text with a header line into an array of
- * objects; numeric fields become numbers.  NULL on a malformed text,
- * the line in 'err'. */
-json_t *report_parse_csv(const char *text, struct strbuf *err);
+ * objects; numeric fields become numbers.  A torn row (not the header's
+ * number of fields, an open quote) is skipped, counted in *skipped and
+ * named by its line in 'err'; the rows after it are kept.  NULL only
+ * when the header itself is torn. */
+json_t *report_parse_csv(const char *text, size_t *skipped,
+                         struct strbuf *err);
 
 #endif

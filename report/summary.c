@@ -258,6 +258,16 @@ static void limit_checks(json_t *checks, const struct report *r,
     }
 }
 
+/* The last of metadata.json's "phases_completed", or "none". */
+static const char *last_phase_completed(const json_t *meta)
+{
+    const json_t *done = json_object_get(meta, "phases_completed");
+    size_t n = json_array_size(done);
+
+    return n ? json_string_value(json_array_get(done, n - 1)) ?: "?"
+             : "none";
+}
+
 static json_t *verdict_section(const struct report *r, const json_t *res,
                                const json_t *reg)
 {
@@ -270,7 +280,16 @@ static json_t *verdict_section(const struct report *r, const json_t *res,
     snprintf(why, sizeof why, "%s", err ? json_string_value(json_object_get(
                                               err, "reason")) ?: "failed"
                                         : "every phase ran");
-    check(checks, "run completed", !err, why);
+    /* Completion is positive: a run killed before its measurements ran
+     * wrote no error, and no marker either. */
+    if (!err && !json_is_true(json_object_get(r->meta, "completed")))
+        snprintf(why, sizeof why, "no completion marker in metadata.json: "
+                 "the run ended early (the last phase completed: %s)",
+                 last_phase_completed(r->meta));
+    check(checks, "run completed", !err && json_is_true(json_object_get(
+                                      r->meta, "completed")), why);
+    if (r->torn_rows)
+        check(checks, "trials.csv intact", false, r->torn_why);
     json_array_foreach(r->trials, i, t)
         throughput += !strcmp(json_string_value(json_object_get(t, "phase"))
                               ?: "", "test_throughput");

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -250,10 +251,23 @@ int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
         close(fds[0]);
         return err;
     }
-    while ((n = read(fds[0], buf, sizeof buf)) != 0) {
+    /* Ctrl-C: a command that hangs with its output open (a shell
+     * topology's) must not hold teardown up; proc_stop() takes its process
+     * group with it.  The flag is looked at every slice: the signal may
+     * have gone to another thread of ours and left this one waiting. */
+    for (;;) {
+        struct pollfd p = { .fd = fds[0], .events = POLLIN };
+        if (pt_interrupted) {
+            close(fds[0]);
+            proc_stop(pid, 0, 2000);
+            return -EINTR;
+        }
+        if (poll(&p, 1, 200) <= 0)
+            continue;
+        n = read(fds[0], buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
-        if (n < 0)
+        if (n <= 0)
             break;
         strbuf_add(out, buf, (size_t)n);
     }

@@ -82,8 +82,13 @@ int write_file_atomic(const char *path, const void *data, size_t len)
         err = -errno;
         goto out;
     }
+    errno = 0;
     if (write(fd, data, len) != (ssize_t)len)
-        err = errno ? -errno : -EIO;
+        err = errno ? -errno : -ENOSPC;
+    /* On the disk before it replaces the old one: a crash leaves one or
+     * the other, never an empty file. */
+    if (!err && fsync(fd) < 0)
+        err = -errno;
     if (close(fd) < 0 && !err)
         err = -errno;
     if (!err && rename(tmp, path) < 0)

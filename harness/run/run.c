@@ -55,6 +55,7 @@ struct run {
     struct placement placement;
     struct collect *collect;
 
+    unsigned phases_done;       /* a bit per phase that returned 0 */
     int exit_code;              /* first failure's code, else 0 */
     enum run_phase failed_phase;
     char *error;
@@ -81,6 +82,11 @@ void run_install_signals(void)
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    /* A reader that goes away (`perftests ... | head`, a closed terminal
+     * or tee) must not kill the run before tear_down: writes to it fail
+     * with EPIPE instead, and the log keeps going to run.log. */
+    sa.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &sa, NULL);
 }
 
 /* Records why the current phase failed; returns 'code' for the caller. */
@@ -386,6 +392,18 @@ static int start_collectors(struct run *r)
     return rc;
 }
 
+/* How long an OVS SUT may take to answer "version" before it counts as
+ * not responding: it answers in a millisecond even under load. */
+#define SUT_ANSWER_TIMEOUT_MS 2000
+
+/* measure's check after each trial: the run itself looks at its SUT, so
+ * a SUT that died is the run's failure whichever collectors run, never a
+ * datapath that lost everything. */
+static int check_sut(void *sut, struct strbuf *why)
+{
+    return sut_check_alive(sut, SUT_ANSWER_TIMEOUT_MS, why);
+}
+
 /* Stopping says if the SUT went away; a run whose SUT died fails. */
 static int stop_collectors(struct run *r)
 {
@@ -394,6 +412,9 @@ static int stop_collectors(struct run *r)
 
     if (collect_stop(r->collect, &why) == -ESRCH)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test exited "
+                      "during the run: %s", why.buf);
+    else if (r->sut && check_sut(r->sut, &why))
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test failed "
                       "during the run: %s", why.buf);
     strbuf_dispose(&why);
     return rc;
@@ -468,6 +489,8 @@ static int measure_phase(struct run *r,
                           tag & 0xfffff, &err);
         r->measure.mark = mark_trial;
         r->measure.mark_arg = r->collect;
+        r->measure.check = check_sut;
+        r->measure.check_arg = r->sut;
         r->measuring = true;
         load_ceiling(r);
         int pin = rc ? 0 : traffic_set_cpus(
@@ -480,8 +503,15 @@ static int measure_phase(struct run *r,
     }
     if (!rc)
         rc = fn(&r->measure, &err);
-    if (rc == -ESRCH)
-        return stop_collectors(r);
+    /* The SUT is gone: the collectors' reason first (they saw it as it
+     * happened), else the run's own check's, in 'err'. */
+    if (rc == -ESRCH) {
+        int code = stop_collectors(r);
+        if (code) {
+            strbuf_dispose(&err);
+            return code;
+        }
+    }
     if (rc)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
     strbuf_dispose(&err);
@@ -520,6 +550,13 @@ static int snapshot_phase(struct run *r)
     /* After a failure the collectors still run: the snapshot is of the
      * SUT at rest, with nobody else asking it meanwhile. */
     collect_stop(r->collect, NULL);
+    /* A stopped SUT would only make every question wait for its timeout. */
+    if (check_sut(r->sut, &err) == -ETIMEDOUT) {
+        LOG_WARN("snapshot skipped: %s", err.buf);
+        strbuf_dispose(&err);
+        return 0;
+    }
+    strbuf_reset(&err);
     rc = snapshot_sut(r->sut, r->dir, &err);
     if (rc == -ESRCH)
         LOG_WARN("snapshot skipped: %s", err.buf);
@@ -546,7 +583,10 @@ static int tear_down(struct run *r)
         json_object_set_new(r->metadata, "result",
                             measure_result_json(&r->measure));
         measure_print_table(&r->measure, stdout);
-        measure_close(&r->measure);
+        int werr = measure_close(&r->measure);
+        if (werr)
+            rc = run_fail(r, PT_EXIT_RUN_FAILED, "cannot write trials.csv: "
+                          "%s", strerror(-werr));
     }
 
     if (r->scenario_up && scenario_destroy(r->topo, &r->tctx, &err) < 0)
@@ -679,13 +719,35 @@ static void record_outcome(struct run *r)
     char end[32];
     metadata_iso_time(time(NULL), end, sizeof end);
     json_object_set_new(r->metadata, "end", json_string(end));
+    /* The marker of a whole run (the report requires it): every phase up
+     * to the measurements' end ran and returned. */
+    json_t *done = json_array();
+    for (enum run_phase p = 0; p < N_PHASES; p++)
+        if (r->phases_done & 1u << p)
+            json_array_append_new(done, json_string(run_phase_to_text(p)));
+    json_object_set_new(r->metadata, "phases_completed", done);
+    unsigned measured = (1u << PHASE_SNAPSHOT_SUT) - 1;
+    json_object_set_new(r->metadata, "completed", json_boolean(
+        (r->phases_done & measured) == measured));
     if (r->exit_code && r->error)
         json_object_set_new(r->metadata, "error",
                             json_pack("{s:s, s:s?, s:i}", "phase",
                                       run_phase_to_text(r->failed_phase),
                                       "reason", r->error, "exit_code",
                                       r->exit_code));
-    write_metadata(r);
+    /* A metadata.json that could not be written (a full disk) leaves an
+     * older one that says less: the run cannot pass. */
+    char *path = xasprintf("%s/metadata.json", r->dir);
+    int err = metadata_write(path, r->metadata);
+    if (err) {
+        LOG_ERR("cannot write '%s': %s", path, strerror(-err));
+        if (!r->exit_code) {
+            r->exit_code = run_fail(r, PT_EXIT_ENV, "cannot write '%s': %s",
+                                    path, strerror(-err));
+            r->failed_phase = PHASE_MAKE_REPORT;
+        }
+    }
+    free(path);
 }
 
 static void run_release(struct run *r)
@@ -737,6 +799,8 @@ int run_execute(const struct run_config *cfg)
         }
         LOG_INFO("phase %s", run_phase_to_text(p));
         rc = phases[p].fn(&r);
+        if (!rc)
+            r.phases_done |= 1u << p;
         if (rc && pt_interrupted && !cleanup_phase) {
             /* The phase gave up because of the signal: say so. */
             rc = run_fail(&r, PT_EXIT_INTERRUPTED, "interrupted by signal "

@@ -48,7 +48,8 @@ struct post_target;
 /* Fills 't' from REPORT_URL, REPORT_METHOD, REPORT_RETRIES ... */
 void run_post_target(const struct settings *s, struct post_target *t);
 /* Installs the SIGINT/SIGTERM/SIGHUP handlers that set pt_interrupted
- * (util.h); the driver checks it between phases and tears down. */
+ * (util.h); the driver checks it between phases and tears down.  SIGPIPE
+ * is ignored: a reader that went away must not kill the run. */
 void run_install_signals(void);
 /* Runs every phase; returns the process exit code (enum pt_exit). */
 int run_execute(const struct run_config *cfg);

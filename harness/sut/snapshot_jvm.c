@@ -20,6 +20,9 @@ LOG_MODULE("snapshot");
 
 /* A heap dump is as big as the heap; no JVM here has a terabyte. */
 #define HEAP_DUMP_MAX_BYTES (1LL << 40)
+/* A JVM writes a heap of a few GiB in well under a minute; one that does
+ * not answer (stopped, hung in a GC) must not hold the run's end up. */
+#define HEAP_DUMP_TIMEOUT_MS (5 * 60 * 1000)
 
 /* Takes the heap dump 'from', written by the JVM (user 'uid') in a folder
  * that user owns, into 'to': whatever that user put at 'from' (a link to
@@ -83,7 +86,8 @@ int snapshot_jvm(const struct sut *sut, const char *heapdump,
         }
         tmp = xasprintf("%s/jvm-%d.hprof", templ, (int)t.pid);
     }
-    rc = jmx_heap_dump(&t, tmp ? tmp : path, log, ledger, err);
+    rc = jmx_heap_dump(&t, tmp ? tmp : path, HEAP_DUMP_TIMEOUT_MS, log,
+                       ledger, err);
     if (!rc && tmp)
         rc = take_dump(tmp, st.st_uid, path, err);
     if (!rc && !stat(path, &st))

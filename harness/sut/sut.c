@@ -7,6 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "collectors/procfs.h"
+#include "lib/proc.h"
+#include "lib/unixctl.h"
 #include "lib/util.h"
 #include "sut/ovs_instance.h"
 #include "sut/sut_kind.h"
@@ -119,6 +122,13 @@ struct sut *sut_start(const char *spec, bool want_ovs, const char *dir,
     rc = s->kind->start(s, &a, err);
     if (rc)
         goto fail;
+    /* What a later sut_check_alive() compares with. */
+    for (size_t i = 0; i < s->n_pids; i++) {
+        struct pstat ps;
+        proc_starttime(s->pids[i], &s->pid_starttimes[i]);
+        snprintf(s->comms[i], sizeof s->comms[i], "%s",
+                 procfs_read_stat(s->pids[i], &ps) ? "?" : ps.comm);
+    }
     return s;
 fail:
     sut_stop(s);
@@ -185,4 +195,37 @@ size_t sut_pids(const struct sut *s, const pid_t **pids)
 {
     *pids = s->pids;
     return s->n_pids;
+}
+
+int sut_check_alive(const struct sut *s, int timeout_ms, struct strbuf *why)
+{
+    const char *ctl = sut_ovs_vswitchd_ctl(s);
+    int rc;
+
+    for (size_t i = 0; s && i < s->n_pids; i++) {
+        struct pstat ps;
+        if (!proc_is_same(s->pids[i], s->pid_starttimes[i])
+            || procfs_read_stat(s->pids[i], &ps) == -ESRCH) {
+            strbuf_addf(why, "process %d (%s) exited", (int)s->pids[i],
+                        s->comms[i]);
+            return -ESRCH;
+        }
+        /* A stopped process keeps its pid and drops every packet: it is
+         * not the datapath's loss. */
+        if (ps.state == 'T' || ps.state == 't') {
+            strbuf_addf(why, "process %d (%s) is stopped", (int)s->pids[i],
+                        s->comms[i]);
+            return -ETIMEDOUT;
+        }
+    }
+    if (!ctl)
+        return 0;
+    rc = unixctl_call_timeout(ctl, "version", NULL, timeout_ms, NULL, NULL);
+    if (rc && rc != -EREMOTEIO) {
+        strbuf_addf(why, "process %d (%s) does not answer on %s within "
+                    "%.1f s", (int)s->pids[0], s->comms[0], ctl,
+                    timeout_ms / 1000.0);
+        return -ETIMEDOUT;
+    }
+    return 0;
 }

@@ -48,5 +48,12 @@ const char *sut_ovs_vswitchd_ctl(const struct sut *sut);
  * A process attached to (pid:, ovs-rundir:) is someone else's. */
 bool sut_started_here(const struct sut *sut);
 size_t sut_pids(const struct sut *sut, const pid_t **pids);
+/* Whether the SUT still runs and answers, whatever collectors run: each
+ * of its processes is the one sut_start() verified (pid and start time)
+ * and not stopped (SIGSTOP), and an OVS answers on its control socket
+ * within 'timeout_ms'.  0; else -ESRCH (a process exited) or -ETIMEDOUT
+ * (stopped, or no answer), naming the process in 'why'.  NULL is fine. */
+int sut_check_alive(const struct sut *sut, int timeout_ms,
+                    struct strbuf *why);
 
 #endif

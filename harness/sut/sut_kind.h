@@ -25,6 +25,11 @@ struct sut {
     size_t n_pids;
     unsigned long long starttime;   /* of the process start() started, so
                                        that stop() stops that one only */
+    /* Each of pids as sut_start() found it right after start(): its start
+     * time and name, so that sut_check_alive() tells a process that
+     * exited (or a pid used again) apart from the one it verified. */
+    unsigned long long pid_starttimes[2];
+    char comms[2][64];
     char *arg;              /* the text after the prefix, or NULL */
     char *version;
     char *description;

@@ -37,18 +37,28 @@ int measure_open(struct measure *m, const char *run_dir,
         return -errno;
     }
     free(path);
-    fputs(csv_header, m->csv);
-    fflush(m->csv);
+    if (fputs(csv_header, m->csv) < 0 || fflush(m->csv)) {
+        int e = errno;
+        strbuf_addf(err, "cannot write trials.csv in '%s': %s", run_dir,
+                    strerror(e));
+        fclose(m->csv);
+        m->csv = NULL;
+        return -e;
+    }
     m->traffic = traffic_open(ctx, s, run_tag, err);
     return m->traffic ? 0 : -EINVAL;
 }
 
-void measure_close(struct measure *m)
+int measure_close(struct measure *m)
 {
+    int rc = 0;
+
     traffic_close(m->traffic);
     m->traffic = NULL;
-    if (m->csv)
-        fclose(m->csv);
+    if (m->csv && (fflush(m->csv) || fsync(fileno(m->csv))))
+        rc = -errno;
+    if (m->csv && fclose(m->csv) && !rc)
+        rc = -errno;
     m->csv = NULL;
     free(m->rows);
     m->rows = NULL;
@@ -56,9 +66,10 @@ void measure_close(struct measure *m)
     free(m->latency);
     m->latency = NULL;
     m->n_latency = 0;
+    return rc;
 }
 
-static void csv_row(FILE *f, const struct measure_row *row)
+static int csv_row(FILE *f, const struct measure_row *row)
 {
     const struct trial_result *r = &row->r;
 
@@ -82,7 +93,9 @@ static void csv_row(FILE *f, const struct measure_row *row)
     }
     /* Unix seconds: the report places each trial on the RRD's time axis. */
     fprintf(f, "\",%.3f,%.3f\n", row->start, row->end);
-    fflush(f);
+    /* A row that did not reach the file (a full disk) is an error: a
+     * trials.csv that lacks rows must not make a passing report. */
+    return fflush(f) || ferror(f) ? -(errno ? errno : EIO) : 0;
 }
 
 /* One line per trial; on a terminal the line that said "running" is
@@ -141,15 +154,27 @@ int measure_trial(struct measure *m, const char *phase, int step, int steps,
         fputs("\n", stderr);
     if (rc)
         return rc;
+    if (m->check && (rc = m->check(m->check_arg, err))) {
+        row.r.valid = false;
+        snprintf(row.r.note, sizeof row.r.note, "the system under test "
+                 "failed during the trial: %s", err->buf);
+    }
     if (m->n_rows == m->alloc) {
         m->alloc = m->alloc ? 2 * m->alloc : 32;
         m->rows = xrealloc(m->rows, m->alloc * sizeof *m->rows);
     }
     m->rows[m->n_rows++] = row;
-    csv_row(m->csv, &row);
     progress(m, &row, eta);
+    int werr = csv_row(m->csv, &row);
+    if (werr) {
+        strbuf_reset(err);
+        strbuf_addf(err, "cannot write trials.csv: %s", strerror(-werr));
+        return werr;
+    }
     if (out)
         *out = row.r;
+    if (rc)
+        return -ESRCH;
     if (pt_interrupted) {
         strbuf_addstr(err, "interrupted");
         return -EINTR;

@@ -34,6 +34,12 @@ struct measure {
      * at its collectors, which label samples with it); may be NULL. */
     void (*mark)(void *arg, const char *phase, int step, double rate);
     void *mark_arg;
+    /* Asked after every trial whether the SUT still runs and answers;
+     * 0, else why not in 'why'.  The trial is then invalid (the loss is
+     * not the datapath's) and measure_trial() says -ESRCH.  The run
+     * checks itself, whatever collectors run.  May be NULL. */
+    int (*check)(void *arg, struct strbuf *why);
+    void *check_arg;
     struct search_result search;
     /* Set by the run before test_throughput, to tell the datapath's
      * figures from the generator's. */
@@ -61,7 +67,9 @@ struct latency_point {
 int measure_open(struct measure *m, const char *run_dir,
                  const struct settings *s, const struct topology_ctx *ctx,
                  uint32_t run_tag, struct strbuf *err);
-void measure_close(struct measure *m);
+/* 0, or -errno when trials.csv could not be written whole (fflush,
+ * fsync, fclose). */
+int measure_close(struct measure *m);
 
 int measure_warm_up(struct measure *m, struct strbuf *err);
 /* The strategy of THROUGHPUT_SEARCH runs the phase; after a search, the

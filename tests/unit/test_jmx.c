@@ -9,14 +9,20 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "collectors/collector.h"
 #include "collectors/jmxconf.h"
 #include "collectors/jmx_sidecar.h"
 #include "lib/strbuf.h"
+#include "lib/util.h"
+/* The collector's line handling and its start-up wait are static. */
+#include "collectors/jmx.c"
 
 #define COMPAT "tests/unit/fixtures/midolman-jmxtrans.json"
 
@@ -168,6 +174,79 @@ static void test_jmx__this_process_is_no_jvm(void **state)
     assert_false(jmx_is_jvm(0));
 }
 
+/* A state as jmx_init() has it while it waits, reading from a socket the
+ * test writes to as the sidecar would; sv[1] is the sidecar's end. */
+static struct jmx_state *waiting_state(struct metric_set *ms, int sv[2])
+{
+    struct jmx_state *s = xcalloc(1, sizeof *s);
+
+    assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sv), 0);
+    s->sc.fd = sv[0];
+    strbuf_init(&s->sc.in);
+    strbuf_init(&s->setup);
+    strbuf_init(&s->why);
+    s->interval = 1;
+    s->ms = ms;
+    return s;
+}
+
+/* "ready" and the first sample in one read: the sample is kept, and
+ * nothing is written before the buffer for it exists (issue 16 item 3:
+ * on_sample wrote through a NULL 'last'). */
+static void test_jmx__ready_and_sample_in_one_read(void **state)
+{
+    static const char lines[] = "metric\tgauge\theap_used\n"
+                                "metric\tcounter\tgc_count\n"
+                                "ready\t2\n"
+                                "sample\t123456789\t4096\tnan\n";
+    struct metric_set ms = { 0 };
+    int sv[2];
+    struct jmx_state *s = waiting_state(&ms, sv);
+
+    assert_int_equal(write(sv[1], lines, sizeof lines - 1),
+                     (ssize_t)(sizeof lines - 1));
+    assert_int_equal(wait_ready(s, monotonic_ms() + 5000), 0);
+    assert_true(s->ready);
+    assert_int_equal(ms.n, 2);
+    assert_non_null(s->last);
+    assert_int_equal(s->last_ns, 123456789);
+    assert_true(s->last[0] == 4096);
+    assert_true(isnan(s->last[1]));
+    close(sv[1]);
+    s->ms = NULL;
+    jmx_close(s);
+    metric_set_release(&ms);
+}
+
+static void *interrupt_later(void *arg)
+{
+    sleep_ms(300);
+    pt_interrupted = SIGINT;
+    return NULL;
+}
+
+/* A sidecar that never says "ready" (a JVM that hangs) holds the start
+ * up for 60 s; Ctrl-C must end it at once, also when the signal went to
+ * another thread and left this one's poll() running. */
+static void test_jmx__start_wait_ends_on_interrupt(void **state)
+{
+    struct metric_set ms = { 0 };
+    int sv[2];
+    struct jmx_state *s = waiting_state(&ms, sv);
+    long long t0 = monotonic_ms();
+    pthread_t th;
+
+    pthread_create(&th, NULL, interrupt_later, NULL);
+    assert_int_equal(wait_ready(s, t0 + JMX_START_TIMEOUT_MS), -EINTR);
+    assert_true(monotonic_ms() - t0 < 2000);
+    pthread_join(th, NULL);
+    pt_interrupted = 0;
+    close(sv[1]);
+    s->ms = NULL;
+    jmx_close(s);
+    metric_set_release(&ms);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +256,8 @@ int main(void)
         cmocka_unit_test(test_jmxconf__sidecar_lines),
         cmocka_unit_test(test_metric__long_labels),
         cmocka_unit_test(test_jmx__this_process_is_no_jvm),
+        cmocka_unit_test(test_jmx__ready_and_sample_in_one_read),
+        cmocka_unit_test(test_jmx__start_wait_ends_on_interrupt),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -5,8 +5,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "lib/strbuf.h"
+#include "lib/util.h"
 #include "traffic/measure.h"
 
 static struct measure_row row(double rate, uint64_t sent, uint64_t received,
@@ -86,12 +92,37 @@ static void test_measure__short_step_is_generator_limited(void **state)
     assert_non_null(strstr(why, "no datapath"));
 }
 
+/* A trials.csv that cannot be written (here: a full device, /dev/full)
+ * is an error naming it, before any trial runs: rows that never reach
+ * the disk must not make a report that passes (issue 16 item 5). */
+static void test_measure__a_full_disk_is_an_error(void **state)
+{
+    char dir[] = "/tmp/pt-unit-XXXXXX";
+    struct strbuf err = STRBUF_INIT;
+    struct topology_ctx ctx;
+    struct measure m;
+    char *csv;
+
+    memset(&ctx, 0, sizeof ctx);
+    assert_non_null(mkdtemp(dir));
+    csv = xasprintf("%s/trials.csv", dir);
+    assert_int_equal(symlink("/dev/full", csv), 0);
+    assert_int_equal(measure_open(&m, dir, NULL, &ctx, 1, &err), -ENOSPC);
+    assert_non_null(strstr(err.buf, "cannot write trials.csv"));
+    assert_int_equal(measure_close(&m), 0);
+    unlink(csv);
+    rmdir(dir);
+    free(csv);
+    strbuf_dispose(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_measure__one_frame_proves_no_rate),
         cmocka_unit_test(test_measure__loss_free_is_what_was_sent),
         cmocka_unit_test(test_measure__short_step_is_generator_limited),
+        cmocka_unit_test(test_measure__a_full_disk_is_an_error),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

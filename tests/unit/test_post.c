@@ -8,11 +8,16 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -264,6 +269,50 @@ static void test_post__ssh_needs_known_hosts(void **state)
     free(missing);
 }
 
+static void *stop_later(void *arg)
+{
+    sleep_ms(300);
+    *(volatile sig_atomic_t *)arg = 1;
+    return NULL;
+}
+
+/* A report server that takes the connection and never answers holds an
+ * upload for REPORT_TIMEOUT; Ctrl-C (t->stop) must end it at once.  The
+ * libcurl transport, against a listener of the test's own that the
+ * kernel accepts for and nobody reads. */
+static void test_post__an_upload_ends_when_stopped(void **state)
+{
+    struct fixture *f = *state;
+    struct sockaddr_in a = { .sin_family = AF_INET };
+    socklen_t len = sizeof a;
+    int l = socket(AF_INET, SOCK_STREAM, 0);
+    volatile sig_atomic_t stop = 0;
+    const struct post_transport *http;
+    struct post_target t = target("", 0);
+    long long t0;
+    pthread_t th;
+    char *url;
+
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(l, 4), 0);
+    assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
+    url = xasprintf("http://127.0.0.1:%d/up/", ntohs(a.sin_port));
+    http = post_transport_find(url);
+    assert_non_null(http);
+    t.url = url;
+    t.timeout = 30;
+    t.stop = &stop;
+    t0 = monotonic_ms();
+    pthread_create(&th, NULL, stop_later, (void *)&stop);
+    assert_int_not_equal(http->send(&t, f->bundle, &f->err), 0);
+    assert_true(monotonic_ms() - t0 < 3000);
+    assert_non_null(strstr(f->err.buf, "interrupted"));
+    pthread_join(th, NULL);
+    close(l);
+    free(url);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -277,6 +326,7 @@ int main(void)
         TEST(test_post__a_spooled_bundle_is_not_spooled_twice),
         TEST(test_post__neither_posted_nor_spooled),
         TEST(test_post__ssh_needs_known_hosts),
+        TEST(test_post__an_upload_ends_when_stopped),
     };
     return cmocka_run_group_tests_name("post", tests, tmpdir_create,
                                        tmpdir_remove);

@@ -60,6 +60,8 @@ static const char metadata[] =
     "\"sut\": {\"version\": \"ovs-vswitchd (Open vSwitch) 3.1.0\"}, "
     "\"settings\": {\"GRAPH_WIDTH\": {\"value\": 400}, \"GRAPH_HEIGHT\": "
     "{\"value\": 120}, \"FRAME_SIZE\": {\"value\": 60}}, "
+    "\"phases_completed\": [\"start_logging\", \"long_running_tests\"], "
+    "\"completed\": true, "
     "\"result\": {\"loss_free_pps\": 2000}%s}";
 
 static const char trials[] =
@@ -100,8 +102,9 @@ static char *make_run(const char *name, const char *extra)
 static void test_csv__quotes_numbers_and_errors(void **state)
 {
     struct strbuf err = STRBUF_INIT;
+    size_t skipped;
     json_t *rows = report_parse_csv("a,b,c\n1,\"x, \"\"y\"\"\n z\",2.5\n"
-                                    "-3,,1e3\n", &err);
+                                    "-3,,1e3\n", &skipped, &err);
 
     assert_non_null(rows);
     assert_int_equal(json_array_size(rows), 2);
@@ -116,11 +119,88 @@ static void test_csv__quotes_numbers_and_errors(void **state)
     assert_true(report_num(json_array_get(rows, 1), "c") == 1000);
     json_decref(rows);
 
-    assert_null(report_parse_csv("a,b\n1,2\n3\n", &err));
-    assert_string_equal(err.buf, "line 3: expected 2 comma-separated fields");
-    strbuf_reset(&err);
-    assert_null(report_parse_csv("a,b\n1,\"open\n", &err));
-    assert_non_null(strstr(err.buf, "line 2"));
+    /* A torn row costs that row only, and is named by its line. */
+    size_t torn;
+    rows = report_parse_csv("a,b\n1,2\n3\n4,5\n6,\"open\n7,8\n", &torn,
+                            &err);
+    assert_non_null(rows);
+    assert_int_equal(torn, 2);
+    assert_int_equal(json_array_size(rows), 3);
+    assert_true(report_num(json_array_get(rows, 1), "a") == 4);
+    assert_true(report_num(json_array_get(rows, 2), "b") == 8);
+    assert_string_equal(err.buf, "line 3: a torn row, skipped: expected 2 "
+                        "comma-separated fields; line 5: a torn row, "
+                        "skipped: expected 2 comma-separated fields");
+    json_decref(rows);
+    strbuf_dispose(&err);
+}
+
+/* The verdict of a run: its checks as summary.json has them. */
+static const json_t *verdict_check(const struct report *r, const char *name)
+{
+    size_t i;
+    json_t *c;
+
+    json_array_foreach(json_object_get(json_object_get(r->summary, "verdict"),
+                                       "checks"), i, c)
+        if (!strcmp(json_string_value(json_object_get(c, "name")), name))
+            return c;
+    return NULL;
+}
+
+/* A run killed before test_throughput wrote no error, and no marker:
+ * never a PASS (issue 16 item 5). */
+static void test_report__no_completion_marker_is_no_pass(void **state)
+{
+    char *dir = make_run("killed", "");
+    char *meta = slurp(dir, "metadata.json");
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+    const json_t *c;
+
+    /* "completed" becomes a key nobody reads: no marker. */
+    memcpy(strstr(meta, "\"completed\": true") + 1, "x", 1);
+    put(dir, "metadata.json", meta);
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_false(report_make(&r));
+    c = verdict_check(&r, "run completed");
+    assert_non_null(c);
+    assert_false(json_is_true(json_object_get(c, "pass")));
+    assert_non_null(strstr(json_string_value(json_object_get(c, "why")),
+                           "no completion marker"));
+    assert_non_null(strstr(json_string_value(json_object_get(c, "why")),
+                           "long_running_tests"));
+    report_release(&r);
+    free(meta);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
+/* A torn row of trials.csv: the good rows make the report, the torn one
+ * is named (file:line), and the verdict is not PASS. */
+static void test_report__a_torn_row_is_named_and_no_pass(void **state)
+{
+    char *dir = make_run("torn", "");
+    struct strbuf err = STRBUF_INIT, csv = STRBUF_INIT;
+    struct report r;
+    const json_t *c;
+
+    strbuf_addstr(&csv, trials);
+    strbuf_addstr(&csv, "long_running_tests,2,2,2000,40\n");
+    put(dir, "trials.csv", csv.buf);
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_int_equal(json_array_size(r.trials), 4);
+    assert_false(report_make(&r));
+    c = verdict_check(&r, "trials.csv intact");
+    assert_non_null(c);
+    assert_false(json_is_true(json_object_get(c, "pass")));
+    assert_non_null(strstr(json_string_value(json_object_get(c, "why")),
+                           "trials.csv: line 6: a torn row"));
+    assert_true(json_is_true(json_object_get(verdict_check(
+        &r, "run completed"), "pass")));
+    report_release(&r);
+    free(dir);
+    strbuf_dispose(&csv);
     strbuf_dispose(&err);
 }
 
@@ -443,6 +523,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv__quotes_numbers_and_errors),
         cmocka_unit_test(test_report__a_run_that_passed),
+        cmocka_unit_test(test_report__no_completion_marker_is_no_pass),
+        cmocka_unit_test(test_report__a_torn_row_is_named_and_no_pass),
         cmocka_unit_test(test_report__a_run_that_failed),
         cmocka_unit_test(test_report__snapshot_in_summary),
         cmocka_unit_test(test_report__a_failed_collector),
