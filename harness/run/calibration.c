@@ -7,7 +7,12 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "lib/log.h"
 #include "lib/util.h"
+#include "run/metadata.h"
+#include "traffic/measure.h"
+
+LOG_MODULE("run");
 
 char *calibration_path(const char *results_dir, const char *host)
 {
@@ -108,5 +113,52 @@ out:
     json_decref(root);
     free(path);
     free(dir);
+    return rc;
+}
+
+void calibration_apply(const char *results_dir, struct measure *m)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct calibration c;
+    char host[256];
+    int rc;
+
+    host_short_name(host, sizeof host);
+    rc = calibration_load(results_dir, host, &c, &err);
+    if (!rc) {
+        m->ceiling = c.ceiling_pps;
+        snprintf(m->ceiling_date, sizeof m->ceiling_date, "%s", c.date);
+        LOG_INFO("the harness's own ceiling on %s: %.0f pps (calibrated %s)",
+                 host, c.ceiling_pps, c.date);
+    } else if (rc == -ENOENT) {
+        LOG_INFO("no calibration for %s yet: 'perftests calibrate' measures "
+                 "the harness's own ceiling", host);
+    } else {
+        LOG_WARN("calibration ignored: %s", err.buf);
+    }
+    strbuf_dispose(&err);
+}
+
+int calibration_keep(const char *results_dir, const char *run_id,
+                     const struct measure *m, struct strbuf *err)
+{
+    struct calibration c = { .ceiling_pps = m->search.ndr.rate };
+    char host[256];
+    json_t *detail;
+    int rc;
+
+    if (!(c.ceiling_pps > 0)) {
+        strbuf_addstr(err, "no loss-free rate found; nothing kept");
+        return -ENODATA;
+    }
+    host_short_name(host, sizeof host);
+    metadata_iso_time(time(NULL), c.date, sizeof c.date);
+    snprintf(c.run, sizeof c.run, "%s", run_id);
+    detail = measure_result_json(m);
+    rc = calibration_save(results_dir, host, &c, detail, err);
+    json_decref(detail);
+    if (!rc)
+        LOG_INFO("calibrated: the harness's own ceiling on %s is %.0f pps",
+                 host, c.ceiling_pps);
     return rc;
 }

@@ -30,6 +30,15 @@ int calibration_load(const char *results_dir, const char *host,
 int calibration_save(const char *results_dir, const char *host,
                      const struct calibration *c, json_t *detail,
                      struct strbuf *err);
+struct measure;
+/* Gives the measurement this host's ceiling, if calibrated, so that a
+ * figure near it is reported as the generator's; says what it found. */
+void calibration_apply(const char *results_dir, struct measure *m);
+/* Keeps the NDR of the calibration run 'run_id' (on `direct`) as this
+ * host's ceiling.  0; -ENODATA when no loss-free rate was found, or
+ * -errno; the reason in 'err'. */
+int calibration_keep(const char *results_dir, const char *run_id,
+                     const struct measure *m, struct strbuf *err);
 /* "<results>/.calibration/<host>.json", malloc'ed. */
 char *calibration_path(const char *results_dir, const char *host);
 

@@ -144,13 +144,13 @@ static int start_logging(struct run *r)
 static int write_metadata(struct run *r)
 {
     char *path = xasprintf("%s/metadata.json", r->dir);
-    int err = metadata_write(path, r->metadata);
+    int err = metadata_write(path, r->metadata), rc = 0;
 
-    free(path);
     if (err)
-        return run_fail(r, PT_EXIT_ENV, "cannot write metadata.json: %s",
-                        strerror(-err));
-    return 0;
+        rc = run_fail(r, PT_EXIT_ENV, "cannot write '%s': %s", path,
+                      strerror(-err));
+    free(path);
+    return rc;
 }
 
 static int gather_build_info(struct run *r)
@@ -223,13 +223,10 @@ static int load_profile(struct run *r)
              s->profile_path ? " from " : "",
              s->profile_path ? s->profile_path : "");
     for (int id = 0; id < N_SETTINGS; id++) {
-        struct strbuf src = STRBUF_INIT;
-        /* run.log goes into the bundle: no secret of a URL in it. */
-        char *shown = url_redact(s->v[id].s);
-        settings_format_source(s, id, &src);
-        LOG_DBG("%s = %s (%s)", setting_defs[id].key, shown, src.buf);
-        free(shown);
-        strbuf_dispose(&src);
+        struct strbuf line = STRBUF_INIT;
+        settings_describe(s, id, 0, &line);
+        LOG_DBG("%s", line.buf);
+        strbuf_dispose(&line);
     }
     return 0;
 }
@@ -392,18 +389,6 @@ static int start_collectors(struct run *r)
     return rc;
 }
 
-/* How long an OVS SUT may take to answer "version" before it counts as
- * not responding: it answers in a millisecond even under load. */
-#define SUT_ANSWER_TIMEOUT_MS 2000
-
-/* measure's check after each trial: the run itself looks at its SUT, so
- * a SUT that died is the run's failure whichever collectors run, never a
- * datapath that lost everything. */
-static int check_sut(void *sut, struct strbuf *why)
-{
-    return sut_check_alive(sut, SUT_ANSWER_TIMEOUT_MS, why);
-}
-
 /* Stopping says if the SUT went away; a run whose SUT died fails. */
 static int stop_collectors(struct run *r)
 {
@@ -413,38 +398,11 @@ static int stop_collectors(struct run *r)
     if (collect_stop(r->collect, &why) == -ESRCH)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test exited "
                       "during the run: %s", why.buf);
-    else if (r->sut && check_sut(r->sut, &why))
+    else if (r->sut && sut_check(r->sut, &why))
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test failed "
                       "during the run: %s", why.buf);
     strbuf_dispose(&why);
     return rc;
-}
-
-/* The harness's own ceiling on this host (calibration.h), so that a
- * figure near it is reported as the generator's, not the datapath's. */
-static void load_ceiling(struct run *r)
-{
-    struct strbuf err = STRBUF_INIT;
-    struct calibration c;
-    char host[256];
-    int rc;
-
-    r->measure.harness_only = r->topo && r->topo->no_datapath;
-    host_short_name(host, sizeof host);
-    rc = calibration_load(r->cfg->results_dir, host, &c, &err);
-    if (!rc) {
-        r->measure.ceiling = c.ceiling_pps;
-        snprintf(r->measure.ceiling_date, sizeof r->measure.ceiling_date,
-                 "%s", c.date);
-        LOG_INFO("the harness's own ceiling on %s: %.0f pps (calibrated %s)",
-                 host, c.ceiling_pps, c.date);
-    } else if (rc == -ENOENT) {
-        LOG_INFO("no calibration for %s yet: 'perftests calibrate' measures "
-                 "the harness's own ceiling", host);
-    } else {
-        LOG_WARN("calibration ignored: %s", err.buf);
-    }
-    strbuf_dispose(&err);
 }
 
 /* perftests calibrate: the NDR of this run (on `direct`) becomes the
@@ -452,25 +410,11 @@ static void load_ceiling(struct run *r)
 static int save_ceiling(struct run *r)
 {
     struct strbuf err = STRBUF_INIT;
-    struct calibration c = { .ceiling_pps = r->measure.search.ndr.rate };
-    char host[256];
-    json_t *detail;
-    int rc;
+    int rc = calibration_keep(r->cfg->results_dir, r->id, &r->measure, &err);
 
-    if (!(c.ceiling_pps > 0))
-        return run_fail(r, PT_EXIT_RUN_FAILED, "calibration: no loss-free "
-                        "rate found; nothing kept");
-    host_short_name(host, sizeof host);
-    metadata_iso_time(time(NULL), c.date, sizeof c.date);
-    snprintf(c.run, sizeof c.run, "%s", r->id);
-    detail = measure_result_json(&r->measure);
-    rc = calibration_save(r->cfg->results_dir, host, &c, detail, &err);
-    json_decref(detail);
     if (rc)
-        rc = run_fail(r, PT_EXIT_ENV, "calibration: %s", err.buf);
-    else
-        LOG_INFO("calibrated: the harness's own ceiling on %s is %.0f pps",
-                 host, c.ceiling_pps);
+        rc = run_fail(r, rc == -ENODATA ? PT_EXIT_RUN_FAILED : PT_EXIT_ENV,
+                      "calibration: %s", err.buf);
     strbuf_dispose(&err);
     return rc;
 }
@@ -489,10 +433,11 @@ static int measure_phase(struct run *r,
                           tag & 0xfffff, &err);
         r->measure.mark = mark_trial;
         r->measure.mark_arg = r->collect;
-        r->measure.check = check_sut;
+        r->measure.check = sut_check;
         r->measure.check_arg = r->sut;
         r->measuring = true;
-        load_ceiling(r);
+        r->measure.harness_only = r->topo && r->topo->no_datapath;
+        calibration_apply(r->cfg->results_dir, &r->measure);
         int pin = rc ? 0 : traffic_set_cpus(
             r->measure.traffic,
             r->placement.injector.pinned ? &r->placement.injector.set : NULL,
@@ -551,7 +496,7 @@ static int snapshot_phase(struct run *r)
      * SUT at rest, with nobody else asking it meanwhile. */
     collect_stop(r->collect, NULL);
     /* A stopped SUT would only make every question wait for its timeout. */
-    if (check_sut(r->sut, &err) == -ETIMEDOUT) {
+    if (sut_check(r->sut, &err) == -ETIMEDOUT) {
         LOG_WARN("snapshot skipped: %s", err.buf);
         strbuf_dispose(&err);
         return 0;
@@ -737,17 +682,11 @@ static void record_outcome(struct run *r)
                                       r->exit_code));
     /* A metadata.json that could not be written (a full disk) leaves an
      * older one that says less: the run cannot pass. */
-    char *path = xasprintf("%s/metadata.json", r->dir);
-    int err = metadata_write(path, r->metadata);
-    if (err) {
-        LOG_ERR("cannot write '%s': %s", path, strerror(-err));
-        if (!r->exit_code) {
-            r->exit_code = run_fail(r, PT_EXIT_ENV, "cannot write '%s': %s",
-                                    path, strerror(-err));
-            r->failed_phase = PHASE_MAKE_REPORT;
-        }
+    if (write_metadata(r) && !r->exit_code) {
+        LOG_ERR("%s", r->error);
+        r->exit_code = PT_EXIT_ENV;
+        r->failed_phase = PHASE_MAKE_REPORT;
     }
-    free(path);
 }
 
 static void run_release(struct run *r)
@@ -848,14 +787,9 @@ void run_print_plan(const struct run_config *cfg, FILE *out)
         if (strlen(setting_defs[id].key) > width)
             width = strlen(setting_defs[id].key);
     for (int id = 0; id < N_SETTINGS; id++) {
-        struct strbuf src = STRBUF_INIT;
-        char *shown = url_redact(s->v[id].s);
-        settings_format_source(s, id, &src);
-        fprintf(out, "  %-*s = %-12s (%s)\n", (int)width,
-                setting_defs[id].key,
-                setting_defs[id].type == SETTING_STRING && !*shown
-                    ? "\"\"" : shown, src.buf);
-        free(shown);
-        strbuf_dispose(&src);
+        struct strbuf line = STRBUF_INIT;
+        settings_describe(s, id, (int)width, &line);
+        fprintf(out, "  %s\n", line.buf);
+        strbuf_dispose(&line);
     }
 }

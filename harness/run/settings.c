@@ -9,6 +9,7 @@
 #include "collectors/collector.h"
 #include "lib/cpus.h"
 #include "collectors/jmxconf.h"
+#include "lib/util.h"
 #include "traffic/strategy.h"
 
 const struct setting_def setting_defs[N_SETTINGS] = {
@@ -366,4 +367,17 @@ void settings_format_source(const struct settings *s, enum setting_id id,
     default:
         strbuf_addstr(out, "default");
     }
+}
+
+void settings_describe(const struct settings *s, enum setting_id id,
+                       int width, struct strbuf *out)
+{
+    char *shown = url_redact(s->v[id].s);
+
+    strbuf_addf(out, "%-*s = %-12s (", width, setting_defs[id].key,
+                setting_defs[id].type == SETTING_STRING && !*shown
+                    ? "\"\"" : shown);
+    settings_format_source(s, id, out);
+    strbuf_addch(out, ')');
+    free(shown);
 }

@@ -233,6 +233,10 @@ int settings_set_text(struct settings *s, enum setting_id id,
 /* "default", "profiles.d/ci/perftests.conf:12", "environment", "-o". */
 void settings_format_source(const struct settings *s, enum setting_id id,
                             struct strbuf *out);
+/* "KEY = value (where it came from)", the key padded to 'width', a URL's
+ * secrets redacted (the line goes to run.log and the bundle). */
+void settings_describe(const struct settings *s, enum setting_id id,
+                       int width, struct strbuf *out);
 const char *settings_source_to_text(enum setting_source source);
 
 static inline long long settings_int(const struct settings *s,

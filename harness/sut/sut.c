@@ -229,3 +229,10 @@ int sut_check_alive(const struct sut *s, int timeout_ms, struct strbuf *why)
     }
     return 0;
 }
+
+/* An OVS answers "version" in a millisecond even under load: 2 s without
+ * an answer is a SUT that does not respond. */
+int sut_check(void *sut, struct strbuf *why)
+{
+    return sut_check_alive(sut, SUT_ANSWER_TIMEOUT_MS, why);
+}

@@ -55,5 +55,9 @@ size_t sut_pids(const struct sut *sut, const pid_t **pids);
  * (stopped, or no answer), naming the process in 'why'.  NULL is fine. */
 int sut_check_alive(const struct sut *sut, int timeout_ms,
                     struct strbuf *why);
+/* The same with SUT_ANSWER_TIMEOUT_MS, in the shape of measure's check
+ * after each trial ('sut' a struct sut *). */
+#define SUT_ANSWER_TIMEOUT_MS 2000
+int sut_check(void *sut, struct strbuf *why);
 
 #endif
