@@ -20,7 +20,8 @@ DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 # that renders the report, the JSON schema check, a JVM (and javac for the
 # JMX sidecar).  `make test` installs
 # them; `make run` does not need them.
-TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless
+# clang-14 builds the fuzzers (`make fuzz`, run briefly by `make test`).
+TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless clang-14
 
 CC ?= gcc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -94,7 +95,7 @@ build/tests/jmx/PtTestApp.class: tests/jmx/PtTestApp.java
 	@mkdir -p build/tests/jmx
 	$(JAVAC) --release 17 -Xlint:all -d build/tests/jmx $<
 
-.PHONY: all deps run test unit integration bench install clean check-root check-layers
+.PHONY: all deps run test unit integration bench fuzz install clean check-root check-layers
 all: perftests $(JMX_CLASSES)
 
 perftests: build/harness/main.o build/libperftests.a
@@ -112,7 +113,8 @@ build/version.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 
-build/harness/run/metadata.o build/harness/main.o build/asan/harness/run/metadata.o: build/version.h
+build/harness/run/metadata.o build/harness/main.o build/asan/harness/run/metadata.o \
+	build/fuzz/harness/run/metadata.o: build/version.h
 
 build/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -166,7 +168,54 @@ build/tests/tools/%: tests/tools/%.c
 test: deps check-layers
 	$(call install_missing,$(TEST_DEBS))
 	$(MAKE) all $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS) $(TEST_JAVA)
+	$(MAKE) fuzz FUZZ_SECONDS=3
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
+
+# Fuzzing (tests/fuzz/): one libFuzzer binary per parser of text that
+# comes from outside, built with clang (libFuzzer is clang's) into its own
+# objects, and run for FUZZ_SECONDS each, one after the other (-workers=1:
+# the lab hosts are shared).  Seeds are tests/fuzz/<target>/; what a run
+# finds goes to build/fuzz/corpus/<target>/ and, for a crash, the input to
+# build/fuzz/crash/<target>-*.  A crash fails the target.
+FUZZ_CC := clang-14
+FUZZ_SECONDS ?= 30
+# clang's -Wformat=2 also warns of the vsnprintf() in strbuf_vaddf(), which
+# gcc knows is a format passed on.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Wno-format-nonliteral
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out \
+	tests/fuzz/fuzz_util.c,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+FUZZ_OBJS := $(PT_SRCS:%.c=build/fuzz/%.o) build/fuzz/tests/fuzz/fuzz_util.o
+
+build/fuzz/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		-O1 -c -o $@ $<
+
+build/fuzz/libperftests.a: $(FUZZ_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libperftests.a
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -O1 \
+		-o $@ $< build/fuzz/libperftests.a $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	@mkdir -p build/fuzz/crash
+	@for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$t; \
+		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
+		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-workers=1 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash/$$t- \
+			build/fuzz/corpus/$$t tests/fuzz/$$t \
+			>build/fuzz/$$t.log 2>&1 || { tail -n 60 build/fuzz/$$t.log; \
+			echo "fuzz: $$t failed; the input is in build/fuzz/crash/"; \
+			exit 1; }; \
+		grep -E '^stat::number_of_executed_units|^Done' build/fuzz/$$t.log \
+			| tail -n 1; \
+	done
 
 # Benchmarks: figures against the peers (trafgen, nping), not pass/fail.
 BENCH_DEBS := netsniff-ng nmap
