@@ -11,6 +11,7 @@
 
 #include "lib/log.h"
 #include "lib/strbuf.h"
+#include "lib/util.h"
 
 char *fuzz_cstr(const uint8_t *data, size_t size)
 {
@@ -97,9 +98,8 @@ void fuzz_put(const char *name, const void *data, size_t len)
         free(path);
         return;
     }
-    /* One level of subfolder is all a harness needs ("snapshot/x"). */
     *slash = '\0';
-    if (mkdir(path, 0700) && errno != EEXIST)
+    if (mkdir_p(path, 0700))
         goto fail;
     *slash = '/';
     fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);

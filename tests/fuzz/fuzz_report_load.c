@@ -1,0 +1,81 @@
+/* Fuzzes report_load() (report/load.c): `perftests report DIR` reads a
+ * run directory that may come from anywhere (a bundle someone posted, a
+ * run that died mid-write), so every file in it is untrusted.
+ *
+ * The input is up to five parts (fuzz.h), written into a run directory of
+ * the harness's own: metadata.json, collectors.json, trials.csv,
+ * snapshot/snapshot.json, run.log.  A part the input does not have is a
+ * file the run did not leave.  The report's outputs are not run: one of
+ * them opens the history database metadata.json names, which a fuzzer
+ * must not create wherever it likes. */
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "lib/strbuf.h"
+#include "report/report.h"
+
+static const char *const files[] = {
+    "run/metadata.json", "run/collectors.json", "run/trials.csv",
+    "run/snapshot/snapshot.json", "run/run.log",
+};
+
+static void fail(const char *what)
+{
+    fprintf(stderr, "%s\n", what);
+    abort();
+}
+
+/* What the outputs rely on: trials an array of objects, each with no more
+ * fields than trials.csv's header has names, numbers where they read
+ * numbers. */
+static void check_loaded(const struct report *r, const char *csv)
+{
+    size_t i, header = 1;
+    json_t *row;
+
+    if (!json_is_array(r->trials) || !r->meta || !json_is_array(r->graphs))
+        fail("a loaded report lacks its trials, metadata or graphs");
+    for (const char *c = csv; c && *c && *c != '\n'; c++)
+        header += *c == ',';
+    json_array_foreach(r->trials, i, row) {
+        double v = report_num(row, "rate");
+        if (!json_is_object(row))
+            fail("a trial that is not an object");
+        if (json_object_size(row) > header)
+            fail("a trial with more fields than the header names");
+        if (isinf(v))
+            fail("a trial's number is infinite");
+    }
+    report_setting(r, "FRAME_SIZE");
+    report_setting_num(r, "GRAPH_WIDTH", 1400);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct fuzz_parts p;
+    struct report r;
+    char *dir = fuzz_path("run");
+
+    fuzz_split(data, size, &p);
+    for (size_t i = 0; i < sizeof files / sizeof *files; i++)
+        fuzz_put(files[i], i < p.n ? p.part[i] : NULL,
+                 i < p.n ? p.len[i] : 0);
+    if (!report_load(&r, dir, &err))
+        check_loaded(&r, p.n > 2 ? p.part[2] : NULL);
+    report_release(&r);
+    strbuf_dispose(&err);
+    fuzz_parts_release(&p);
+    free(dir);
+    return 0;
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+    fuzz_quiet();
+    return 0;
+}
