@@ -106,6 +106,17 @@ int spool_remove(const char *results_dir, const char *bundle_name,
     return rc;
 }
 
+int spool_parse_target(const json_t *j, struct post_target *t)
+{
+    t->url = json_string_value(json_object_get(j, "url"));
+    t->method = json_string_value(json_object_get(j, "method"));
+    t->ssh_key = json_string_value(json_object_get(j, "ssh_key"));
+    t->retries = (int)json_integer_value(json_object_get(j, "retries"));
+    t->retry_delay = json_number_value(json_object_get(j, "retry_delay"));
+    t->timeout = json_number_value(json_object_get(j, "timeout"));
+    return t->url ? 0 : -EINVAL;
+}
+
 /* Delivers one spooled bundle to the target it was spooled with. */
 static int send_one(const char *results_dir, const char *name,
                     volatile sig_atomic_t *stop)
@@ -115,18 +126,10 @@ static int send_one(const char *results_dir, const char *name,
     struct strbuf err = STRBUF_INIT;
     json_error_t je;
     json_t *j = json_load_file(meta, 0, &je);
-    struct post_target t = {
-        .url = json_string_value(json_object_get(j, "url")),
-        .method = json_string_value(json_object_get(j, "method")),
-        .ssh_key = json_string_value(json_object_get(j, "ssh_key")),
-        .retries = (int)json_integer_value(json_object_get(j, "retries")),
-        .retry_delay = json_number_value(json_object_get(j, "retry_delay")),
-        .timeout = json_number_value(json_object_get(j, "timeout")),
-        .stop = stop,
-    };
+    struct post_target t = { .stop = stop };
     int rc;
 
-    if (!t.url) {
+    if (spool_parse_target(j, &t)) {
         LOG_WARN("spool: '%s' is unreadable (%s); left alone", meta,
                  j ? "no url" : je.text);
         rc = -EINVAL;
