@@ -203,19 +203,24 @@ build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libperftests.a
 
 fuzz: $(FUZZ_BINS)
 	@mkdir -p build/fuzz/crash
-	@for t in $(FUZZ_TARGETS); do \
+	@failed=; for t in $(FUZZ_TARGETS); do \
 		mkdir -p build/fuzz/corpus/$$t; \
-		echo "fuzz: $$t for $(FUZZ_SECONDS) s"; \
-		build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+		if build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
 			-workers=1 -print_final_stats=1 \
 			-artifact_prefix=build/fuzz/crash/$$t- \
-			build/fuzz/corpus/$$t tests/fuzz/$$t \
-			>build/fuzz/$$t.log 2>&1 || { tail -n 60 build/fuzz/$$t.log; \
-			echo "fuzz: $$t failed; the input is in build/fuzz/crash/"; \
-			exit 1; }; \
-		grep -E '^stat::number_of_executed_units|^Done' build/fuzz/$$t.log \
-			| tail -n 1; \
-	done
+			build/fuzz/corpus/$$t tests/fuzz/$$t >build/fuzz/$$t.log 2>&1; \
+		then \
+			echo "fuzz: $$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+				build/fuzz/$$t.log) runs in $(FUZZ_SECONDS) s, nothing found"; \
+		else \
+			grep -E -B2 -A10 '^==[0-9]+==ERROR|runtime error' \
+				build/fuzz/$$t.log | head -n 30; \
+			echo "fuzz: $$t: FAILED, the input is in build/fuzz/crash/$$t-*," \
+				"the log in build/fuzz/$$t.log"; \
+			failed="$$failed $$t"; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi
 
 # Benchmarks: figures against the peers (trafgen, nping), not pass/fail.
 BENCH_DEBS := netsniff-ng nmap

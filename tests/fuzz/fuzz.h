@@ -42,8 +42,13 @@ char *fuzz_path(const char *name);
  * error: the harness, not the parser, failed then. */
 void fuzz_put(const char *name, const void *data, size_t len);
 
-/* Quiets the library's log (a parser that warns on every bad line would
- * spend the fuzzer's time writing to stderr). */
-void fuzz_quiet(void);
+/* Says what check failed and aborts: libFuzzer then keeps the input as
+ * a crash, like a sanitizer's finding. */
+void fuzz_fail(const char *fmt, ...)
+    __attribute__((format(printf, 1, 2), noreturn));
+
+/* fuzz_util.c also defines LLVMFuzzerInitialize(), which quiets the
+ * library's log: a parser that warns on every bad line would spend the
+ * fuzzer's time writing to stderr. */
 
 #endif

@@ -52,24 +52,17 @@ static void check_round_trip(const uint8_t *data, size_t size)
     if (frame_init(&f, &spec))
         return;
     frame_patch(&f, seq, tx_ns, ports[1], ports[0]);
-    if (!frame_parse(f.buf, f.len, RUN, &got_seq, &got_tx)) {
-        fprintf(stderr, "a built frame (%zu bytes, %s) does not parse\n",
-                f.len, spec.proto == FRAME_UDP ? "udp" : "tcp");
-        abort();
-    }
+    if (!frame_parse(f.buf, f.len, RUN, &got_seq, &got_tx))
+        fuzz_fail("a built frame (%zu bytes, %s) does not parse", f.len,
+                  spec.proto == FRAME_UDP ? "udp" : "tcp");
     /* The payload carries 32 bits of sequence: a trial sends fewer. */
-    if (got_seq != (uint32_t)seq || got_tx != tx_ns) {
-        fprintf(stderr, "a built frame reads back seq %llu tx %llu, "
-                "not %llu %llu\n", (unsigned long long)got_seq,
-                (unsigned long long)got_tx,
-                (unsigned long long)(uint32_t)seq,
-                (unsigned long long)tx_ns);
-        abort();
-    }
-    if (frame_parse(f.buf, f.len, RUN + 1, &got_seq, &got_tx)) {
-        fprintf(stderr, "a frame of another run parses as ours\n");
-        abort();
-    }
+    if (got_seq != (uint32_t)seq || got_tx != tx_ns)
+        fuzz_fail("a built frame reads back seq %llu tx %llu, not %llu %llu",
+                  (unsigned long long)got_seq, (unsigned long long)got_tx,
+                  (unsigned long long)(uint32_t)seq,
+                  (unsigned long long)tx_ns);
+    if (frame_parse(f.buf, f.len, RUN + 1, &got_seq, &got_tx))
+        fuzz_fail("a frame of another run parses as ours");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

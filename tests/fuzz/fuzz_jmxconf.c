@@ -12,12 +12,6 @@
 #include "collectors/jmxconf.h"
 #include "fuzz.h"
 
-static void fail(const char *what, const char *lines)
-{
-    fprintf(stderr, "%s in:\n%s\n", what, lines);
-    abort();
-}
-
 static size_t count(const char *s, size_t len, char c)
 {
     size_t n = 0;
@@ -35,20 +29,22 @@ static void check_lines(const struct jmx_config *cfg)
 
     jmx_config_to_lines(cfg, true, &out);
     if (strncmp(out.buf, "defaults\n", 9))
-        fail("the lines do not start with \"defaults\"", out.buf);
+        fuzz_fail("the lines do not start with \"defaults\" in:\n%s",
+                  out.buf);
     for (l = out.buf + 9; *l; lines++) {
         const char *end = strchr(l, '\n');
         if (!end)
-            fail("a line without its newline", out.buf);
+            fuzz_fail("a line without its newline in:\n%s", out.buf);
         if (strncmp(l, "query\t", 6))
-            fail("a line that is no query", out.buf);
+            fuzz_fail("a line that is no query in:\n%s", out.buf);
         if (count(l, (size_t)(end - l), '\t') != 4
             || count(l, (size_t)(end - l), '\r'))
-            fail("a query line without exactly five fields", out.buf);
+            fuzz_fail("a query line without exactly five fields in:\n%s",
+                      out.buf);
         l = end + 1;
     }
     if (lines != cfg->n)
-        fail("not one line per query", out.buf);
+        fuzz_fail("not one line per query in:\n%s", out.buf);
     strbuf_dispose(&out);
 }
 

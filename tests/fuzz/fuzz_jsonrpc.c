@@ -87,12 +87,10 @@ static void check_pieces(const uint8_t *data, size_t size)
     scan_all(data, size, size ? size : 1, &whole);
     scan_all(data, size, piece, &pieces);
     if (whole.n != pieces.n || whole.end != pieces.end
-        || memcmp(whole.len, pieces.len, whole.n * sizeof *whole.len)) {
-        fprintf(stderr, "framing differs: %zu frames (end %zd) at once, "
-                "%zu (end %zd) in pieces of %zu\n", whole.n, whole.end,
-                pieces.n, pieces.end, piece);
-        abort();
-    }
+        || memcmp(whole.len, pieces.len, whole.n * sizeof *whole.len))
+        fuzz_fail("framing differs: %zu frames (end %zd) at once, %zu "
+                  "(end %zd) in pieces of %zu", whole.n, whole.end, pieces.n,
+                  pieces.end, piece);
 }
 
 static void check_transact(const uint8_t *data, size_t size)
@@ -116,10 +114,8 @@ static void check_transact(const uint8_t *data, size_t size)
     shutdown(sv[1], SHUT_WR);
     if (!jsonrpc_transact(rpc, "list_dbs", NULL, &result, &error)) {
         struct strbuf text = STRBUF_INIT;
-        if (!result == !error) {
-            fprintf(stderr, "a reply must give a result or an error\n");
-            abort();
-        }
+        if (!result == !error)
+            fuzz_fail("a reply must give a result or an error");
         jsonrpc_error_text(error, &text);
         strbuf_dispose(&text);
         json_decref(result);

@@ -13,12 +13,6 @@
 #include "fuzz.h"
 #include "lib/ledger.h"
 
-static void fail(const char *what, const char *line)
-{
-    fprintf(stderr, "%s: '%s'\n", what, line);
-    abort();
-}
-
 /* Whatever the parser accepts must be a well-formed entry: every field
  * ends inside its buffer, and "-" (the root namespace) is "" again. */
 static void check_line(const char *line)
@@ -31,14 +25,14 @@ static void check_line(const char *line)
     if (!memchr(e.kind, '\0', sizeof e.kind)
         || !memchr(e.name, '\0', sizeof e.name)
         || !memchr(e.netns, '\0', sizeof e.netns))
-        fail("an accepted entry has an unterminated field", line);
+        fuzz_fail("an accepted entry has an unterminated field: '%s'", line);
     if (!e.kind[0] || !e.name[0])
-        fail("an accepted entry has no kind or no name", line);
+        fuzz_fail("an accepted entry has no kind or no name: '%s'", line);
     if (!strcmp(e.netns, "-"))
-        fail("an accepted entry keeps '-' as its namespace", line);
+        fuzz_fail("an accepted entry keeps '-' as its namespace: '%s'", line);
     if (strchr(e.name, '\t') || strchr(e.netns, '\t')
         || strchr(e.name, '\n') || strchr(e.netns, '\n'))
-        fail("an accepted entry holds a field separator", line);
+        fuzz_fail("an accepted entry holds a field separator: '%s'", line);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -59,11 +53,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ledger_is_stale(path);
     free(path);
     free(text);
-    return 0;
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    fuzz_quiet();
     return 0;
 }

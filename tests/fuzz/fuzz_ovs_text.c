@@ -16,12 +16,6 @@
 #include "lib/strbuf.h"
 #include "sut/snapshot.h"
 
-static void fail(const char *what)
-{
-    fprintf(stderr, "%s\n", what);
-    abort();
-}
-
 static void count_pair(const char *key, size_t len, double v, void *aux)
 {
     /* The key lies in the text: reading all of it must be in bounds. */
@@ -50,7 +44,7 @@ static void check_snapshot(const char *text)
     /* snapshot.json must stay JSON whatever OVS said (no NaN, no inf). */
     dump = json_dumps(snap, JSON_COMPACT);
     if (!dump)
-        fail("snapshot_ovs_json() made something json_dumps() refuses");
+        fuzz_fail("snapshot_ovs_json() made something json_dumps() refuses");
     snapshot_describe(snap, &out);
     free(dump);
     json_decref(snap);
@@ -67,21 +61,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     ovs_parse_dpctl_show(text, &dp);
     if ((ovs_parse_pmd_stats(text, &pmd) == 0) != (pmd.threads >= 1))
-        fail("pmd-stats-show: the result disagrees with the threads seen");
+        fuzz_fail("pmd-stats-show: the result disagrees with the "
+                  "threads seen");
     ovs_parse_memory_show(text, &mem);
     found = ovs_memory_show_foreach(text, count_pair, &pairs);
     if (found != pairs)
-        fail("memory/show: the count returned is not the pairs handed on");
+        fuzz_fail("memory/show: the count returned is not the pairs "
+                  "handed on");
     flows = ovs_count_dump_flows(text);
     if (flows < 0 || (size_t)flows > count_lines(text))
-        fail("dump-flows: more flows than lines");
+        fuzz_fail("dump-flows: more flows than lines");
     check_snapshot(text);
     free(text);
-    return 0;
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    fuzz_quiet();
     return 0;
 }

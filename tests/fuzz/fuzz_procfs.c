@@ -12,12 +12,6 @@
 #include "collectors/procfs.h"
 #include "fuzz.h"
 
-static void fail(const char *what)
-{
-    fprintf(stderr, "%s\n", what);
-    abort();
-}
-
 static void check_stat(const char *text)
 {
     struct pstat p;
@@ -27,12 +21,12 @@ static void check_stat(const char *text)
         return;
     /* The name is copied into a fixed buffer: it must end inside it. */
     if (!memchr(p.comm, '\0', sizeof p.comm))
-        fail("stat: comm is not terminated");
+        fuzz_fail("stat: comm is not terminated");
     /* The kernel's name is at most 15 bytes and sits between the first
      * '(' and the last ')'; whatever the parser kept must come from
      * there. */
     if (!strstr(text, p.comm))
-        fail("stat: comm is not in the text");
+        fuzz_fail("stat: comm is not in the text");
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -18,12 +18,6 @@
 
 #define MAX_LINES 64
 
-static void fail(const char *what, const char *detail)
-{
-    fprintf(stderr, "%s: %s\n", what, detail);
-    abort();
-}
-
 /* The lines of 'text' as a NULL-terminated array pointing into it (the
  * newlines become NULs). */
 static char **lines(char *text, char **v)
@@ -50,11 +44,11 @@ static void check_errors(const struct strbuf *errs, int n_err)
     for (size_t i = 0; i < errs->len; i++)
         newlines += errs->buf[i] == '\n';
     if (n_err > 0 && !errs->len)
-        fail("errors counted but none said", "");
+        fuzz_fail("errors counted but none said");
     if (errs->len && errs->buf[errs->len - 1] != '\n')
-        fail("an error line without its newline", errs->buf);
+        fuzz_fail("an error line without its newline: %s", errs->buf);
     if (n_err > 0 && newlines < 1)
-        fail("errors without a line", errs->buf);
+        fuzz_fail("errors without a line: %s", errs->buf);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -100,10 +94,4 @@ const char *__lsan_default_options(void);
 const char *__lsan_default_options(void)
 {
     return "print_suppressions=0";
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    fuzz_quiet();
-    return 0;
 }

@@ -23,12 +23,6 @@ static const char *const files[] = {
     "run/snapshot/snapshot.json", "run/run.log",
 };
 
-static void fail(const char *what)
-{
-    fprintf(stderr, "%s\n", what);
-    abort();
-}
-
 /* What the outputs rely on: trials an array of objects, each with no more
  * fields than trials.csv's header has names, numbers where they read
  * numbers. */
@@ -38,17 +32,17 @@ static void check_loaded(const struct report *r, const char *csv)
     json_t *row;
 
     if (!json_is_array(r->trials) || !r->meta || !json_is_array(r->graphs))
-        fail("a loaded report lacks its trials, metadata or graphs");
+        fuzz_fail("a loaded report lacks its trials, metadata or graphs");
     for (const char *c = csv; c && *c && *c != '\n'; c++)
         header += *c == ',';
     json_array_foreach(r->trials, i, row) {
         double v = report_num(row, "rate");
         if (!json_is_object(row))
-            fail("a trial that is not an object");
+            fuzz_fail("a trial that is not an object");
         if (json_object_size(row) > header)
-            fail("a trial with more fields than the header names");
+            fuzz_fail("a trial with more fields than the header names");
         if (isinf(v))
-            fail("a trial's number is infinite");
+            fuzz_fail("a trial's number is infinite");
     }
     report_setting(r, "FRAME_SIZE");
     report_setting_num(r, "GRAPH_WIDTH", 1400);
@@ -71,11 +65,5 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     strbuf_dispose(&err);
     fuzz_parts_release(&p);
     free(dir);
-    return 0;
-}
-
-int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-    fuzz_quiet();
     return 0;
 }

@@ -14,12 +14,6 @@
 #include "fuzz.h"
 #include "report/post.h"
 
-static void fail(const char *what)
-{
-    fprintf(stderr, "%s\n", what);
-    abort();
-}
-
 /* A field the target took must be the JSON's string, not a stale or
  * borrowed pointer. */
 static void check_string(const json_t *j, const char *key, const char *got)
@@ -27,7 +21,7 @@ static void check_string(const json_t *j, const char *key, const char *got)
     const char *want = json_string_value(json_object_get(j, key));
 
     if (got != want)
-        fail("a target field is not the JSON's string");
+        fuzz_fail("a target field is not the JSON's string");
     if (got)
         (void)strlen(got);
 }
@@ -40,9 +34,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     int rc = spool_parse_target(j, &t);
 
     if ((rc == 0) != (t.url != NULL))
-        fail("the result disagrees with the URL found");
+        fuzz_fail("the result disagrees with the URL found");
     if (t.stop != &stop || t.transport)
-        fail("the reader changed what it must leave alone");
+        fuzz_fail("the reader changed what it must leave alone");
     check_string(j, "url", t.url);
     check_string(j, "method", t.method);
     check_string(j, "ssh_key", t.ssh_key);

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -112,10 +113,23 @@ fail:
     abort();
 }
 
-void fuzz_quiet(void)
+void fuzz_fail(const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    abort();
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv);
+int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
     /* Errors still show: a parser that logs one on bad input is worth a
      * look.  Nothing is kept for a run.log that never comes. */
     log_set_level(LOG_LEVEL_ERR);
     log_discard_early();
+    return 0;
 }
