@@ -45,9 +45,10 @@ static json_t *phases_section(const struct report *r)
 
     json_array_foreach(r->trials, i, t) {
         const char *name = json_string_value(json_object_get(t, "phase"));
-        json_t *step = json_deep_copy(t);
+        json_t *step;
         if (!name)
             continue;
+        step = json_deep_copy(t);
         if (!cur || strcmp(name, json_string_value(json_object_get(cur,
                                                                    "name")))) {
             cur = json_pack("{s:s, s:[]}", "name", name, "steps");
