@@ -15,7 +15,8 @@ LOG_MODULE("rrd");
 
 struct rrd_slot {
     struct rrdfile *file;   /* NULL: its creation failed (add said so) */
-    bool broken;            /* an update failed: said once, then quiet */
+    bool behind;            /* the clock went back: said once, skipping */
+    bool failing;           /* an update failed: said once, still tried */
 };
 
 struct rrd_sink {
@@ -50,18 +51,38 @@ static int rrd_add(void *priv, size_t idx, const char *collector,
     return s->slots[idx].file ? 0 : -EIO;
 }
 
+/* librrd refuses a sample at or before the file's last update for good
+ * measure, so a wall clock that steps back (NTP, a resumed VM) would end
+ * the file's samples.  Such samples are skipped until the clock passes
+ * the last update; any other failure is said once and the next sample is
+ * tried all the same: a file is never given up. */
 static void rrd_write(void *priv, size_t idx, const struct sample_time *t,
                       const double *v)
 {
     struct rrd_sink *s = priv;
     struct rrd_slot *f = idx < s->n_slots ? &s->slots[idx] : NULL;
     struct strbuf err = STRBUF_INIT;
+    double last;
 
-    if (!f || !f->file || f->broken)
+    if (!f || !f->file)
         return;
+    last = rrdfile_last_update(f->file);
+    if (t->real <= last) {
+        if (!f->behind)
+            LOG_WARN("the clock went back %.3f s behind the last sample of "
+                     "'%s': samples skipped until it passes that again",
+                     last - t->real, rrdfile_path(f->file));
+        f->behind = true;
+        return;
+    }
     if (rrdfile_update(f->file, t->real, v, &err)) {
-        LOG_WARN("%s; no more samples go there", err.buf);
-        f->broken = true;
+        if (!f->failing)
+            LOG_WARN("%s; trying again with the next sample", err.buf);
+        f->failing = true;
+    } else {
+        if (f->behind || f->failing)
+            LOG_INFO("'%s' takes samples again", rrdfile_path(f->file));
+        f->behind = f->failing = false;
     }
     strbuf_dispose(&err);
 }

@@ -7,7 +7,8 @@
 #include <string.h>
 
 enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST,
-       OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE, OPT_CSV };
+       OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE, OPT_CSV,
+       OPT_NO_WAIT };
 
 static const struct option long_options[] = {
     { "profile", required_argument, NULL, 'p' },
@@ -17,6 +18,7 @@ static const struct option long_options[] = {
     { "sut", required_argument, NULL, OPT_SUT },
     { "post", required_argument, NULL, OPT_POST },
     { "no-post", no_argument, NULL, OPT_NO_POST },
+    { "no-wait", no_argument, NULL, OPT_NO_WAIT },
     { "quiet", no_argument, NULL, 'q' },
     { "verbose", no_argument, NULL, 'v' },
     { "help", no_argument, NULL, 'h' },
@@ -76,6 +78,9 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
             break;
         case OPT_NO_POST:
             cli->no_post = true;
+            break;
+        case OPT_NO_WAIT:
+            cli->no_wait = true;
             break;
         case 'q':
             cli->level = LOG_LEVEL_WARN;

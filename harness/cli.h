@@ -19,6 +19,7 @@ struct cli {
     const char *sut;        /* --sut SPEC */
     const char *post_url;   /* --post URL: REPORT_URL, above -o */
     bool no_post;           /* --no-post */
+    bool no_wait;           /* --no-wait: no waiting for the host lock */
     bool dry_run;
     /* history, compare */
     const char *db;         /* --db FILE: the history (else HISTORY_DB) */

@@ -115,6 +115,7 @@ static int run_topology(const struct cli *cli, bool calibrate)
         .results_dir = rundir_results_dir(cli->results_dir),
         .sut = cli->sut,
         .no_post = cli->no_post,
+        .no_wait = cli->no_wait,
         .command_line = cmdline,
         .calibrate = calibrate,
     };
@@ -379,6 +380,9 @@ static const struct cli_command commands[] = {
       "system\n"
       "      --post URL         post the report bundle there (REPORT_URL)\n"
       "      --no-post          keep the bundle local, whatever REPORT_URL\n"
+      "      --no-wait          exit 3 when another run holds the host "
+      "lock\n"
+      "                         (/run/perftests.lock), instead of waiting\n"
       COMMON_OPTIONS
       "\nexit codes: 0 pass, 1 a check failed, 2 usage or configuration "
       "error,\n3 environment error, 4 a phase failed, 130 interrupted.\n",

@@ -5,10 +5,12 @@
 #include "report/post.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "lib/log.h"
 #include "lib/util.h"
@@ -21,12 +23,17 @@ static void record_posted(const char *bundle, const char *url)
     char *shown = url_redact(url);
     char when[32];
     time_t now = time(NULL);
-    FILE *f = fopen(path, "we");
+    /* Not through a link someone put there. */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+                  0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
 
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
     if (f) {
         fprintf(f, "%s %s\n", when, shown);
         fclose(f);
+    } else if (fd >= 0) {
+        close(fd);
     }
     free(shown);
     free(path);
@@ -50,8 +57,18 @@ int post_bundle(const struct post_target *t, const char *bundle,
                                           : post_transport_find(t->url);
     char *shown = url_redact(t->url);
     double delay = t->retry_delay;
+    struct untrusted any_file = { .owner = (uid_t)-1 };
     int rc = -EINVAL;
 
+    /* The transports open it by name: it must be a file, not a link to
+     * one (a spooled "bundle" linking to /etc/shadow). */
+    rc = util_open_untrusted(AT_FDCWD, bundle, &any_file, NULL, err);
+    if (rc < 0) {
+        free(shown);
+        return rc;
+    }
+    close(rc);
+    rc = -EINVAL;
     if (!tr) {
         strbuf_addf(err, "'%s': not an http(s), scp or sftp URL", shown);
         free(shown);

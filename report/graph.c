@@ -144,8 +144,7 @@ static int write_trials_rrd(const struct report *r, time_t *from, time_t *to,
 
 /* The rate the throughput graph marks: NDR and PDR, or the highest
  * loss-free step. */
-static void mark_rates(const struct report *r, struct strbuf *out[],
-                       int *n)
+static void mark_rates(const struct report *r, struct report_graph *g)
 {
     json_t *res = json_object_get(r->meta, "result");
     json_t *search = json_object_get(res, "search");
@@ -156,66 +155,90 @@ static void mark_rates(const struct report *r, struct strbuf *out[],
         double v = json_number_value(json_object_get(json_object_get(
             search, names[i][0]), "rate_pps"));
         if (v > 0)
-            strbuf_addf(out[(*n)++], "HRULE:%.0f#%s:%s %.0f pps", v,
+            strbuf_addf(report_graph_arg(g), "HRULE:%.0f#%s:%s %.0f pps", v,
                         i ? "ff7f0e" : "d62728", names[i][1], v);
     }
     if (!search && json_number_value(json_object_get(res, "loss_free_pps")))
-        strbuf_addf(out[(*n)++], "HRULE:%.0f#d62728:highest loss-free %.0f pps",
+        strbuf_addf(report_graph_arg(g), "HRULE:%.0f#d62728:highest loss-free %.0f pps",
                     json_number_value(json_object_get(res, "loss_free_pps")),
                     json_number_value(json_object_get(res, "loss_free_pps")));
+}
+
+void report_graph_begin(struct report_graph *g, const struct report *r,
+                        const char *file, const char *title,
+                        const char *vlabel, time_t from, time_t to)
+{
+    g->n = 0;
+    for (int i = 0; i < REPORT_GRAPH_ARGS; i++)
+        strbuf_init(&g->a[i]);
+    strbuf_addstr(&g->a[g->n++], "graph");
+    strbuf_addf(&g->a[g->n++], "%s/%s", r->dir, file);
+    strbuf_addf(&g->a[g->n++], "--start=%lld", (long long)from);
+    strbuf_addf(&g->a[g->n++], "--end=%lld", (long long)to);
+    strbuf_addf(&g->a[g->n++], "--width=%d", r->width);
+    strbuf_addf(&g->a[g->n++], "--height=%d", r->height);
+    strbuf_addf(&g->a[g->n++], "--title=%s", title);
+    strbuf_addf(&g->a[g->n++], "--vertical-label=%s", vlabel);
+    strbuf_addstr(&g->a[g->n++], "--imgformat=PNG");
+}
+
+struct strbuf *report_graph_arg(struct report_graph *g)
+{
+    /* The last one is reused rather than overflowing: a graph with that
+     * many marks is a bug, and librrd then says which argument is odd. */
+    return &g->a[g->n < REPORT_GRAPH_ARGS ? g->n++ : g->n - 1];
+}
+
+int report_graph_end(struct report_graph *g, bool draw, struct strbuf *err)
+{
+    const char *argv[REPORT_GRAPH_ARGS];
+    int rc = 1;
+
+    if (draw) {
+        for (int i = 0; i < g->n; i++)
+            argv[i] = g->a[i].buf;
+        rc = rrdfile_graph(argv, g->n, err);
+    }
+    for (int i = 0; i < REPORT_GRAPH_ARGS; i++)
+        strbuf_dispose(&g->a[i]);
+    return rc;
 }
 
 /* Draws one graph; 0 when drawn, 1 when it has nothing to show. */
 static int draw(struct report *r, const struct graph *g, time_t from,
                 time_t to, struct strbuf *err)
 {
-    struct strbuf a[64], *ap[64];
-    const char *argv[64];
-    int n = 0, lines = 0, rc;
+    struct report_graph rg;
+    int lines = 0;
 
-    for (int i = 0; i < 64; i++)
-        strbuf_init(&a[i]), ap[i] = &a[i];
-    strbuf_addstr(ap[n++], "graph");
-    strbuf_addf(ap[n++], "%s/%s", r->dir, g->file);
-    strbuf_addf(ap[n++], "--start=%lld", (long long)from);
-    strbuf_addf(ap[n++], "--end=%lld", (long long)to);
-    strbuf_addf(ap[n++], "--width=%d", r->width);
-    strbuf_addf(ap[n++], "--height=%d", r->height);
-    strbuf_addf(ap[n++], "--title=%s", g->title);
-    strbuf_addf(ap[n++], "--vertical-label=%s", g->vlabel);
-    strbuf_addstr(ap[n++], "--imgformat=PNG");
+    report_graph_begin(&rg, r, g->file, g->title, g->vlabel, from, to);
     /* Levels start at 0, so that a small change does not look big. */
-    strbuf_addstr(ap[n++], g->option ? g->option : "--lower-limit=0");
+    strbuf_addstr(report_graph_arg(&rg), g->option ? g->option
+                                                   : "--lower-limit=0");
     for (int i = 0; i < 6 && g->lines[i].rrd; i++) {
         const struct line *l = &g->lines[i];
         char *path = xasprintf("%s/rrd/%s.rrd", r->dir, l->rrd);
         if (!access(path, R_OK)) {
             /* RRD DEF names: letters only is safest. */
-            strbuf_addf(ap[n++], "DEF:v%c=%s:%s:AVERAGE", 'a' + i, path,
-                        l->ds);
+            strbuf_addf(report_graph_arg(&rg), "DEF:v%c=%s:%s:AVERAGE",
+                        'a' + i, path, l->ds);
             if (g->tick && !strcmp(l->ds, g->tick))
-                strbuf_addf(ap[n++], "TICK:v%c%s:0.1:%-30s", 'a' + i,
-                            l->color, l->legend);
+                strbuf_addf(report_graph_arg(&rg), "TICK:v%c%s:0.1:%-30s",
+                            'a' + i, l->color, l->legend);
             else
-                strbuf_addf(ap[n++], "LINE2:v%c%s:%-30s", 'a' + i, l->color,
-                            l->legend);
-            strbuf_addf(ap[n++], "GPRINT:v%c:AVERAGE:mean %%8.1lf%%s", 'a' + i);
-            strbuf_addf(ap[n++], "GPRINT:v%c:MAX:max %%8.1lf%%s\\l", 'a' + i);
+                strbuf_addf(report_graph_arg(&rg), "LINE2:v%c%s:%-30s",
+                            'a' + i, l->color, l->legend);
+            strbuf_addf(report_graph_arg(&rg),
+                        "GPRINT:v%c:AVERAGE:mean %%8.1lf%%s", 'a' + i);
+            strbuf_addf(report_graph_arg(&rg),
+                        "GPRINT:v%c:MAX:max %%8.1lf%%s\\l", 'a' + i);
             lines++;
         }
         free(path);
     }
     if (!strcmp(g->file, "throughput.png"))
-        mark_rates(r, ap, &n);
-    rc = 1;
-    if (lines) {
-        for (int i = 0; i < n; i++)
-            argv[i] = a[i].buf;
-        rc = rrdfile_graph(argv, n, err);
-    }
-    for (int i = 0; i < 64; i++)
-        strbuf_dispose(&a[i]);
-    return rc;
+        mark_rates(r, &rg);
+    return report_graph_end(&rg, lines > 0, err);
 }
 
 static int graphs_make(struct report *r, struct strbuf *err)

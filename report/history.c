@@ -21,7 +21,7 @@ static const char schema[] =
     "CREATE INDEX IF NOT EXISTS runs_series ON runs (series, start);"
     "CREATE TABLE IF NOT EXISTS metrics ("
     " uuid TEXT, name TEXT, value REAL, unit TEXT, better TEXT,"
-    " PRIMARY KEY (uuid, name));"
+    " outcome TEXT, PRIMARY KEY (uuid, name));"
     "CREATE TABLE IF NOT EXISTS trials ("
     " uuid TEXT, row INTEGER, data TEXT, PRIMARY KEY (uuid, row));";
 
@@ -29,6 +29,21 @@ static int fail(struct history *h, struct strbuf *err, const char *what)
 {
     strbuf_addf(err, "%s: %s: %s", h->path, what, sqlite3_errmsg(h->db));
     return -EIO;
+}
+
+/* A history made before metrics kept their verdict gets the column: the
+ * trend graphs mark the runs that regressed in their own time. */
+static int add_outcome_column(struct history *h, char **msg)
+{
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(h->db, "SELECT outcome FROM metrics LIMIT 0", -1,
+                           &st, NULL) == SQLITE_OK) {
+        sqlite3_finalize(st);
+        return SQLITE_OK;
+    }
+    return sqlite3_exec(h->db, "ALTER TABLE metrics ADD COLUMN outcome TEXT",
+                        NULL, NULL, msg);
 }
 
 struct history *history_open(const char *path, struct strbuf *err)
@@ -48,7 +63,8 @@ struct history *history_open(const char *path, struct strbuf *err)
     sqlite3_busy_timeout(h->db, 10000);
     if (sqlite3_exec(h->db, "PRAGMA journal_mode=WAL;", NULL, NULL, &msg)
             != SQLITE_OK
-        || sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK) {
+        || sqlite3_exec(h->db, schema, NULL, NULL, &msg) != SQLITE_OK
+        || add_outcome_column(h, &msg) != SQLITE_OK) {
         strbuf_addf(err, "%s: not a history database: %s", path,
                     msg ? msg : sqlite3_errmsg(h->db));
         sqlite3_free(msg);
@@ -90,8 +106,9 @@ static int add_metrics(struct history *h, const struct history_run *run,
     json_t *m;
     int rc = 0;
 
-    if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO metrics VALUES "
-                           "(?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO metrics (uuid, "
+                           "name, value, unit, better, outcome) VALUES "
+                           "(?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
         return fail(h, err, "cannot prepare");
     json_array_foreach(run->metrics, i, m) {
         double v = json_number_value(json_object_get(m, "value"));
@@ -108,6 +125,8 @@ static int add_metrics(struct history *h, const struct history_run *run,
         sqlite3_bind_text(st, 5, json_string_value(json_object_get(m,
                                                                    "better")),
                           -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(st, 6, json_string_value(json_object_get(
+                              m, "outcome")), -1, SQLITE_TRANSIENT);
         if (sqlite3_step(st) != SQLITE_DONE) {
             rc = fail(h, err, "cannot write a metric");
             break;
@@ -214,6 +233,81 @@ int history_series(struct history *h, const char *series, const char *start,
     return rc == SQLITE_DONE ? 0 : fail(h, err, "cannot read");
 }
 
+static json_t *text_or_null(sqlite3_stmt *st, int col)
+{
+    const unsigned char *t = sqlite3_column_text(st, col);
+
+    return t ? json_string((const char *)t) : json_null();
+}
+
+/* 'sql' prepared, or NULL with the reason in 'err'. */
+static sqlite3_stmt *prepare(struct history *h, const char *sql,
+                             struct strbuf *err)
+{
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) == SQLITE_OK)
+        return st;
+    fail(h, err, "cannot prepare");
+    return NULL;
+}
+
+/* The rows of the bound statement 'st', each made an object by 'row', in
+ * order or (when 'reverse') in reverse; finalizes 'st'.  NULL with the
+ * reason in 'err'. */
+static json_t *rows(struct history *h, sqlite3_stmt *st,
+                    json_t *(*row)(struct history *h, sqlite3_stmt *st),
+                    bool reverse, struct strbuf *err)
+{
+    json_t *out = json_array();
+    int rc;
+
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
+        if (reverse)
+            json_array_insert_new(out, 0, row(h, st));
+        else
+            json_array_append_new(out, row(h, st));
+    }
+    sqlite3_finalize(st);
+    if (rc != SQLITE_DONE) {
+        fail(h, err, "cannot read");
+        json_decref(out);
+        return NULL;
+    }
+    return out;
+}
+
+static json_t *trend_row(struct history *h, sqlite3_stmt *st)
+{
+    return json_pack("{s:o, s:o, s:b, s:o, s:o}", "run_id",
+                     text_or_null(st, 0), "uuid", text_or_null(st, 1),
+                     "acked", sqlite3_column_int(st, 2) != 0, "value",
+                     sqlite3_column_type(st, 3) == SQLITE_NULL
+                         ? json_null()
+                         : json_real(sqlite3_column_double(st, 3)),
+                     "outcome", text_or_null(st, 4));
+}
+
+json_t *history_trend(struct history *h, const char *series,
+                      const char *start, const char *metric, int last,
+                      struct strbuf *err)
+{
+    /* The newest 'last' up to 'start', then turned oldest first. */
+    sqlite3_stmt *st = prepare(h, "SELECT r.run_id, r.uuid, r.acked, "
+                               "m.value, m.outcome FROM runs r LEFT JOIN "
+                               "metrics m ON m.uuid = r.uuid AND m.name = ? "
+                               "WHERE r.series = ? AND r.start <= ? ORDER BY "
+                               "r.start DESC LIMIT ?", err);
+
+    if (!st)
+        return NULL;
+    sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(st, 3, start, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(st, 4, last > 0 ? last : -1);
+    return rows(h, st, trend_row, true, err);
+}
+
 /* {name: value} of one run's metrics. */
 static json_t *run_metrics(struct history *h, const char *uuid)
 {
@@ -234,54 +328,37 @@ static json_t *run_metrics(struct history *h, const char *uuid)
     return o;
 }
 
-static json_t *text_or_null(sqlite3_stmt *st, int col)
+static json_t *list_row(struct history *h, sqlite3_stmt *st)
 {
-    const unsigned char *t = sqlite3_column_text(st, col);
+    json_t *run = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o}",
+                            "run_id", text_or_null(st, 0), "uuid",
+                            text_or_null(st, 1), "start", text_or_null(st, 2),
+                            "topology", text_or_null(st, 3), "series",
+                            text_or_null(st, 4), "sut_version",
+                            text_or_null(st, 5), "passed",
+                            sqlite3_column_int(st, 6) != 0, "acked",
+                            sqlite3_column_int(st, 7) != 0, "ack_note",
+                            text_or_null(st, 8));
 
-    return t ? json_string((const char *)t) : json_null();
+    json_object_set_new(run, "metrics", run_metrics(
+        h, (const char *)sqlite3_column_text(st, 1)));
+    return run;
 }
 
 json_t *history_list(struct history *h, const char *topology, int last,
                      struct strbuf *err)
 {
-    sqlite3_stmt *st;
-    json_t *out = json_array();
-    int rc;
+    sqlite3_stmt *st = prepare(h, "SELECT run_id, uuid, start, topology, "
+                               "series, sut_version, passed, acked, ack_note "
+                               "FROM runs WHERE ?1 IS NULL OR topology = ?1 "
+                               "ORDER BY start DESC LIMIT ?2", err);
 
-    if (sqlite3_prepare_v2(h->db, "SELECT run_id, uuid, start, topology, "
-                           "series, sut_version, passed, acked, ack_note FROM "
-                           "runs WHERE ?1 IS NULL OR topology = ?1 ORDER BY "
-                           "start DESC LIMIT ?2", -1, &st, NULL)
-        != SQLITE_OK) {
-        fail(h, err, "cannot prepare");
-        json_decref(out);
+    if (!st)
         return NULL;
-    }
     if (topology)
         sqlite3_bind_text(st, 1, topology, -1, SQLITE_TRANSIENT);
     sqlite3_bind_int(st, 2, last > 0 ? last : -1);
-    while ((rc = sqlite3_step(st)) == SQLITE_ROW) {
-        json_t *run = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, "
-                                "s:o}", "run_id", text_or_null(st, 0),
-                                "uuid", text_or_null(st, 1), "start",
-                                text_or_null(st, 2), "topology",
-                                text_or_null(st, 3), "series",
-                                text_or_null(st, 4), "sut_version",
-                                text_or_null(st, 5), "passed",
-                                sqlite3_column_int(st, 6) != 0, "acked",
-                                sqlite3_column_int(st, 7) != 0, "ack_note",
-                                text_or_null(st, 8));
-        json_object_set_new(run, "metrics", run_metrics(
-            h, (const char *)sqlite3_column_text(st, 1)));
-        json_array_append_new(out, run);
-    }
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE) {
-        fail(h, err, "cannot read");
-        json_decref(out);
-        return NULL;
-    }
-    return out;
+    return rows(h, st, list_row, false, err);
 }
 
 int history_ack(struct history *h, const char *run, const char *note,

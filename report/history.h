@@ -41,6 +41,13 @@ int history_series(struct history *h, const char *series, const char *start,
                    const char *uuid, const char *metric,
                    struct regress_run **out, size_t *n, struct strbuf *err);
 
+/* The trend of 'metric' in 'series': its last 'last' runs (0: all) that
+ * started no later than 'start', oldest first, as [{"run_id", "uuid",
+ * "acked", "value" (null when missing), "outcome" (the metric's verdict
+ * when that run was judged, or null)}].  NULL with the reason in 'err'. */
+json_t *history_trend(struct history *h, const char *series,
+                      const char *start, const char *metric, int last,
+                      struct strbuf *err);
 /* The runs, newest first, as [{"run_id", "uuid", "start", "topology",
  * "series", "sut_version", "passed", "acked", "ack_note", "metrics":
  * {name: value}}]; only of 'topology' when not NULL, at most 'last' (0:

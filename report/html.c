@@ -92,9 +92,16 @@ static void result(struct strbuf *h, const struct report *r)
     char v[64];
 
     strbuf_addstr(h, "<h2>Result</h2><table class=kv>");
-    snprintf(v, sizeof v, "%.0f pps",
-             json_number_value(json_object_get(res, "loss_free_pps")));
-    kv(h, "highest loss-free rate", v);
+    json_t *limit = json_object_get(res, "loss_free_limit");
+    struct strbuf lf = STRBUF_INIT;
+
+    strbuf_addf(&lf, "%s%.0f pps", limit ? "≥ " : "",
+                json_number_value(json_object_get(res, "loss_free_pps")));
+    if (limit)
+        strbuf_addf(&lf, ", limited by the generator (%s)",
+                    json_string_value(limit));
+    kv(h, "highest loss-free rate", lf.buf);
+    strbuf_dispose(&lf);
     if (json_object_get(res, "ndr")) {
         struct strbuf b = STRBUF_INIT;
         report_bound_text(json_object_get(res, "ndr"), &b);
@@ -122,6 +129,21 @@ static void result(struct strbuf *h, const struct report *r)
         kv(h, "SUT RSS slope in the long run", v);
     }
     strbuf_addstr(h, "</table>\n");
+}
+
+/* The PNGs of 'list' ([{"file", "title"}]), one under another. */
+static void images(struct strbuf *h, const json_t *list)
+{
+    json_t *g;
+    size_t i;
+
+    json_array_foreach(list, i, g) {
+        strbuf_addstr(h, "<div><img alt=\"");
+        text(h, json_string_value(json_object_get(g, "title")));
+        strbuf_addstr(h, "\" src=\"");
+        text(h, json_string_value(json_object_get(g, "file")));
+        strbuf_addstr(h, "\"></div>\n");
+    }
 }
 
 /* The run against its history: a row per metric, red where it
@@ -163,6 +185,7 @@ static void regression(struct strbuf *h, const struct report *r)
         strbuf_addstr(h, "</td></tr>");
     }
     strbuf_addstr(h, "</table>\n");
+    images(h, r->trends);
 }
 
 static void steps(struct strbuf *h, const struct report *r)
@@ -203,17 +226,8 @@ static void steps(struct strbuf *h, const struct report *r)
 
 static void graphs(struct strbuf *h, const struct report *r)
 {
-    json_t *g;
-    size_t i;
-
     strbuf_addstr(h, "<h2>Graphs</h2>\n");
-    json_array_foreach(r->graphs, i, g) {
-        strbuf_addstr(h, "<div><img alt=\"");
-        text(h, json_string_value(json_object_get(g, "title")));
-        strbuf_addstr(h, "\" src=\"");
-        text(h, json_string_value(json_object_get(g, "file")));
-        strbuf_addstr(h, "\"></div>\n");
-    }
+    images(h, r->graphs);
 }
 
 static void settings_and_host(struct strbuf *h, const struct report *r)

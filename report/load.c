@@ -144,6 +144,7 @@ int report_load(struct report *r, const char *dir, struct strbuf *err)
     memset(r, 0, sizeof *r);
     r->dir = xstrdup(dir);
     r->graphs = json_array();
+    r->trends = json_array();
     r->meta = load_json(dir, "metadata.json", &missing, err);
     if (!r->meta) {
         if (missing)
@@ -189,6 +190,7 @@ void report_release(struct report *r)
     json_decref(r->snapshot);
     json_decref(r->trials);
     json_decref(r->graphs);
+    json_decref(r->trends);
     json_decref(r->summary);
     memset(r, 0, sizeof *r);
 }

@@ -5,6 +5,7 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <math.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -172,16 +173,34 @@ static int http_send(const struct post_target *t, const char *bundle,
     return rc;
 }
 
-static bool is_ssh(const char *url)
+bool post_url_is_ssh(const char *url)
 {
     return !strncmp(url, "scp://", 6) || !strncmp(url, "sftp://", 7);
 }
 
+char *post_known_hosts(const char *setting)
+{
+    const char *home = getenv("HOME");
+    struct passwd *pw;
+
+    if (setting && *setting)
+        return xstrdup(setting);
+    if ((!home || !*home) && (pw = getpwuid(getuid())))
+        home = pw->pw_dir;
+    return xasprintf("%s/.ssh/known_hosts", home && *home ? home : "");
+}
+
+/* What an ssh upload needs besides the handle: the key pair and the
+ * known_hosts file (checked to exist by ssh_send). */
+struct ssh_args {
+    const struct post_target *t;
+    const char *known_hosts;
+};
+
 static void ssh_options(CURL *c, const void *arg)
 {
-    const struct post_target *t = arg;
-    const char *home = getenv("HOME");
-    char *known = home ? xasprintf("%s/.ssh/known_hosts", home) : NULL;
+    const struct ssh_args *a = arg;
+    const struct post_target *t = a->t;
 
     if (t->ssh_key && *t->ssh_key) {
         char *pub = xasprintf("%s.pub", t->ssh_key);
@@ -190,32 +209,49 @@ static void ssh_options(CURL *c, const void *arg)
             curl_easy_setopt(c, CURLOPT_SSH_PUBLIC_KEYFILE, pub);
         free(pub);
     }
-    /* The server's host key must be known: no blind trust. */
-    if (known && !access(known, R_OK))
-        curl_easy_setopt(c, CURLOPT_SSH_KNOWNHOSTS, known);
+    /* With a known_hosts file and no key callback, libcurl takes only a
+     * host key that matches an entry: unknown and changed keys fail. */
+    curl_easy_setopt(c, CURLOPT_SSH_KNOWNHOSTS, a->known_hosts);
     curl_easy_setopt(c, CURLOPT_FTP_CREATE_MISSING_DIRS,
                      (long)CURLFTP_CREATE_DIR);
-    free(known);
 }
 
 static int ssh_send(const struct post_target *t, const char *bundle,
                     struct strbuf *err)
 {
-    char *url = target_url(t->url, bundle);
-    char *marker = xasprintf("%s.perftest", url);
-    int rc = upload(t, url, bundle, ssh_options, t, err);
+    char *known = post_known_hosts(t->known_hosts);
+    struct ssh_args a = { t, known };
+    char *url, *marker;
+    int rc;
 
+    /* Without the file libcurl would check no host key at all: a man in
+     * the middle would get the bundle and the login. */
+    if (access(known, R_OK)) {
+        char *shown = url_redact(t->url);
+        strbuf_addf(err, "%s: cannot check the server's host key: cannot "
+                    "read the known_hosts file '%s': %s (set "
+                    "REPORT_KNOWN_HOSTS, or add the host with ssh-keyscan "
+                    "after checking its fingerprint)", shown, known,
+                    strerror(errno));
+        free(shown);
+        free(known);
+        return -ENOENT;
+    }
+    url = target_url(t->url, bundle);
+    marker = xasprintf("%s.perftest", url);
+    rc = upload(t, url, bundle, ssh_options, &a, err);
     /* The original's server picked a bundle up when its marker came. */
     if (!rc)
-        rc = upload(t, marker, NULL, ssh_options, t, err);
+        rc = upload(t, marker, NULL, ssh_options, &a, err);
     free(marker);
     free(url);
+    free(known);
     return rc;
 }
 
 static const struct post_transport transports[] = {
     { "http", is_http, http_send },
-    { "ssh", is_ssh, ssh_send },
+    { "ssh", post_url_is_ssh, ssh_send },
 };
 
 const struct post_transport *post_transport_find(const char *url)

@@ -20,10 +20,16 @@
 
 struct post_transport;
 
+/* REPORT_TIMEOUT's default (run/settings.h): what a spooled entry without
+ * a valid timeout gets. */
+#define POST_TIMEOUT_DEFAULT 120
+
 struct post_target {
     const char *url;
     const char *method;             /* "put" or "post" (http only) */
     const char *ssh_key;            /* "" or NULL: none */
+    const char *known_hosts;        /* scp/sftp host keys; "" or NULL:
+                                     * post_known_hosts_default() */
     int retries;                    /* attempts after the first */
     double retry_delay;             /* seconds; doubled each retry */
     double timeout;                 /* seconds for one attempt */
@@ -43,6 +49,13 @@ struct post_transport {
     int (*send)(const struct post_target *t, const char *bundle,
                 struct strbuf *err);
 };
+
+/* The known_hosts file scp/sftp check host keys against: 'setting'
+ * (REPORT_KNOWN_HOSTS) when set, else ~/.ssh/known_hosts of the user
+ * running perftests ($HOME, else the password database).  Malloc'ed. */
+char *post_known_hosts(const char *setting);
+/* True for scp:// and sftp:// URLs. */
+bool post_url_is_ssh(const char *url);
 
 /* The libcurl transport that takes 'url' (libcurl made ready), or NULL
  * when none does. */
@@ -76,13 +89,15 @@ int spool_add(const char *results_dir, const char *bundle,
 int spool_send(const char *results_dir, const char *only,
                volatile sig_atomic_t *stop, int *sent, int *failed,
                struct strbuf *err);
-/* The target a spooled bundle's JSON ('j', as read from <bundle>.json;
- * NULL when it could not be read) names.  The strings in 't' point into
- * 'j', which must outlive it; 't->stop' and 't->transport' are left as
- * they are.  0, or -EINVAL when it names no URL.  The spool's reader,
- * apart from the reading so that the fuzzer reaches it. */
+/* The target a spooled bundle's JSON ('j', as read from <bundle>.json)
+ * names, 't' cleared first.  The strings in 't' point into 'j', which
+ * must outlive it; a number missing or out of range gets its default,
+ * said in 'warn'.  0, or -EINVAL when it names no URL.  The spool's
+ * reader apart from the reading and the checks of the files, so that
+ * tests/fuzz/fuzz_spool.c reaches it. */
 struct json_t;
-int spool_parse_target(const struct json_t *j, struct post_target *t);
+int spool_parse_target(const struct json_t *j, struct post_target *t,
+                       struct strbuf *warn);
 /* True when the spool holds a bundle of that name. */
 bool spool_has(const char *results_dir, const char *bundle_name);
 /* Takes the bundle of that name out of the spool once it landed; the

@@ -78,7 +78,8 @@ json_t *report_metrics(const json_t *res)
     if (json_object_get(res, "ndr")) {
         rate_metric(ms, res, "ndr", "ndr_pps");
         rate_metric(ms, res, "pdr", "pdr_pps");
-    } else if (report_num(res, "loss_free_pps") > 0) {
+    } else if (report_num(res, "loss_free_pps") > 0
+               && !json_object_get(res, "loss_free_limit")) {
         metric(ms, "loss_free_pps", report_num(res, "loss_free_pps"), "pps",
                REGRESS_HIGHER_IS_BETTER);
     }
@@ -232,13 +233,15 @@ int report_history_record(const struct report *r, const json_t *section,
     if (!json_is_string(db))
         return 0;
     metrics = json_array();
-    /* What the store keeps of a metric: its figure, not the verdict. */
+    /* What the store keeps of a metric: its figure, and its verdict for
+     * the trend graphs to mark (not judged: none). */
     json_array_foreach(json_object_get(section, "metrics"), i, m)
         json_array_append_new(metrics, json_pack(
-            "{s:O, s:O, s:O, s:O}", "name", json_object_get(m, "name"),
+            "{s:O, s:O, s:O, s:O, s:O*}", "name", json_object_get(m, "name"),
             "value", json_object_get(m, "value"), "unit",
             json_object_get(m, "unit"), "better", json_object_get(m,
-                                                                  "better")));
+                                                                  "better"),
+            "outcome", json_object_get(m, "outcome")));
     struct history_run run = {
         .uuid = json_string_value(json_object_get(r->meta, "uuid")) ?: "",
         .run_id = json_string_value(json_object_get(r->meta, "run_id")),

@@ -1,5 +1,6 @@
 /* The outputs in order: graphs first (the page lists them), then the
- * summary (JUnit and the page read its verdict). */
+ * summary (JUnit and the page read its verdict; the run is then in the
+ * history, which the trend graphs draw). */
 #include "report/report.h"
 
 #include "lib/log.h"
@@ -7,8 +8,8 @@
 LOG_MODULE("report");
 
 static const struct report_output *const outputs[] = {
-    &report_graphs, &report_summary, &report_testspec, &report_junit,
-    &report_html, NULL,
+    &report_graphs, &report_summary, &report_trends, &report_testspec,
+    &report_junit, &report_html, NULL,
 };
 
 bool report_make(struct report *r)

@@ -10,6 +10,7 @@
 
 #include <jansson.h>
 #include <stdbool.h>
+#include <time.h>
 
 #include "lib/strbuf.h"
 
@@ -26,6 +27,7 @@ struct report {
     /* Filled as the outputs run. */
     json_t *graphs;             /* [{"file", "title"}] of the PNGs made */
     json_t *summary;            /* summary.json's root */
+    json_t *trends;             /* [{"file", "title"}] of the trend PNGs */
 };
 
 struct report_output {
@@ -45,7 +47,7 @@ bool report_make(struct report *r);
 
 /* The outputs (each in its own file). */
 extern const struct report_output report_graphs, report_summary,
-    report_testspec, report_junit, report_html;
+    report_testspec, report_junit, report_html, report_trends;
 
 /* --- helpers the outputs share --- */
 /* A setting's value as the run recorded it in metadata.json, or NULL. */
@@ -68,6 +70,22 @@ void report_bound_text(const json_t *bound, struct strbuf *out);
 /* index.html's "Latency under load": a table and an inline SVG graph of
  * result.latency_at_load; nothing when there is none. */
 void report_html_latency(struct strbuf *h, const struct report *r);
+/* A graph drawn by librrd (graph.c), as `rrdtool graph` takes it: begun
+ * with the file, title, axis and time range and the report's size,
+ * then DEF/LINE/RULE arguments added one by one, then drawn. */
+#define REPORT_GRAPH_ARGS 96
+struct report_graph {
+    struct strbuf a[REPORT_GRAPH_ARGS];
+    int n;
+};
+void report_graph_begin(struct report_graph *g, const struct report *r,
+                        const char *file, const char *title,
+                        const char *vlabel, time_t from, time_t to);
+/* The next argument, empty, to be written. */
+struct strbuf *report_graph_arg(struct report_graph *g);
+/* Draws it when 'draw' (else only frees): 0, 1 when not drawn, or -EIO
+ * with librrd's reason in 'err'. */
+int report_graph_end(struct report_graph *g, bool draw, struct strbuf *err);
 /* The history (regression.c): the headline metrics of a result
  * ([{"name", "value", "unit", "better"}]), the series key of the run, and
  * the "regression" section of summary.json: each metric judged against

@@ -32,9 +32,11 @@ int spool_add(const char *results_dir, const char *bundle,
     char *copy = xasprintf("%s/%s", dir, base_name(bundle));
     char *meta = xasprintf("%s.json", copy);
     char *origin = realpath(bundle, NULL);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:i, s:f, s:f, s:s?}", "url",
-                          t->url, "method", t->method ? t->method : "put",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:f, s:s?}",
+                          "url", t->url, "method",
+                          t->method ? t->method : "put",
                           "ssh_key", t->ssh_key ? t->ssh_key : "",
+                          "known_hosts", t->known_hosts ? t->known_hosts : "",
                           "retries", t->retries, "retry_delay",
                           t->retry_delay, "timeout", t->timeout, "origin",
                           origin);
@@ -75,21 +77,105 @@ bool spool_has(const char *results_dir, const char *bundle_name)
     return has;
 }
 
+/* What a spool must be: root's (or ours, when not root) and nobody
+ * else's, since `perftests post` uploads what it holds. */
+static int open_spool(const char *results_dir, struct strbuf *err)
+{
+    char *dir = xasprintf("%s/.spool", results_dir);
+    struct untrusted want = { .owner = geteuid(), .directory = true,
+                              .private_mode = true };
+    int fd = util_open_untrusted(AT_FDCWD, dir, &want, NULL, err);
+
+    free(dir);
+    return fd;
+}
+
+/* Reads <spool>/<name>.json, a file of the spool's owner alone. */
+static json_t *load_meta(int spoolfd, const char *name, struct strbuf *err)
+{
+    char *meta = xasprintf("%s.json", name);
+    struct untrusted want = { .owner = geteuid(), .private_mode = true,
+                              .single_link = true, .max_size = 1 << 16 };
+    int fd = util_open_untrusted(spoolfd, meta, &want, NULL, err);
+    json_error_t je;
+    json_t *j = NULL;
+
+    if (fd >= 0) {
+        j = json_loadfd(fd, 0, &je);
+        if (!j)
+            strbuf_addf(err, "'%s': %s (line %d)", meta, je.text, je.line);
+        else if (!json_is_object(j)) {
+            strbuf_addf(err, "'%s': not a JSON object", meta);
+            json_decref(j);
+            j = NULL;
+        }
+        close(fd);
+    }
+    free(meta);
+    return j;
+}
+
+/* The folder of 'path', resolved; NULL when it does not exist. */
+static char *real_dir_of(const char *path)
+{
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/'), *real;
+
+    if (slash)
+        *slash = '\0';
+    real = realpath(slash ? (dir[0] ? dir : "/") : ".", NULL);
+    free(dir);
+    return real;
+}
+
+/* The "origin" of spooled bundle 'name' when it is one spool_add() could
+ * have written: a bundle of that name in a folder inside the results
+ * folder.  Else NULL (and why in 'err'): the record of the landing is not
+ * made at a place a file's author chose. */
+static char *valid_origin(const char *results_dir, json_t *j,
+                          const char *name, struct strbuf *err)
+{
+    const char *origin = json_string_value(json_object_get(j, "origin"));
+    char *dir, *top = realpath(results_dir, NULL), *ok = NULL;
+    size_t len = top ? strlen(top) : 0;
+
+    if (!origin)
+        return NULL;
+    dir = real_dir_of(origin);
+    if (origin[0] != '/' || strcmp(base_name(origin), name)
+        || strstr(origin, "/../") || !dir || !top
+        || strncmp(dir, top, len) || (dir[len] && dir[len] != '/'))
+        strbuf_addf(err, "origin '%s' is not a bundle '%s' in '%s'", origin,
+                    name, results_dir);
+    else
+        ok = xasprintf("%s/%s", dir, name);
+    free(dir);
+    free(top);
+    return ok;
+}
+
 int spool_remove(const char *results_dir, const char *bundle_name,
                  struct strbuf *err)
 {
-    char *copy = xasprintf("%s/.spool/%s", results_dir,
-                           base_name(bundle_name));
+    const char *name = base_name(bundle_name);
+    char *copy = xasprintf("%s/.spool/%s", results_dir, name);
     char *meta = xasprintf("%s.json", copy);
     char *posted = xasprintf("%s.posted", copy);
-    json_t *j = json_load_file(meta, 0, NULL);
-    const char *origin = json_string_value(json_object_get(j, "origin"));
+    struct strbuf why = STRBUF_INIT;
+    int spoolfd = open_spool(results_dir, &why);
+    json_t *j = spoolfd >= 0 ? load_meta(spoolfd, name, &why) : NULL;
+    char *origin = j ? valid_origin(results_dir, j, name, &why) : NULL;
     char *mark = origin ? xasprintf("%s.posted", origin) : NULL;
+    struct stat st;
     int rc = 0;
 
-    /* The record of the landing goes beside the original bundle. */
-    if (mark && access(mark, F_OK) && rename(posted, mark))
-        copy_file(posted, mark);
+    /* The record of the landing goes beside the original bundle (rename
+     * replaces a link there rather than following it). */
+    if (mark && lstat(mark, &st) && rename(posted, mark))
+        LOG_WARN("spool: cannot move '%s' to '%s': %s", posted, mark,
+                 strerror(errno));
+    if (why.len)
+        LOG_WARN("spool: %s; the record of the landing stays out of it",
+                 why.buf);
     unlink(posted);
     unlink(copy);
     /* Without its JSON the copy is no longer in the spool. */
@@ -98,47 +184,100 @@ int spool_remove(const char *results_dir, const char *bundle_name,
         strbuf_addf(err, "cannot take '%s' out of the spool: %s", meta,
                     strerror(errno));
     }
+    if (spoolfd >= 0)
+        close(spoolfd);
     json_decref(j);
+    strbuf_dispose(&why);
     free(mark);
+    free(origin);
     free(posted);
     free(meta);
     free(copy);
     return rc;
 }
 
-int spool_parse_target(const json_t *j, struct post_target *t)
+/* A number from the spooled JSON within [min, max], else 'dflt' (with a
+ * note in 'warn'): a hand-edited or truncated entry gets the defaults, a
+ * missing timeout never means none. */
+static double number_in(const json_t *j, const char *key, double min,
+                        double max, double dflt, struct strbuf *warn)
 {
+    json_t *v = json_object_get(j, key);
+    double x = json_number_value(v);
+
+    if (json_is_number(v) && x >= min && x <= max)
+        return x;
+    strbuf_addf(warn, "%s%s %s, %g used", warn->len ? "; " : "", key,
+                v ? "out of range" : "missing", dflt);
+    return dflt;
+}
+
+int spool_parse_target(const json_t *j, struct post_target *t,
+                       struct strbuf *warn)
+{
+    const char *method;
+
+    memset(t, 0, sizeof *t);
     t->url = json_string_value(json_object_get(j, "url"));
-    t->method = json_string_value(json_object_get(j, "method"));
+    method = json_string_value(json_object_get(j, "method"));
+    t->method = method && !strcmp(method, "post") ? "post" : "put";
     t->ssh_key = json_string_value(json_object_get(j, "ssh_key"));
-    t->retries = (int)json_integer_value(json_object_get(j, "retries"));
-    t->retry_delay = json_number_value(json_object_get(j, "retry_delay"));
-    t->timeout = json_number_value(json_object_get(j, "timeout"));
-    return t->url ? 0 : -EINVAL;
+    t->known_hosts = json_string_value(json_object_get(j, "known_hosts"));
+    t->retries = (int)number_in(j, "retries", 0, 20, 3, warn);
+    t->retry_delay = number_in(j, "retry_delay", 0, 600, 1, warn);
+    t->timeout = number_in(j, "timeout", 1, 3600, POST_TIMEOUT_DEFAULT,
+                           warn);
+    return t->url && t->url[0] ? 0 : -EINVAL;
+}
+
+/* Reads and checks spooled bundle 'name' into 't' (its strings point into
+ * *json, which the caller json_decref()s).  0, or -errno with why in
+ * 'err'; what was defaulted goes to 'warn'. */
+static int entry_load(int spoolfd, const char *name, struct post_target *t,
+                      json_t **json, struct strbuf *warn, struct strbuf *err)
+{
+    struct untrusted want = { .owner = geteuid(), .private_mode = true };
+    json_t *j = load_meta(spoolfd, name, err);
+    int fd;
+
+    *json = j;
+    if (!j)
+        return -EINVAL;
+    if (spool_parse_target(j, t, warn)) {
+        strbuf_addf(err, "'%s.json' has no url", name);
+        return -EINVAL;
+    }
+    /* The bundle is the file of that name in the spool itself, never what
+     * a link there points to. */
+    fd = util_open_untrusted(spoolfd, name, &want, NULL, err);
+    if (fd < 0)
+        return fd;
+    close(fd);
+    return 0;
 }
 
 /* Delivers one spooled bundle to the target it was spooled with. */
-static int send_one(const char *results_dir, const char *name,
+static int send_one(const char *results_dir, int spoolfd, const char *name,
                     volatile sig_atomic_t *stop)
 {
     char *copy = xasprintf("%s/.spool/%s", results_dir, name);
-    char *meta = xasprintf("%s.json", copy);
-    struct strbuf err = STRBUF_INIT;
-    json_error_t je;
-    json_t *j = json_load_file(meta, 0, &je);
-    struct post_target t = { .stop = stop };
-    int rc;
+    struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
+    struct post_target t;
+    json_t *j;
+    int rc = entry_load(spoolfd, name, &t, &j, &warn, &err);
 
-    if (spool_parse_target(j, &t)) {
-        LOG_WARN("spool: '%s' is unreadable (%s); left alone", meta,
-                 j ? "no url" : je.text);
-        rc = -EINVAL;
-    } else if ((rc = post_deliver(&t, copy, results_dir, &err))) {
-        LOG_WARN("spool: %s: %s", name, err.buf);
+    if (warn.len)
+        LOG_WARN("spool: %s.json: %s", copy, warn.buf);
+    if (rc) {
+        LOG_WARN("spool: '%s' not posted: %s; left alone", name, err.buf);
+    } else {
+        t.stop = stop;
+        if ((rc = post_deliver(&t, copy, results_dir, &err)))
+            LOG_WARN("spool: %s: %s", name, err.buf);
     }
     json_decref(j);
+    strbuf_dispose(&warn);
     strbuf_dispose(&err);
-    free(meta);
     free(copy);
     return rc;
 }
@@ -149,7 +288,7 @@ int spool_send(const char *results_dir, const char *only,
 {
     char *dir = xasprintf("%s/.spool", results_dir);
     struct dirent **list;
-    int n = scandir(dir, &list, NULL, alphasort);
+    int n = scandir(dir, &list, NULL, alphasort), spoolfd;
 
     *sent = *failed = 0;
     if (n < 0) {
@@ -159,15 +298,16 @@ int spool_send(const char *results_dir, const char *only,
         free(dir);
         return rc;
     }
+    spoolfd = open_spool(results_dir, err);
     for (int i = 0; i < n; i++) {
         const char *name = list[i]->d_name;
         size_t len = strlen(name);
         /* Bundles are what have a ".json" beside them. */
         bool is_meta = len > 5 && !strcmp(name + len - 5, ".json");
-        if (is_meta && !(stop && *stop)) {
+        if (spoolfd >= 0 && is_meta && !(stop && *stop)) {
             char *bundle = xasprintf("%.*s", (int)(len - 5), name);
             if (!only || !strcmp(bundle, base_name(only))) {
-                if (send_one(results_dir, bundle, stop))
+                if (send_one(results_dir, spoolfd, bundle, stop))
                     ++*failed;
                 else
                     ++*sent;
@@ -178,5 +318,8 @@ int spool_send(const char *results_dir, const char *only,
     }
     free(list);
     free(dir);
+    if (spoolfd < 0)
+        return spoolfd;
+    close(spoolfd);
     return 0;
 }

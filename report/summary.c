@@ -97,6 +97,9 @@ static json_t *result_section(const struct report *r)
 
     json_object_set_new(res, "loss_free_pps", json_real(json_number_value(
         json_object_get(measured, "loss_free_pps"))));
+    if (json_is_string(json_object_get(measured, "loss_free_limit")))
+        json_object_set(res, "loss_free_limit",
+                        json_object_get(measured, "loss_free_limit"));
     if (search) {
         json_object_set(res, "ndr", json_object_get(search, "ndr"));
         json_object_set(res, "pdr", json_object_get(search, "pdr"));

@@ -2,6 +2,7 @@
 # Runs every test given (cmocka binaries and shell tests), shows their
 # output, and ends with one summary line: "N passed, N failed[, N skipped]".
 # Integration tests need root; without it they are skipped, and said so.
+# TEST_WRAPPER (words) runs before each binary: `make valgrind` sets it.
 set -u
 # Third-party caches kept until exit are not our leaks (see the file);
 # slow unwinding finds them through libraries built without frame pointers.
@@ -20,7 +21,7 @@ for t in "$@"; do
 	echo "=== $t"
 	out=$(mktemp)
 	start=$(date +%s)
-	if [ "${t%.sh}" != "$t" ]; then bash "$t" >"$out" 2>&1; else "./$t" >"$out" 2>&1; fi
+	if [ "${t%.sh}" != "$t" ]; then bash "$t" >"$out" 2>&1; else ${TEST_WRAPPER:-} "./$t" >"$out" 2>&1; fi
 	rc=$?
 	cat "$out"
 	# cmocka: "[  PASSED  ] 3 test(s)." / "[  FAILED  ] 1 test(s), listed below:"

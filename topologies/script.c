@@ -15,11 +15,19 @@ extern char **environ;
 
 /* Sources the script and calls one function.  pt_ledger lets a script
  * record what it creates in the run's cleanup ledger, before creating it,
- * in the ledger's own line format; pt_print_addresses is how the harness
- * reads the four variables the script sets when sourced. */
+ * in the ledger's own line format.  Only a namespace or a link named
+ * pt-…: the replay refuses anything else, so it is refused here already,
+ * where the script's author sees it.  pt_print_addresses is how the
+ * harness reads the four variables the script sets when sourced. */
 static const char wrapper[] =
-    "pt_ledger() { printf '%s\\t%s\\t%s\\t0\\t0\\n' \"$1\" \"$2\" "
-    "\"${3:--}\" >> \"$PERFTESTS_LEDGER\"; }\n"
+    "pt_ledger() {\n"
+    "  case $1 in netns|link) ;; *) echo \"pt_ledger: kind '$1' is not "
+    "netns or link\" >&2; return 2;; esac\n"
+    "  case $2 in pt-?*) ;; *) echo \"pt_ledger: '$2' does not start with "
+    "pt-: not recorded (cleanup removes only pt- names)\" >&2; return 2;; "
+    "esac\n"
+    "  printf '%s\\t%s\\t%s\\t0\\t0\\n' \"$1\" \"$2\" \"${3:--}\" "
+    ">> \"$PERFTESTS_LEDGER\"; }\n"
     "pt_print_addresses() { printf '%s\\n' \"$TOPOLOGY_SOURCE_HOST\" "
     "\"$TOPOLOGY_DEST_HOST\" \"$TOPOLOGY_SOURCE_NET\" "
     "\"$TOPOLOGY_DEST_NET\"; }\n"

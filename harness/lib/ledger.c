@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/links.h"
@@ -45,6 +46,25 @@ bool ledger_name_is_ours(const char *name)
     return !strncmp(name, LEDGER_PREFIX, strlen(LEDGER_PREFIX));
 }
 
+const char *ledger_entry_refusal(const struct ledger_entry *e)
+{
+    if (!ledger_kind_find(e->kind))
+        return "no such kind";
+    if (strcmp(e->kind, "process"))
+        return ledger_name_is_ours(e->name)
+                   ? NULL : "its name does not start with " LEDGER_PREFIX;
+    /* The pid and start time are the process's only identity: without
+     * both, the entry could name any process (and pid 1's group is every
+     * process). */
+    if (e->pid <= 1)
+        return "pid 1 or lower is no process the harness started";
+    if (!e->starttime)
+        return "start time 0 would match any process";
+    if (e->pid == getpid())
+        return "it is this process";
+    return NULL;
+}
+
 const struct ledger_kind_ops *ledger_kind_find(const char *kind)
 {
     for (size_t i = 0; i < sizeof kinds / sizeof kinds[0]; i++)
@@ -71,23 +91,47 @@ static int append_line(const char *path, const char *line)
     return err;
 }
 
+/* The owner line goes into a temporary name that is then renamed: a
+ * concurrent cleanup never sees a ledger without its owner (which it would
+ * have to take for an aborted run's). */
+static int create_owned(const char *dir, const char *run_id, const char *path)
+{
+    char *tmp = xasprintf("%s/.%s.tmp", dir, run_id);
+    unsigned long long st = 0;
+    char *line;
+    int err;
+
+    proc_starttime(getpid(), &st);
+    line = xasprintf("owner\t%d\t%llu\n", (int)getpid(), st);
+    unlink(tmp);
+    err = append_line(tmp, line);
+    if (!err && rename(tmp, path) < 0)
+        err = -errno;
+    if (err)
+        unlink(tmp);
+    free(line);
+    free(tmp);
+    return err;
+}
+
 struct ledger *ledger_create(const char *dir, const char *run_id)
 {
     struct ledger *l;
-    unsigned long long st = 0;
-    char *line;
+    struct stat st;
     int err = mkdir_p(dir, 0755);
 
+    /* A umask may have made it group-writable: the next replay would
+     * refuse it (see ledger_cleanup_stale()). */
+    if (!err && !stat(dir, &st) && st.st_uid == geteuid()
+        && (st.st_mode & (S_IWGRP | S_IWOTH)))
+        chmod(dir, st.st_mode & ~(mode_t)(S_IWGRP | S_IWOTH));
     if (err) {
         errno = -err;
         return NULL;
     }
     l = xcalloc(1, sizeof *l);
     l->path = xasprintf("%s/%s", dir, run_id);
-    proc_starttime(getpid(), &st);
-    line = xasprintf("owner\t%d\t%llu\n", (int)getpid(), st);
-    err = append_line(l->path, line);
-    free(line);
+    err = create_owned(dir, run_id, l->path);
     if (err) {
         ledger_destroy(l);
         errno = -err;
@@ -231,90 +275,171 @@ void ledger_destroy(struct ledger *l)
     free(l);
 }
 
-/* Reads the owner and entries of a ledger file. */
-static int read_file(const char *path, pid_t *owner, unsigned long long *st,
-                     struct ledger_entry **entries, size_t *n)
-{
-    struct strbuf sb = STRBUF_INIT;
-    size_t alloc = 0;
-    int err = strbuf_read_file(&sb, path);
-    int opid = 0;
+/* A ledger file as read back. */
+struct ledger_file {
+    pid_t owner;
+    unsigned long long starttime;
+    struct ledger_entry *entries;
+    size_t n, alloc;
+};
 
-    *entries = NULL;
-    *n = 0;
-    if (err)
-        goto out;
-    if (sscanf(sb.buf, "owner\t%d\t%llu", &opid, st) != 2) {
-        err = -EINVAL;
+/* What a ledger file and its folder must be: written by root (or by us,
+ * when not root) and nobody else, since replaying one stops processes. */
+static const struct untrusted ledger_trust = {
+    .owner = 0, .private_mode = true, .single_link = true,
+    .max_size = 4 << 20,
+};
+
+/* Adds the entry of line 'lineno' of 'shown', or says why it will not. */
+static void add_line(struct ledger_file *f, const char *line, size_t lineno,
+                     const char *shown)
+{
+    struct ledger_entry e;
+    const char *why;
+
+    /* A line torn by a crash mid-write is skipped, not fatal. */
+    if (!line[0] || ledger_parse_line(line, &e)) {
+        LOG_WARN("%s:%zu: skipped: not a ledger entry", shown, lineno);
+        return;
+    }
+    why = ledger_entry_refusal(&e);
+    if (why) {
+        LOG_WARN("%s:%zu: refused %s '%s': %s", shown, lineno, e.kind,
+                 e.name, why);
+        return;
+    }
+    if (f->n == f->alloc) {
+        f->alloc = f->alloc ? 2 * f->alloc : 16;
+        f->entries = xrealloc(f->entries, f->alloc * sizeof *f->entries);
+    }
+    f->entries[f->n++] = e;
+}
+
+/* Reads ledger 'name' in 'dirfd' ('shown' in messages).  0, -ENOENT, or
+ * -EPERM when it is not a ledger to act on (said in the log). */
+static int read_file(int dirfd, const char *name, const char *shown,
+                     struct ledger_file *f)
+{
+    struct strbuf sb = STRBUF_INIT, why = STRBUF_INIT;
+    struct untrusted want = ledger_trust;
+    int opid = 0, fd, err = 0;
+    size_t lineno = 1;
+
+    memset(f, 0, sizeof *f);
+    want.owner = geteuid();
+    fd = util_open_untrusted(dirfd, name, &want, NULL, &why);
+    if (fd == -ENOENT) {
+        err = -ENOENT;
         goto out;
     }
-    *owner = opid;
+    if (fd < 0 || (err = strbuf_read_fd(&sb, fd))) {
+        LOG_WARN("%s: not replayed: %s", shown,
+                 fd < 0 ? why.buf : strerror(-err));
+        err = -EPERM;
+        goto out;
+    }
+    /* Only a run that is being created has no owner line yet, and a
+     * ledger is renamed into place with it (create_owned()). */
+    if (sscanf(sb.buf, "owner\t%d\t%llu\n", &opid, &f->starttime) != 2
+        || opid <= 0 || !strchr(sb.buf, '\n')) {
+        LOG_WARN("%s:1: not replayed: no owner line", shown);
+        err = -EPERM;
+        goto out;
+    }
+    f->owner = opid;
     for (char *line = strchr(sb.buf, '\n'); line && line[1]; ) {
         char *next = strchr(++line, '\n');
         if (next)
             *next = '\0';
-        if (*n == alloc) {
-            alloc = alloc ? 2 * alloc : 16;
-            *entries = xrealloc(*entries, alloc * sizeof **entries);
-        }
-        /* A line torn by a crash mid-write is skipped, not fatal. */
-        if (!ledger_parse_line(line, &(*entries)[*n]))
-            (*n)++;
+        add_line(f, line, ++lineno, shown);
         line = next;
     }
 out:
+    if (fd >= 0)
+        close(fd);
+    strbuf_dispose(&why);
     strbuf_dispose(&sb);
+    return err;
+}
+
+static bool file_is_stale(const struct ledger_file *f)
+{
+    return !proc_is_same(f->owner, f->starttime);
+}
+
+/* Removes what 'f' lists, then the file; 0 or the first error. */
+static int replay(int dirfd, const char *name, struct ledger_file *f,
+                  size_t *n_removed)
+{
+    int err = remove_all(f->entries, f->n, n_removed);
+
+    if (!err && unlinkat(dirfd, name, 0) < 0 && errno != ENOENT)
+        err = -errno;
     return err;
 }
 
 bool ledger_is_stale(const char *path)
 {
-    struct ledger_entry *entries;
-    unsigned long long st = 0;
-    pid_t owner = 0;
-    size_t n;
-    int err = read_file(path, &owner, &st, &entries, &n);
+    struct ledger_file f;
+    bool stale = !read_file(AT_FDCWD, path, path, &f) && file_is_stale(&f);
 
-    free(entries);
-    if (err == -EINVAL)
-        return true;        /* torn owner line: nobody can own it */
-    return !err && !proc_is_same(owner, st);
+    free(f.entries);
+    return stale;
 }
 
 int ledger_replay_file(const char *path, size_t *n_removed)
 {
-    struct ledger_entry *entries;
-    unsigned long long st;
-    pid_t owner;
-    size_t n;
-    int err = read_file(path, &owner, &st, &entries, &n);
+    struct ledger_file f;
+    int err = read_file(AT_FDCWD, path, path, &f);
 
-    if (err && err != -EINVAL)
-        return err;
-    err = remove_all(entries, n, n_removed);
-    free(entries);
-    if (!err && unlink(path) < 0 && errno != ENOENT)
-        err = -errno;
+    if (!err)
+        err = replay(AT_FDCWD, path, &f, n_removed);
+    free(f.entries);
     return err;
+}
+
+/* Opens the ledger folder 'dir' if it can be trusted; -ENOENT when there
+ * is none, another negative errno (logged) when it cannot. */
+static int open_dir(const char *dir)
+{
+    struct strbuf why = STRBUF_INIT;
+    struct untrusted want = ledger_trust;
+    int fd;
+
+    want.owner = geteuid();
+    want.directory = true;
+    fd = util_open_untrusted(AT_FDCWD, dir, &want, NULL, &why);
+    if (fd < 0 && fd != -ENOENT)
+        LOG_WARN("ledgers in '%s' not replayed: %s", dir, why.buf);
+    strbuf_dispose(&why);
+    return fd;
 }
 
 int ledger_cleanup_stale(const char *dir, size_t *n_ledgers)
 {
-    DIR *d = opendir(dir);
+    int dirfd = open_dir(dir), first_err = 0;
     struct dirent *de;
-    int first_err = 0;
+    DIR *d;
 
     if (n_ledgers)
         *n_ledgers = 0;
-    if (!d)
-        return errno == ENOENT ? 0 : -errno;
+    if (dirfd < 0)
+        return dirfd == -ENOENT ? 0 : dirfd;
+    d = fdopendir(dup(dirfd));
+    if (!d) {
+        first_err = -errno;
+        close(dirfd);
+        return first_err;
+    }
     while ((de = readdir(d))) {
+        struct ledger_file f;
+        /* Dot names: "." and "..", and ledgers being created. */
         if (de->d_name[0] == '.')
             continue;
-        char *path = xasprintf("%s/%s", dir, de->d_name);
-        if (ledger_is_stale(path)) {
+        char *shown = xasprintf("%s/%s", dir, de->d_name);
+        if (!read_file(dirfd, de->d_name, shown, &f) && file_is_stale(&f)) {
             size_t removed = 0;
-            int err = ledger_replay_file(path, &removed);
+            int err = replay(dirfd, de->d_name, &f, &removed);
             LOG_INFO("replayed stale ledger '%s': %zu entries", de->d_name,
                      removed);
             if (err && !first_err)
@@ -322,8 +447,10 @@ int ledger_cleanup_stale(const char *dir, size_t *n_ledgers)
             if (n_ledgers)
                 (*n_ledgers)++;
         }
-        free(path);
+        free(f.entries);
+        free(shown);
     }
     closedir(d);
+    close(dirfd);
     return first_err;
 }

@@ -60,6 +60,9 @@ int ledger_cleanup_stale(const char *dir, size_t *n_ledgers);
 
 /* Parses one ledger line; 0 or -EINVAL. Exposed for tests. */
 int ledger_parse_line(const char *line, struct ledger_entry *entry);
+/* Why the harness will not act on 'entry' read from a ledger file, or NULL
+ * when it is one the harness could have written. */
+const char *ledger_entry_refusal(const struct ledger_entry *entry);
 /* True when 'name' starts with LEDGER_PREFIX: the only names that
  * ledger_record() takes and the removers touch. */
 bool ledger_name_is_ours(const char *name);

@@ -4,6 +4,7 @@
 #endif
 #include "lib/proc.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -19,12 +20,14 @@
 #include "lib/strbuf.h"
 #include "lib/util.h"
 
-int proc_starttime(pid_t pid, unsigned long long *starttime)
+/* Reads field 5 (process group) and 22 (start time) of /proc/PID/stat;
+ * 'pgrp' may be NULL.  0, -ENOENT (no such process) or -EINVAL. */
+static int read_stat(pid_t pid, pid_t *pgrp, unsigned long long *starttime)
 {
     struct strbuf sb = STRBUF_INIT;
     char path[64];
     const char *p;
-    int err;
+    int err, group = 0;
 
     snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
     err = strbuf_read_file(&sb, path);
@@ -34,20 +37,27 @@ int proc_starttime(pid_t pid, unsigned long long *starttime)
     }
     /* comm may hold spaces and ')': the fields resume after the last ')'. */
     p = strrchr(sb.buf, ')');
-    if (!p) {
+    /* After ')' comes field 3 (state), then 4 (ppid) and 5 (pgrp). */
+    if (!p || sscanf(p + 1, " %*c %*d %d", &group) != 1) {
         strbuf_dispose(&sb);
         return -EINVAL;
     }
     p++;
-    /* After ')' comes field 3 (state); starttime is field 22. */
     for (int field = 3; field < 22 && p; field++)
         p = strchr(p + 1, ' ');
     if (!p || sscanf(p, " %llu", starttime) != 1) {
         strbuf_dispose(&sb);
         return -EINVAL;
     }
+    if (pgrp)
+        *pgrp = (pid_t)group;
     strbuf_dispose(&sb);
     return 0;
+}
+
+int proc_starttime(pid_t pid, unsigned long long *starttime)
+{
+    return read_stat(pid, NULL, starttime);
 }
 
 bool proc_is_same(pid_t pid, unsigned long long starttime)
@@ -266,18 +276,86 @@ static bool wait_gone(pid_t pid, unsigned long long starttime, int timeout_ms)
     }
 }
 
+/* True when 'pid' is a child of ours that runs (or is still unreaped). */
+static bool is_our_child(pid_t pid)
+{
+    siginfo_t si;
+
+    memset(&si, 0, sizeof si);
+    return !waitid(P_PID, (id_t)pid, &si, WEXITED | WNOHANG | WNOWAIT);
+}
+
+/* How many live processes of group 'pgrp' started at or after
+ * 'starttime'; -1 when the group is not the one that leader made: a live
+ * process with the leader's pid leads it now (the pid was reused, so the
+ * old group had emptied), or a member is older than the leader. */
+static int orphans_of(pid_t pgrp, unsigned long long starttime)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return 0;
+    while ((e = readdir(d))) {
+        unsigned long long st;
+        pid_t pid = (pid_t)atoi(e->d_name), group;
+        if (pid <= 0 || read_stat(pid, &group, &st) || group != pgrp
+            || !proc_is_same(pid, st))
+            continue;
+        if (pid == pgrp || st < starttime) {
+            n = -1;
+            break;
+        }
+        n++;
+    }
+    closedir(d);
+    return n;
+}
+
+/* A group leader that exited leaves its group behind when it started
+ * something in the background (a shell topology's `daemon &`).  The pid
+ * cannot be reused while the group holds it, so members of group 'pid'
+ * that started after the leader are the leader's; they are signalled as
+ * the group, like a live leader's.  Only with the leader's start time:
+ * without it nothing says whose group that is. */
+static int stop_orphans(pid_t pid, unsigned long long starttime,
+                        int timeout_ms)
+{
+    int sig = SIGTERM;
+
+    if (!starttime || orphans_of(pid, starttime) <= 0)
+        return 0;
+    for (int waited = 0;; waited += 10) {
+        int n = orphans_of(pid, starttime);
+        if (n <= 0)
+            return 0;
+        if (waited == 0 || (sig == SIGTERM && waited >= timeout_ms)) {
+            sig = waited ? SIGKILL : SIGTERM;
+            if (kill(-pid, sig) < 0 && errno != ESRCH)
+                return -errno;
+        }
+        if (waited >= timeout_ms + 5000)
+            return -ETIMEDOUT;
+        sleep_ms(10);
+    }
+}
+
 int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms)
 {
     if (pid <= 0)
         return -EINVAL;
     if (!proc_is_same(pid, starttime)) {
         waitpid(pid, NULL, WNOHANG);    /* reap a zombie child of ours */
-        return 0;
+        return stop_orphans(pid, starttime, timeout_ms);
     }
     /* proc_spawn() made the process a group leader: signal the group, so
-     * what it started (a topology script's commands) goes with it.  The
-     * leader was checked above; its group is ours. */
-    pid_t target = getpgid(pid) == pid ? -pid : pid;
+     * what it started (a topology script's commands) goes with it.  Only
+     * when the leader is verifiably the process we started (its start time
+     * matched above, or it is our own child): a bare pid could name anyone's
+     * group, pid 1's included. */
+    pid_t target = (starttime || is_our_child(pid)) && getpgid(pid) == pid
+                       ? -pid : pid;
     if (kill(target, SIGTERM) < 0 && errno != ESRCH)
         return -errno;
     if (wait_gone(pid, starttime, timeout_ms))

@@ -45,6 +45,9 @@ struct strbuf;
 int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
                  struct strbuf *out);
 /* Stops the process: SIGTERM, up to 'timeout_ms' to exit, then SIGKILL.
+ * A group leader (proc_spawn's children are) is signalled with its group.
+ * When the leader has exited and 'starttime' is given, what is left of
+ * its group (members started after it) is stopped the same way.
  * Reaps it when it is our child.  A process already gone (or a pid now used
  * by another process) is success.  Returns 0 or a negative errno. */
 int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms);

@@ -25,6 +25,7 @@ struct rrdfile {
     char *path;
     size_t n;
     bool *counter;          /* DERIVE takes integers only */
+    double last;            /* the last update librrd took (or the start) */
 };
 
 /* Runs a librrd call that returns 0 or -1 under the lock; on failure
@@ -78,6 +79,7 @@ struct rrdfile *rrdfile_create(const char *path, int step, time_t start,
         f = xcalloc(1, sizeof *f);
         f->path = xstrdup(path);
         f->n = n;
+        f->last = (double)(start - START_SLACK);
         f->counter = xcalloc(n ? n : 1, sizeof *f->counter);
         for (size_t i = 0; i < n; i++)
             f->counter[i] = ds[i].counter;
@@ -116,9 +118,21 @@ int rrdfile_update(struct rrdfile *f, double t, const double *values,
     rc = RRD_CALL(&why, rrd_update_r(f->path, NULL, 1, argv));
     if (rc)
         strbuf_addf(err, "cannot update '%s': %s", f->path, why.buf);
+    else
+        f->last = t;
     strbuf_dispose(&line);
     strbuf_dispose(&why);
     return rc ? -EIO : 0;
+}
+
+double rrdfile_last_update(const struct rrdfile *f)
+{
+    return f->last;
+}
+
+const char *rrdfile_path(const struct rrdfile *f)
+{
+    return f->path;
 }
 
 int rrdfile_graph(const char *const *argv, int argc, struct strbuf *err)

@@ -43,6 +43,12 @@ void rrdfile_destroy(struct rrdfile *f);
 int rrdfile_update(struct rrdfile *f, double t, const double *values,
                    struct strbuf *err);
 
+/* The time of the last update the file took (before any: just before
+ * the file's start).  librrd refuses any sample at or before it. */
+double rrdfile_last_update(const struct rrdfile *f);
+/* The file's path, for messages. */
+const char *rrdfile_path(const struct rrdfile *f);
+
 /* Draws a graph: argv as `rrdtool graph` takes it, argv[0] "graph",
  * argv[1] the image's path; 'argv' is not changed.  0, or -EIO with
  * librrd's reason in 'err'. */

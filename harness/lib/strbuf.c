@@ -166,24 +166,30 @@ void strbuf_rtrim(struct strbuf *sb)
         sb->buf[sb->len] = '\0';
 }
 
-int strbuf_read_file(struct strbuf *sb, const char *path)
+int strbuf_read_fd(struct strbuf *sb, int fd)
 {
     char tmp[8192];
     ssize_t n;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-    if (fd < 0)
-        return -errno;
     while ((n = read(fd, tmp, sizeof tmp)) != 0) {
         if (n < 0) {
             if (errno == EINTR)
                 continue;
-            int err = -errno;
-            close(fd);
-            return err;
+            return -errno;
         }
         strbuf_add(sb, tmp, (size_t)n);
     }
-    close(fd);
     return 0;
+}
+
+int strbuf_read_file(struct strbuf *sb, const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int err;
+
+    if (fd < 0)
+        return -errno;
+    err = strbuf_read_fd(sb, fd);
+    close(fd);
+    return err;
 }

@@ -38,6 +38,8 @@ void strbuf_add_alternative(struct strbuf *sb, size_t i, size_t n,
 void strbuf_rtrim(struct strbuf *sb);
 /* Reads the whole file at 'path' and appends it; 0 or negative errno. */
 int strbuf_read_file(struct strbuf *sb, const char *path);
+/* Reads what is left of 'fd' and appends it; 0 or negative errno. */
+int strbuf_read_fd(struct strbuf *sb, int fd);
 
 /* Returns a malloc'ed printf result; aborts on out of memory. */
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,11 +1,14 @@
 #include "lib/util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <sys/file.h>
 #include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -108,31 +111,161 @@ void host_short_name(char *buf, size_t len)
         *dot = '\0';
 }
 
-int copy_file(const char *from, const char *to)
+int copy_fd(int in, int out)
 {
     char buf[65536];
     ssize_t n;
-    int in = open(from, O_RDONLY | O_CLOEXEC), out, rc = 0;
+
+    while ((n = read(in, buf, sizeof buf)) != 0) {
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        for (ssize_t done = 0; done < n;) {
+            ssize_t w = write(out, buf + done, (size_t)(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w <= 0)
+                return w < 0 ? -errno : -EIO;
+            done += w;
+        }
+    }
+    return 0;
+}
+
+int copy_fd_to(int in, const char *to, int oflags, mode_t mode)
+{
+    int out = open(to, O_WRONLY | O_CREAT | O_CLOEXEC | oflags, mode), rc;
+
+    if (out < 0)
+        return -errno;
+    rc = copy_fd(in, out);
+    if (close(out) && !rc)
+        rc = -errno;
+    return rc;
+}
+
+int copy_file(const char *from, const char *to)
+{
+    int in = open(from, O_RDONLY | O_CLOEXEC), rc;
 
     if (in < 0)
         return -errno;
-    out = open(to, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (out < 0) {
-        rc = -errno;
-        close(in);
-        return rc;
-    }
-    while ((n = read(in, buf, sizeof buf)) > 0)
-        if (write(out, buf, (size_t)n) != n) {
-            rc = -EIO;
-            break;
-        }
-    if (n < 0)
-        rc = -errno;
-    if (close(out) && !rc)
-        rc = -errno;
+    rc = copy_fd_to(in, to, O_TRUNC, 0644);
     close(in);
     return rc;
+}
+
+/* The checks of util_open_untrusted() on what fstat() said. */
+static int untrusted_check(const struct stat *st, const struct untrusted *w,
+                           const char *name, struct strbuf *err)
+{
+    const char *what = w->directory ? "a directory" : "a regular file";
+
+    if (w->directory ? !S_ISDIR(st->st_mode) : !S_ISREG(st->st_mode)) {
+        strbuf_addf(err, "'%s' is not %s", name, what);
+        return -EINVAL;
+    }
+    if (st->st_uid != 0 && w->owner != (uid_t)-1 && st->st_uid != w->owner) {
+        strbuf_addf(err, "'%s' is owned by uid %u, not by root or uid %u",
+                    name, (unsigned)st->st_uid, (unsigned)w->owner);
+        return -EPERM;
+    }
+    if (w->private_mode && (st->st_mode & (S_IWGRP | S_IWOTH))) {
+        strbuf_addf(err, "'%s' is writable by others (mode %04o)", name,
+                    (unsigned)(st->st_mode & 07777));
+        return -EPERM;
+    }
+    if (w->single_link && !w->directory && st->st_nlink != 1) {
+        strbuf_addf(err, "'%s' has %lu hard links, not 1", name,
+                    (unsigned long)st->st_nlink);
+        return -EMLINK;
+    }
+    if (w->max_size && !w->directory && st->st_size > w->max_size) {
+        strbuf_addf(err, "'%s' is %lld bytes, more than the %lld expected",
+                    name, (long long)st->st_size, (long long)w->max_size);
+        return -EFBIG;
+    }
+    return 0;
+}
+
+int util_open_untrusted(int dirfd, const char *name,
+                        const struct untrusted *want, struct stat *st,
+                        struct strbuf *err)
+{
+    struct stat local;
+    /* O_NONBLOCK: a FIFO put there must not hang the open(). */
+    int fd = openat(dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC
+                    | O_NONBLOCK | (want->directory ? O_DIRECTORY : 0));
+    int rc;
+
+    if (!st)
+        st = &local;
+    if (fd < 0) {
+        rc = -errno;
+        if (rc == -ELOOP || (rc == -ENOTDIR && want->directory
+                             && !fstatat(dirfd, name, st,
+                                         AT_SYMLINK_NOFOLLOW)
+                             && S_ISLNK(st->st_mode))) {
+            strbuf_addf(err, "'%s' is a symbolic link", name);
+            return -ELOOP;
+        }
+        strbuf_addf(err, "cannot open '%s': %s", name, strerror(-rc));
+        return rc;
+    }
+    rc = fstat(fd, st) ? -errno : untrusted_check(st, want, name, err);
+    if (!rc && fcntl(fd, F_SETFL, 0) < 0)
+        rc = -errno;
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return fd;
+}
+
+const char *host_lock_path(void)
+{
+    const char *env = getenv("PERFTESTS_LOCK");
+
+    return env && env[0] ? env : HOST_LOCK_PATH;
+}
+
+int host_lock(const char *path, const char *me, bool wait,
+              void (*waiting)(const char *holder), struct strbuf *holder)
+{
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+    int rc = 0;
+
+    if (fd < 0)
+        return -errno;
+    if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+        rc = errno == EWOULDBLOCK ? 0 : -errno;
+        if (!rc) {
+            strbuf_reset(holder);
+            strbuf_read_fd(holder, fd);
+            strbuf_rtrim(holder);
+            if (!holder->len)
+                strbuf_addstr(holder, "a run that has not said its name");
+            rc = -EWOULDBLOCK;
+        }
+        if (rc == -EWOULDBLOCK && wait) {
+            if (waiting)
+                waiting(holder->buf);
+            /* The run's signal handlers do not restart: Ctrl-C ends the
+             * wait with EINTR. */
+            while ((rc = flock(fd, LOCK_EX) < 0 ? -errno : 0) == -EINTR)
+                if (pt_interrupted)
+                    break;
+        }
+    }
+    if (!rc && (ftruncate(fd, 0) < 0
+                || pwrite(fd, me, strlen(me), 0) != (ssize_t)strlen(me)))
+        rc = -errno;
+    if (rc) {
+        close(fd);
+        return rc;
+    }
+    return fd;
 }
 
 const char *pt_data_dir(void)
@@ -162,20 +295,98 @@ const char *pt_data_dir(void)
     return dir;
 }
 
+/* Query keys whose values are secrets: exact names (case ignored) ... */
+static const char *const secret_keys[] = {
+    "key", "sig", "pass", "pwd", "auth", "code", "jwt",
+};
+/* ... and parts of names: access_token, X-Amz-Signature, client_secret,
+ * X-Amz-Credential, api_key, sessionid, password, passwd. */
+static const char *const secret_parts[] = {
+    "token", "secret", "passw", "signature", "credential", "apikey",
+    "api_key", "api-key", "session", "private",
+};
+
+static bool is_secret_key(const char *key, size_t len)
+{
+    char name[64];
+
+    if (!len || len >= sizeof name)
+        return false;
+    memcpy(name, key, len);
+    name[len] = '\0';
+    for (size_t i = 0; i < sizeof secret_keys / sizeof *secret_keys; i++)
+        if (!strcasecmp(name, secret_keys[i]))
+            return true;
+    for (size_t i = 0; i < sizeof secret_parts / sizeof *secret_parts; i++)
+        if (strcasestr(name, secret_parts[i]))
+            return true;
+    return false;
+}
+
+/* Copies the URL 'url' (of 'len' bytes, "scheme://" included) to 'out',
+ * its password and the values of secret query (and fragment) keys as
+ * "***". */
+static void redact_one(struct strbuf *out, const char *url, size_t len)
+{
+    const char *auth = strstr(url, "://") + 3, *end = url + len;
+    size_t auth_len = strcspn(auth, "/?#");
+    const char *at, *colon, *p;
+
+    if (auth + auth_len > end)
+        auth_len = (size_t)(end - auth);
+    at = memrchr(auth, '@', auth_len);
+    colon = at ? memchr(auth, ':', (size_t)(at - auth)) : NULL;
+    if (colon) {        /* a user name alone is no secret */
+        strbuf_add(out, url, (size_t)(colon + 1 - url));
+        strbuf_addstr(out, "***");
+        p = at;
+    } else {
+        p = url;
+    }
+    /* The path is copied as it is; from the first '?' or '#' on, each
+     * key=value pair is looked at. */
+    const char *q = auth + auth_len;
+    q += strcspn(q, "?#");
+    if (q > end)
+        q = end;
+    strbuf_add(out, p, (size_t)(q - p));
+    while (q < end) {
+        strbuf_addch(out, *q++);        /* '?', '#', '&' or ';' */
+        size_t pair = strcspn(q, "&;#?");
+        if (q + pair > end)
+            pair = (size_t)(end - q);
+        const char *eq = memchr(q, '=', pair);
+        if (eq && eq + 1 < q + pair && is_secret_key(q, (size_t)(eq - q))) {
+            strbuf_add(out, q, (size_t)(eq + 1 - q));
+            strbuf_addstr(out, "***");
+        } else {
+            strbuf_add(out, q, pair);
+        }
+        q += pair;
+    }
+}
+
 char *url_redact(const char *text)
 {
-    const char *scheme = strstr(text, "://"), *auth, *at, *colon;
-    size_t end;
+    struct strbuf out = STRBUF_INIT;
+    const char *p = text, *sep;
 
-    if (!scheme)
-        return xstrdup(text);
-    auth = scheme + 3;
-    end = strcspn(auth, "/?#");
-    at = memrchr(auth, '@', end);
-    if (!at)
-        return xstrdup(text);
-    colon = memchr(auth, ':', (size_t)(at - auth));
-    if (!colon)         /* a user name alone is no secret */
-        return xstrdup(text);
-    return xasprintf("%.*s:***%s", (int)(colon - text), text, at);
+    /* Every URL in the text: a command line or a log line holds several,
+     * each ending at white space or a quote. */
+    while ((sep = strstr(p, "://"))) {
+        const char *start = sep;
+        while (start > p && (isalnum((unsigned char)start[-1])
+                             || strchr("+.-", start[-1])))
+            start--;
+        size_t len = (size_t)(sep - start) + 3
+                     + strcspn(sep + 3, " \t\r\n\"'<>`");
+        strbuf_add(&out, p, (size_t)(start - p));
+        if (start == sep)           /* no scheme: not a URL */
+            strbuf_add(&out, sep, len);
+        else
+            redact_one(&out, start, len);
+        p = start + len;
+    }
+    strbuf_addstr(&out, p);
+    return strbuf_detach(&out);
 }

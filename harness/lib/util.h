@@ -5,6 +5,8 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -38,6 +40,47 @@ int write_file_atomic(const char *path, const void *data, size_t len);
 /* Copies the file 'from' to 'to' (created 0644 or truncated).  0 or a
  * negative errno. */
 int copy_file(const char *from, const char *to);
+/* What a file found in a folder that someone else may write must be before
+ * the harness, as root, reads it (util_open_untrusted()). */
+struct untrusted {
+    uid_t owner;            /* who may own it besides root; (uid_t)-1: any */
+    bool directory;         /* a directory; else a regular file */
+    bool private_mode;      /* not writable by group or others */
+    bool single_link;       /* one hard link only (a file, not a link to
+                             * one outside the folder) */
+    off_t max_size;         /* a file's size at most; 0: any */
+};
+/* Opens 'name' (relative to 'dirfd'; AT_FDCWD for a path) read-only without
+ * following a symbolic link in its last component, then checks with
+ * fstat() what was opened, so nothing can be swapped in between.  Returns
+ * the descriptor (close-on-exec; *st filled when 'st' is not NULL), or a
+ * negative errno with what is wrong in 'err': -ELOOP a symbolic link,
+ * -EINVAL not a regular file (or not a directory), -EPERM the wrong owner
+ * or writable by others, -EMLINK more than one link, -EFBIG too big. */
+struct strbuf;
+int util_open_untrusted(int dirfd, const char *name,
+                        const struct untrusted *want, struct stat *st,
+                        struct strbuf *err);
+/* Copies what is left to read of 'in' into 'out'; 0 or a negative errno. */
+int copy_fd(int in, int out);
+/* Copies what is left of 'in' into the file 'to', opened for writing with
+ * O_CREAT and 'oflags' (O_TRUNC, or O_EXCL | O_NOFOLLOW where the folder
+ * is not ours) and 'mode'.  'in' stays open.  0 or -errno. */
+int copy_fd_to(int in, const char *to, int oflags, mode_t mode);
+/* The host-wide lock of a run: two runs on one host distort each other's
+ * figures, and each could take the other's ledger for an aborted run's.
+ * PERFTESTS_LOCK names the file, else HOST_LOCK_PATH. */
+#define HOST_LOCK_PATH "/run/perftests.lock"
+const char *host_lock_path(void);
+/* Takes the lock on 'path' (flock: the kernel drops it when the process
+ * ends, kill -9 included) and writes 'me' into it, for whoever waits.
+ * When another process holds it, what it wrote goes to 'holder'; then,
+ * with 'wait', waiting() is called once with it and the lock is waited for
+ * (-EINTR when pt_interrupted is set meanwhile), else -EWOULDBLOCK.
+ * Returns the descriptor that holds the lock (keep it open) or a negative
+ * errno. */
+int host_lock(const char *path, const char *me, bool wait,
+              void (*waiting)(const char *holder), struct strbuf *holder);
 /* Fills 'buf' from the kernel's random source; 0 or a negative errno. */
 int random_bytes(void *buf, size_t len);
 /* This host's name up to the first dot (the original used `hostname`). */
@@ -47,9 +90,12 @@ void host_short_name(char *buf, size_t len);
  * share directory.  Never NULL. */
 const char *pt_data_dir(void);
 
-/* 'text' with the password of a URL's user info hidden
- * ("http://u:secret@h/" -> "http://u:***@h/"); other text as it is.
- * Malloc'ed.  Credentials never reach a log, metadata or a bundle. */
+/* 'text' with every URL in it redacted: the password of its user info
+ * ("http://u:secret@h/" -> "http://u:***@h/") and the values of query or
+ * fragment keys that carry secrets (token, access_token, sig, key,
+ * password, X-Amz-Signature, ...: "?token=***"); other text as it is.
+ * Malloc'ed.  Credentials never reach a log, metadata or a bundle: every
+ * place that shows a URL or a command line goes through this. */
 char *url_redact(const char *text);
 
 #endif

@@ -121,8 +121,12 @@ json_t *metadata_jenkins(void)
 
     for (size_t i = 0; i < ARRAY_SIZE(jenkins_vars); i++) {
         const char *v = getenv(jenkins_vars[i]);
-        if (v && *v)
-            json_object_set_new(j, jenkins_vars[i], json_string(v));
+        if (v && *v) {
+            /* BUILD_URL may carry a user's password or a token. */
+            char *shown = url_redact(v);
+            json_object_set_new(j, jenkins_vars[i], json_string(shown));
+            free(shown);
+        }
     }
     if (!json_object_size(j)) {
         json_decref(j);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "lib/util.h"
+#include "report/post.h"
 
 void profile_list(const char *profiles_dir, struct strbuf *out)
 {
@@ -301,6 +302,57 @@ int profile_apply_override(struct settings *s, const char *kv,
 
 /* Rules that involve two keys, checked once every source has spoken.
  * Returns how many were broken, each a line in 'errs'. */
+/* The stepped scan makes its list of rates up front (and runs a burst and
+ * a pause for each): a step of 1 pps up to 100 Mpps would be 800 MB of
+ * rates and years of bursts, so the count is capped and the error says
+ * the smallest step that fits. */
+static int check_scan_steps(const struct settings *s, struct strbuf *errs)
+{
+    struct strbuf src = STRBUF_INIT;
+    long long start = settings_int(s, SETTING_THROUGHPUT_SCAN_START_RATE);
+    long long step = settings_int(s, SETTING_THROUGHPUT_SCAN_STEP);
+    long long max = settings_int(s, SETTING_THROUGHPUT_MAX_SCAN_RATE);
+    long long n = start > max ? 0 : (max - start) / step + 1;
+
+    if (strcmp(settings_str(s, SETTING_THROUGHPUT_SEARCH), "steps")
+        || n <= PT_SCAN_MAX_STEPS)
+        return 0;
+    settings_format_source(s, SETTING_THROUGHPUT_SCAN_STEP, &src);
+    strbuf_addf(errs, "%s: THROUGHPUT_SCAN_STEP: %lld pps from "
+                      "THROUGHPUT_SCAN_START_RATE %lld to THROUGHPUT_MAX_SCAN_"
+                      "RATE %lld is %lld steps: expected at most %d steps, a "
+                      "THROUGHPUT_SCAN_STEP of at least %lld\n", src.buf, step,
+                start, max, n, PT_SCAN_MAX_STEPS,
+                (max - start) / (PT_SCAN_MAX_STEPS - 1)
+                    + ((max - start) % (PT_SCAN_MAX_STEPS - 1) != 0));
+    strbuf_dispose(&src);
+    return 1;
+}
+
+/* An scp/sftp REPORT_URL needs a known_hosts file to check the server
+ * against: said before the run, not after it when the bundle is due. */
+static int check_known_hosts(const struct settings *s, struct strbuf *errs)
+{
+    struct strbuf src = STRBUF_INIT;
+    char *known;
+    int n = 0;
+
+    if (!post_url_is_ssh(settings_str(s, SETTING_REPORT_URL)))
+        return 0;
+    known = post_known_hosts(settings_str(s, SETTING_REPORT_KNOWN_HOSTS));
+    if (access(known, R_OK)) {
+        settings_format_source(s, SETTING_REPORT_KNOWN_HOSTS, &src);
+        strbuf_addf(errs, "%s: REPORT_KNOWN_HOSTS: cannot read '%s': %s: "
+                          "expected the known_hosts file that holds the "
+                          "host key of REPORT_URL's server\n", src.buf, known,
+                    strerror(errno));
+        n = 1;
+    }
+    strbuf_dispose(&src);
+    free(known);
+    return n;
+}
+
 static int check_together(const struct settings *s, struct strbuf *errs)
 {
     struct strbuf src = STRBUF_INIT;
@@ -331,6 +383,8 @@ static int check_together(const struct settings *s, struct strbuf *errs)
                     PT_TRIAL_MAX_FRAMES, floor(PT_TRIAL_MAX_FRAMES / longest));
         n++;
     }
+    n += check_scan_steps(s, errs);
+    n += check_known_hosts(s, errs);
     if (settings_double(s, SETTING_SEARCH_DURATION_SUM)
         < settings_double(s, SETTING_SEARCH_FINAL_DURATION)) {
         strbuf_reset(&src);

@@ -42,6 +42,7 @@ struct run {
     char *ledger_dir;
     time_t start;
     struct ledger *ledger;
+    int host_lock;              /* descriptor holding it, or -1 */
     const struct topology_ops *topo;
     char *script;
     char *topology_log;
@@ -160,10 +161,45 @@ static int gather_build_info(struct run *r)
     return write_metadata(r);
 }
 
+static void say_waiting(const char *holder)
+{
+    LOG_WARN("waiting for the run that holds %s: %s (--no-wait exits "
+             "instead)", host_lock_path(), holder);
+}
+
+/* One run at a time on a host (DESIGN.md "Cleanup ledger"): taken before
+ * the cleanup, so that replaying ledgers never races another run. */
+static int take_host_lock(struct run *r)
+{
+    struct strbuf holder = STRBUF_INIT;
+    char *me = xasprintf("run %s (pid %d, %s)\n", r->id, (int)getpid(),
+                         r->dir);
+    int fd = host_lock(host_lock_path(), me, !r->cfg->no_wait, say_waiting,
+                       &holder);
+    int rc = 0;
+
+    if (fd == -EWOULDBLOCK)
+        rc = run_fail(r, PT_EXIT_ENV, "another run holds %s: %s",
+                      host_lock_path(), holder.buf);
+    else if (fd < 0)
+        rc = run_fail(r, fd == -EINTR ? PT_EXIT_INTERRUPTED : PT_EXIT_ENV,
+                      "cannot take the host lock %s: %s", host_lock_path(),
+                      strerror(-fd));
+    else
+        r->host_lock = fd;
+    strbuf_dispose(&holder);
+    free(me);
+    return rc;
+}
+
 static int do_cleanup(struct run *r)
 {
     size_t n = 0;
-    int err = ledger_cleanup_stale(r->ledger_dir, &n);
+    int err = take_host_lock(r);
+
+    if (err)
+        return err;
+    err = ledger_cleanup_stale(r->ledger_dir, &n);
 
     if (n)
         LOG_INFO("cleaned up after %zu aborted run(s)", n);
@@ -182,8 +218,11 @@ static int load_profile(struct run *r)
              s->profile_path ? s->profile_path : "");
     for (int id = 0; id < N_SETTINGS; id++) {
         struct strbuf src = STRBUF_INIT;
+        /* run.log goes into the bundle: no secret of a URL in it. */
+        char *shown = url_redact(s->v[id].s);
         settings_format_source(s, id, &src);
-        LOG_DBG("%s = %s (%s)", setting_defs[id].key, s->v[id].s, src.buf);
+        LOG_DBG("%s = %s (%s)", setting_defs[id].key, shown, src.buf);
+        free(shown);
         strbuf_dispose(&src);
     }
     return 0;
@@ -575,6 +614,7 @@ void run_post_target(const struct settings *s, struct post_target *t)
     t->url = settings_str(s, SETTING_REPORT_URL);
     t->method = settings_str(s, SETTING_REPORT_METHOD);
     t->ssh_key = settings_str(s, SETTING_REPORT_SSH_KEY);
+    t->known_hosts = settings_str(s, SETTING_REPORT_KNOWN_HOSTS);
     t->retries = (int)settings_int(s, SETTING_REPORT_RETRIES);
     t->retry_delay = settings_double(s, SETTING_REPORT_RETRY_DELAY);
     t->timeout = settings_double(s, SETTING_REPORT_TIMEOUT);
@@ -655,6 +695,8 @@ static void run_release(struct run *r)
     collect_destroy(r->collect);
     sut_destroy(r->sut);
     ledger_destroy(r->ledger);
+    if (r->host_lock >= 0)
+        close(r->host_lock);
     json_decref(r->metadata);
     free(r->id);
     free(r->dir);
@@ -666,7 +708,7 @@ static void run_release(struct run *r)
 
 int run_execute(const struct run_config *cfg)
 {
-    struct run r = { .cfg = cfg };
+    struct run r = { .cfg = cfg, .host_lock = -1 };
 
     if (topology_find(cfg->topology, &r.topo, &r.script)) {
         LOG_ERR("unknown topology '%s'; these exist:", cfg->topology);

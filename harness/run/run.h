@@ -36,6 +36,8 @@ struct run_config {
     const char *results_dir;
     const char *sut;                    /* --sut SPEC or NULL */
     bool no_post;                       /* --no-post: REPORT_URL ignored */
+    bool no_wait;                       /* --no-wait: exit 3 when another
+                                           run holds the host lock */
     const char *command_line;
     bool calibrate;                     /* perftests calibrate: keep the
                                            NDR as this host's ceiling */

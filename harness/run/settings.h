@@ -15,6 +15,10 @@
  * 1.5 Mpps it is still more than a minute. */
 #define PT_TRIAL_MAX_FRAMES 100000000
 
+/* The most steps the stepped scan may take: it keeps a rate per step, and
+ * at the shortest pause it is still half a day of bursts. */
+#define PT_SCAN_MAX_STEPS 10000
+
 enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
 
 /* X(KEY, alias or NULL, type, min, max, default, validator, help)
@@ -26,7 +30,8 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(THROUGHPUT_SCAN_START_RATE, NULL, SETTING_INT, 1, 100000000, "1000",    \
       NULL, "rate of the first step of the throughput scan (packets/s)")     \
     X(THROUGHPUT_SCAN_STEP, NULL, SETTING_INT, 1, 100000000, "500", NULL,     \
-      "rate added at each step of the throughput scan (packets/s)")          \
+      "rate added at each step of the throughput scan (packets/s); at "    \
+      "most 10000 steps")          \
     X(THROUGHPUT_SCAN_BURST, NULL, SETTING_INT, 1, PT_TRIAL_MAX_FRAMES, "65000", NULL, \
       "packets sent at each step of the throughput scan")                    \
     X(THROUGHPUT_SCAN_PAUSE, NULL, SETTING_DOUBLE, 0, 3600, "5", NULL,        \
@@ -100,6 +105,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(REGRESSION_MIN_RUNS, NULL, SETTING_INT, 1, 1000, "5", NULL,             \
       "with fewer baseline runs: \"not enough history\", and the check "   \
       "passes")                                                               \
+    X(TREND_RUNS, NULL, SETTING_INT, 0, 1000, "30", NULL,                     \
+      "the trend graphs in index.html: each headline metric over the "     \
+      "series' last this many runs; 0: none")                               \
     X(MIN_NDR_PPS, NULL, SETTING_DOUBLE, 0, 1e9, "0", NULL,                   \
       "a floor: an NDR (or loss-free rate) below it fails the run; 0: none") \
     X(MAX_P99_US, NULL, SETTING_DOUBLE, 0, 1e9, "0", NULL,                    \
@@ -141,6 +149,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "seconds one upload may take (connecting: at most 15 of them)")       \
     X(REPORT_SSH_KEY, NULL, SETTING_STRING, 0, 0, "", NULL,                   \
       "scp/sftp: the private key file (its .pub beside it)")                \
+    X(REPORT_KNOWN_HOSTS, NULL, SETTING_STRING, 0, 0, "", NULL,               \
+      "scp/sftp: the known_hosts file the server's host key must be in "    \
+      "(empty: ~/.ssh/known_hosts); missing: nothing is sent")              \
     X(GRAPH_WIDTH, NULL, SETTING_INT, 200, 10000, "1400", NULL,               \
       "width of the report's graphs (pixels of the plot area)")             \
     X(GRAPH_HEIGHT, NULL, SETTING_INT, 100, 5000, "500", NULL,                \

@@ -4,6 +4,7 @@
 #include "sut/snapshot.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,18 +18,31 @@
 
 LOG_MODULE("snapshot");
 
-/* Moves 'from' to 'to', copying when they are on different file systems. */
-static int move_file(const char *from, const char *to)
+/* A heap dump is as big as the heap; no JVM here has a terabyte. */
+#define HEAP_DUMP_MAX_BYTES (1LL << 40)
+
+/* Takes the heap dump 'from', written by the JVM (user 'uid') in a folder
+ * that user owns, into 'to': whatever that user put at 'from' (a link to
+ * /etc/shadow, a hard link, a FIFO) is refused, not copied into the
+ * bundle.  The copy is made from the descriptor that was checked. */
+static int take_dump(const char *from, uid_t uid, const char *to,
+                     struct strbuf *err)
 {
+    struct untrusted want = { .owner = uid, .single_link = true,
+                              .max_size = HEAP_DUMP_MAX_BYTES };
+    int in = util_open_untrusted(AT_FDCWD, from, &want, NULL, err);
     int rc;
 
-    if (!rename(from, to))
-        return 0;
-    if (errno != EXDEV)
-        return -errno;
-    rc = copy_file(from, to);
-    if (!rc)
-        unlink(from);
+    if (in < 0)
+        return in;
+    rc = copy_fd_to(in, to, O_EXCL | O_NOFOLLOW, 0600);
+    close(in);
+    if (rc) {
+        strbuf_addf(err, "cannot copy '%s' to '%s': %s", from, to,
+                    strerror(-rc));
+        if (rc != -EEXIST)          /* what is there is not ours */
+            unlink(to);
+    }
     return rc;
 }
 
@@ -70,9 +84,8 @@ int snapshot_jvm(const struct sut *sut, const char *heapdump,
         tmp = xasprintf("%s/jvm-%d.hprof", templ, (int)t.pid);
     }
     rc = jmx_heap_dump(&t, tmp ? tmp : path, log, ledger, err);
-    if (!rc && tmp && (rc = move_file(tmp, path)))
-        strbuf_addf(err, "cannot move the heap dump into the run directory: "
-                    "%s", strerror(-rc));
+    if (!rc && tmp)
+        rc = take_dump(tmp, st.st_uid, path, err);
     if (!rc && !stat(path, &st))
         LOG_INFO("heap dump of JVM %d: %s (%.1f MiB)", (int)t.pid, path,
                  (double)st.st_size / 1048576.0);

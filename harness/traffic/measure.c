@@ -207,7 +207,7 @@ static void judge_limit(const struct measure *m, struct search_bound *b,
                  "ceiling, %.0f pps (calibrated %s)", m->ceiling,
                  m->ceiling_date);
     }
-    if (b->generator_limited)
+    if (b->generator_limited && what)   /* NULL: the caller says it */
         LOG_WARN("%s >= %.0f pps, limited by the generator: %s", what,
                  b->rate, b->limit);
 }
@@ -248,12 +248,12 @@ int measure_long_run(struct measure *m, struct strbuf *err)
     return rc;
 }
 
-double measure_loss_free_rate(const struct measure *m)
+/* The stepped scan's best loss-free row, and its rate; -1 when none. */
+static long best_loss_free(const struct measure *m, double *rate)
 {
-    double best = 0;
+    long best = -1;
 
-    if (m->searched)
-        return m->search.ndr.rate;
+    *rate = 0;
     for (size_t i = 0; i < m->n_rows; i++) {
         const struct trial_result *r = &m->rows[i].r;
         if (strcmp(m->rows[i].phase, "test_throughput") || !r->valid
@@ -261,11 +261,43 @@ double measure_loss_free_rate(const struct measure *m)
             continue;
         /* Never more than was actually sent (and so received); a trial of
          * one frame has no rate and proves none. */
-        double rate = r->tx_rate < r->rate ? r->tx_rate : r->rate;
-        if (rate > best)
-            best = rate;
+        double v = r->tx_rate < r->rate ? r->tx_rate : r->rate;
+        if (v > *rate) {
+            *rate = v;
+            best = (long)i;
+        }
     }
     return best;
+}
+
+double measure_loss_free_rate(const struct measure *m)
+{
+    double best;
+
+    if (m->searched)
+        return m->search.ndr.rate;
+    best_loss_free(m, &best);
+    return best;
+}
+
+bool measure_loss_free_limit(const struct measure *m, char *why, size_t len)
+{
+    struct search_bound b = { .trial = -1 };
+    long i = best_loss_free(m, &b.rate);
+
+    if (m->searched || i < 0)
+        return false;
+    /* The step sent less than it asked: the datapath lost nothing at what
+     * the generator managed, and nothing says what it would do above. */
+    if (m->rows[i].r.short_of_rate) {
+        b.generator_limited = true;
+        snprintf(b.limit, sizeof b.limit, "the generator sent %.0f of the "
+                 "%.0f pps asked", m->rows[i].r.tx_rate, m->rows[i].r.rate);
+    }
+    judge_limit(m, &b, NULL);
+    if (b.generator_limited)
+        snprintf(why, len, "%s", b.limit);
+    return b.generator_limited;
 }
 
 /* A search bound: its rate, the trial (row) that decided it, its loss,
@@ -287,6 +319,10 @@ json_t *measure_result_json(const struct measure *m)
     json_t *o = json_pack("{s:f, s:I}", "loss_free_pps",
                           measure_loss_free_rate(m), "trials",
                           (json_int_t)m->n_rows);
+    char why[96];
+
+    if (measure_loss_free_limit(m, why, sizeof why))
+        json_object_set_new(o, "loss_free_limit", json_string(why));
 
     if (m->searched)
         json_object_set_new(o, "search", json_pack(
@@ -303,6 +339,8 @@ json_t *measure_result_json(const struct measure *m)
 
 void measure_print_table(const struct measure *m, FILE *out)
 {
+    char why[96];
+
     if (!m->n_rows)
         return;
     fprintf(out, "\n%-18s %5s %9s %9s %9s %9s %8s %9s %9s\n", "phase", "step",
@@ -319,6 +357,9 @@ void measure_print_table(const struct measure *m, FILE *out)
     if (m->searched)
         fprintf(out, "NDR %.0f pps, PDR %.0f pps\n", m->search.ndr.rate,
                 m->search.pdr.rate);
+    else if (measure_loss_free_limit(m, why, sizeof why))
+        fprintf(out, "highest loss-free rate: >= %.0f pps, limited by the "
+                "generator: %s\n", measure_loss_free_rate(m), why);
     else
         fprintf(out, "highest loss-free rate: %.0f pps\n",
                 measure_loss_free_rate(m));

@@ -108,5 +108,9 @@ void measure_print_table(const struct measure *m, FILE *out);
 /* The highest rate of the throughput phase with no loss, as sent (never
  * above what was sent and received); 0 when none. */
 double measure_loss_free_rate(const struct measure *m);
+/* Whether the stepped scan's loss-free rate is the generator's, not the
+ * datapath's (its step fell short of its rate, no datapath, or near the
+ * harness's ceiling); then why, in 'why'.  Searches mark their bounds. */
+bool measure_loss_free_limit(const struct measure *m, char *why, size_t len);
 
 #endif

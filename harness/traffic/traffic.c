@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -23,7 +24,7 @@ struct traffic {
     struct receiver *rcv;
     struct frame frame;
     struct flow_pattern flows;
-    uint32_t tag;               /* run tag; the trial number is added */
+    uint32_t run_tag;
     uint32_t n_trials;
     struct inject_stats tx;     /* big (histograms): kept off the stack */
     struct recv_stats rx;
@@ -54,8 +55,7 @@ struct traffic *traffic_open(const struct topology_ctx *ctx,
 
     snprintf(t->source_ns, sizeof t->source_ns, "%s", ctx->source_ns);
     snprintf(t->source_if, sizeof t->source_if, "%s", ctx->source_if);
-    /* Trial numbers go in the low 12 bits; the tag is never 0. */
-    t->tag = (run_tag << 12) | 0x800;
+    t->run_tag = run_tag;
     if (flow_parse(settings_str(s, SETTING_FLOW_PATTERN), &t->flows, err)
         || parse_proto(settings_str(s, SETTING_PROTOCOL), &spec.proto))
         goto fail;
@@ -70,7 +70,7 @@ struct traffic *traffic_open(const struct topology_ctx *ctx,
     }
     inet_pton(AF_INET, ctx->source_host, &spec.src_ip);
     inet_pton(AF_INET, ctx->dest_host, &spec.dst_ip);
-    spec.run = t->tag;
+    spec.run = traffic_trial_tag(run_tag, 0);
     if (frame_init(&t->frame, &spec)) {
         strbuf_addf(err, "FRAME_SIZE %zu cannot hold a %s frame (at least "
                     "%d bytes)", spec.size, settings_str(s, SETTING_PROTOCOL),
@@ -142,11 +142,22 @@ static void fill(struct trial_result *res, const struct inject_stats *tx,
     res->kernel_drops = rx->kernel_drops;
 }
 
+uint32_t traffic_trial_tag(uint32_t run_tag, uint32_t trial)
+{
+    /* The run tag picks where in the 32-bit space the run's trials start;
+     * from there each trial takes the next value, skipping 0, so no two
+     * of a run's first 2^32 - 1 trials share a tag (the trial number is
+     * not truncated to a few bits, as it was). */
+    uint64_t v = ((uint64_t)run_tag << 12) + trial;
+
+    return (uint32_t)(v % UINT32_MAX) + 1;
+}
+
 int traffic_trial(struct traffic *t, double rate, uint64_t count,
                   volatile sig_atomic_t *stop, struct trial_result *res,
                   struct strbuf *err)
 {
-    uint32_t tag = t->tag + (++t->n_trials & 0x7ff);
+    uint32_t tag = traffic_trial_tag(t->run_tag, ++t->n_trials);
     struct netns_link_stats src0, src1;
     bool have_src;
     int rc;

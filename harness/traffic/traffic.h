@@ -50,6 +50,11 @@ void traffic_close(struct traffic *t);
  * injector's negative errno (the receiver's is applied per trial). */
 int traffic_set_cpus(struct traffic *t, const cpu_set_t *injector,
                      const cpu_set_t *receiver);
+/* The tag the frames of trial 'trial' (1, 2, ...) of the run tagged
+ * 'run_tag' (20 bits) carry; the receiver counts only frames with its
+ * trial's tag, so a late frame of an earlier trial never counts.  Never
+ * 0 (the receiver's "count nothing"). */
+uint32_t traffic_trial_tag(uint32_t run_tag, uint32_t trial);
 /* Runs one trial.  0, or a negative errno with the reason in 'err'. */
 int traffic_trial(struct traffic *t, double rate, uint64_t count,
                   volatile sig_atomic_t *stop, struct trial_result *res,

@@ -49,6 +49,14 @@ bad = [c for c in t.iter("testcase") if c.get("name") == "ndr_pps" and c.find("f
 sys.exit(0 if bad and "baseline median" in bad[0].find("failure").get("message") else 1)
 ' "$(run_dir)/junit.xml"
 check "half rate: the page shows it red" grep -q '<tr class=bad><td class=l>ndr_pps' "$(run_dir)/index.html"
+check "half rate: a trend graph of ndr_pps, on the page" sh -c '
+head -c 8 "$1/trend-ndr_pps.png" | od -An -c | grep -q "P   N   G" &&
+grep -q "<img alt=\"ndr_pps over the last 4 runs of the series\" src=\"trend-ndr_pps.png\">" "$1/index.html"' _ "$(run_dir)"
+check "half rate: the history keeps the verdict the trend marks" python3 -c '
+import sqlite3, sys
+rows = sqlite3.connect(sys.argv[1]).execute("select outcome from metrics where name = \"ndr_pps\" order by rowid").fetchall()
+sys.exit(0 if [r[0] for r in rows].count("regressed") == 1 else 1)
+' "$res/history.db"
 check "history: four runs, three passed" python3 -c '
 import sqlite3, sys
 rows = sqlite3.connect(sys.argv[1]).execute("select passed from runs").fetchall()

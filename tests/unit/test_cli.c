@@ -51,7 +51,12 @@ static void test_cli__run_with_options(void **state)
     assert_string_equal(cli.overrides[1], "WARMUP_RATE=5");
     assert_null(cli.overrides[2]);
     assert_true(cli.dry_run);
+    assert_false(cli.no_wait);
     assert_int_equal(cli.level, LOG_LEVEL_INFO);
+    cli_release(&cli);
+    assert_int_equal(parse(&cli, &err, 3, "perftests", "--no-wait",
+                           "basic_topology"), 0);
+    assert_true(cli.no_wait);
     cli_release(&cli);
     strbuf_dispose(&err);
 }

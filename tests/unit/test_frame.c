@@ -8,10 +8,12 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "traffic/flow.h"
 #include "traffic/frame.h"
+#include "traffic/traffic.h"
 
 /* An independent RFC 1071 checksum: 32-bit accumulation of big-endian
  * words, folded at the end, inverted. */
@@ -166,6 +168,46 @@ static void test_frame__flow_patterns(void **state)
     strbuf_dispose(&err);
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+    uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Every trial of a run tags its frames apart: a frame of trial 1 that
+ * arrives late is not one of trial 2049's (the tag once held 11 bits of
+ * the trial number and repeated after 2048 trials). */
+static void test_frame__trial_tags_unique_in_a_run(void **state)
+{
+    static const uint32_t runs[] = { 0, 1, 0x12345, 0xfffff };
+    const size_t n = 200000;
+    uint32_t *tags = malloc(n * sizeof *tags);
+
+    for (size_t r = 0; r < sizeof runs / sizeof *runs; r++) {
+        uint32_t first = traffic_trial_tag(runs[r], 1);
+        struct frame f;
+        struct frame_spec s = spec(60, FRAME_UDP);
+        uint64_t seq, ts;
+
+        s.run = first;
+        assert_int_equal(frame_init(&f, &s), 0);
+        frame_patch(&f, 7, 1000, 40000, 5001);
+        assert_true(frame_parse(f.buf, f.len, first, &seq, &ts));
+        assert_false(frame_parse(f.buf, f.len, traffic_trial_tag(runs[r], 2049),
+                                 &seq, &ts));
+        /* A long soak: a tag a trial, none repeated, none 0. */
+        for (uint32_t trial = 1; trial <= n; trial++) {
+            tags[trial - 1] = traffic_trial_tag(runs[r], trial);
+            assert_int_not_equal(tags[trial - 1], 0);
+        }
+        qsort(tags, n, sizeof *tags, cmp_u32);
+        for (size_t i = 1; i < n; i++)
+            assert_int_not_equal(tags[i], tags[i - 1]);
+    }
+    free(tags);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -174,6 +216,7 @@ int main(void)
         cmocka_unit_test(test_frame__sizes),
         cmocka_unit_test(test_frame__parse_rejects),
         cmocka_unit_test(test_frame__flow_patterns),
+        cmocka_unit_test(test_frame__trial_tags_unique_in_a_run),
     };
     return cmocka_run_group_tests_name("frame", tests, NULL, NULL);
 }

@@ -72,6 +72,71 @@ static void test_history__series_oldest_first(void **state)
     strbuf_dispose(&err);
 }
 
+/* The trend: the last N runs up to the one shown, oldest first, each
+ * with the verdict its metric had when it was judged. */
+static void test_history__trend_last_runs_with_their_verdict(void **state)
+{
+    char *path = db("t.db");
+    struct strbuf err = STRBUF_INIT;
+    struct history *h = history_open(path, &err);
+    json_t *m = json_pack("[{s:s, s:f, s:s, s:s, s:s}]", "name", "ndr_pps",
+                          "value", 50.0, "unit", "pps", "better", "higher",
+                          "outcome", "regressed");
+    struct history_run bad = { .uuid = "u4", .run_id = "r4",
+                               .start = "2026-11-04T00:00:00Z",
+                               .series = "s", .metrics = m };
+    json_t *t;
+
+    assert_non_null(h);
+    assert_int_equal(add(h, "u1", "2026-11-01T00:00:00Z", "s", 100, true), 0);
+    assert_int_equal(add(h, "u2", "2026-11-02T00:00:00Z", "s", 101, true), 0);
+    assert_int_equal(add(h, "u3", "2026-11-03T00:00:00Z", "s", 99, true), 0);
+    assert_int_equal(history_add(h, &bad, &err), 0);
+    assert_int_equal(add(h, "u5", "2026-11-05T00:00:00Z", "s", 98, true), 0);
+    t = history_trend(h, "s", "2026-11-04T00:00:00Z", "ndr_pps", 3, &err);
+    assert_non_null(t);
+    assert_int_equal(json_array_size(t), 3);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(t, 0), "uuid")), "u2");
+    assert_true(json_number_value(json_object_get(json_array_get(t, 2),
+                                                  "value")) == 50);
+    assert_string_equal(json_string_value(json_object_get(
+                            json_array_get(t, 2), "outcome")), "regressed");
+    assert_true(json_is_null(json_object_get(json_array_get(t, 1),
+                                             "outcome")));
+    json_decref(t);
+    json_decref(m);
+    history_close(h);
+    free(path);
+    strbuf_dispose(&err);
+}
+
+/* A history made before metrics kept their verdict opens, and gets it. */
+static void test_history__old_history_gets_the_outcome(void **state)
+{
+    char *path = db("old.db");
+    struct strbuf err = STRBUF_INIT;
+    struct history *h;
+    sqlite3 *raw;
+    json_t *t;
+
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_exec(raw, "CREATE TABLE metrics (uuid TEXT, "
+                                  "name TEXT, value REAL, unit TEXT, better "
+                                  "TEXT, PRIMARY KEY (uuid, name))", NULL,
+                                  NULL, NULL), SQLITE_OK);
+    sqlite3_close(raw);
+    h = history_open(path, &err);
+    assert_non_null(h);
+    assert_int_equal(add(h, "u1", "2026-11-01T00:00:00Z", "s", 100, true), 0);
+    t = history_trend(h, "s", "2027", "ndr_pps", 0, &err);
+    assert_int_equal(json_array_size(t), 1);
+    json_decref(t);
+    history_close(h);
+    free(path);
+    strbuf_dispose(&err);
+}
+
 /* An acknowledged step stays acknowledged when its run is added again. */
 static void test_history__ack_survives_a_re_add(void **state)
 {
@@ -122,7 +187,10 @@ static void test_history__two_writers(void **state)
                          k);
                 bad |= add(mine, uuid, start, "s", 1000 + i, true) != 0;
             }
+            /* valgrind counts a child's leaks, the parent's copies too */
             history_close(mine);
+            strbuf_dispose(&err);
+            free(path);
             _exit(bad);
         }
     }
@@ -160,6 +228,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_history__series_oldest_first),
         cmocka_unit_test(test_history__ack_survives_a_re_add),
+        cmocka_unit_test(test_history__trend_last_runs_with_their_verdict),
+        cmocka_unit_test(test_history__old_history_gets_the_outcome),
         cmocka_unit_test(test_history__two_writers),
         cmocka_unit_test(test_history__not_a_history),
     };

@@ -109,15 +109,20 @@ static void test_injector_send__rate_counts_when_sent(void **state)
     make_frame(&fr);
     f->total = 100;
     f->pushbacks_left = 5;
-    f->pushback_ns = 2000000;       /* 10 ms in all at the end */
+    /* 100 ms in all at the end, long beside the 9.9 ms of the frames, so
+     * the case holds however slowly the frames went (valgrind).  The two
+     * clocks (the fake's, the injector's) are read microseconds apart,
+     * more when the scheduler steps in between on a busy host: 5 % of the
+     * span is 5 ms. */
+    f->pushback_ns = 20000000;
     assert_int_equal(injector_send(&inj, &fr, &flows, 100, 10000, NULL, st,
                                    &err), 0);
     assert_int_equal(st->sent, 100);
     assert_int_equal(st->pushback, 5);
     truth = 99 * 1e9 / (double)(f->sent_at[99] - f->sent_at[0]);
-    /* 100 frames at 10 kpps take 9.9 ms; 10 ms more for the last one. */
-    assert_true(truth < 6000);
-    assert_true(fabs(st->tx_rate - truth) / truth < 0.01);
+    /* Counted when staged it would be about 10 kpps. */
+    assert_true(truth < 1000);
+    assert_true(fabs(st->tx_rate - truth) / truth < 0.05);
     free(st);
     free(f);
     strbuf_dispose(&err);

@@ -10,10 +10,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/ledger.h"
+#include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/proc.h"
 #include "lib/util.h"
@@ -27,6 +29,64 @@ static pid_t spawn_sleeper(void)
 
     assert_int_equal(proc_spawn(argv, NULL, &pid), 0);
     return pid;
+}
+
+/* The pid of a process that has exited: the owner of an aborted run. */
+static pid_t dead_pid(void)
+{
+    pid_t pid = fork();
+
+    if (pid == 0)
+        _exit(0);
+    assert_int_equal(waitpid(pid, NULL, 0), pid);
+    return pid;
+}
+
+/* Writes <tmpdir>/<dir>/<name>: an aborted run's ledger (its owner gone)
+ * with 'lines' after the owner line.  Returns its path (malloc'ed). */
+static char *stale_ledger(const char *dir, const char *name,
+                          const char *lines)
+{
+    char *text = xasprintf("owner\t%d\t1\n%s", (int)dead_pid(), lines);
+    char *path = tmpdir_put(dir, name, text);
+    char *folder = xasprintf("%s/%s", tmpdir, dir);
+
+    chmod(folder, 0755);
+    free(folder);
+    free(text);
+    return path;
+}
+
+/* The entry line that stops 'pid' for good: its pid and start time. */
+static char *process_line(const char *label, pid_t pid)
+{
+    unsigned long long st;
+
+    assert_int_equal(proc_starttime(pid, &st), 0);
+    return xasprintf("process\t%s\t-\t%d\t%llu\n", label, (int)pid, st);
+}
+
+/* Runs ledger_cleanup_stale() on <tmpdir>/<dir> with the log going to a
+ * file; returns what was logged (malloc'ed). */
+static char *cleanup_logged(const char *dir, size_t *n)
+{
+    char *folder = xasprintf("%s/%s", tmpdir, dir);
+    char *log = xasprintf("%s/%s.log", tmpdir, dir);
+    struct strbuf sb = STRBUF_INIT;
+
+    assert_int_equal(log_open_file(log), 0);
+    ledger_cleanup_stale(folder, n);
+    log_close_file();
+    assert_int_equal(strbuf_read_file(&sb, log), 0);
+    free(log);
+    free(folder);
+    return strbuf_detach(&sb);
+}
+
+static void reap(pid_t pid)
+{
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
 }
 
 static void test_ledger__parse_line(void **state)
@@ -96,7 +156,13 @@ static void test_ledger__replay_stale(void **state)
     owner = fork();
     if (owner == 0) {
         struct ledger *l = ledger_create(dir, "run-1");
-        _exit(!l || ledger_record_process(l, "sleeper", victim));
+        int bad = !l || ledger_record_process(l, "sleeper", victim);
+        /* Memory only (the file stays): valgrind counts a child's leaks,
+         * and the parent's strings are the child's copies too. */
+        ledger_destroy(l);
+        free(path);
+        free(dir);
+        _exit(bad);
     }
     int status;
     assert_int_equal(waitpid(owner, &status, 0), owner);
@@ -160,6 +226,144 @@ static void test_ledger__torn_line_skipped(void **state)
     free(path);
 }
 
+/* A hand-written ledger is not a licence to signal: start time 0 (which
+ * used to match any process), pid 1, and names without "pt-" are refused,
+ * each with the file, the line and why. */
+static void test_ledger__replay_refuses_entries_not_ours(void **state)
+{
+    pid_t victim = spawn_sleeper();
+    char *lines = xasprintf("process\tpt-x\t-\t%d\t0\n"
+                            "link\tbr0\t-\t0\t0\n"
+                            "netns\tpt-ok\t-\t0\t0\n", (int)victim);
+    char *path = stale_ledger("foreign", "run-f", lines);
+    size_t n = 0;
+    char *log;
+    struct ledger_entry e;
+    (void)state;
+
+    log = cleanup_logged("foreign", &n);
+    assert_true(proc_is_same(victim, 0));
+    assert_non_null(strstr(log, "run-f:2: refused"));
+    assert_non_null(strstr(log, "start time 0"));
+    assert_non_null(strstr(log, "run-f:3: refused"));
+    assert_non_null(strstr(log, "link 'br0': its name does not start"));
+    assert_null(strstr(log, "run-f:4: refused"));
+    assert_false(path_is_file(path));
+
+    /* pid 1 (and so its group: every process) whatever its start time. */
+    assert_int_equal(ledger_parse_line("process\tpt-y\t-\t1\t5", &e), 0);
+    assert_non_null(ledger_entry_refusal(&e));
+    assert_int_equal(ledger_parse_line("process\tpt-y\t-\t42\t5", &e), 0);
+    assert_null(ledger_entry_refusal(&e));
+    reap(victim);
+    free(log);
+    free(lines);
+    free(path);
+}
+
+/* A ledger that is a symbolic link, writable by others, or in a folder
+ * writable by others is not replayed: someone else could have written
+ * it. */
+static void test_ledger__untrusted_files_not_replayed(void **state)
+{
+    pid_t victim = spawn_sleeper();
+    char *line = process_line("pt-victim", victim);
+    char *real = stale_ledger("elsewhere", "run-s", line);
+    char *folder = xasprintf("%s/links", tmpdir);
+    char *link = xasprintf("%s/run-s", folder);
+    char *writable = stale_ledger("writable", "run-w", line);
+    char *loose = stale_ledger("loose", "run-l", line);
+    char *loose_dir = xasprintf("%s/loose", tmpdir);
+    size_t n = 0;
+    char *log;
+    (void)state;
+
+    assert_int_equal(mkdir_p(folder, 0755), 0);
+    assert_int_equal(symlink(real, link), 0);
+    chmod(writable, 0666);
+    chmod(loose_dir, 0777);
+
+    log = cleanup_logged("links", &n);
+    assert_non_null(strstr(log, "symbolic link"));
+    free(log);
+    log = cleanup_logged("writable", &n);
+    assert_non_null(strstr(log, "writable by others"));
+    free(log);
+    log = cleanup_logged("loose", &n);
+    assert_non_null(strstr(log, "writable by others"));
+    assert_true(proc_is_same(victim, 0));
+    assert_true(path_is_file(real) && path_is_file(writable)
+                && path_is_file(loose));
+    assert_int_equal(n, 0);
+    reap(victim);
+    free(log);
+    free(loose_dir);
+    free(loose);
+    free(writable);
+    free(link);
+    free(folder);
+    free(real);
+    free(line);
+}
+
+/* A ledger that has no owner line yet is a run being born, not an aborted
+ * one: a concurrent cleanup must leave it alone (issue 16, item 7). */
+static void test_ledger__ownerless_file_left_alone(void **state)
+{
+    char *path = tmpdir_put("born", "run-b", "");
+    char *dir = xasprintf("%s/born", tmpdir);
+    size_t n = 0;
+    (void)state;
+
+    chmod(dir, 0755);
+    free(cleanup_logged("born", &n));
+    assert_true(path_is_file(path));
+    assert_int_equal(n, 0);
+    free(dir);
+    free(path);
+}
+
+/* Without a start time to check, a process that is not our child is
+ * stopped alone, never with its group: nothing says the group is ours. */
+static void test_ledger__unverified_leader_not_signalled_as_group(void **state)
+{
+    int fds[2];
+    pid_t pids[2], mid;
+    (void)state;
+
+    assert_int_equal(pipe(fds), 0);
+    mid = fork();
+    if (mid == 0) {
+        /* A group leader with a member, then orphaned: not our child. */
+        pid_t leader = fork();
+        if (leader == 0) {
+            setpgid(0, 0);
+            pid_t member = fork();
+            if (member == 0) {
+                execlp("sleep", "sleep", "60", (char *)NULL);
+                _exit(127);
+            }
+            pid_t both[2] = { getpid(), member };
+            if (write(fds[1], both, sizeof both) != sizeof both)
+                _exit(1);
+            execlp("sleep", "sleep", "60", (char *)NULL);
+            _exit(127);
+        }
+        _exit(0);
+    }
+    waitpid(mid, NULL, 0);
+    assert_int_equal(read(fds[0], pids, sizeof pids), (ssize_t)sizeof pids);
+    close(fds[0]);
+    close(fds[1]);
+    for (int i = 0; i < 100 && getpgid(pids[0]) != pids[0]; i++)
+        sleep_ms(10);
+
+    assert_int_equal(proc_stop(pids[0], 0, 3000), 0);
+    assert_false(proc_is_same(pids[0], 0));
+    assert_true(proc_is_same(pids[1], 0));
+    kill(pids[1], SIGKILL);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -169,6 +373,10 @@ int main(void)
         cmocka_unit_test(test_ledger__replay_stale),
         cmocka_unit_test(test_ledger__recycled_pid_is_spared),
         cmocka_unit_test(test_ledger__torn_line_skipped),
+        cmocka_unit_test(test_ledger__replay_refuses_entries_not_ours),
+        cmocka_unit_test(test_ledger__untrusted_files_not_replayed),
+        cmocka_unit_test(test_ledger__ownerless_file_left_alone),
+        cmocka_unit_test(test_ledger__unverified_leader_not_signalled_as_group),
     };
     return cmocka_run_group_tests_name("ledger", tests, tmpdir_create,
                                        tmpdir_remove);

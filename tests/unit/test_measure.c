@@ -58,11 +58,40 @@ static void test_measure__loss_free_is_what_was_sent(void **state)
     assert_true(measure_loss_free_rate(&m) == 130000);
 }
 
+/* A best step that fell short of its rate is the generator's figure, not
+ * the datapath's; one that reached its rate is the datapath's. */
+static void test_measure__short_step_is_generator_limited(void **state)
+{
+    struct measure_row rows[] = {
+        row(1000, 5000, 5000, 1000),
+        row(400000, 5000, 5000, 130000),
+    };
+    struct measure m;
+    char why[96];
+
+    (void)state;
+    memset(&m, 0, sizeof m);
+    m.rows = rows;
+    m.n_rows = 2;
+    assert_false(measure_loss_free_limit(&m, why, sizeof why));
+    rows[1].r.short_of_rate = true;
+    assert_true(measure_loss_free_limit(&m, why, sizeof why));
+    assert_non_null(strstr(why, "sent 130000 of the 400000 pps asked"));
+    /* Only the best step counts: a short one below it says nothing. */
+    rows[1].r.short_of_rate = false;
+    rows[0].r.short_of_rate = true;
+    assert_false(measure_loss_free_limit(&m, why, sizeof why));
+    m.harness_only = true;
+    assert_true(measure_loss_free_limit(&m, why, sizeof why));
+    assert_non_null(strstr(why, "no datapath"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_measure__one_frame_proves_no_rate),
         cmocka_unit_test(test_measure__loss_free_is_what_was_sent),
+        cmocka_unit_test(test_measure__short_step_is_generator_limited),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

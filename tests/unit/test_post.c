@@ -228,6 +228,42 @@ static void test_post__neither_posted_nor_spooled(void **state)
     assert_int_equal(spool_entries(f->dir), -1);
 }
 
+/* scp/sftp without a known_hosts file would take any host key (libcurl
+ * checks none then): nothing is sent, and the error names the file and
+ * the setting, before any connection. */
+static void test_post__ssh_needs_known_hosts(void **state)
+{
+    struct fixture *f = *state;
+    const char *url = "sftp://perf@127.0.0.1:1/in/";
+    char *missing = xasprintf("%s/none/known_hosts", f->dir);
+    char *home = xasprintf("%s/home", f->dir);
+    char *want = xasprintf("%s/.ssh/known_hosts", home);
+    char *old_home = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
+    struct post_target t = target(url, 0);
+
+    t.transport = post_transport_find(url);
+    assert_non_null(t.transport);
+    t.known_hosts = missing;
+    assert_int_not_equal(post_bundle(&t, f->bundle, &f->err), 0);
+    assert_non_null(strstr(f->err.buf, missing));
+    assert_non_null(strstr(f->err.buf, "REPORT_KNOWN_HOSTS"));
+    assert_null(strstr(f->err.buf, "connect"));
+    /* Unset: the user's own ~/.ssh/known_hosts, named when missing. */
+    strbuf_reset(&f->err);
+    setenv("HOME", home, 1);
+    t.known_hosts = "";
+    assert_int_not_equal(post_bundle(&t, f->bundle, &f->err), 0);
+    if (old_home)
+        setenv("HOME", old_home, 1);
+    else
+        unsetenv("HOME");
+    assert_non_null(strstr(f->err.buf, want));
+    free(old_home);
+    free(want);
+    free(home);
+    free(missing);
+}
+
 #define TEST(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 
 int main(void)
@@ -240,6 +276,7 @@ int main(void)
         TEST(test_post__the_spooled_copy_sent_marks_its_origin),
         TEST(test_post__a_spooled_bundle_is_not_spooled_twice),
         TEST(test_post__neither_posted_nor_spooled),
+        TEST(test_post__ssh_needs_known_hosts),
     };
     return cmocka_run_group_tests_name("post", tests, tmpdir_create,
                                        tmpdir_remove);

@@ -273,6 +273,7 @@ static void test_profile__search_trial_capped(void **state)
                   "THROUGHPUT_MAX_SCAN_RATE=100000000",
                   "SEARCH_FINAL_DURATION=2", NULL };
     char *steps[] = { "THROUGHPUT_MAX_SCAN_RATE=100000000",
+                      "THROUGHPUT_SCAN_STEP=1000000",
                       "SEARCH_FINAL_DURATION=2", NULL };
     struct settings s;
     struct strbuf errs = STRBUF_INIT;
@@ -290,6 +291,73 @@ static void test_profile__search_trial_capped(void **state)
     assert_int_equal(load_with(steps, &s, &errs), 0);
     settings_release(&s);
     strbuf_dispose(&errs);
+}
+
+/* The stepped scan keeps a rate per step: THROUGHPUT_SCAN_STEP=1 up to
+ * 100 Mpps would be 800 MB of rates and years of bursts.  The error names
+ * the keys and the smallest step that fits. */
+static void test_profile__scan_steps_capped(void **state)
+{
+    char *tiny[] = { "THROUGHPUT_SCAN_START_RATE=1000",
+                     "THROUGHPUT_MAX_SCAN_RATE=40000",
+                     "THROUGHPUT_SCAN_STEP=1", NULL };
+    char *huge[] = { "THROUGHPUT_SCAN_START_RATE=1000", "THROUGHPUT_SCAN_STEP=1",
+                     "THROUGHPUT_MAX_SCAN_RATE=100000000", NULL };
+    char *most[] = { "THROUGHPUT_SCAN_START_RATE=1", "THROUGHPUT_SCAN_STEP=1",
+                     "THROUGHPUT_MAX_SCAN_RATE=10000", NULL };
+    char *ndr[] = { "THROUGHPUT_SEARCH=ndr", "THROUGHPUT_SCAN_STEP=1", NULL };
+    struct settings s;
+    struct strbuf errs = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(load_with(tiny, &s, &errs), 1);
+    assert_string_equal(errs.buf, "-o: THROUGHPUT_SCAN_STEP: 1 pps from "
+                        "THROUGHPUT_SCAN_START_RATE 1000 to THROUGHPUT_MAX_"
+                        "SCAN_RATE 40000 is 39001 steps: expected at most "
+                        "10000 steps, a THROUGHPUT_SCAN_STEP of at least 4\n");
+    settings_release(&s);
+    strbuf_reset(&errs);
+    assert_int_equal(load_with(huge, &s, &errs), 1);
+    assert_non_null(strstr(errs.buf, "is 99999001 steps: expected at most "
+                                     "10000 steps"));
+    settings_release(&s);
+    strbuf_reset(&errs);
+    /* The limit itself is fine, and a search never makes the steps. */
+    assert_int_equal(load_with(most, &s, &errs), 0);
+    settings_release(&s);
+    assert_int_equal(load_with(ndr, &s, &errs), 0);
+    settings_release(&s);
+    strbuf_dispose(&errs);
+}
+
+/* An scp/sftp REPORT_URL without a known_hosts file is refused before
+ * the run: the error names the file and the key. */
+static void test_profile__ssh_url_needs_known_hosts(void **state)
+{
+    char *kh = xasprintf("REPORT_KNOWN_HOSTS=%s/none/known_hosts", tmpdir);
+    char *ok = tmpdir_put("kh", "known_hosts", "");
+    char *kh_ok = xasprintf("REPORT_KNOWN_HOSTS=%s", ok);
+    char *bad[] = { "REPORT_URL=sftp://perf@reports.invalid/in/", kh, NULL };
+    char *good[] = { "REPORT_URL=scp://perf@reports.invalid/in/", kh_ok,
+                     NULL };
+    char *http[] = { "REPORT_URL=https://reports.invalid/in/", kh, NULL };
+    struct settings s;
+    struct strbuf errs = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(load_with(bad, &s, &errs), 1);
+    assert_non_null(strstr(errs.buf, "-o: REPORT_KNOWN_HOSTS: cannot read '"));
+    assert_non_null(strstr(errs.buf, kh + strlen("REPORT_KNOWN_HOSTS=")));
+    settings_release(&s);
+    strbuf_reset(&errs);
+    assert_int_equal(load_with(good, &s, &errs), 0);
+    settings_release(&s);
+    assert_int_equal(load_with(http, &s, &errs), 0);
+    settings_release(&s);
+    strbuf_dispose(&errs);
+    free(kh_ok);
+    free(ok);
+    free(kh);
 }
 
 static void test_profile__duration_sum_holds_a_trial(void **state)
@@ -373,6 +441,8 @@ int main(void)
         cmocka_unit_test(test_profile__env_and_option_errors),
         cmocka_unit_test(test_profile__shipped_profiles_load),
         cmocka_unit_test(test_profile__search_trial_capped),
+        cmocka_unit_test(test_profile__scan_steps_capped),
+        cmocka_unit_test(test_profile__ssh_url_needs_known_hosts),
         cmocka_unit_test(test_profile__duration_sum_holds_a_trial),
         cmocka_unit_test(test_profile__latency_loads),
     };

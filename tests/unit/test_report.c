@@ -359,23 +359,6 @@ static void test_post__spool_keeps_the_target_private(void **state)
     strbuf_dispose(&where);
 }
 
-static void test_util__url_redact(void **state)
-{
-    static const char *const cases[][2] = {
-        { "http://user:pw@host:8080/a/b", "http://user:***@host:8080/a/b" },
-        { "REPORT_URL=sftp://me:p:w@h/x", "REPORT_URL=sftp://me:***@h/x" },
-        { "http://user@host/a@b", "http://user@host/a@b" },
-        { "http://host/a:b@c", "http://host/a:b@c" },
-        { "basic_topology", "basic_topology" },
-    };
-
-    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
-        char *got = url_redact(cases[i][0]);
-        assert_string_equal(got, cases[i][1]);
-        free(got);
-    }
-}
-
 /* A search's figures: bounds, the generator's limit said as such in the
  * summary, the page and JUnit, and latency under load. */
 static void test_report__search_figures(void **state)
@@ -465,7 +448,6 @@ int main(void)
         cmocka_unit_test(test_report__a_failed_collector),
         cmocka_unit_test(test_bundle__has_every_file_in_order),
         cmocka_unit_test(test_post__spool_keeps_the_target_private),
-        cmocka_unit_test(test_util__url_redact),
         cmocka_unit_test(test_report__escape),
         cmocka_unit_test(test_report__search_figures),
     };

@@ -1,7 +1,8 @@
 /* The RRD sink (collectors/rrd.c): one file per collector in a folder it
  * creates, a data source per metric (counters DERIVE), samples by
  * collector number, and the sink's manners: a collector whose file could
- * not be made, or whose update failed, is skipped from then on. */
+ * not be made is skipped; one whose clock went back is skipped until the
+ * clock passes its last update again. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -125,20 +126,23 @@ static void test_rrd__start_now(void **state)
     free(path);
 }
 
-/* A failed update is said once; the collector's later samples are not
- * written, even good ones. */
-static void test_rrd__broken_file_stays_quiet(void **state)
+/* The wall clock stepping back (NTP, a VM resumed) is no reason to lose
+ * the file for good: samples at or before the last update are skipped,
+ * and once the clock passes it again they are written. */
+static void test_rrd__clock_back_skips_then_resumes(void **state)
 {
     char *path;
-    struct sink *s = sink_with("broken", 1, T0, "proc", proc_m, 2, &path);
+    struct sink *s = sink_with("back", 1, T0, "proc", proc_m, 2, &path);
     rrd_info_t *info;
 
-    write_at(s, 0, (double)(T0 + 5), 1, 1);
-    write_at(s, 0, (double)(T0 + 3), 1, 1);       /* back in time */
-    write_at(s, 0, (double)(T0 + 6), 1, 1);
+    write_at(s, 0, (double)(T0 + 5), 1, 10);
+    write_at(s, 0, (double)(T0 + 3), 2, 20);       /* back in time */
+    write_at(s, 0, (double)(T0 + 5), 3, 30);       /* not yet past */
+    write_at(s, 0, (double)(T0 + 6), 4, 40);
+    write_at(s, 0, (double)(T0 + 7), 5, 50);
     s->ops->close(s->priv);
     info = rrd_info_of(path);
-    assert_int_equal(RRD_CNT(info, "last_update"), T0 + 5);
+    assert_int_equal(RRD_CNT(info, "last_update"), T0 + 7);
     rrd_info_free(info);
     free(path);
 }
@@ -185,7 +189,7 @@ int main(void)
         cmocka_unit_test(test_rrd__one_file_per_collector),
         cmocka_unit_test(test_rrd__step),
         cmocka_unit_test(test_rrd__start_now),
-        cmocka_unit_test(test_rrd__broken_file_stays_quiet),
+        cmocka_unit_test(test_rrd__clock_back_skips_then_resumes),
         cmocka_unit_test(test_rrd__errors),
     };
     return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);

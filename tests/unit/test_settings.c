@@ -5,8 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <jansson.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "run/metadata.h"
 #include "run/settings.h"
 
 static void test_settings__defaults_are_valid(void **state)
@@ -61,12 +64,45 @@ static void test_settings__checks(void **state)
     strbuf_dispose(&why);
 }
 
+/* metadata.json goes into the bundle: REPORT_URL's password and token,
+ * and a Jenkins BUILD_URL's, show as "***" there. */
+static void test_settings__metadata_shows_no_secret(void **state)
+{
+    struct settings s;
+    struct strbuf why = STRBUF_INIT;
+    json_t *set, *jenkins;
+    char *text;
+
+    settings_init(&s);
+    assert_int_equal(settings_set_text(&s, SETTING_REPORT_URL,
+                                       "https://u:pw1@h/up/?token=tk1",
+                                       SOURCE_CMDLINE, NULL, 0, &why), 0);
+    setenv("BUILD_URL", "https://j:pw2@ci/job/1/?access_token=tk2", 1);
+    set = metadata_settings(&s);
+    jenkins = metadata_jenkins();
+    unsetenv("BUILD_URL");
+    json_object_set(set, "jenkins", jenkins);
+    text = json_dumps(set, 0);
+    assert_null(strstr(text, "pw1"));
+    assert_null(strstr(text, "tk1"));
+    assert_null(strstr(text, "pw2"));
+    assert_null(strstr(text, "tk2"));
+    assert_non_null(strstr(text, "https://u:***@h/up/?token=***"));
+    assert_non_null(strstr(text, "https://j:***@ci/job/1/?access_token=***"));
+    free(text);
+    json_decref(jenkins);
+    json_decref(set);
+    settings_release(&s);
+    strbuf_dispose(&why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_settings__defaults_are_valid),
         cmocka_unit_test(test_settings__find_and_alias),
         cmocka_unit_test(test_settings__checks),
+        cmocka_unit_test(test_settings__metadata_shows_no_secret),
     };
     return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
 }

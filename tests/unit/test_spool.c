@@ -1,0 +1,183 @@
+/* The spool read back by `perftests post`, as a file anyone who can write
+ * the spool could have made (issue 16, item 2): no link followed, no
+ * record of a landing outside the results folder, no attempt without a
+ * timeout.  The spool's own file is included for entry_load(). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "report/spool.c"
+#include "run/settings.h"
+#include "tmpdir.h"
+
+static int calls;
+
+static int stub_send(const struct post_target *t, const char *bundle,
+                     struct strbuf *err)
+{
+    calls++;
+    return 0;
+}
+
+static const struct post_transport stub = { "stub", NULL, stub_send };
+
+/* A results folder <tmpdir>/<name> with a spool holding bundle "b.tar.gz"
+ * and its JSON 'meta' (mode 0600).  Returns the results folder. */
+static char *spool_with(const char *name, const char *meta)
+{
+    char *results = xasprintf("%s/%s", tmpdir, name);
+    char *spool = xasprintf("%s/.spool", name);
+    char *bundle = tmpdir_put(spool, "b.tar.gz", "bundle");
+    char *json = tmpdir_put(spool, "b.tar.gz.json", meta);
+    char *dir = xasprintf("%s/%s", tmpdir, spool);
+
+    chmod(dir, 0700);
+    chmod(json, 0600);
+    free(dir);
+    free(json);
+    free(bundle);
+    free(spool);
+    return results;
+}
+
+/* entry_load() on the spool of 'results'; 0 or its error. */
+static int load(const char *results, struct post_target *t, json_t **j,
+                struct strbuf *warn, struct strbuf *err)
+{
+    struct strbuf why = STRBUF_INIT;
+    int fd = open_spool(results, &why), rc;
+
+    assert_true(fd >= 0);
+    rc = entry_load(fd, "b.tar.gz", t, j, warn, err);
+    close(fd);
+    strbuf_dispose(&why);
+    return rc;
+}
+
+static void test_spool__missing_timeout_is_the_default(void **state)
+{
+    char *results = spool_with("notimeout", "{\"url\": \"http://x.invalid/\"}");
+    struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
+    struct post_target t;
+    json_t *j;
+    (void)state;
+
+    assert_int_equal(load(results, &t, &j, &warn, &err), 0);
+    assert_true(t.timeout == POST_TIMEOUT_DEFAULT);
+    assert_non_null(strstr(warn.buf, "timeout missing"));
+    /* The same default as REPORT_TIMEOUT's. */
+    assert_true(atof(setting_defs[SETTING_REPORT_TIMEOUT].def)
+                == POST_TIMEOUT_DEFAULT);
+    json_decref(j);
+    strbuf_reset(&warn);
+    free(results);
+
+    results = spool_with("badtimeout", "{\"url\": \"http://x.invalid/\", "
+                         "\"timeout\": 0, \"retries\": 1000000}");
+    assert_int_equal(load(results, &t, &j, &warn, &err), 0);
+    assert_true(t.timeout == POST_TIMEOUT_DEFAULT);
+    assert_int_equal(t.retries, 3);
+    json_decref(j);
+    strbuf_dispose(&warn);
+    strbuf_dispose(&err);
+    free(results);
+}
+
+/* A "bundle" that links to a file elsewhere is not sent. */
+static void test_spool__linked_bundle_refused(void **state)
+{
+    char *results = spool_with("linked", "{\"url\": \"http://x.invalid/\", "
+                               "\"timeout\": 5}");
+    char *secret = tmpdir_put("linked", "secret", "password");
+    char *bundle = xasprintf("%s/.spool/b.tar.gz", results);
+    struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
+    struct post_target t;
+    json_t *j;
+    (void)state;
+
+    unlink(bundle);
+    assert_int_equal(symlink(secret, bundle), 0);
+    assert_int_equal(load(results, &t, &j, &warn, &err), -ELOOP);
+    assert_non_null(strstr(err.buf, "symbolic link"));
+
+    /* Nor by post_deliver(), whoever calls it. */
+    t.transport = &stub;
+    calls = 0;
+    strbuf_reset(&err);
+    assert_int_equal(post_bundle(&t, bundle, &err), -ELOOP);
+    assert_int_equal(calls, 0);
+    json_decref(j);
+    strbuf_dispose(&warn);
+    strbuf_dispose(&err);
+    free(bundle);
+    free(secret);
+    free(results);
+}
+
+/* A spool others can write, or a JSON others can read, is not used. */
+static void test_spool__loose_spool_refused(void **state)
+{
+    char *results = spool_with("loose", "{\"url\": \"http://x.invalid/\"}");
+    char *dir = xasprintf("%s/.spool", results);
+    struct strbuf err = STRBUF_INIT;
+    int sent, failed;
+    (void)state;
+
+    chmod(dir, 0777);
+    assert_int_equal(spool_send(results, NULL, NULL, &sent, &failed, &err),
+                     -EPERM);
+    assert_non_null(strstr(err.buf, "writable by others"));
+    assert_int_equal(sent + failed, 0);
+    strbuf_dispose(&err);
+    free(dir);
+    free(results);
+}
+
+/* The record of the landing goes beside the bundle only when the origin
+ * is one in the results folder, never where the JSON says. */
+static void test_spool__origin_outside_results_ignored(void **state)
+{
+    char *outside = xasprintf("%s/outside", tmpdir);
+    char *meta = xasprintf("{\"url\": \"http://x.invalid/\", \"timeout\": 5, "
+                           "\"origin\": \"%s/b.tar.gz\"}", outside);
+    char *results = spool_with("origin", meta);
+    char *spooled = xasprintf("%s/.spool/b.tar.gz", results);
+    char *mark = xasprintf("%s/b.tar.gz.posted", outside);
+    struct post_target t = { .url = "http://x.invalid/", .timeout = 5,
+                             .transport = &stub };
+    struct strbuf err = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(mkdir_p(outside, 0755), 0);
+    assert_int_equal(post_deliver(&t, spooled, results, &err), 0);
+    assert_false(path_is_file(spooled));
+    assert_int_equal(access(mark, F_OK), -1);
+    strbuf_dispose(&err);
+    free(mark);
+    free(spooled);
+    free(results);
+    free(meta);
+    free(outside);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_spool__missing_timeout_is_the_default),
+        cmocka_unit_test(test_spool__linked_bundle_refused),
+        cmocka_unit_test(test_spool__loose_spool_refused),
+        cmocka_unit_test(test_spool__origin_outside_results_ignored),
+    };
+    return cmocka_run_group_tests_name("spool", tests, tmpdir_create,
+                                       tmpdir_remove);
+}
