@@ -98,8 +98,8 @@ build/tests/jmx/PtTestApp.class: tests/jmx/PtTestApp.java
 	@mkdir -p build/tests/jmx
 	$(JAVAC) --release 17 -Xlint:all -d build/tests/jmx $<
 
-.PHONY: all deps run test unit integration bench fuzz install clean check-root \
-	check-layers valgrind
+.PHONY: all deps run test unit integration bench fuzz fuzz-cc install clean \
+	check-root check-layers valgrind
 all: perftests $(JMX_CLASSES)
 
 perftests: build/harness/main.o build/libperftests.a
@@ -216,6 +216,13 @@ FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out \
 	tests/fuzz/fuzz_util.c,$(wildcard tests/fuzz/fuzz_*.c)))
 FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
 FUZZ_OBJS := $(PT_SRCS:%.c=build/fuzz/%.o) build/fuzz/tests/fuzz/fuzz_util.o
+
+# Said once, before the first object, rather than as a compiler error.
+fuzz-cc:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz: no $(FUZZ_CC):" \
+		"apt-get install clang-14 (sudo make test installs it)" >&2; exit 3; }
+
+$(FUZZ_OBJS): | fuzz-cc
 
 build/fuzz/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
