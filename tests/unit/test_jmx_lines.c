@@ -61,6 +61,19 @@ static void test_jmx__metric_after_ready_is_a_mismatch(void **state)
     metric_set_release(&ms);
 }
 
+/* A sidecar started (the first, while the metric set is open, or again)
+ * that declares 'first' and 'second', then says "ready"; start_sidecar()
+ * resets the handshake for each. */
+static void restart_declaring(struct jmx_state *s, const char *first,
+                              const char *second)
+{
+    s->n_seen = 0;
+    s->ready = false;
+    line(s, first);
+    line(s, second);
+    line(s, "ready\t2");
+}
+
 /* A restarted sidecar declares its metrics again, with the set closed:
  * the same ones in the same order are no mismatch, another one is. */
 static void test_jmx__restart_declares_the_same_metrics(void **state)
@@ -68,23 +81,15 @@ static void test_jmx__restart_declares_the_same_metrics(void **state)
     struct metric_set ms = { 0 };
     struct jmx_state *s = starting(&ms);
 
-    line(s, "metric\tgauge\theap_used");
-    line(s, "metric\tcounter\tgc_count");
-    line(s, "ready\t2");
+    restart_declaring(s, "metric\tgauge\theap_used",
+                      "metric\tcounter\tgc_count");
     s->ms = NULL;
-    /* What start_sidecar() resets for the new one. */
-    s->n_seen = 0;
-    s->ready = false;
-    line(s, "metric\tgauge\theap_used");
-    line(s, "metric\tcounter\tgc_count");
-    line(s, "ready\t2");
+    restart_declaring(s, "metric\tgauge\theap_used",
+                      "metric\tcounter\tgc_count");
     assert_true(s->ready);
     assert_false(s->mismatch);
-    s->n_seen = 0;
-    s->ready = false;
-    line(s, "metric\tgauge\theap_used");
-    line(s, "metric\tgauge\tthreads");
-    line(s, "ready\t2");
+    restart_declaring(s, "metric\tgauge\theap_used",
+                      "metric\tgauge\tthreads");
     assert_true(s->mismatch);
     assert_false(s->ready);
     assert_int_equal(ms.n, 2);
