@@ -20,7 +20,8 @@ DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 # that renders the report, the JSON schema check, a JVM (and javac for the
 # JMX sidecar).  `make test` installs
 # them; `make run` does not need them.
-TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless
+# clang-14 builds the fuzzers (`make fuzz`, run briefly by `make test`).
+TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless clang-14
 
 CC ?= gcc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -34,7 +35,10 @@ CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) $(PKG_CFLAGS)
 LDLIBS += $(PKG_LIBS) -lpthread -lm
 
-SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+# gcc's "undefined" leaves out float-cast-overflow (a NaN or 1e300 cast to
+# int), which clang's has; files from outside carry such figures.
+SAN := -fsanitize=address,undefined,float-cast-overflow -fno-omit-frame-pointer \
+	-fno-sanitize-recover=undefined,float-cast-overflow
 
 # The library: everything but main.c, so the tests link what the binary does.
 # One list per room (see DESIGN.md, "Rooms and layers").
@@ -94,8 +98,8 @@ build/tests/jmx/PtTestApp.class: tests/jmx/PtTestApp.java
 	@mkdir -p build/tests/jmx
 	$(JAVAC) --release 17 -Xlint:all -d build/tests/jmx $<
 
-.PHONY: all deps run test unit integration bench install clean check-root check-layers \
-	valgrind
+.PHONY: all deps run test unit integration bench fuzz fuzz-cc install clean \
+	check-root check-layers valgrind
 all: perftests $(JMX_CLASSES)
 
 perftests: build/harness/main.o build/libperftests.a
@@ -113,7 +117,8 @@ build/version.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 
-build/harness/run/metadata.o build/harness/main.o build/asan/harness/run/metadata.o: build/version.h
+build/harness/run/metadata.o build/harness/main.o build/asan/harness/run/metadata.o \
+	build/fuzz/harness/run/metadata.o: build/version.h
 
 build/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -192,7 +197,66 @@ build/tests/tools/%: tests/tools/%.c
 test: deps check-layers
 	$(call install_missing,$(TEST_DEBS))
 	$(MAKE) all $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS) $(TEST_JAVA)
+	$(MAKE) fuzz FUZZ_SECONDS=3
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)
+
+# Fuzzing (tests/fuzz/): one libFuzzer binary per parser of text that
+# comes from outside, built with clang (libFuzzer is clang's) into its own
+# objects, and run for FUZZ_SECONDS each, one after the other (-workers=1:
+# the lab hosts are shared).  Seeds are tests/fuzz/<target>/; what a run
+# finds goes to build/fuzz/corpus/<target>/ and, for a crash, the input to
+# build/fuzz/crash/<target>-*.  A crash fails the target.
+FUZZ_CC := clang-14
+FUZZ_SECONDS ?= 30
+# clang's -Wformat=2 also warns of the vsnprintf() in strbuf_vaddf(), which
+# gcc knows is a format passed on.
+FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+	-fno-omit-frame-pointer -Wno-format-nonliteral
+FUZZ_TARGETS := $(patsubst tests/fuzz/fuzz_%.c,%,$(filter-out \
+	tests/fuzz/fuzz_util.c,$(wildcard tests/fuzz/fuzz_*.c)))
+FUZZ_BINS := $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+FUZZ_OBJS := $(PT_SRCS:%.c=build/fuzz/%.o) build/fuzz/tests/fuzz/fuzz_util.o
+
+# Said once, before the first object, rather than as a compiler error.
+fuzz-cc:
+	@command -v $(FUZZ_CC) >/dev/null || { echo "make fuzz: no $(FUZZ_CC):" \
+		"apt-get install clang-14 (sudo make test installs it)" >&2; exit 3; }
+
+$(FUZZ_OBJS): | fuzz-cc
+
+build/fuzz/%.o: %.c Makefile
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer-no-link \
+		-O1 -c -o $@ $<
+
+build/fuzz/libperftests.a: $(FUZZ_OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c build/fuzz/libperftests.a
+	$(FUZZ_CC) $(CPPFLAGS) $(CFLAGS) $(FUZZ_SAN) -fsanitize=fuzzer -O1 \
+		-o $@ $< build/fuzz/libperftests.a $(LDLIBS)
+
+fuzz: $(FUZZ_BINS)
+	@mkdir -p build/fuzz/crash
+	@failed=; for t in $(FUZZ_TARGETS); do \
+		mkdir -p build/fuzz/corpus/$$t; \
+		if build/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+			-workers=1 -print_final_stats=1 \
+			-artifact_prefix=build/fuzz/crash/$$t- \
+			build/fuzz/corpus/$$t tests/fuzz/$$t >build/fuzz/$$t.log 2>&1; \
+		then \
+			echo "fuzz: $$t: $$(sed -n 's/^stat::number_of_executed_units: *//p' \
+				build/fuzz/$$t.log) runs in $(FUZZ_SECONDS) s, nothing found"; \
+		else \
+			grep -E -B2 -A10 '^==[0-9]+==ERROR|runtime error' \
+				build/fuzz/$$t.log | head -n 30; \
+			echo "fuzz: $$t: FAILED, the input is in build/fuzz/crash/$$t-*," \
+				"the log in build/fuzz/$$t.log"; \
+			failed="$$failed $$t"; \
+		fi; \
+	done; \
+	if [ -n "$$failed" ]; then echo "fuzz: failed:$$failed"; exit 1; fi
 
 # Benchmarks: figures against the peers (trafgen, nping), not pass/fail.
 BENCH_DEBS := netsniff-ng nmap

@@ -51,7 +51,9 @@ static void on_metric(struct jmx_state *s, char *rest)
     if (!tab)
         return;
     *tab = '\0';
-    if (s->ms) {
+    /* "ready" closes the set: the sample buffer is sized by then, so a
+     * metric after it is a mismatch, as one a restart did not declare. */
+    if (s->ms && !s->ready) {
         metric_set_add_label(s->ms, strcmp(rest, "counter") ? METRIC_GAUGE
                                                             : METRIC_COUNTER,
                              label);

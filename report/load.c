@@ -155,6 +155,19 @@ static json_t *load_json(const char *dir, const char *name, bool *missing,
     return j;
 }
 
+/* GRAPH_WIDTH or GRAPH_HEIGHT as metadata.json has it.  A run records
+ * only what the settings table allowed (its range is repeated here: the
+ * report does not see the run's rooms), so a figure out of it comes from
+ * a file no run wrote and gets the default: librrd would be asked for a
+ * 1e9-pixel graph, and a cast of 1e300 to int is undefined. */
+static int graph_size(const struct report *r, const char *key, int min,
+                      int max, int dflt)
+{
+    double v = report_setting_num(r, key, dflt);
+
+    return v >= min && v <= max ? (int)v : dflt;
+}
+
 int report_load(struct report *r, const char *dir, struct strbuf *err)
 {
     struct strbuf text = STRBUF_INIT;
@@ -198,8 +211,8 @@ int report_load(struct report *r, const char *dir, struct strbuf *err)
     }
     free(path);
     strbuf_dispose(&text);
-    r->width = (int)report_setting_num(r, "GRAPH_WIDTH", 1400);
-    r->height = (int)report_setting_num(r, "GRAPH_HEIGHT", 500);
+    r->width = graph_size(r, "GRAPH_WIDTH", 200, 10000, 1400);
+    r->height = graph_size(r, "GRAPH_HEIGHT", 100, 5000, 500);
     return 0;
 }
 

@@ -91,6 +91,15 @@ int spool_add(const char *results_dir, const char *bundle,
 int spool_send(const char *results_dir, const char *only,
                volatile sig_atomic_t *stop, int *sent, int *failed,
                struct strbuf *err);
+/* The target a spooled bundle's JSON ('j', as read from <bundle>.json)
+ * names, 't' cleared first.  The strings in 't' point into 'j', which
+ * must outlive it; a number missing or out of range gets its default,
+ * said in 'warn'.  0, or -EINVAL when it names no URL.  The spool's
+ * reader apart from the reading and the checks of the files, so that
+ * tests/fuzz/fuzz_spool.c reaches it. */
+struct json_t;
+int spool_parse_target(const struct json_t *j, struct post_target *t,
+                       struct strbuf *warn);
 /* True when the spool holds a bundle of that name. */
 bool spool_has(const char *results_dir, const char *bundle_name);
 /* Takes the bundle of that name out of the spool once it landed; the

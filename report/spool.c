@@ -199,8 +199,8 @@ int spool_remove(const char *results_dir, const char *bundle_name,
 /* A number from the spooled JSON within [min, max], else 'dflt' (with a
  * note in 'warn'): a hand-edited or truncated entry gets the defaults, a
  * missing timeout never means none. */
-static double number_in(json_t *j, const char *key, double min, double max,
-                        double dflt, struct strbuf *warn)
+static double number_in(const json_t *j, const char *key, double min,
+                        double max, double dflt, struct strbuf *warn)
 {
     json_t *v = json_object_get(j, key);
     double x = json_number_value(v);
@@ -212,20 +212,11 @@ static double number_in(json_t *j, const char *key, double min, double max,
     return dflt;
 }
 
-/* Reads and checks spooled bundle 'name' into 't' (its strings point into
- * *json, which the caller json_decref()s).  0, or -errno with why in
- * 'err'; what was defaulted goes to 'warn'. */
-static int entry_load(int spoolfd, const char *name, struct post_target *t,
-                      json_t **json, struct strbuf *warn, struct strbuf *err)
+int spool_parse_target(const json_t *j, struct post_target *t,
+                       struct strbuf *warn)
 {
-    struct untrusted want = { .owner = geteuid(), .private_mode = true };
-    json_t *j = load_meta(spoolfd, name, err);
     const char *method;
-    int fd;
 
-    *json = j;
-    if (!j)
-        return -EINVAL;
     memset(t, 0, sizeof *t);
     t->url = json_string_value(json_object_get(j, "url"));
     method = json_string_value(json_object_get(j, "method"));
@@ -236,7 +227,23 @@ static int entry_load(int spoolfd, const char *name, struct post_target *t,
     t->retry_delay = number_in(j, "retry_delay", 0, 600, 1, warn);
     t->timeout = number_in(j, "timeout", 1, 3600, POST_TIMEOUT_DEFAULT,
                            warn);
-    if (!t->url || !t->url[0]) {
+    return t->url && t->url[0] ? 0 : -EINVAL;
+}
+
+/* Reads and checks spooled bundle 'name' into 't' (its strings point into
+ * *json, which the caller json_decref()s).  0, or -errno with why in
+ * 'err'; what was defaulted goes to 'warn'. */
+static int entry_load(int spoolfd, const char *name, struct post_target *t,
+                      json_t **json, struct strbuf *warn, struct strbuf *err)
+{
+    struct untrusted want = { .owner = geteuid(), .private_mode = true };
+    json_t *j = load_meta(spoolfd, name, err);
+    int fd;
+
+    *json = j;
+    if (!j)
+        return -EINVAL;
+    if (spool_parse_target(j, t, warn)) {
         strbuf_addf(err, "'%s.json' has no url", name);
         return -EINVAL;
     }

@@ -3,6 +3,7 @@
  * and "snapshot" (snapshot/snapshot.json) when the run took one. */
 #include "report/report.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,10 +22,19 @@ static json_t *collected(const struct report *r, const char *phase,
         if (!strcmp(json_string_value(json_object_get(e, "phase")) ?: "",
                     phase)
             && (!step || json_integer_value(s) == step
-                || (json_is_real(s) && (int)json_real_value(s) == step)))
+                || (json_is_real(s) && trunc(json_real_value(s)) == step)))
             return e;
     }
     return NULL;
+}
+
+/* A trial's step, -1 when it has none that is a step (a trials.csv that
+ * no run wrote): a cast of NaN or 1e300 to int is undefined. */
+static int trial_step(const json_t *t)
+{
+    double v = report_num(t, "step");
+
+    return v >= 0 && v <= INT_MAX ? (int)v : -1;
 }
 
 /* Copies the collectors' keys (not phase/step) into 'dst'. */
@@ -45,16 +55,17 @@ static json_t *phases_section(const struct report *r)
 
     json_array_foreach(r->trials, i, t) {
         const char *name = json_string_value(json_object_get(t, "phase"));
-        json_t *step = json_deep_copy(t);
+        json_t *step;
         if (!name)
             continue;
+        step = json_deep_copy(t);
         if (!cur || strcmp(name, json_string_value(json_object_get(cur,
                                                                    "name")))) {
             cur = json_pack("{s:s, s:[]}", "name", name, "steps");
             merge_figures(cur, collected(r, name, 0));
             json_array_append_new(phases, cur);
         }
-        merge_figures(step, collected(r, name, (int)report_num(t, "step")));
+        merge_figures(step, collected(r, name, trial_step(t)));
         json_object_del(step, "phase");
         json_array_append_new(json_object_get(cur, "steps"), step);
     }
@@ -109,8 +120,7 @@ static json_t *result_section(const struct report *r)
             json_object_get(t, "lat_p999_us")));
     json_object_set_new(res, "latency", lat);
     if (peak) {
-        json_t *c = collected(r, "test_throughput",
-                              (int)report_num(peak, "step"));
+        json_t *c = collected(r, "test_throughput", trial_step(peak));
         json_object_set_new(res, "peak", json_pack(
             "{s:f, s:O?, s:O?}", "rate", report_num(peak, "rate"),
             "cpu_mean_pct", json_object_get(c, "cpu_mean_pct"),
