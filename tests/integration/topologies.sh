@@ -151,6 +151,28 @@ has "--sut ovs-rundir: probes crossed the running OVS" "connectivity: 10 of 10 p
 check "--sut ovs-rundir: the OVS still runs" running "$vs_pid"
 check "--sut ovs-rundir: our bridge is gone from it" \
 	sh -c "! ovs-vsctl --db=unix:$d/db.sock list-br | grep -q pt-"
+# SIGKILLed mid-run, a run cannot remove its bridge from an OVS that is not
+# its own: `perftests cleanup` does, through OVSDB, from the ledger, and
+# leaves the rows no ledger names.
+vsctl() { ovs-vsctl --timeout=10 --db="unix:$d/db.sock" "$@"; }
+lab=pt-lab$$
+vsctl add-br "$lab" -- set bridge "$lab" datapath_type=netdev
+rm -rf "$res"
+"$PT" -p ci -d "$res" --sut "ovs-rundir:$d" basic_topology >"$tmp/kill.out" 2>&1 &
+victim=$!
+for _ in $(seq 300); do grep -q "connectivity: " "$tmp/kill.out" && break; sleep 0.1; done
+check "--sut ovs-rundir, SIGKILL: the run was past its connectivity check" \
+	grep -q "connectivity: 10 of 10 probes" "$tmp/kill.out"
+kill -KILL "$victim"; wait "$victim" 2>/dev/null
+check "--sut ovs-rundir, SIGKILL: a pt- bridge outlived the run" \
+	sh -c "ovs-vsctl --db=unix:$d/db.sock list-br | grep -v '^$lab\$' | grep -q '^pt-'"
+run_pt 0 cleanup -d "$res"
+check "--sut ovs-rundir, SIGKILL: cleanup removed the run's bridge" \
+	sh -c "! ovs-vsctl --db=unix:$d/db.sock list-br | grep -v '^$lab\$' | grep -q '^pt-'"
+check "--sut ovs-rundir, SIGKILL: cleanup left the bridge no ledger names" \
+	sh -c "ovs-vsctl --db=unix:$d/db.sock list-br | grep -qx '$lab'"
+check "--sut ovs-rundir, SIGKILL: the OVS still runs" running "$vs_pid"
+vsctl del-br "$lab"
 ovs-appctl -t "$ctl" exit --cleanup >/dev/null 2>&1
 kill "$vs_pid" "$db_pid" 2>/dev/null; wait "$vs_pid" "$db_pid" 2>/dev/null
 left=$(leftovers)
