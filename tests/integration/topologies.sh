@@ -172,12 +172,10 @@ check "--sut ovs-rundir, SIGKILL: cleanup removed the run's bridge" \
 check "--sut ovs-rundir, SIGKILL: cleanup left the bridge no ledger names" \
 	sh -c "ovs-vsctl --db=unix:$d/db.sock list-br | grep -qx '$lab'"
 check "--sut ovs-rundir, SIGKILL: the OVS still runs" running "$vs_pid"
-# The same from a shell topology, with pt_ledger's OVS kinds.
+# The same from a shell topology, with pt_ledger's OVS kinds (the
+# addresses of slow.sh above).
 cat > "$tmp/slowovs.sh" <<SH
-TOPOLOGY_SOURCE_HOST=198.18.3.1
-TOPOLOGY_DEST_HOST=198.18.3.2
-TOPOLOGY_SOURCE_NET=198.18.3.0/24
-TOPOLOGY_DEST_NET=198.18.3.0/24
+$(grep '^TOPOLOGY_' "$tmp/slow.sh")
 setup_topology() {
 	pt_ledger ovs-bridge br-\$PERFTESTS_SHORT_ID && touch $tmp/foreign-recorded
 	pt_ledger ovs-bridge pt-ks-\$PERFTESTS_SHORT_ID || return 1
