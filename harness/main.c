@@ -432,9 +432,11 @@ static const struct cli_command commands[] = {
     { "print", "perftests print TOPOLOGY",
       "Describes TOPOLOGY (its print_topology).\n", 1, 1, cmd_print },
     { "cleanup", "perftests cleanup [-d DIR]",
-      "Removes every namespace, link and process that aborted runs left,\n"
-      "as their cleanup ledgers (DIR/.ledger/) list them; touches nothing\n"
-      "else.  Must run as root.\n\noptions:\n" COMMON_OPTIONS,
+      "Removes every namespace, link, process and OVS bridge or port that\n"
+      "aborted runs left, as their cleanup ledgers (DIR/.ledger/) list\n"
+      "them (OVS rows through the OVSDB socket recorded with them);\n"
+      "touches nothing else.  Must run as root.\n\noptions:\n"
+      COMMON_OPTIONS,
       0, 0, cmd_cleanup },
     { "report", "perftests report RUN_DIR",
       "Makes the report of a run again from its directory alone: the\n"

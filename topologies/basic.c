@@ -29,6 +29,18 @@ static int db_fail(int rc, const struct strbuf *why, const char *what,
     return rc ? rc : -EIO;
 }
 
+/* Records 'name' of 'kind' in the ledger, before it is created. */
+static int record(const struct topology_ctx *ctx, const char *kind,
+                  const char *name, const char *where, struct strbuf *err)
+{
+    int rc = ledger_record(ctx->ledger, kind, name, where);
+
+    if (rc)
+        strbuf_addf(err, "cannot record %s '%s' in the ledger: %s", kind,
+                    name, strerror(-rc));
+    return rc;
+}
+
 static int basic_setup(struct topology_ctx *ctx, struct strbuf *err)
 {
     const char *ports[] = { ctx->source_binding, ctx->dest_binding };
@@ -40,13 +52,14 @@ static int basic_setup(struct topology_ctx *ctx, struct strbuf *err)
     rc = open_db(ctx, &db, err);
     if (rc)
         return rc;
-    /* The netdev datapath makes the bridge's internal port a tap device. */
-    rc = ledger_record(ctx->ledger, "link", ctx->bridge, ctx->dp_ns);
-    if (rc) {
-        strbuf_addf(err, "cannot record bridge '%s' in the ledger: %s",
-                    ctx->bridge, strerror(-rc));
+    /* The netdev datapath makes the bridge's internal port a tap device.
+     * The rows go into the ledger too: an OVS that is not the run's own
+     * (--sut ovs-rundir:) outlives the run, and would keep them. */
+    rc = record(ctx, "link", ctx->bridge, ctx->dp_ns, err);
+    if (!rc)
+        rc = record(ctx, "ovs-bridge", ctx->bridge, ctx->ovs_db_socket, err);
+    if (rc)
         goto out;
-    }
     rc = ovsdb_add_bridge(db, ctx->bridge, "netdev", &why);
     if (rc) {
         rc = db_fail(rc, &why, "cannot add bridge", err);
@@ -54,6 +67,9 @@ static int basic_setup(struct topology_ctx *ctx, struct strbuf *err)
     }
     for (size_t i = 0; i < 2; i++) {
         int64_t ofport;
+        rc = record(ctx, "ovs-port", ports[i], ctx->ovs_db_socket, err);
+        if (rc)
+            goto out;
         rc = ovsdb_add_port(db, ctx->bridge, ports[i], "", &why);
         if (!rc)
             rc = ovsdb_wait_ofport(db, ports[i], 10000, &ofport, &why);

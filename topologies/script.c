@@ -15,14 +15,19 @@ extern char **environ;
 
 /* Sources the script and calls one function.  pt_ledger lets a script
  * record what it creates in the run's cleanup ledger, before creating it,
- * in the ledger's own line format.  Only a namespace or a link named
- * pt-…: the replay refuses anything else, so it is refused here already,
- * where the script's author sees it.  pt_print_addresses is how the
- * harness reads the four variables the script sets when sourced. */
+ * in the ledger's own line format.  Only a namespace, a link or an OVS
+ * bridge or port named pt-… (the row's OVSDB socket by default the SUT's):
+ * the replay refuses anything else, so it is refused here already, where
+ * the script's author sees it.  pt_print_addresses is how the harness
+ * reads the four variables the script sets when sourced. */
 static const char wrapper[] =
     "pt_ledger() {\n"
-    "  case $1 in netns|link) ;; *) echo \"pt_ledger: kind '$1' is not "
-    "netns or link\" >&2; return 2;; esac\n"
+    "  case $1 in netns|link) ;;\n"
+    "  ovs-bridge|ovs-port) set -- \"$1\" \"$2\" \"${3:-$OVS_RUNDIR/db.sock}\"\n"
+    "    case $3 in /?*) ;; *) echo \"pt_ledger: OVSDB socket '$3' is not an "
+    "absolute path\" >&2; return 2;; esac;;\n"
+    "  *) echo \"pt_ledger: kind '$1' is not netns, link, ovs-bridge or "
+    "ovs-port\" >&2; return 2;; esac\n"
     "  case $2 in pt-?*) ;; *) echo \"pt_ledger: '$2' does not start with "
     "pt-: not recorded (cleanup removes only pt- names)\" >&2; return 2;; "
     "esac\n"

@@ -12,6 +12,7 @@
 #include "lib/links.h"
 #include "lib/log.h"
 #include "lib/netns.h"
+#include "lib/ovsdb.h"
 #include "lib/proc.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
@@ -39,6 +40,8 @@ static const struct ledger_kind_ops *const kinds[] = {
     &ledger_kind_process,
     &ledger_kind_netns,
     &ledger_kind_link,
+    &ledger_kind_ovs_bridge,
+    &ledger_kind_ovs_port,
 };
 
 bool ledger_name_is_ours(const char *name)
@@ -48,8 +51,13 @@ bool ledger_name_is_ours(const char *name)
 
 const char *ledger_entry_refusal(const struct ledger_entry *e)
 {
-    if (!ledger_kind_find(e->kind))
+    const struct ledger_kind_ops *ops = ledger_kind_find(e->kind);
+
+    if (!ops)
         return "no such kind";
+    /* A relative path would name another socket from another folder. */
+    if (ops->location_is_path && e->location[0] != '/')
+        return "its location is not an absolute path";
     if (strcmp(e->kind, "process"))
         return ledger_name_is_ours(e->name)
                    ? NULL : "its name does not start with " LEDGER_PREFIX;
@@ -156,7 +164,8 @@ static int record(struct ledger *l, const struct ledger_entry *e)
     int err;
 
     line = xasprintf("%s\t%s\t%s\t%d\t%llu\n", e->kind, e->name,
-                     e->netns[0] ? e->netns : "-", (int)e->pid, e->starttime);
+                     e->location[0] ? e->location : "-", (int)e->pid,
+                     e->starttime);
     err = append_line(l->path, line);
     free(line);
     if (err)
@@ -170,33 +179,36 @@ static int record(struct ledger *l, const struct ledger_entry *e)
 }
 
 static int fill_entry(struct ledger_entry *e, const char *kind,
-                      const char *name, const char *netns)
+                      const char *name, const char *location)
 {
     memset(e, 0, sizeof *e);
     if (strlen(kind) >= sizeof e->kind || strlen(name) >= sizeof e->name
-        || (netns && strlen(netns) >= sizeof e->netns))
+        || (location && strlen(location) >= sizeof e->location))
         return -ENAMETOOLONG;
-    if (!valid_field(name) || (netns && !valid_field(netns)) || !name[0])
+    if (!valid_field(name) || (location && !valid_field(location))
+        || !name[0] || (location && !strcmp(location, "-")))
         return -EINVAL;
     strcpy(e->kind, kind);
     strcpy(e->name, name);
-    if (netns)
-        strcpy(e->netns, netns);
+    if (location)
+        strcpy(e->location, location);
     return 0;
 }
 
 int ledger_record(struct ledger *l, const char *kind, const char *name,
-                  const char *netns)
+                  const char *location)
 {
     struct ledger_entry e;
     int err;
 
-    if (!ledger_kind_find(kind) || !strcmp(kind, "process"))
+    if (!strcmp(kind, "process"))
         return -EINVAL;
-    if (!ledger_name_is_ours(name))
-        return -EINVAL;
-    err = fill_entry(&e, kind, name, netns);
-    return err ? err : record(l, &e);
+    err = fill_entry(&e, kind, name, location);
+    if (err)
+        return err;
+    /* What the replay would refuse is refused here, where the caller
+     * can still say so, and not found out after a crash. */
+    return ledger_entry_refusal(&e) ? -EINVAL : record(l, &e);
 }
 
 int ledger_record_process(struct ledger *l, const char *label, pid_t pid)
@@ -213,14 +225,15 @@ int ledger_record_process(struct ledger *l, const char *label, pid_t pid)
 
 int ledger_parse_line(const char *line, struct ledger_entry *e)
 {
-    char kind[16], name[64], netns[64];
+    char kind[16], name[64], location[LEDGER_LOCATION_MAX];
     int pid;
     unsigned long long st;
 
-    if (sscanf(line, "%15[^\t]\t%63[^\t]\t%63[^\t]\t%d\t%llu", kind, name,
-               netns, &pid, &st) != 5)
+    _Static_assert(LEDGER_LOCATION_MAX == 256, "%255[ below");
+    if (sscanf(line, "%15[^\t]\t%63[^\t]\t%255[^\t]\t%d\t%llu", kind,
+               name, location, &pid, &st) != 5)
         return -EINVAL;
-    if (fill_entry(e, kind, name, strcmp(netns, "-") ? netns : NULL))
+    if (fill_entry(e, kind, name, strcmp(location, "-") ? location : NULL))
         return -EINVAL;
     e->pid = pid;
     e->starttime = st;
@@ -242,7 +255,8 @@ static int remove_all(const struct ledger_entry *entries, size_t n,
             err = 0;
         if (err) {
             LOG_WARN("cannot remove %s '%s'%s%s: %s", e->kind, e->name,
-                     e->netns[0] ? " in " : "", e->netns, strerror(-err));
+                     e->location[0] ? " in " : "", e->location,
+                     strerror(-err));
             if (!first_err)
                 first_err = err;
         } else {

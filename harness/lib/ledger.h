@@ -1,5 +1,5 @@
 /* The cleanup ledger: everything a run creates outside its own process
- * (namespaces, links, bridges, child processes) is appended to
+ * (namespaces, links, OVS bridges and ports, child processes) is appended to
  * <results-dir>/.ledger/<run-id> *before* it is created.  Teardown removes
  * the entries in reverse order and deletes the file; a later run, or
  * `perftests cleanup`, replays ledgers whose owner process is gone.
@@ -13,11 +13,18 @@
 #include <sys/types.h>
 
 #define LEDGER_PREFIX "pt-"
+/* Room for an OVSDB socket path: jsonrpc_open() reaches paths longer than
+ * sun_path's 108 bytes, and a private OVS's socket is deep in the results
+ * folder. */
+#define LEDGER_LOCATION_MAX 256
 
 struct ledger_entry {
-    char kind[16];          /* "process", "netns", "link", ... */
+    char kind[16];          /* "process", "netns", "link", "ovs-bridge" ... */
     char name[64];          /* pt-... (process: a label) */
-    char netns[64];         /* namespace the thing lives in; "" = root */
+    /* Where the thing lives: netns and link, the namespace ("" = root);
+     * ovs-bridge and ovs-port, the absolute path of the OVSDB socket of
+     * the OVS that holds the row. */
+    char location[LEDGER_LOCATION_MAX];
     pid_t pid;              /* process kind only, else 0 */
     unsigned long long starttime;   /* process kind only */
 };
@@ -26,6 +33,9 @@ struct ledger_entry {
  * remove() must be idempotent: a thing already gone returns 0 or -ENOENT. */
 struct ledger_kind_ops {
     const char *kind;
+    /* True when an entry's location is a file's path (an OVSDB socket),
+     * which must then be absolute. */
+    bool location_is_path;
     int (*remove)(const struct ledger_entry *entry);
 };
 
@@ -36,9 +46,11 @@ struct ledger;
 struct ledger *ledger_create(const char *dir, const char *run_id);
 const char *ledger_path(const struct ledger *ledger);
 /* Appends an entry and flushes it to disk; call before creating the thing.
- * Returns 0 or a negative errno (-EINVAL for a name without "pt-"). */
+ * 'location' is what struct ledger_entry says for 'kind'.  Returns 0 or a
+ * negative errno (-EINVAL for a name without "pt-", or an entry the
+ * replay would refuse: see ledger_entry_refusal()). */
 int ledger_record(struct ledger *ledger, const char *kind, const char *name,
-                  const char *netns);
+                  const char *location);
 /* Records a process we started ('label' names it in logs). */
 int ledger_record_process(struct ledger *ledger, const char *label,
                           pid_t pid);

@@ -535,7 +535,7 @@ static int remove_link(const struct ledger_entry *e)
 
     if (!ledger_name_is_ours(e->name))
         return -EPERM;
-    rc = netns_link_del(e->netns, e->name);
+    rc = netns_link_del(e->location, e->name);
     return rc == -ENOENT ? 0 : rc;
 }
 

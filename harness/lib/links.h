@@ -68,7 +68,7 @@ int netns_route_add(const char *netns, const char *dst_cidr,
 
 /* --- Cleanup ledger remover (see ledger.h) --- */
 
-/* kind "link": entry->name is the ifname in entry->netns ("" = root).  A
+/* kind "link": entry->name is the ifname in entry->location ("" = root).  A
  * link already gone, or whose namespace is gone, is success; a link name
  * without LEDGER_PREFIX is refused with -EPERM. */
 extern const struct ledger_kind_ops ledger_kind_link;

@@ -588,3 +588,59 @@ int ovsdb_wait_reconfigured(struct jsonrpc *db, int timeout_ms,
     }
     return rc;
 }
+
+/* ---------------------------------------------------------------------
+ * Cleanup ledger removers
+ * ------------------------------------------------------------------- */
+
+/* How long a replay waits for an OVS: one that does not answer in this
+ * time keeps its ledger for the next cleanup. */
+#define LEDGER_OVSDB_TIMEOUT_MS 5000
+
+/* Deletes the Bridge (or Port) row e->name from the OVS whose database
+ * socket is e->location.  A socket that is gone, or that nobody listens
+ * on, means that OVS is gone and the row with it: success. */
+static int remove_row(const struct ledger_entry *e, bool bridge)
+{
+    struct jsonrpc *db;
+    int rc;
+
+    if (!ledger_name_is_ours(e->name) || e->location[0] != '/')
+        return -EPERM;
+    rc = jsonrpc_open(e->location, LEDGER_OVSDB_TIMEOUT_MS, &db);
+    if (rc == -ENOENT || rc == -ECONNREFUSED)
+        return 0;
+    if (rc)
+        return rc;
+    rc = bridge ? ovsdb_del_bridge(db, e->name, NULL)
+                : ovsdb_del_port(db, NULL, e->name, NULL);
+    /* The row is gone from the database; waiting for ovs-vswitchd to
+     * apply it means its tap is gone too when the link entries are
+     * replayed.  A vswitchd that is not there does not make it fail. */
+    if (!rc)
+        ovsdb_wait_reconfigured(db, LEDGER_OVSDB_TIMEOUT_MS, NULL);
+    jsonrpc_close(db);
+    return rc == -ENOENT ? 0 : rc;
+}
+
+static int remove_bridge(const struct ledger_entry *e)
+{
+    return remove_row(e, true);
+}
+
+static int remove_port(const struct ledger_entry *e)
+{
+    return remove_row(e, false);
+}
+
+const struct ledger_kind_ops ledger_kind_ovs_bridge = {
+    .kind = "ovs-bridge",
+    .location_is_path = true,
+    .remove = remove_bridge,
+};
+
+const struct ledger_kind_ops ledger_kind_ovs_port = {
+    .kind = "ovs-port",
+    .location_is_path = true,
+    .remove = remove_port,
+};

@@ -25,6 +25,7 @@
 #include <jansson.h>
 
 #include "lib/jsonrpc.h"
+#include "lib/ledger.h"
 #include "lib/strbuf.h"
 
 #define OVSDB_DATABASE "Open_vSwitch"
@@ -102,5 +103,16 @@ int ovsdb_bump_cfg(struct jsonrpc *db, int64_t *next_cfg,
  * -ETIMEDOUT when it did not (ovs-vswitchd is not running, or stuck). */
 int ovsdb_wait_reconfigured(struct jsonrpc *db, int timeout_ms,
                             struct strbuf *err);
+
+/* --- Cleanup ledger removers (see ledger.h) --- */
+
+/* Kinds "ovs-bridge" and "ovs-port": entry->name is the Bridge (Port) row
+ * and entry->location the absolute path of the database socket of the OVS
+ * that holds it (what `ovs-vsctl --db=unix:PATH del-br NAME` would reach).
+ * A row already gone, or a socket that is gone or refuses connections (its
+ * OVS is gone, and the row with it), is success; a name without
+ * LEDGER_PREFIX or a relative path is refused with -EPERM. */
+extern const struct ledger_kind_ops ledger_kind_ovs_bridge;
+extern const struct ledger_kind_ops ledger_kind_ovs_port;
 
 #endif

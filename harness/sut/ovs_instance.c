@@ -366,8 +366,15 @@ static struct ovs_instance *instance_new(const char *rundir, bool owned)
 {
     struct ovs_instance *ovs = xcalloc(1, sizeof *ovs);
 
-    ovs->rundir = xstrdup(rundir);
-    ovs->db_sock = xasprintf("%s/db.sock", rundir);
+    char cwd[4096];
+
+    /* Absolute: the cleanup ledger names the database socket, and a
+     * cleanup runs from any folder. */
+    if (rundir[0] != '/' && getcwd(cwd, sizeof cwd))
+        ovs->rundir = xasprintf("%s/%s", cwd, rundir);
+    else
+        ovs->rundir = xstrdup(rundir);
+    ovs->db_sock = xasprintf("%s/db.sock", ovs->rundir);
     ovs->owned = owned;
     ovs->ovsdb.name = "ovsdb-server";
     ovs->vswitchd.name = "ovs-vswitchd";

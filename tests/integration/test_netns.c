@@ -519,7 +519,7 @@ static void test_netns__ledger_removers(void **state)
     /* A link inside a namespace. */
     assert_int_equal(netns_veth_add(fx.l0, fx.l1, fx.led), 0);
     assert_int_equal(netns_link_move(NULL, fx.l0, fx.led), 0);
-    snprintf(link.netns, sizeof link.netns, "%s", fx.led);
+    snprintf(link.location, sizeof link.location, "%s", fx.led);
     assert_int_equal(ledger_kind_link.remove(&link), 0);
     assert_false(netns_link_exists(fx.led, fx.l0));
     assert_int_equal(ledger_kind_link.remove(&link), 0);
@@ -536,7 +536,7 @@ static void test_netns__ledger_removers(void **state)
     snprintf(ns.name, sizeof ns.name, "notours");
     assert_int_equal(ledger_kind_netns.remove(&ns), -EPERM);
     snprintf(link.name, sizeof link.name, "lo");
-    link.netns[0] = '\0';
+    link.location[0] = '\0';
     assert_int_equal(ledger_kind_link.remove(&link), -EPERM);
     assert_true(netns_link_exists(NULL, "lo"));
     snprintf(link.name, sizeof link.name, "eth0");

@@ -8,6 +8,7 @@
 #endif
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -18,6 +19,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -39,7 +41,7 @@ static struct {
     struct jsonrpc *db;
     /* pt-t<pid>..., unique per test process, <= 15 characters. */
     char prefix[16], bridge[16], bridge2[16], port[16], nodev[16],
-         missing[16];
+         missing[16], kbridge[16], kport[16];
     pid_t ovsdb_pid, vswitchd_pid;
     unsigned long long ovsdb_start, vswitchd_start;
     /* The netdev datapath's own tap, not ours if it predates the test. */
@@ -93,6 +95,7 @@ static int group_teardown(void **state)
     if (fx.db) {
         ovsdb_del_bridge(fx.db, fx.bridge, NULL);
         ovsdb_del_bridge(fx.db, fx.bridge2, NULL);
+        ovsdb_del_bridge(fx.db, fx.kbridge, NULL);
         ovsdb_wait_reconfigured(fx.db, WAIT_MS, NULL);
         jsonrpc_close(fx.db);
         fx.db = NULL;
@@ -122,6 +125,8 @@ static int group_setup(void **state)
     snprintf(fx.port, sizeof fx.port, "pt-t%dp0", pid);
     snprintf(fx.nodev, sizeof fx.nodev, "pt-t%dnd", pid);
     snprintf(fx.missing, sizeof fx.missing, "pt-t%dzz", pid);
+    snprintf(fx.kbridge, sizeof fx.kbridge, "pt-t%dkb", pid);
+    snprintf(fx.kport, sizeof fx.kport, "pt-t%dkp", pid);
     fx.had_ovs_netdev = link_exists("ovs-netdev");
     strcpy(fx.dir, "/tmp/pt-ovs-XXXXXX");
     if (!mkdtemp(fx.dir)) {
@@ -530,6 +535,62 @@ static void test_ovs__add_del_bridge(void **state)
     strbuf_dispose(&err);
 }
 
+/* What a run does with an OVS that is not its own, up to a SIGKILL: its
+ * ledger names the bridge and the port, then they are added.  Exit code
+ * 1..3 says which step failed. */
+static void killed_run(const char *ledger_dir)
+{
+    const char *sock = ovs_instance_db_socket(fx.ovs);
+    struct ledger *l = ledger_create(ledger_dir, "killed");
+    struct jsonrpc *db;
+
+    if (!l || ledger_record(l, "ovs-bridge", fx.kbridge, sock)
+        || ledger_record(l, "ovs-port", fx.kport, sock))
+        _exit(1);
+    if (jsonrpc_open(sock, WAIT_MS, &db)
+        || ovsdb_add_bridge(db, fx.kbridge, "netdev", NULL)
+        || ovsdb_add_port(db, fx.kbridge, fx.kport, "internal", NULL))
+        _exit(2);
+    if (ovsdb_wait_reconfigured(db, WAIT_MS, NULL))
+        _exit(3);
+    raise(SIGKILL);
+}
+
+static void test_ovs__ledger_removes_rows_of_killed_run(void **state)
+{
+    char *dir = xasprintf("%s/killed-ledgers", fx.dir);
+    int64_t ofport;
+    size_t n = 0;
+    int status;
+    pid_t pid;
+
+    (void)state;
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0)
+        killed_run(dir);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    assert_true(link_exists(fx.kbridge));
+    assert_int_equal(ovsdb_get_ofport(fx.db, fx.kport, &ofport, NULL), 0);
+
+    /* The run is gone: its ledger is stale and the rows go through
+     * OVSDB; the OVS and the rows no ledger names stay. */
+    assert_int_equal(ledger_cleanup_stale(dir, &n), 0);
+    assert_int_equal(n, 1);
+    assert_int_equal(ovsdb_del_bridge(fx.db, fx.kbridge, NULL), -ENOENT);
+    assert_int_equal(ovsdb_get_ofport(fx.db, fx.kport, &ofport, NULL),
+                     -ENOENT);
+    assert_false(link_exists(fx.kbridge));
+    assert_false(link_exists(fx.kport));
+    assert_int_equal(ovsdb_wait_ofport(fx.db, fx.bridge, WAIT_MS, &ofport,
+                                       NULL), 0);
+    assert_true(link_exists(fx.bridge));
+    assert_true(proc_is_same(fx.vswitchd_pid, fx.vswitchd_start));
+    assert_true(proc_is_same(fx.ovsdb_pid, fx.ovsdb_start));
+    free(dir);
+}
+
 static void test_ovs__attach(void **state)
 {
     struct strbuf err = STRBUF_INIT;
@@ -614,6 +675,7 @@ int main(void)
         cmocka_unit_test(test_ovs__add_port_missing_device),
         cmocka_unit_test(test_ovs__transact_error_message),
         cmocka_unit_test(test_ovs__add_del_bridge),
+        cmocka_unit_test(test_ovs__ledger_removes_rows_of_killed_run),
         cmocka_unit_test(test_ovs__attach),
         cmocka_unit_test(test_ovs__start_in_used_dir),
         cmocka_unit_test(test_ovs__stop),

@@ -151,6 +151,55 @@ has "--sut ovs-rundir: probes crossed the running OVS" "connectivity: 10 of 10 p
 check "--sut ovs-rundir: the OVS still runs" running "$vs_pid"
 check "--sut ovs-rundir: our bridge is gone from it" \
 	sh -c "! ovs-vsctl --db=unix:$d/db.sock list-br | grep -q pt-"
+# SIGKILLed mid-run, a run cannot remove its bridge from an OVS that is not
+# its own: `perftests cleanup` does, through OVSDB, from the ledger, and
+# leaves the rows no ledger names.
+vsctl() { ovs-vsctl --timeout=10 --db="unix:$d/db.sock" "$@"; }
+lab=pt-lab$$
+vsctl add-br "$lab" -- set bridge "$lab" datapath_type=netdev
+rm -rf "$res"
+"$PT" -p ci -d "$res" --sut "ovs-rundir:$d" basic_topology >"$tmp/kill.out" 2>&1 &
+victim=$!
+for _ in $(seq 300); do grep -q "connectivity: " "$tmp/kill.out" && break; sleep 0.1; done
+check "--sut ovs-rundir, SIGKILL: the run was past its connectivity check" \
+	grep -q "connectivity: 10 of 10 probes" "$tmp/kill.out"
+kill -KILL "$victim"; wait "$victim" 2>/dev/null
+check "--sut ovs-rundir, SIGKILL: a pt- bridge outlived the run" \
+	sh -c "ovs-vsctl --db=unix:$d/db.sock list-br | grep -v '^$lab\$' | grep -q '^pt-'"
+run_pt 0 cleanup -d "$res"
+check "--sut ovs-rundir, SIGKILL: cleanup removed the run's bridge" \
+	sh -c "! ovs-vsctl --db=unix:$d/db.sock list-br | grep -v '^$lab\$' | grep -q '^pt-'"
+check "--sut ovs-rundir, SIGKILL: cleanup left the bridge no ledger names" \
+	sh -c "ovs-vsctl --db=unix:$d/db.sock list-br | grep -qx '$lab'"
+check "--sut ovs-rundir, SIGKILL: the OVS still runs" running "$vs_pid"
+# The same from a shell topology, with pt_ledger's OVS kinds (the
+# addresses of slow.sh above).
+cat > "$tmp/slowovs.sh" <<SH
+$(grep '^TOPOLOGY_' "$tmp/slow.sh")
+setup_topology() {
+	pt_ledger ovs-bridge br-\$PERFTESTS_SHORT_ID && touch $tmp/foreign-recorded
+	pt_ledger ovs-bridge pt-ks-\$PERFTESTS_SHORT_ID || return 1
+	ovs-vsctl --timeout=10 add-br pt-ks-\$PERFTESTS_SHORT_ID \\
+		-- set bridge pt-ks-\$PERFTESTS_SHORT_ID datapath_type=netdev || return 1
+	touch $tmp/in-setup
+	sleep 60
+}
+tear_down_topology() { :; }
+print_topology() { echo slowovs; }
+SH
+rm -rf "$res" "$tmp/in-setup"
+"$PT" -p ci -d "$res" --sut "ovs-rundir:$d" "$tmp/slowovs.sh" >"$tmp/killed.out" 2>&1 &
+victim=$!
+for _ in $(seq 100); do [ -e "$tmp/in-setup" ] && break; sleep 0.1; done
+check "shell topology on ovs-rundir: its bridge is there" \
+	sh -c "ovs-vsctl --db=unix:$d/db.sock list-br | grep -q '^pt-ks-'"
+check "shell topology: pt_ledger refused a bridge without pt-" test ! -e "$tmp/foreign-recorded"
+kill -9 "$victim"; wait "$victim" 2>/dev/null
+run_pt 0 cleanup -d "$res"
+check "shell topology on ovs-rundir, kill -9 + cleanup: its bridge is gone" \
+	sh -c "! ovs-vsctl --db=unix:$d/db.sock list-br | grep -q '^pt-ks-'"
+check "shell topology on ovs-rundir, kill -9 + cleanup: the OVS still runs" running "$vs_pid"
+vsctl del-br "$lab"
 ovs-appctl -t "$ctl" exit --cleanup >/dev/null 2>&1
 kill "$vs_pid" "$db_pid" 2>/dev/null; wait "$vs_pid" "$db_pid" 2>/dev/null
 left=$(leftovers)

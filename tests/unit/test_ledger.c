@@ -10,7 +10,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -97,9 +99,9 @@ static void test_ledger__parse_line(void **state)
     assert_int_equal(ledger_parse_line("link\tpt-a\tpt-ns\t0\t0", &e), 0);
     assert_string_equal(e.kind, "link");
     assert_string_equal(e.name, "pt-a");
-    assert_string_equal(e.netns, "pt-ns");
+    assert_string_equal(e.location, "pt-ns");
     assert_int_equal(ledger_parse_line("netns\tpt-b\t-\t0\t0", &e), 0);
-    assert_string_equal(e.netns, "");
+    assert_string_equal(e.location, "");
     assert_int_equal(ledger_parse_line("process\tovsdb-server\t-\t42\t99", &e),
                      0);
     assert_int_equal(e.pid, 42);
@@ -261,6 +263,82 @@ static void test_ledger__replay_refuses_entries_not_ours(void **state)
     free(path);
 }
 
+/* OVS rows: the OVSDB socket is the location, absolute and as long as a
+ * results folder makes it; a name without pt- or a relative socket is
+ * refused when recorded and when replayed. */
+static void test_ledger__ovs_rows_recorded_with_their_socket(void **state)
+{
+    struct ledger *l = ledger_create(tmpdir, "ovs");
+    struct strbuf sock = STRBUF_INIT, sb = STRBUF_INIT;
+    struct ledger_entry e;
+    char *line;
+    (void)state;
+
+    assert_non_null(l);
+    strbuf_addf(&sock, "%s/", tmpdir);
+    while (sock.len < 200)
+        strbuf_addstr(&sock, "deep/");
+    strbuf_addstr(&sock, "db.sock");
+    assert_int_equal(ledger_record(l, "ovs-bridge", "pt-br-1", sock.buf), 0);
+    assert_int_equal(ledger_record(l, "ovs-port", "pt-sb-1", sock.buf), 0);
+    assert_int_equal(ledger_record(l, "ovs-bridge", "br-int", sock.buf),
+                     -EINVAL);
+    assert_int_equal(ledger_record(l, "ovs-bridge", "pt-br-2", "db.sock"),
+                     -EINVAL);
+    assert_int_equal(ledger_record(l, "ovs-port", "pt-sb-2", NULL), -EINVAL);
+    assert_int_equal(strbuf_read_file(&sb, ledger_path(l)), 0);
+    line = strstr(sb.buf, "ovs-bridge\t");
+    assert_non_null(line);
+    assert_int_equal(ledger_parse_line(line, &e), 0);
+    assert_string_equal(e.name, "pt-br-1");
+    assert_string_equal(e.location, sock.buf);
+    assert_null(ledger_entry_refusal(&e));
+
+    assert_int_equal(ledger_parse_line("ovs-bridge\tbr0\t/run/db.sock\t0\t0",
+                                       &e), 0);
+    assert_non_null(ledger_entry_refusal(&e));
+    assert_int_equal(ledger_kind_find("ovs-bridge")->remove(&e), -EPERM);
+    assert_int_equal(ledger_parse_line("ovs-port\tpt-p\trun/db.sock\t0\t0",
+                                       &e), 0);
+    assert_non_null(strstr(ledger_entry_refusal(&e), "absolute"));
+    assert_int_equal(ledger_kind_find("ovs-port")->remove(&e), -EPERM);
+    /* No socket: the OVS is gone, and its rows with it. */
+    assert_int_equal(ledger_teardown(l), 0);
+    assert_false(path_is_file(ledger_path(l)));
+    ledger_destroy(l);
+    strbuf_dispose(&sb);
+    strbuf_dispose(&sock);
+}
+
+/* A socket file that nobody listens on (an OVS killed with its socket
+ * left behind) is a gone OVS too, not an error that keeps the ledger. */
+static void test_ledger__ovs_socket_without_server_is_gone(void **state)
+{
+    struct sockaddr_un sun = { .sun_family = AF_UNIX };
+    int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+    char *lines;
+    size_t n = 0;
+    char *log, *path;
+    (void)state;
+
+    snprintf(sun.sun_path, sizeof sun.sun_path, "%s/dead.sock", tmpdir);
+    assert_true(fd >= 0);
+    assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof sun), 0);
+    close(fd);
+    lines = xasprintf("ovs-port\tpt-sb-9\t%s\t0\t0\n"
+                      "ovs-bridge\tpt-br-9\t%s\t0\t0\n", sun.sun_path,
+                      sun.sun_path);
+    path = stale_ledger("ovsgone", "run-o", lines);
+    log = cleanup_logged("ovsgone", &n);
+    assert_int_equal(n, 1);
+    assert_null(strstr(log, "cannot remove"));
+    assert_false(path_is_file(path));
+    unlink(sun.sun_path);
+    free(log);
+    free(path);
+    free(lines);
+}
+
 /* A ledger that is a symbolic link, writable by others, or in a folder
  * writable by others is not replayed: someone else could have written
  * it. */
@@ -374,6 +452,8 @@ int main(void)
         cmocka_unit_test(test_ledger__recycled_pid_is_spared),
         cmocka_unit_test(test_ledger__torn_line_skipped),
         cmocka_unit_test(test_ledger__replay_refuses_entries_not_ours),
+        cmocka_unit_test(test_ledger__ovs_rows_recorded_with_their_socket),
+        cmocka_unit_test(test_ledger__ovs_socket_without_server_is_gone),
         cmocka_unit_test(test_ledger__untrusted_files_not_replayed),
         cmocka_unit_test(test_ledger__ownerless_file_left_alone),
         cmocka_unit_test(test_ledger__unverified_leader_not_signalled_as_group),
