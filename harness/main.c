@@ -207,6 +207,7 @@ static int cmd_report(const struct cli *cli)
         strbuf_dispose(&err);
         return PT_EXIT_USAGE;
     }
+    r.history_db = cli->db;
     pass = report_make(&r);
     report_release(&r);
     bundle = bundle_path(dir);
@@ -438,12 +439,17 @@ static const struct cli_command commands[] = {
       "touches nothing else.  Must run as root.\n\noptions:\n"
       COMMON_OPTIONS,
       0, 0, cmd_cleanup },
-    { "report", "perftests report RUN_DIR",
+    { "report", "perftests report [--db FILE] RUN_DIR",
       "Makes the report of a run again from its directory alone: the\n"
       "graphs (cpu, mem, throughput, loss, latency, ovs .png), summary.json,\n"
       "testspec.csv, junit.xml, index.html, and RUN_DIR.tar.gz beside it.\n"
+      "The history is --db FILE, else the run's HISTORY_DB only when it\n"
+      "was <results>/...: next to RUN_DIR (a run directory may come from\n"
+      "anywhere; what it says is no path to write to).\n"
       "Exit 0 when the verdict is pass, 1 when it is fail, 2 when RUN_DIR\n"
-      "is not a run directory.\n\noptions:\n" COMMON_OPTIONS,
+      "is not a run directory.\n\noptions:\n"
+      "      --db FILE          the history to judge against and add to\n"
+      COMMON_OPTIONS,
       1, 1, cmd_report },
     { "post", "perftests post [RUN_DIR|BUNDLE]",
       "Posts a run's bundle (made first if missing) to REPORT_URL, or the\n"

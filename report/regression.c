@@ -104,19 +104,29 @@ json_t *report_metrics(const json_t *res)
     return ms;
 }
 
-/* HISTORY_DB as the run recorded it; "<results>" is the folder the run
- * directory is in.  NULL: history is off, or the run is older than the
- * history (`perftests history import` is how those get in). */
-static char *db_path(const struct report *r)
+/* The history: the caller's (r->history_db), else HISTORY_DB as the run
+ * recorded it when that was "<results>/...", the folder the run directory
+ * is in.  NULL: history is off, the run is older than the history
+ * (`perftests history import` is how those get in), or the run named a
+ * path of its own; why in 'note'. */
+static char *db_path(const struct report *r, const char **note)
 {
     json_t *v = report_setting(r, "HISTORY_DB");
-    const char *s = v ? json_string_value(v) : NULL;
+    const char *s = r->history_db ? r->history_db
+                                  : v ? json_string_value(v) : NULL;
     char *dir, *path;
 
+    *note = "HISTORY_DB is empty: no history";
     if (!s || !*s)
         return NULL;
-    if (strncmp(s, "<results>", 9))
-        return xstrdup(s);
+    if (strncmp(s, "<results>", 9)) {
+        if (r->history_db)
+            return xstrdup(s);
+        LOG_WARN("the run's HISTORY_DB '%s' is not opened by a report made "
+                 "from its directory: --db FILE names the history", s);
+        *note = "the run's own HISTORY_DB is not used here: --db FILE";
+        return NULL;
+    }
     dir = xstrdup(r->dir);
     path = xasprintf("%s%s", dirname(dir), s + 9);
     free(dir);
@@ -158,7 +168,8 @@ json_t *report_regression(const struct report *r, const json_t *res)
     json_t *check = report_setting(r, "REGRESSION_CHECK");
     struct strbuf err = STRBUF_INIT;
     struct regress_rule rule;
-    char *path = db_path(r), *series = report_series_key(r);
+    const char *off;
+    char *path = db_path(r, &off), *series = report_series_key(r);
     struct history *h = NULL;
     size_t i, regressed = 0, improved = 0;
 
@@ -168,7 +179,7 @@ json_t *report_regression(const struct report *r, const json_t *res)
     if (!path || (check && !strcmp(json_string_value(check) ?: "", "no"))) {
         json_object_set_new(sec, "checked", json_false());
         json_object_set_new(sec, "note", json_string(
-            path ? "REGRESSION_CHECK is no" : "HISTORY_DB is empty: no history"));
+            path ? "REGRESSION_CHECK is no" : off));
         goto out;
     }
     h = history_open(path, &err);

@@ -26,6 +26,12 @@ struct report {
     size_t torn_rows;           /* rows of trials.csv skipped as torn */
     char *torn_why;             /* which, by line; NULL when none */
     int width, height;          /* GRAPH_WIDTH x GRAPH_HEIGHT */
+    /* The history to judge against and record into, set by the caller
+     * after report_load(): the run's own HISTORY_DB, or --db.  NULL: only
+     * a "<results>/..." HISTORY_DB the run recorded is used, next to the
+     * run directory; a run directory is input (a bundle from anywhere),
+     * and must not make `perftests report` write a database elsewhere. */
+    const char *history_db;
     /* Filled as the outputs run. */
     json_t *graphs;             /* [{"file", "title"}] of the PNGs made */
     json_t *summary;            /* summary.json's root */

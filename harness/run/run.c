@@ -576,6 +576,7 @@ static int make_report(struct run *r)
         strbuf_dispose(&err);
         return 0;
     }
+    rep.history_db = settings_str(r->cfg->settings, SETTING_HISTORY_DB);
     if (!report_make(&rep) && !r->exit_code) {
         LOG_WARN("the verdict is fail: see %s/summary.json", r->dir);
         r->exit_code = PT_EXIT_CHECK_FAILED;

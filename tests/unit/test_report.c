@@ -204,6 +204,39 @@ static void test_report__a_torn_row_is_named_and_no_pass(void **state)
     strbuf_dispose(&err);
 }
 
+/* A run directory is input: the HISTORY_DB it names is no path for
+ * `perftests report` to create or write, unless the caller gives it. */
+static void test_report__a_run_names_no_history_to_write(void **state)
+{
+    char *dir = make_run("elsewhere", "");
+    char *db = xasprintf("%s/elsewhere.db", tmpdir);
+    char *meta = xasprintf("%s/metadata.json", dir);
+    json_t *m = json_load_file(meta, 0, NULL);
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+
+    json_object_set_new(json_object_get(m, "settings"), "HISTORY_DB",
+                        json_pack("{s:s}", "value", db));
+    assert_int_equal(json_dump_file(m, meta, 0), 0);
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    report_make(&r);
+    assert_false(exists(tmpdir, "elsewhere.db"));
+    assert_non_null(strstr(json_string_value(json_object_get(json_object_get(
+        r.summary, "regression"), "note")), "--db FILE"));
+    report_release(&r);
+    /* Given by the caller (the run itself, or --db): used. */
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    r.history_db = db;
+    report_make(&r);
+    assert_true(exists(tmpdir, "elsewhere.db"));
+    report_release(&r);
+    json_decref(m);
+    strbuf_dispose(&err);
+    free(meta);
+    free(db);
+    free(dir);
+}
+
 static void test_report__a_run_that_passed(void **state)
 {
     char *dir = make_run("passed", "");
@@ -523,6 +556,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv__quotes_numbers_and_errors),
         cmocka_unit_test(test_report__a_run_that_passed),
+        cmocka_unit_test(test_report__a_run_names_no_history_to_write),
         cmocka_unit_test(test_report__no_completion_marker_is_no_pass),
         cmocka_unit_test(test_report__a_torn_row_is_named_and_no_pass),
         cmocka_unit_test(test_report__a_run_that_failed),
