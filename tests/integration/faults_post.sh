@@ -35,10 +35,7 @@ done
 nginx_conf "$tmp/nginx" "    server {
         listen 127.0.0.1:$port;
         root $www;
-        location /upload/ {
-            dav_methods PUT MKCOL;
-            create_full_put_path on;
-        }
+$(nginx_webdav /upload/)
         # WebDAV that makes no folders: a PUT below a missing one is 409
         # (RFC 4918 9.7.1; nginx says 500, so it is mapped), and the
         # harness has to MKCOL them first.

@@ -105,6 +105,13 @@ $2
 CONF
 }
 
+# nginx_webdav PREFIX: a location of nginx_conf's SERVERS that takes WebDAV
+# PUT below PREFIX, making the folders a PUT needs (create_full_put_path).
+nginx_webdav() {
+	printf '        location %s {\n            dav_methods PUT MKCOL;\n' "$1"
+	printf '            create_full_put_path on;\n            dav_access user:rw group:r all:r;\n        }\n'
+}
+
 # nginx_start DIR PORT: starts the nginx nginx_conf wrote, in the
 # foreground of a child whose pid is NGX (nginx_stop stops it by that pid,
 # so no other nginx on the host is touched); waits until PORT answers.

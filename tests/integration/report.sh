@@ -16,11 +16,7 @@ chmod 755 "$tmp"
 nginx_conf "$tmp/nginx" "    server {
         listen 127.0.0.1:$port;
         root $www;
-        location /upload/ {
-            dav_methods PUT MKCOL;
-            create_full_put_path on;
-            dav_access user:rw group:r all:r;
-        }
+$(nginx_webdav /upload/)
         location /broken/ { return 500; }
         # An upload handler stand-in: nginx reads the multipart body (to
         # pass it on), keeps it in a file, and the answer is 201.
