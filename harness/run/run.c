@@ -601,6 +601,7 @@ void run_post_target(const struct settings *s, struct post_target *t)
     t->method = settings_str(s, SETTING_REPORT_METHOD);
     t->ssh_key = settings_str(s, SETTING_REPORT_SSH_KEY);
     t->known_hosts = settings_str(s, SETTING_REPORT_KNOWN_HOSTS);
+    t->ca_file = settings_str(s, SETTING_REPORT_CA_FILE);
     t->retries = (int)settings_int(s, SETTING_REPORT_RETRIES);
     t->retry_delay = settings_double(s, SETTING_REPORT_RETRY_DELAY);
     t->timeout = settings_double(s, SETTING_REPORT_TIMEOUT);
@@ -627,7 +628,10 @@ static int post_report(struct run *r)
     if (!path_is_file(bundle))
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "no bundle to post");
     else if (post_deliver(&t, bundle, r->cfg->results_dir, &err))
-        rc = run_fail(r, PT_EXIT_ENV, "%s", err.buf);
+        /* Ctrl-C ended the upload: interrupted (130) says more than "not
+         * posted" (3); the bundle is spooled either way. */
+        rc = run_fail(r, pt_interrupted ? PT_EXIT_INTERRUPTED : PT_EXIT_ENV,
+                      "%s", err.buf);
     free(bundle);
     strbuf_dispose(&err);
     return rc;

@@ -152,6 +152,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(REPORT_KNOWN_HOSTS, NULL, SETTING_STRING, 0, 0, "", NULL,               \
       "scp/sftp: the known_hosts file the server's host key must be in "    \
       "(empty: ~/.ssh/known_hosts); missing: nothing is sent")              \
+    X(REPORT_CA_FILE, NULL, SETTING_STRING, 0, 0, "", settings_check_file,    \
+      "https: a PEM file of the CA certificates the server's certificate "  \
+      "must chain to, e.g. a lab's own CA (empty: the system's)")           \
     X(GRAPH_WIDTH, NULL, SETTING_INT, 200, 10000, "1400", NULL,               \
       "width of the report's graphs (pixels of the plot area)")             \
     X(GRAPH_HEIGHT, NULL, SETTING_INT, 100, 5000, "500", NULL,                \
@@ -174,6 +177,7 @@ setting_check_fn settings_check_search;
 setting_check_fn settings_check_collectors;
 setting_check_fn settings_check_jmx_url;
 setting_check_fn settings_check_jmx_config;
+setting_check_fn settings_check_file;
 setting_check_fn settings_check_yes_no;
 setting_check_fn settings_check_latency_loads;
 setting_check_fn settings_check_cpus;
