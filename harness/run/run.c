@@ -732,9 +732,6 @@ int run_execute(const struct run_config *cfg)
                      (int)pt_interrupted);
             LOG_WARN("interrupted before %s; tearing down",
                      p < N_PHASES ? run_phase_to_text(p) : "the end");
-            /* A report made already says PASS: make it again. */
-            if (r.phases_done & 1u << PHASE_MAKE_REPORT)
-                make_report(&r);
         }
         /* After a signal the cleanup phases still run: a signal during
          * snapshot_sut skipped tear_down, leaving the namespaces. */
@@ -760,6 +757,10 @@ int run_execute(const struct run_config *cfg)
         if (p == PHASE_START_LOGGING && rc)
             break;      /* nowhere to write anything, nothing created */
     }
+    /* A signal after the report was made (it said PASS): made again. */
+    if (r.exit_code == PT_EXIT_INTERRUPTED
+        && r.failed_phase > PHASE_MAKE_REPORT)
+        make_report(&r);
     record_outcome(&r);
     if (r.dir)
         LOG_INFO("%s: %s", r.exit_code ? "run failed" : "run passed", r.dir);
