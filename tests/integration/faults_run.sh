@@ -76,7 +76,7 @@ judge() {
 	[ "$2" != 137 ] && nothing_left "$1: the run removed what it made" "$d"
 	"$PT" cleanup -d "$res" >/dev/null 2>&1
 	nothing_left "$1: nothing left after perftests cleanup" "$d"
-	[ -n "$d" ] && not_pass "$1" "$d"
+	[ -n "$d" ] && [ -z "$report_made" ] && not_pass "$1" "$d"
 }
 
 # landed PHASE: the last phase the run logged before the first line that
@@ -210,7 +210,11 @@ mid() {
 		t=$(landed)
 	fi
 	check "$name: landed there (${t# phase })" test "${t# phase }" = "$ph"
+	# SIGKILL while posting a report made whole: the report's PASS is
+	# the measurements', which all completed; only the upload was lost.
+	[ "$ph$sig" = post_reportKILL ] && report_made=1
 	judge "$name" "$want"
+	report_made=
 }
 
 # A topology whose setup_topology hangs (with a child of its own in the
@@ -313,11 +317,13 @@ check "a full disk from the start: no summary says PASS" test "$(verdict "$d")" 
 
 # Full after the third trial row: the run fails naming trials.csv, keeps
 # the rows written before, every one whole, and says no PASS.
-disk_full 3 "${FAST[@]}" -o THROUGHPUT_SCAN_START_RATE=2000 -o THROUGHPUT_SCAN_STEP=2000 \
-	-o THROUGHPUT_MAX_SCAN_RATE=20000 -o THROUGHPUT_SCAN_BURST=1000 -o THROUGHPUT_SCAN_PAUSE=0 basic_topology
+# Forty steps: trials.csv outgrows the page tmpfs gave it before the fill
+# (its rows are about 200 bytes), so a later row meets the full disk.
+disk_full 3 "${FAST[@]}" -o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_SCAN_STEP=1000 \
+	-o THROUGHPUT_MAX_SCAN_RATE=40000 -o THROUGHPUT_SCAN_BURST=200 -o THROUGHPUT_SCAN_PAUSE=0 basic_topology
 check "a disk full after 3 trials: exit 4 (got $RC)" test "$RC" = 4
 has "a disk full after 3 trials: trials.csv is named" "cannot write trials.csv: No space left on device"
-logged_rows=$(printf '%s\n' "$OUT" | grep -c 'traffic: test_throughput [0-9]*/')
+logged_rows=$(printf '%s\n' "$OUT" | grep -c 'traffic: [a-z_]* [0-9]*/[0-9]*: ')
 csv_rows=$(($(wc -l <"$d/trials.csv") - 1))
 # The row whose write failed was logged, not written.
 check "a disk full after 3 trials: trials.csv has every row logged before it ($csv_rows of $logged_rows)" \
