@@ -89,6 +89,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(RECEIVER_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,\
       "CPUs the receiver runs on: a list, none, or auto (CPU 1 from 3 "     \
       "cores up, else CPU 0)")                                                \
+    X(RECEIVER_BUFFER_KB, NULL, SETTING_INT, 64, 4194304, "65536", NULL,     \
+      "the receiver's capture buffer (KiB); frames it cannot hold are the " \
+      "receiver's drops, which make a trial invalid")                       \
     X(HISTORY_DB, NULL, SETTING_STRING, 0, 0, "<results>/history.db", NULL,  \
       "the SQLite history every run is added to (<results>: the results "  \
       "folder); empty: no history")                                         \
