@@ -24,7 +24,7 @@ DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 # self-signed certificate; clang-14 builds the fuzzers (`make fuzz`, run
 # briefly by `make test`).
 TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless \
-	openssh-server openssl clang-14
+	openssh-server openssl clang-14 gdb
 
 CC ?= gcc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)

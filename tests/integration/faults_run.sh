@@ -134,6 +134,13 @@ at_phase() {
 	mkdir -p "$tmp/ledger"
 	gdb -q -batch -x "$tmp/gdb.cmds" --args "$PT" "$@" >"$tmp/gdb.out" 2>&1
 	RC=$(sed -n 's/^pt-exit=//p' "$tmp/gdb.out")
+	# gdb delivers SIGKILL, then may fail reading the registers of a
+	# thread that is gone with it ("No such process"), which ends its
+	# script before the exit code is printed: the process was killed.
+	[ -z "$RC" ] && [ "$3" = SIGKILL ] &&
+		grep -qE "No such process|terminated with signal SIGKILL" "$tmp/gdb.out" &&
+		RC=137
+	[ -n "$RC" ] || grep -v "Thread 0x" "$tmp/gdb.out" | tail -n 5 | sed 's/^/    gdb: /'
 }
 
 # PT_FAULT_PHASES="a b" narrows the sweep to those phases (to debug one).
@@ -200,6 +207,12 @@ mid() {
 	name="$sig during $ph"
 	bg_run "$@"
 	check "$name: the run logged '$pat'" logged "$pat"
+	# $mid_wait_file: a file the run's topology writes once it runs, on a
+	# host too busy for the delay alone to be enough.
+	for _ in $(seq 100); do
+		[ -z "$mid_wait_file" ] || [ -s "$mid_wait_file" ] && break
+		sleep 0.1
+	done
 	sleep "$delay"
 	keep_ledger
 	kill -s "$sig" "$bg"
@@ -242,7 +255,7 @@ for sig in INT TERM KILL; do
 	PERFTESTS_LOCK=$tmp/host.lock mid do_cleanup "waiting for the run" 0.2 $sig $want \
 		"${FAST[@]}" basic_topology
 	rm -f "$tmp/hang.child"
-	mid create_scenario "phase create_scenario" 1 $sig $want "${FAST[@]}" "$hang"
+	mid_wait_file=$tmp/hang.child mid create_scenario "phase create_scenario" 0.5 $sig $want "${FAST[@]}" "$hang"
 	# Ctrl-C of a hanging topology ends the run in bounded time, its
 	# script's background child included.
 	check "$sig during a hanging setup_topology: ended within 10 s ($secs s)" test "$secs" -lt 10
