@@ -140,8 +140,10 @@ int sut_packages_list(const char *dir, json_t **pkgs, struct strbuf *err)
     return rc;
 }
 
-/* apt's and dpkg's own words from the log: their "E:" and "dpkg: error"
- * lines, else the last line. */
+/* apt's and dpkg's own words from the log: their "E:" and "dpkg:" lines
+ * and the unmet dependencies apt lists before its "E: Unable to correct
+ * problems" (" pkg : Depends: other but it is not installable"), which
+ * say what is wrong; else the last line. */
 static void add_apt_errors(struct strbuf *err, const char *log_path)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -153,7 +155,14 @@ static void add_apt_errors(struct strbuf *err, const char *log_path)
             char *next = strchr(line, '\n');
             if (next)
                 *next++ = '\0';
-            if (!strncmp(line, "E: ", 3) || !strncmp(line, "dpkg: ", 6))
+            bool unmet = strstr(line, " : ") && (strstr(line, "Depends:")
+                                                 || strstr(line, "Breaks:")
+                                                 || strstr(line,
+                                                           "Conflicts:"));
+            while (unmet && *line == ' ')
+                line++;
+            if (unmet || !strncmp(line, "E: ", 3)
+                || !strncmp(line, "dpkg: ", 6))
                 strbuf_addf(err, "%s%s", n++ ? "; " : ": ", line);
             if (!next && !n && *line)
                 strbuf_addf(err, ": %s", line);
