@@ -766,9 +766,9 @@ void run_print_plan(const struct run_config *cfg, FILE *out)
 
     fprintf(out, "plan:\n");
     fprintf(out, "  topology     %s\n", cfg->topology);
-    fprintf(out, "  sut          %s\n",
-            cfg->sut ? cfg->sut : "private Open vSwitch (userspace netdev "
-                                  "datapath)");
+    fprintf(out, "  sut          %s (datapath %s)\n",
+            cfg->sut ? cfg->sut : "private Open vSwitch",
+            settings_str(s, SETTING_OVS_DATAPATH));
     fprintf(out, "  results      %s/<host>-<YYYYmmdd-HHMMSS>-<6 hex>/\n",
             cfg->results_dir);
     fprintf(out, "  profile      %s%s%s\n", s->profile_name,
