@@ -41,7 +41,7 @@ static const struct sut_kind_ops sut_kind_kernel = {
     .start = kernel_start,
 };
 
-/* "expected ovs-rundir:DIR, pid:N or cmd:COMMAND": the kinds --sut names. */
+/* "expected ovs-rundir:DIR, ovs-build:DIR, pid:N or cmd:COMMAND": the kinds --sut names. */
 static void add_expected(struct strbuf *err)
 {
     size_t n = 0, i = 0;
