@@ -53,7 +53,7 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 RUN_SRCS := harness/cli.c harness/history_cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
-	harness/run/calibration.c harness/run/placement.c
+	harness/run/calibration.c harness/run/placement.c harness/run/sut_setup.c
 TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
 	harness/traffic/injector.c harness/traffic/injector_ring.c \
@@ -63,7 +63,7 @@ TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/strategy_steps.c harness/traffic/strategy_ndr.c \
 	harness/traffic/strategy_binary.c harness/traffic/latency.c
 SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
-	harness/sut/sut_ovs.c harness/sut/sut_proc.c \
+	harness/sut/sut_ovs.c harness/sut/sut_proc.c harness/sut/ovs_build.c harness/sut/ovs_config.c harness/sut/packages.c \
 	harness/sut/snapshot.c harness/sut/snapshot_jvm.c
 SAMPLE_SRCS := harness/sample/series.c harness/sample/sampler.c
 TOPOLOGY_SRCS := topologies/registry.c topologies/basic.c \

@@ -8,7 +8,7 @@
 
 enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST,
        OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE, OPT_CSV,
-       OPT_NO_WAIT };
+       OPT_NO_WAIT, OPT_SUT_PACKAGES };
 
 static const struct option long_options[] = {
     { "profile", required_argument, NULL, 'p' },
@@ -16,6 +16,7 @@ static const struct option long_options[] = {
     { "results-dir", required_argument, NULL, 'd' },
     { "dry-run", no_argument, NULL, OPT_DRY_RUN },
     { "sut", required_argument, NULL, OPT_SUT },
+    { "sut-packages", required_argument, NULL, OPT_SUT_PACKAGES },
     { "post", required_argument, NULL, OPT_POST },
     { "no-post", no_argument, NULL, OPT_NO_POST },
     { "no-wait", no_argument, NULL, OPT_NO_WAIT },
@@ -72,6 +73,9 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
             break;
         case OPT_SUT:
             cli->sut = optarg;
+            break;
+        case OPT_SUT_PACKAGES:
+            cli->sut_packages = optarg;
             break;
         case OPT_POST:
             cli->post_url = optarg;

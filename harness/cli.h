@@ -17,6 +17,8 @@ struct cli {
     int n_overrides;
     const char *results_dir;    /* -d/--results-dir */
     const char *sut;        /* --sut SPEC */
+    const char *sut_packages;   /* --sut-packages DIR: SUT_PACKAGES, above
+                                   -o */
     const char *post_url;   /* --post URL: REPORT_URL, above -o */
     bool no_post;           /* --no-post */
     bool no_wait;           /* --no-wait: no waiting for the host lock */

@@ -37,11 +37,14 @@ static bool load_settings(const struct cli *cli, struct settings *s)
     struct strbuf errs = STRBUF_INIT;
     char host[256];
     char *dir = xasprintf("%s/profiles.d", pt_data_dir());
-    /* --post URL is one more -o, the last, so it wins. */
-    char **overrides = xcalloc((size_t)cli->n_overrides + 2,
+    /* --post URL and --sut-packages DIR are more -o, the last, so they
+     * win. */
+    char **overrides = xcalloc((size_t)cli->n_overrides + 3,
                                sizeof *overrides);
     char *post = cli->post_url ? xasprintf("REPORT_URL=%s", cli->post_url)
                                : NULL;
+    char *packages = cli->sut_packages
+        ? xasprintf("SUT_PACKAGES=%s", cli->sut_packages) : NULL;
     struct profile_request req = {
         .profiles_dir = dir,
         .name = cli->profile,
@@ -53,7 +56,8 @@ static bool load_settings(const struct cli *cli, struct settings *s)
 
     memcpy(overrides, cli->overrides, (size_t)cli->n_overrides
                                           * sizeof *overrides);
-    overrides[cli->n_overrides] = post;
+    overrides[cli->n_overrides] = post ? post : packages;
+    overrides[cli->n_overrides + 1] = post ? packages : NULL;
 
     host_short_name(host, sizeof host);
     n = profile_load(s, &req, &errs);
@@ -63,6 +67,7 @@ static bool load_settings(const struct cli *cli, struct settings *s)
     strbuf_dispose(&errs);
     free(dir);
     free(post);
+    free(packages);
     free(overrides);
     return n == 0;
 }
@@ -370,6 +375,8 @@ static const struct cli_command commands[] = {
       "heap dump (HEAPDUMP).  Then the report: graphs, summary.json,\n"
       "junit.xml, index.html and RUN.tar.gz, posted to REPORT_URL\n"
       "(spooled when that fails).\n"
+      "The OVS's own knobs: OVS_DATAPATH (netdev or system) and\n"
+      "OVS_OTHER_CONFIG (KEY=VALUE,... into other_config, read back).\n"
       "Settings (FLOW_PATTERN, FRAME_SIZE, PROTOCOL, rates ...): see\n"
       "--dry-run and the README.\n\n"
       "options:\n"
@@ -380,7 +387,11 @@ static const struct cli_command commands[] = {
       "                         the environment, which wins over the "
       "profile\n"
       "      --sut SPEC         system under test: one of the kinds below\n"
-      "                         (default: a private Open vSwitch)\n"
+      "                         (default: a private Open vSwitch;\n"
+      "                         ovs-build:DIR one from a build tree or "
+      "prefix)\n"
+      "      --sut-packages DIR install DIR's .deb files with apt first\n"
+      "                         (phase install_sut; SUT_PACKAGES)\n"
       "      --dry-run          print the plan and every setting with its\n"
       "                         source, then exit without touching the "
       "system\n"

@@ -60,7 +60,9 @@ static int basic_setup(struct topology_ctx *ctx, struct strbuf *err)
         rc = record(ctx, "ovs-bridge", ctx->bridge, ctx->ovs_db_socket, err);
     if (rc)
         goto out;
-    rc = ovsdb_add_bridge(db, ctx->bridge, "netdev", &why);
+    rc = ovsdb_add_bridge(db, ctx->bridge, ctx->ovs_datapath
+                                           ? ctx->ovs_datapath : "netdev",
+                          &why);
     if (rc) {
         rc = db_fail(rc, &why, "cannot add bridge", err);
         goto out;

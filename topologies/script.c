@@ -63,17 +63,29 @@ static void env_free(struct env *e)
 
 /* The environment of the script: ours, plus what the contract promises.
  * OVS_RUNDIR/OVS_DBDIR point ovs-vsctl and ovs-ofctl at the SUT, never
- * at a system OVS by accident. */
+ * at a system OVS by accident; a SUT's own tools come first in PATH, so
+ * they are never another version's either. */
 static void build_env(const struct topology_ctx *ctx, struct env *e)
 {
+    const char *path = getenv("PATH");
+
     memset(e, 0, sizeof *e);
     for (char **p = environ; *p; p++) {
-        if (!strncmp(*p, "OVS_", 4) || !strncmp(*p, "TOPOLOGY_", 9))
+        if (!strncmp(*p, "OVS_", 4) || !strncmp(*p, "TOPOLOGY_", 9)
+            || (ctx->tool_path && !strncmp(*p, "PATH=", 5)))
             continue;
         e->v = xrealloc(e->v, (e->n + 2) * sizeof *e->v);
         e->v[e->n++] = xstrdup(*p);
         e->v[e->n] = NULL;
     }
+    if (ctx->tool_path) {
+        char *tools = xasprintf("%s:%s", ctx->tool_path,
+                                path ? path : "/usr/bin:/bin");
+        env_add(e, "PATH", tools);
+        free(tools);
+    }
+    env_add(e, "OVS_DATAPATH", ctx->ovs_datapath ? ctx->ovs_datapath
+                                                 : "netdev");
     env_add(e, "TOPOLOGY_SOURCE_BINDING", ctx->source_binding);
     env_add(e, "TOPOLOGY_DEST_BINDING", ctx->dest_binding);
     env_add(e, "TOPOLOGY_SOURCE_NETNS", ctx->source_ns);

@@ -27,6 +27,13 @@ struct topology_ctx {
     const char *ovs_db_socket;      /* its OVSDB unix socket, or NULL */
     const char *script;             /* shell topologies: the script path */
     const char *log_path;           /* where child output goes */
+    /* datapath_type of the OVS bridges a topology makes: "netdev" (the
+     * userspace datapath) or "system" (the kernel module); NULL: netdev.
+     * Shell topologies get it as OVS_DATAPATH. */
+    const char *ovs_datapath;
+    /* Folders a shell topology finds its OVS tools in first (an
+     * ovs-build: SUT's own ovs-vsctl); NULL: PATH as it is. */
+    const char *tool_path;
 
     /* Where the bindings and the datapath live: a pt-dp-<id> namespace
      * of the run's own when the harness started the SUT, so that nothing

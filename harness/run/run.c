@@ -25,6 +25,7 @@
 #include "report/report.h"
 #include "run/rundir.h"
 #include "run/scenario.h"
+#include "run/sut_setup.h"
 #include "sut/snapshot.h"
 #include "lib/strbuf.h"
 #include "sut/sut.h"
@@ -252,52 +253,37 @@ static int create_dp_namespace(struct run *r)
     return 0;
 }
 
-/* CPU placement (placement.h): resolved once the SUT runs, its processes
- * pinned now (threads they start later inherit it), the injector and the
- * receiver when the traffic engine opens.  A process this run did not
- * start is pinned only when SUT_CPUS names CPUs: it is someone else's. */
-static int place_sut(struct run *r)
+/* Records 'err' as why the phase failed with exit 'code', and frees it. */
+static int fail_with(struct run *r, int code, struct strbuf *err)
 {
-    const struct settings *s = r->cfg->settings;
-    struct strbuf err = STRBUF_INIT, where = STRBUF_INIT;
-    const pid_t *pids;
-    size_t n = sut_pids(r->sut, &pids);
-    int cores = (int)sysconf(_SC_NPROCESSORS_ONLN);
+    run_fail(r, code, "%s", err->buf);
+    strbuf_dispose(err);
+    return code;
+}
 
-    if (placement_resolve(s, cores > 0 ? cores : 1, &r->placement, &err)) {
-        int code = run_fail(r, PT_EXIT_USAGE, "%s", err.buf);
-        strbuf_dispose(&err);
-        return code;
-    }
-    if (!sut_started_here(r->sut)
-        && !strcmp(settings_str(s, SETTING_SUT_CPUS), "auto"))
-        r->placement.sut.pinned = false;
-    for (size_t i = 0; r->placement.sut.pinned && i < n; i++) {
-        strbuf_reset(&err);
-        if (cpus_pin_process(pids[i], &r->placement.sut.set, &err))
-            LOG_WARN("SUT_CPUS: %s", err.buf);
-    }
-    json_object_set_new(r->metadata, "cpu_placement",
-                        placement_json(&r->placement));
-    json_t *j = json_object_get(r->metadata, "cpu_placement");
-    strbuf_addf(&where, "SUT on %s, injector on %s, receiver on %s",
-                json_string_value(json_object_get(j, "sut")),
-                json_string_value(json_object_get(j, "injector")),
-                json_string_value(json_object_get(j, "receiver")));
-    LOG_INFO("CPU placement (%d cores): %s", cores, where.buf);
-    strbuf_dispose(&where);
+/* The build's packages, before the SUT starts (sut_setup.h). */
+static int install_sut(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = sut_setup_install(r->cfg->settings, r->dir, r->metadata, &err);
+
+    if (rc)
+        return fail_with(r, rc, &err);
     strbuf_dispose(&err);
-    return 0;
+    return write_metadata(r);
 }
 
 static int start_sut(struct run *r)
 {
+    const struct settings *s = r->cfg->settings;
     struct strbuf err = STRBUF_INIT;
     /* Shell topologies may call ovs-vsctl: they get an OVS too. */
     bool want_ovs = r->topo->needs_ovs || r->script;
     char *dir;
-    int rc;
+    int rc = want_ovs ? sut_setup_check_datapath(s, &err) : 0;
 
+    if (rc)
+        return fail_with(r, rc, &err);
     if (!r->cfg->sut && (rc = create_dp_namespace(r)))
         return rc;
     dir = xasprintf("%s/sut", r->dir);
@@ -310,11 +296,17 @@ static int start_sut(struct run *r)
         strbuf_dispose(&err);
         return code;
     }
-    strbuf_dispose(&err);
     json_object_set_new(r->metadata, "sut", sut_to_json(r->sut));
     LOG_INFO("system under test: %s", sut_describe(r->sut));
-    rc = place_sut(r);
-    return rc ? rc : write_metadata(r);
+    /* Before the topology: thread counts and timeouts are the datapath's
+     * from its first bridge on. */
+    rc = sut_setup_configure(s, r->sut, r->metadata, &err);
+    if (!rc)
+        rc = sut_setup_place(s, r->sut, &r->placement, r->metadata, &err);
+    if (rc)
+        return fail_with(r, rc, &err);
+    strbuf_dispose(&err);
+    return write_metadata(r);
 }
 
 static int create_scenario(struct run *r)
@@ -329,6 +321,8 @@ static int create_scenario(struct run *r)
     t->ovs_rundir = sut_ovs_rundir(r->sut);
     t->ovs_db_socket = sut_ovs_db_socket(r->sut);
     t->script = r->script;
+    t->tool_path = sut_tool_path(r->sut);
+    t->ovs_datapath = settings_str(r->cfg->settings, SETTING_OVS_DATAPATH);
     r->topology_log = xasprintf("%s/topology.log", r->dir);
     t->log_path = r->topology_log;
     if (r->topo->needs_ovs && !t->ovs_rundir)
@@ -642,6 +636,7 @@ static const struct phase phases[N_PHASES] = {
     [PHASE_GATHER_BUILD_INFO] = { "gather_build_info", gather_build_info },
     [PHASE_DO_CLEANUP] = { "do_cleanup", do_cleanup },
     [PHASE_LOAD_PROFILE] = { "load_profile", load_profile },
+    [PHASE_INSTALL_SUT] = { "install_sut", install_sut },
     [PHASE_START_SUT] = { "start_sut", start_sut },
     [PHASE_CREATE_SCENARIO] = { "create_scenario", create_scenario },
     [PHASE_CONNECTIVITY_CHECK] = { "connectivity_check", connectivity_check },
@@ -781,9 +776,9 @@ void run_print_plan(const struct run_config *cfg, FILE *out)
 
     fprintf(out, "plan:\n");
     fprintf(out, "  topology     %s\n", cfg->topology);
-    fprintf(out, "  sut          %s\n",
-            cfg->sut ? cfg->sut : "private Open vSwitch (userspace netdev "
-                                  "datapath)");
+    fprintf(out, "  sut          %s (datapath %s)\n",
+            cfg->sut ? cfg->sut : "private Open vSwitch",
+            settings_str(s, SETTING_OVS_DATAPATH));
     fprintf(out, "  results      %s/<host>-<YYYYmmdd-HHMMSS>-<6 hex>/\n",
             cfg->results_dir);
     fprintf(out, "  profile      %s%s%s\n", s->profile_name,

@@ -12,6 +12,8 @@
 #include "lib/cpus.h"
 #include "collectors/jmxconf.h"
 #include "lib/util.h"
+#include "sut/ovs_config.h"
+#include "sut/packages.h"
 #include "traffic/strategy.h"
 
 const struct setting_def setting_defs[N_SETTINGS] = {
@@ -167,6 +169,28 @@ bool settings_check_file(const char *value, struct strbuf *why)
         return false;
     }
     return true;
+}
+
+bool settings_check_sut_packages(const char *value, struct strbuf *why)
+{
+    return sut_packages_check_dir(value, why);
+}
+
+bool settings_check_ovs_datapath(const char *value, struct strbuf *why)
+{
+    if (!strcmp(value, "netdev") || !strcmp(value, "system"))
+        return true;
+    strbuf_addstr(why, "expected netdev or system");
+    return false;
+}
+
+bool settings_check_ovs_other_config(const char *value, struct strbuf *why)
+{
+    json_t *map;
+    int rc = ovs_other_config_parse(value, &map, why);
+
+    json_decref(map);
+    return !rc;
 }
 
 bool settings_check_yes_no(const char *value, struct strbuf *why)

@@ -81,6 +81,17 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       settings_check_latency_loads,                                           \
       "after a search, a latency trial at each of these percents of PDR "   \
       "(0: a few packets a second); empty: none")                           \
+    X(SUT_PACKAGES, NULL, SETTING_STRING, 0, 0, "", settings_check_sut_packages, \
+      "a folder of .deb files (a build's) installed with apt before the "   \
+      "SUT starts (install_sut); empty: none")                              \
+    X(OVS_DATAPATH, NULL, SETTING_STRING, 0, 0, "netdev",                     \
+      settings_check_ovs_datapath,                                            \
+      "datapath of the OVS bridges: netdev (userspace) or system (the "     \
+      "kernel module, which must be loaded)")                               \
+    X(OVS_OTHER_CONFIG, NULL, SETTING_STRING, 0, 0, "",                       \
+      settings_check_ovs_other_config,                                        \
+      "KEY=VALUE,... set in OVS's Open_vSwitch other_config before the "    \
+      "topology and read back, e.g. n-handler-threads=1,max-idle=10000")    \
     X(SUT_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,     \
       "CPUs the SUT's processes run on: a list like 1 or 2-7, none, or "    \
       "auto (the cores the harness leaves free; none on one core)")         \
@@ -184,6 +195,9 @@ setting_check_fn settings_check_file;
 setting_check_fn settings_check_yes_no;
 setting_check_fn settings_check_latency_loads;
 setting_check_fn settings_check_cpus;
+setting_check_fn settings_check_sut_packages;
+setting_check_fn settings_check_ovs_datapath;
+setting_check_fn settings_check_ovs_other_config;
 
 /* Parses "0,10,50,90": up to 'max' numbers from 0 to 100 into 'out'.
  * How many, or -EINVAL with "expected ..." in 'why'. */

@@ -42,6 +42,8 @@ struct ovs_instance {
     struct ovs_daemon ovsdb, vswitchd;
     char **envp;                    /* environment of owned daemons */
     char *netns;                    /* owned daemons run here; NULL: root */
+    struct ovs_programs progs;      /* during the start only (borrowed);
+                                       NULL members: found in PATH */
 };
 
 
@@ -65,6 +67,12 @@ static char *find_program(const char *name)
     }
     free(dirs);
     return result;
+}
+
+/* 'given' (a build's own program) when set, else 'name' found in PATH. */
+static char *program(const char *given, const char *name)
+{
+    return given ? xstrdup(given) : find_program(name);
 }
 
 /* The environment for the daemons: ours, with the OVS directories pointed
@@ -326,9 +334,10 @@ static int create_db(struct ovs_instance *ovs, const char *db_path,
                      struct strbuf *err)
 {
     const char *pkgdatadir = getenv("OVS_PKGDATADIR");
-    char *schema = xasprintf("%s/vswitch.ovsschema",
-                             pkgdatadir ? pkgdatadir : "/usr/share/openvswitch");
-    char *tool = find_program("ovsdb-tool");
+    char *schema = ovs->progs.schema ? xstrdup(ovs->progs.schema)
+        : xasprintf("%s/vswitch.ovsschema",
+                    pkgdatadir ? pkgdatadir : "/usr/share/openvswitch");
+    char *tool = program(ovs->progs.ovsdb_tool, "ovsdb-tool");
     char *log = xasprintf("%s/ovsdb-tool.out", ovs->rundir);
     int ret;
 
@@ -384,7 +393,7 @@ static struct ovs_instance *instance_new(const char *rundir, bool owned)
 static int start_ovsdb(struct ovs_instance *ovs, struct ledger *ledger,
                        struct strbuf *err)
 {
-    char *prog = find_program("ovsdb-server");
+    char *prog = program(ovs->progs.ovsdb_server, "ovsdb-server");
     char *db_path = xasprintf("%s/conf.db", ovs->rundir);
     char *remote = xasprintf("--remote=punix:%s", ovs->db_sock);
     char *pidfile = xasprintf("--pidfile=%s/ovsdb-server.pid", ovs->rundir);
@@ -431,7 +440,7 @@ static int start_ovsdb(struct ovs_instance *ovs, struct ledger *ledger,
 static int start_vswitchd(struct ovs_instance *ovs, struct ledger *ledger,
                           struct strbuf *err)
 {
-    char *prog = find_program("ovs-vswitchd");
+    char *prog = program(ovs->progs.vswitchd, "ovs-vswitchd");
     char *remote = xasprintf("unix:%s", ovs->db_sock);
     char *pidfile = xasprintf("--pidfile=%s/ovs-vswitchd.pid", ovs->rundir);
     char *logfile = xasprintf("--log-file=%s/ovs-vswitchd.log", ovs->rundir);
@@ -460,6 +469,15 @@ struct ovs_instance *ovs_instance_start(const char *dir, const char *netns,
                                         struct ledger *ledger,
                                         struct strbuf *err)
 {
+    return ovs_instance_start_from(dir, netns, NULL, ledger, err);
+}
+
+struct ovs_instance *ovs_instance_start_from(const char *dir,
+                                             const char *netns,
+                                             const struct ovs_programs *progs,
+                                             struct ledger *ledger,
+                                             struct strbuf *err)
+{
     struct ovs_instance *ovs;
     char *abs;
     int ret = dir && dir[0] ? mkdir_p(dir, 0755) : -EINVAL;
@@ -478,10 +496,14 @@ struct ovs_instance *ovs_instance_start(const char *dir, const char *netns,
     free(abs);
     ovs->envp = make_env(ovs->rundir);
     ovs->netns = netns && netns[0] ? xstrdup(netns) : NULL;
+    /* Borrowed: the caller's strings outlive the start. */
+    if (progs)
+        ovs->progs = *progs;
 
     ret = start_ovsdb(ovs, ledger, err);
     if (!ret)
         ret = start_vswitchd(ovs, ledger, err);
+    memset(&ovs->progs, 0, sizeof ovs->progs);  /* never used after */
     if (ret) {
         ovs_instance_destroy(ovs);
         return NULL;

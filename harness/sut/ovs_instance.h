@@ -43,6 +43,19 @@ struct ovs_instance;
 struct ovs_instance *ovs_instance_start(const char *dir, const char *netns,
                                         struct ledger *ledger,
                                         struct strbuf *err);
+/* Where a private instance's daemons, ovsdb-tool and schema come from: a
+ * build tree or prefix (sut/ovs_build.h).  A NULL member is found the
+ * default way: programs in PATH and the sbin directories, the schema in
+ * OVS_PKGDATADIR or /usr/share/openvswitch. */
+struct ovs_programs {
+    const char *vswitchd, *ovsdb_server, *ovsdb_tool, *schema;
+};
+/* ovs_instance_start() with those programs ('progs' may be NULL). */
+struct ovs_instance *ovs_instance_start_from(const char *dir,
+                                             const char *netns,
+                                             const struct ovs_programs *progs,
+                                             struct ledger *ledger,
+                                             struct strbuf *err);
 /* Uses the OVS whose run directory is 'rundir' (db.sock and
  * ovs-vswitchd.<pid>.ctl or ovs-vswitchd.ctl in it); it is never stopped
  * by us.  NULL with a message in 'err' when it does not answer. */

@@ -15,11 +15,12 @@
 #include "sut/sut_kind.h"
 
 extern const struct sut_kind_ops sut_kind_ovs_private, sut_kind_ovs_rundir,
-    sut_kind_pid, sut_kind_cmd;
+    sut_kind_ovs_build, sut_kind_pid, sut_kind_cmd;
 
 const struct sut_kind_ops *const sut_kind_table[] = {
     &sut_kind_ovs_private,
     &sut_kind_ovs_rundir,
+    &sut_kind_ovs_build,
     &sut_kind_pid,
     &sut_kind_cmd,
     NULL,
@@ -40,7 +41,7 @@ static const struct sut_kind_ops sut_kind_kernel = {
     .start = kernel_start,
 };
 
-/* "expected ovs-rundir:DIR, pid:N or cmd:COMMAND": the kinds --sut names. */
+/* "expected ovs-rundir:DIR, ovs-build:DIR, pid:N or cmd:COMMAND": the kinds --sut names. */
 static void add_expected(struct strbuf *err)
 {
     size_t n = 0, i = 0;
@@ -157,6 +158,8 @@ void sut_destroy(struct sut *s)
     free(s->arg);
     free(s->version);
     free(s->description);
+    json_decref(s->details);
+    free(s->tool_path);
     free(s);
 }
 
@@ -171,9 +174,15 @@ json_t *sut_to_json(const struct sut *s)
 
     for (size_t i = 0; i < s->n_pids; i++)
         json_array_append_new(pids, json_integer(s->pids[i]));
-    return json_pack("{s:s, s:o, s:s, s:s?, s:s?}", "kind", s->kind->name,
-                     "pids", pids, "version", s->version, "arg", s->arg,
-                     "ovs_rundir", sut_ovs_rundir(s));
+    return json_pack("{s:s, s:o, s:s, s:s?, s:s?, s:O?}", "kind",
+                     s->kind->name, "pids", pids, "version", s->version,
+                     "arg", s->arg, "ovs_rundir", sut_ovs_rundir(s),
+                     "build", s->details);
+}
+
+const char *sut_tool_path(const struct sut *s)
+{
+    return s ? s->tool_path : NULL;
 }
 
 const char *sut_ovs_rundir(const struct sut *s)

@@ -41,6 +41,9 @@ json_t *sut_to_json(const struct sut *sut);
 /* The OVS run dir and OVSDB socket, or NULL when the SUT is no OVS. */
 const char *sut_ovs_rundir(const struct sut *sut);
 const char *sut_ovs_db_socket(const struct sut *sut);
+/* The folders of the SUT's own tools (ovs-build: its ovs-vsctl ...),
+ * first in a shell topology's PATH; NULL: PATH as it is. */
+const char *sut_tool_path(const struct sut *sut);
 /* ovs-vswitchd's unixctl socket, or NULL. */
 const char *sut_ovs_vswitchd_ctl(const struct sut *sut);
 /* The pids whose CPU and memory the collectors sample. */

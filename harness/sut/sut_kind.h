@@ -10,6 +10,7 @@
 #ifndef PT_SUT_KIND_H
 #define PT_SUT_KIND_H
 
+#include <jansson.h>
 #include <sys/types.h>
 
 #include "lib/strbuf.h"
@@ -33,6 +34,12 @@ struct sut {
     char *arg;              /* the text after the prefix, or NULL */
     char *version;
     char *description;
+    /* What the kind adds to metadata.json's "sut" (ovs-build: the
+     * build's files and version), or NULL. */
+    json_t *details;
+    /* Folders first in a shell topology's PATH (the build's tools), or
+     * NULL. */
+    char *tool_path;
 };
 
 /* What sut_start() was given, for start(). */

@@ -126,7 +126,7 @@ kill "$other"; wait "$other" 2>/dev/null
 run_pt 3 -p ci -d "$res" --sut "pid:999999999" direct
 has "--sut pid: a missing process is an environment error" "no process with pid 999999999"
 run_pt 2 --sut bogus direct
-has "--sut: bad spec says what is expected" "expected ovs-rundir:DIR, pid:N or cmd:COMMAND"
+has "--sut: bad spec says what is expected" "expected ovs-rundir:DIR, ovs-build:DIR, pid:N or cmd:COMMAND"
 run_pt 2 -p ci -d "$res" --sut "cmd:sleep 1" basic_topology
 has "an OVS topology needs an OVS SUT" "needs an Open vSwitch SUT"
 

@@ -19,7 +19,7 @@ ofctl() { ovs-ofctl -O OpenFlow13 "$@"; }
 setup_topology() {
     pt_ledger link "$BRIDGE" "$TOPOLOGY_DATAPATH_NETNS"
     pt_ledger ovs-bridge "$BRIDGE"
-    vsctl add-br "$BRIDGE" -- set bridge "$BRIDGE" datapath_type=netdev \
+    vsctl add-br "$BRIDGE" -- set bridge "$BRIDGE" datapath_type="${OVS_DATAPATH:-netdev}" \
         protocols=OpenFlow13 || return 1
     vsctl add-port "$BRIDGE" "$TOPOLOGY_SOURCE_BINDING" \
         -- set interface "$TOPOLOGY_SOURCE_BINDING" ofport_request=1 || return 1

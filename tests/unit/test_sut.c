@@ -111,17 +111,20 @@ static void test_sut__bad_specs(void **state)
         { "pid:12x", "--sut pid:12x: expected pid:N with N a process id" },
         { "pid:-5", "--sut pid:-5: expected pid:N with N a process id" },
         { "pid:1", "--sut pid:1: expected pid:N with N a process id" },
-        { "pid:", "--sut pid:: expected ovs-rundir:DIR, pid:N or "
-                  "cmd:COMMAND" },
+        { "pid:", "--sut pid:: expected ovs-rundir:DIR, "
+                  "ovs-build:DIR, pid:N or cmd:COMMAND" },
         { "ovs-rundir:", "--sut ovs-rundir:: expected ovs-rundir:DIR, "
-                         "pid:N or cmd:COMMAND" },
-        { "cmd:", "--sut cmd:: expected ovs-rundir:DIR, pid:N or "
-                  "cmd:COMMAND" },
-        { "bogus", "--sut bogus: expected ovs-rundir:DIR, pid:N or "
+                         "ovs-build:DIR, pid:N or cmd:COMMAND" },
+        { "cmd:", "--sut cmd:: expected ovs-rundir:DIR, "
+                  "ovs-build:DIR, pid:N or cmd:COMMAND" },
+        { "bogus", "--sut bogus: expected ovs-rundir:DIR, "
+                   "ovs-build:DIR, pid:N or "
                    "cmd:COMMAND" },
-        { "PID:12", "--sut PID:12: expected ovs-rundir:DIR, pid:N or "
+        { "PID:12", "--sut PID:12: expected ovs-rundir:DIR, "
+                   "ovs-build:DIR, pid:N or "
                     "cmd:COMMAND" },
-        { "ovs", "--sut ovs: expected ovs-rundir:DIR, pid:N or "
+        { "ovs", "--sut ovs: expected ovs-rundir:DIR, "
+                   "ovs-build:DIR, pid:N or "
                  "cmd:COMMAND" },
     };
     (void)state;
@@ -252,7 +255,7 @@ static void test_sut__pid_missing(void **state)
     strbuf_reset(&err);
     assert_null(sut_start("bogus", false, tmpdir, NULL, NULL, &err));
     assert_string_equal(err.buf, "--sut bogus: expected ovs-rundir:DIR, "
-                                 "pid:N or cmd:COMMAND");
+                                 "ovs-build:DIR, pid:N or cmd:COMMAND");
     strbuf_dispose(&err);
 }
 
