@@ -72,7 +72,8 @@ COLLECTOR_SRCS := collectors/metric.c collectors/rrd.c collectors/registry.c \
 REPORT_SRCS := report/load.c report/graph.c report/summary.c report/testspec.c \
 	report/junit.c report/html.c report/report.c report/bundle.c \
 	report/post.c report/deliver.c report/spool.c report/latency.c \
-	report/regress.c report/history.c report/regression.c report/trend.c
+	report/regress.c report/history.c report/regression.c report/trend.c \
+	report/ab_stats.c report/ab.c
 PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) \
 	$(TOPOLOGY_SRCS) $(COLLECTOR_SRCS) $(REPORT_SRCS)
 
