@@ -50,7 +50,8 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 RUN_SRCS := harness/cli.c harness/history_cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
-	harness/run/calibration.c harness/run/placement.c
+	harness/run/calibration.c harness/run/placement.c \
+	harness/run/ab_run.c
 TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
 	harness/traffic/injector.c harness/traffic/injector_ring.c \

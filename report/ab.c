@@ -330,14 +330,15 @@ static int write_page(const struct report *r, const json_t *ab,
     return rc;
 }
 
-/* The directory of the first run of 'side', or NULL. */
+/* The directory of the first run of 'side' that made one, or NULL. */
 static const char *first_run(const json_t *runs, char side)
 {
     json_t *run;
     size_t i;
 
     json_array_foreach(runs, i, run)
-        if (json_string_value(json_object_get(run, "side"))[0] == side)
+        if (json_string_value(json_object_get(run, "side"))[0] == side
+            && *json_string_value(json_object_get(run, "dir")))
             return json_string_value(json_object_get(run, "dir"));
     return NULL;
 }
