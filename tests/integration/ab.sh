@@ -12,7 +12,7 @@ tmp=$(mktemp -d /tmp/pt-ab-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
 before=$(leftovers)
-opts="-p ci -d $res --no-post -o AB_ROUNDS=2 -o THROUGHPUT_SEARCH=ndr -o SEARCH_TRIAL_DURATION=0.5 -o SEARCH_FINAL_DURATION=0.5 -o SEARCH_DURATION_SUM=2 -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single -o THROUGHPUT_MAX_SCAN_RATE=60000 -o LATENCY_LOADS= -o COLLECTORS="
+opts="-p ci -d $res --no-post -o AB_ROUNDS=2 $METERED_OPTS"
 
 # ab_dir: the newest A/B report directory under $res.
 ab_dir() {
