@@ -19,9 +19,12 @@ DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 # What the integration tests run besides: the report server, the browser
 # that renders the report, the JSON schema check, a JVM (and javac for the
 # JMX sidecar).  `make test` installs
-# them; `make run` does not need them.
-# clang-14 builds the fuzzers (`make fuzz`, run briefly by `make test`).
-TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless clang-14
+# them; `make run` does not need them.  sshd (openssh-server, with
+# ssh-keygen) is the scp/sftp server of faults_post.sh, openssl makes its
+# self-signed certificate; clang-14 builds the fuzzers (`make fuzz`, run
+# briefly by `make test`).
+TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless \
+	openssh-server openssl clang-14
 
 CC ?= gcc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -100,8 +103,8 @@ build/tests/jmx/PtTestApp.class: tests/jmx/PtTestApp.java
 	@mkdir -p build/tests/jmx
 	$(JAVAC) --release 17 -Xlint:all -d build/tests/jmx $<
 
-.PHONY: all deps run test unit integration bench fuzz fuzz-cc install clean \
-	check-root check-layers valgrind
+.PHONY: all deps test-deps run test unit integration bench fuzz fuzz-cc \
+	install clean check-root check-layers valgrind
 all: perftests $(JMX_CLASSES)
 
 perftests: build/harness/main.o build/libperftests.a
@@ -165,6 +168,11 @@ valgrind: $(VG_TESTS)
 	TEST_WRAPPER="$(VALGRIND)" tests/run-tests.sh $(VG_TESTS)
 
 # $(call install_missing,PACKAGES): apt-get installs those not installed.
+# Their maintainer scripts would start system services (nginx on :80, sshd
+# on :22) through invoke-rc.d; the tests start their own on loopback ports,
+# so while installing a policy-rc.d that says "no" (101) stands in, unless
+# the host has one of its own, which is left alone.  The trap removes ours
+# however apt-get ends.
 define install_missing
 	@missing=$$(for p in $(1); do \
 		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
@@ -174,6 +182,10 @@ define install_missing
 			echo "make: missing Debian packages: $$missing; run as root (sudo make $@)" >&2; exit 3; \
 		fi; \
 		echo "installing:" $$missing; \
+		if [ ! -e /usr/sbin/policy-rc.d ]; then \
+			trap 'rm -f /usr/sbin/policy-rc.d' EXIT; trap 'exit 130' INT TERM; \
+			printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d && chmod 755 /usr/sbin/policy-rc.d; \
+		fi; \
 		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
@@ -196,8 +208,10 @@ build/tests/tools/%: tests/tools/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(LDLIBS)
 
-test: deps check-layers
+test-deps: deps
 	$(call install_missing,$(TEST_DEBS))
+
+test: test-deps check-layers
 	$(MAKE) all $(UNIT_TESTS) $(INTEG_TESTS) $(TOOLS) $(TEST_JAVA)
 	$(MAKE) fuzz FUZZ_SECONDS=3
 	tests/run-tests.sh $(UNIT_TESTS) $(INTEG_TESTS) $(SHELL_TESTS)

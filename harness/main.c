@@ -321,9 +321,14 @@ static int post_one(const struct cli *cli, const char *arg)
 
 static int cmd_post(const struct cli *cli)
 {
+    int rc;
+
     run_install_signals();
-    return cli->n_args ? post_one(cli, cli->args[0])
-                       : post_spool(rundir_results_dir(cli->results_dir));
+    rc = cli->n_args ? post_one(cli, cli->args[0])
+                     : post_spool(rundir_results_dir(cli->results_dir));
+    /* Ctrl-C ends the upload under way and leaves the bundle spooled:
+     * interrupted (130), as a run is, rather than "not posted" (3). */
+    return rc && pt_interrupted ? PT_EXIT_INTERRUPTED : rc;
 }
 
 /* The end of the run's help, from the tables that the validators and the

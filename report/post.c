@@ -36,7 +36,8 @@ static int stop_requested(void *arg, curl_off_t dltotal, curl_off_t dlnow,
 
 /* A handle with what every transport shares: timeouts, credentials,
  * errors into 'errbuf'.  TLS peers and hosts are verified (libcurl's
- * default, left alone). */
+ * default, left alone), against REPORT_CA_FILE when given: a lab's own
+ * CA is trusted by naming it, never by turning verification off. */
 static CURL *handle(const struct post_target *t, const char *url,
                     char *errbuf)
 {
@@ -58,6 +59,8 @@ static CURL *handle(const struct post_target *t, const char *url,
         curl_easy_setopt(c, CURLOPT_USERNAME, user);
     if (pass && *pass)
         curl_easy_setopt(c, CURLOPT_PASSWORD, pass);
+    if (t->ca_file && *t->ca_file)
+        curl_easy_setopt(c, CURLOPT_CAINFO, t->ca_file);
     curl_easy_setopt(c, CURLOPT_USERAGENT, "perftests");
     curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, stop_requested);
     curl_easy_setopt(c, CURLOPT_XFERINFODATA, (void *)t->stop);
@@ -77,6 +80,13 @@ static int perform(CURL *c, const char *errbuf, const char *what,
         if (cc == CURLE_ABORTED_BY_CALLBACK) {
             strbuf_addf(err, "%s: interrupted", what);
             return -EINTR;
+        }
+        /* The peer is not who it should be (TLS certificate, ssh host
+         * key): the transport says which file decides. */
+        if (cc == CURLE_PEER_FAILED_VERIFICATION) {
+            strbuf_addf(err, "%s: %s", what, errbuf[0]
+                        ? errbuf : "the server's identity was refused");
+            return -EPERM;
         }
         strbuf_addf(err, "%s: %s", what, errbuf[0] ? errbuf
                                                    : curl_easy_strerror(cc));
@@ -122,6 +132,11 @@ out:
     curl_easy_cleanup(c);
     free(shown);
     return rc;
+}
+
+static bool is_https(const char *url)
+{
+    return !strncmp(url, "https://", 8);
 }
 
 static bool is_http(const char *url)
@@ -185,6 +200,14 @@ static int http_send(const struct post_target *t, const char *bundle,
             make_folders(t, url);
             rc = upload(t, url, bundle, NULL, NULL, err);
         }
+    }
+    if (rc == -EPERM && is_https(t->url)) {
+        if (t->ca_file && *t->ca_file)
+            strbuf_addf(err, " (trusted: the CAs in REPORT_CA_FILE '%s')",
+                        t->ca_file);
+        else
+            strbuf_addstr(err, " (trusted: the system's CAs; "
+                          "REPORT_CA_FILE can name the one that signed it)");
     }
     free(url);
     return rc;
@@ -260,6 +283,15 @@ static int ssh_send(const struct post_target *t, const char *bundle,
     /* The original's server picked a bundle up when its marker came. */
     if (!rc)
         rc = upload(t, marker, NULL, ssh_options, &a, err);
+    /* libcurl's words ("SSH remote key was not OK") name no file. */
+    if (rc == -EPERM) {
+        char *shown = url_redact(t->url);
+        strbuf_reset(err);
+        strbuf_addf(err, "%s: the server's host key is refused: it is not "
+                    "in the known_hosts file '%s' (an unknown host, or its "
+                    "key changed); nothing was sent", shown, known);
+        free(shown);
+    }
     free(marker);
     free(url);
     free(known);

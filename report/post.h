@@ -30,6 +30,8 @@ struct post_target {
     const char *ssh_key;            /* "" or NULL: none */
     const char *known_hosts;        /* scp/sftp host keys; "" or NULL:
                                      * post_known_hosts_default() */
+    const char *ca_file;            /* https: the CAs to trust; "" or
+                                     * NULL: the system's */
     int retries;                    /* attempts after the first */
     double retry_delay;             /* seconds; doubled each retry */
     double timeout;                 /* seconds for one attempt */

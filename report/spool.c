@@ -32,11 +32,12 @@ int spool_add(const char *results_dir, const char *bundle,
     char *copy = xasprintf("%s/%s", dir, base_name(bundle));
     char *meta = xasprintf("%s.json", copy);
     char *origin = realpath(bundle, NULL);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:i, s:f, s:f, s:s?}",
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:f, s:s?}",
                           "url", t->url, "method",
                           t->method ? t->method : "put",
                           "ssh_key", t->ssh_key ? t->ssh_key : "",
                           "known_hosts", t->known_hosts ? t->known_hosts : "",
+                          "ca_file", t->ca_file ? t->ca_file : "",
                           "retries", t->retries, "retry_delay",
                           t->retry_delay, "timeout", t->timeout, "origin",
                           origin);
@@ -223,6 +224,7 @@ int spool_parse_target(const json_t *j, struct post_target *t,
     t->method = method && !strcmp(method, "post") ? "post" : "put";
     t->ssh_key = json_string_value(json_object_get(j, "ssh_key"));
     t->known_hosts = json_string_value(json_object_get(j, "known_hosts"));
+    t->ca_file = json_string_value(json_object_get(j, "ca_file"));
     t->retries = (int)number_in(j, "retries", 0, 20, 3, warn);
     t->retry_delay = number_in(j, "retry_delay", 0, 600, 1, warn);
     t->timeout = number_in(j, "timeout", 1, 3600, POST_TIMEOUT_DEFAULT,
@@ -256,12 +258,32 @@ static int entry_load(int spoolfd, const char *name, struct post_target *t,
     return 0;
 }
 
-/* Delivers one spooled bundle to the target it was spooled with. */
+/* True when spooled bundle 'name' landed already, by its record beside
+ * the bundle it was spooled from (or beside the copy): an entry left
+ * behind (a crash between the landing and its removal, a spool restored
+ * from a backup) must not post it twice.  'where' gets the record. */
+static bool landed_already(const char *results_dir, json_t *j,
+                           const char *copy, const char *name,
+                           struct strbuf *where)
+{
+    struct strbuf why = STRBUF_INIT;
+    char *origin = valid_origin(results_dir, j, name, &why);
+    bool landed = (origin && post_already(origin, where))
+                  || post_already(copy, where);
+
+    strbuf_dispose(&why);
+    free(origin);
+    return landed;
+}
+
+/* Delivers one spooled bundle to the target it was spooled with: 0 when
+ * it landed, 1 when it had landed before (the entry is dropped), else
+ * -errno. */
 static int send_one(const char *results_dir, int spoolfd, const char *name,
                     volatile sig_atomic_t *stop)
 {
     char *copy = xasprintf("%s/.spool/%s", results_dir, name);
-    struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
+    struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT, where = STRBUF_INIT;
     struct post_target t;
     json_t *j;
     int rc = entry_load(spoolfd, name, &t, &j, &warn, &err);
@@ -270,12 +292,19 @@ static int send_one(const char *results_dir, int spoolfd, const char *name,
         LOG_WARN("spool: %s.json: %s", copy, warn.buf);
     if (rc) {
         LOG_WARN("spool: '%s' not posted: %s; left alone", name, err.buf);
+    } else if (landed_already(results_dir, j, copy, name, &where)) {
+        LOG_INFO("spool: %s was posted already (%s); taken out of the "
+                 "spool, not sent again", name, where.buf);
+        if (spool_remove(results_dir, name, &err))
+            LOG_WARN("spool: %s", err.buf);
+        rc = 1;
     } else {
         t.stop = stop;
         if ((rc = post_deliver(&t, copy, results_dir, &err)))
             LOG_WARN("spool: %s: %s", name, err.buf);
     }
     json_decref(j);
+    strbuf_dispose(&where);
     strbuf_dispose(&warn);
     strbuf_dispose(&err);
     free(copy);
@@ -307,9 +336,10 @@ int spool_send(const char *results_dir, const char *only,
         if (spoolfd >= 0 && is_meta && !(stop && *stop)) {
             char *bundle = xasprintf("%.*s", (int)(len - 5), name);
             if (!only || !strcmp(bundle, base_name(only))) {
-                if (send_one(results_dir, spoolfd, bundle, stop))
+                int rc = send_one(results_dir, spoolfd, bundle, stop);
+                if (rc < 0)
                     ++*failed;
-                else
+                else if (rc == 0)
                     ++*sent;
             }
             free(bundle);

@@ -602,6 +602,7 @@ void run_post_target(const struct settings *s, struct post_target *t)
     t->method = settings_str(s, SETTING_REPORT_METHOD);
     t->ssh_key = settings_str(s, SETTING_REPORT_SSH_KEY);
     t->known_hosts = settings_str(s, SETTING_REPORT_KNOWN_HOSTS);
+    t->ca_file = settings_str(s, SETTING_REPORT_CA_FILE);
     t->retries = (int)settings_int(s, SETTING_REPORT_RETRIES);
     t->retry_delay = settings_double(s, SETTING_REPORT_RETRY_DELAY);
     t->timeout = settings_double(s, SETTING_REPORT_TIMEOUT);
@@ -628,7 +629,10 @@ static int post_report(struct run *r)
     if (!path_is_file(bundle))
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "no bundle to post");
     else if (post_deliver(&t, bundle, r->cfg->results_dir, &err))
-        rc = run_fail(r, PT_EXIT_ENV, "%s", err.buf);
+        /* Ctrl-C ended the upload: interrupted (130) says more than "not
+         * posted" (3); the bundle is spooled either way. */
+        rc = run_fail(r, pt_interrupted ? PT_EXIT_INTERRUPTED : PT_EXIT_ENV,
+                      "%s", err.buf);
     free(bundle);
     strbuf_dispose(&err);
     return rc;
@@ -723,27 +727,28 @@ int run_execute(const struct run_config *cfg)
                 "(try: sudo ./perftests %s)", cfg->topology);
         return PT_EXIT_ENV;
     }
-    for (enum run_phase p = 0; p < N_PHASES; p++) {
+    for (enum run_phase p = 0; p <= N_PHASES; p++) {
         bool cleanup_phase = p >= PHASE_SNAPSHOT_SUT;
         int rc;
 
-        if (r.exit_code && !cleanup_phase)
-            continue;
         if (pt_interrupted && !r.exit_code) {
             r.exit_code = PT_EXIT_INTERRUPTED;
-            r.failed_phase = p;
+            r.failed_phase = p < N_PHASES ? p : PHASE_POST_REPORT;
             run_fail(&r, PT_EXIT_INTERRUPTED, "interrupted by signal %d",
                      (int)pt_interrupted);
             LOG_WARN("interrupted before %s; tearing down",
-                     run_phase_to_text(p));
-            continue;
+                     p < N_PHASES ? run_phase_to_text(p) : "the end");
         }
+        /* After a signal the cleanup phases still run: a signal during
+         * snapshot_sut skipped tear_down, leaving the namespaces. */
+        if (p == N_PHASES || (r.exit_code && !cleanup_phase))
+            continue;
         LOG_INFO("phase %s", run_phase_to_text(p));
         rc = phases[p].fn(&r);
         if (!rc)
             r.phases_done |= 1u << p;
-        if (rc && pt_interrupted && !cleanup_phase) {
-            /* The phase gave up because of the signal: say so. */
+        if (rc && pt_interrupted && !r.exit_code) {
+            /* The phase gave up because of the signal (an upload too). */
             rc = run_fail(&r, PT_EXIT_INTERRUPTED, "interrupted by signal "
                           "%d during %s (%s)", (int)pt_interrupted,
                           run_phase_to_text(p), r.error);
@@ -758,6 +763,10 @@ int run_execute(const struct run_config *cfg)
         if (p == PHASE_START_LOGGING && rc)
             break;      /* nowhere to write anything, nothing created */
     }
+    /* A signal after the report was made (it said PASS): made again. */
+    if (r.exit_code == PT_EXIT_INTERRUPTED
+        && r.failed_phase > PHASE_MAKE_REPORT)
+        make_report(&r);
     record_outcome(&r);
     if (r.dir)
         LOG_INFO("%s: %s", r.exit_code ? "run failed" : "run passed", r.dir);

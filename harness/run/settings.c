@@ -5,6 +5,8 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "collectors/collector.h"
 #include "lib/cpus.h"
@@ -146,6 +148,25 @@ bool settings_check_jmx_config(const char *value, struct strbuf *why)
         strbuf_addf(why, "expected a jmxtrans JSON file: %s", err.buf);
     strbuf_dispose(&err);
     return !rc;
+}
+
+/* A file to read later (REPORT_CA_FILE): a wrong path is said now, with
+ * exit 2, not when the bundle is due after the run. */
+bool settings_check_file(const char *value, struct strbuf *why)
+{
+    struct stat st;
+
+    if (!*value)
+        return true;
+    if (stat(value, &st) || access(value, R_OK)) {
+        strbuf_addf(why, "cannot read '%s': %s", value, strerror(errno));
+        return false;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        strbuf_addf(why, "'%s' is not a file", value);
+        return false;
+    }
+    return true;
 }
 
 bool settings_check_yes_no(const char *value, struct strbuf *why)

@@ -89,6 +89,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(RECEIVER_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,\
       "CPUs the receiver runs on: a list, none, or auto (CPU 1 from 3 "     \
       "cores up, else CPU 0)")                                                \
+    X(RECEIVER_BUFFER_KB, NULL, SETTING_INT, 64, 4194304, "65536", NULL,     \
+      "the receiver's capture buffer (KiB); frames it cannot hold are the " \
+      "receiver's drops, which make a trial invalid")                       \
     X(HISTORY_DB, NULL, SETTING_STRING, 0, 0, "<results>/history.db", NULL,  \
       "the SQLite history every run is added to (<results>: the results "  \
       "folder); empty: no history")                                         \
@@ -155,6 +158,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(REPORT_KNOWN_HOSTS, NULL, SETTING_STRING, 0, 0, "", NULL,               \
       "scp/sftp: the known_hosts file the server's host key must be in "    \
       "(empty: ~/.ssh/known_hosts); missing: nothing is sent")              \
+    X(REPORT_CA_FILE, NULL, SETTING_STRING, 0, 0, "", settings_check_file,    \
+      "https: a PEM file of the CA certificates the server's certificate "  \
+      "must chain to, e.g. a lab's own CA (empty: the system's)")           \
     X(GRAPH_WIDTH, NULL, SETTING_INT, 200, 10000, "1400", NULL,               \
       "width of the report's graphs (pixels of the plot area)")             \
     X(GRAPH_HEIGHT, NULL, SETTING_INT, 100, 5000, "500", NULL,                \
@@ -177,6 +183,7 @@ setting_check_fn settings_check_search;
 setting_check_fn settings_check_collectors;
 setting_check_fn settings_check_jmx_url;
 setting_check_fn settings_check_jmx_config;
+setting_check_fn settings_check_file;
 setting_check_fn settings_check_yes_no;
 setting_check_fn settings_check_latency_loads;
 setting_check_fn settings_check_cpus;

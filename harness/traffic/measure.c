@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdio_ext.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -72,6 +73,7 @@ int measure_close(struct measure *m)
 static int csv_row(FILE *f, const struct measure_row *row)
 {
     const struct trial_result *r = &row->r;
+    off_t start = ftello(f);    /* the row's start: rows are flushed */
 
     /* The note is free text: quote it, doubling quotes (RFC 4180). */
     fprintf(f, "%s,%d,%d,%.0f,%llu,%llu,%llu,%llu,%.4f,%llu,%llu,%.1f,%.1f,"
@@ -95,7 +97,15 @@ static int csv_row(FILE *f, const struct measure_row *row)
     fprintf(f, "\",%.3f,%.3f\n", row->start, row->end);
     /* A row that did not reach the file (a full disk) is an error: a
      * trials.csv that lacks rows must not make a passing report. */
-    return fflush(f) || ferror(f) ? -(errno ? errno : EIO) : 0;
+    if (!fflush(f) && !ferror(f))
+        return 0;
+    int rc = -(errno ? errno : EIO);
+    /* What reached the file of a row cut short is taken back (a full disk
+     * writes part of one): the rows before it stay whole, none torn. */
+    __fpurge(f);
+    if (start >= 0 && !ftruncate(fileno(f), start))
+        fseeko(f, start, SEEK_SET);
+    return rc;
 }
 
 /* One line per trial; on a terminal the line that said "running" is

@@ -34,11 +34,12 @@ struct receiver {
 
 struct receiver *receiver_open(const char *netns, const char *ifname,
                                const char *src_ip, const char *dst_ip,
-                               struct strbuf *err)
+                               size_t buffer_bytes, struct strbuf *err)
 {
-    /* A big buffer and immediate delivery: a burst must not overflow the
-     * socket, and latency must not include libpcap's batching. */
-    struct pcapns_opts opts = { .snaplen = 128, .buffer_bytes = 64 << 20,
+    /* A big buffer (RECEIVER_BUFFER_KB) and immediate delivery: a burst
+     * must not overflow the socket, and latency must not include
+     * libpcap's batching. */
+    struct pcapns_opts opts = { .snaplen = 128, .buffer_bytes = buffer_bytes,
                                 .immediate = true, .nano = true };
     struct bpf_program prog;
     struct receiver *r;

@@ -22,11 +22,11 @@ struct recv_stats {
     struct hist latency;    /* one-way, ns */
 };
 
-/* Opens 'ifname' in 'netns' for frames from src_ip to dst_ip (dotted).
- * NULL, reason in 'err'. */
+/* Opens 'ifname' in 'netns' for frames from src_ip to dst_ip (dotted),
+ * with a capture buffer of 'buffer_bytes'.  NULL, reason in 'err'. */
 struct receiver *receiver_open(const char *netns, const char *ifname,
                                const char *src_ip, const char *dst_ip,
-                               struct strbuf *err);
+                               size_t buffer_bytes, struct strbuf *err);
 void receiver_close(struct receiver *r);
 /* Runs the receiving thread on 'set' from the next trial on (NULL: where
  * the system puts it). */

@@ -81,7 +81,8 @@ struct traffic *traffic_open(const struct topology_ctx *ctx,
     if (!t->inj)
         goto fail;
     t->rcv = receiver_open(ctx->dest_ns, ctx->dest_if, ctx->source_host,
-                           ctx->dest_host, err);
+                           ctx->dest_host, (size_t)settings_int(
+                               s, SETTING_RECEIVER_BUFFER_KB) << 10, err);
     if (!t->rcv)
         goto fail;
     return t;

@@ -68,3 +68,66 @@ stat_ok() {
 	s=$(build/tests/tools/rrd_stat "$2" "$3" 2>&1)
 	if echo "$s" | awk "{ exit !($4) }"; then pass "$1 ($s)"; else fail "$1: $3 = $s"; fi
 }
+
+# free_port: a TCP port free on 127.0.0.1 now (the kernel's pick).
+free_port() {
+	python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# wait_listen PORT: until 127.0.0.1:PORT takes connections (5 s at most).
+wait_listen() {
+	for _ in $(seq 50); do
+		(exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# nginx_conf DIR SERVERS: the configuration of a private nginx (Debian's)
+# with prefix DIR, run as www-data (DIR and what is above it must let that
+# user in), its http block holding SERVERS (server { ... } blocks).  The
+# access log, DIR/access.log, says "REQUEST STATUS REQUEST_LENGTH" a line.
+nginx_conf() {
+	mkdir -p "$1/tmp"
+	chown -R www-data "$1"
+	cat >"$1/nginx.conf" <<CONF
+user www-data;
+worker_processes 1;
+pid $1/nginx.pid;
+error_log $1/error.log;
+events { worker_connections 64; }
+http {
+    log_format withlen '\$request \$status \$request_length';
+    access_log $1/access.log withlen;
+    client_body_temp_path $1/tmp/body;
+    proxy_temp_path $1/tmp/proxy;
+    fastcgi_temp_path $1/tmp/fastcgi;
+    uwsgi_temp_path $1/tmp/uwsgi;
+    scgi_temp_path $1/tmp/scgi;
+    client_max_body_size 512m;
+$2
+}
+CONF
+}
+
+# nginx_webdav PREFIX: a location of nginx_conf's SERVERS that takes WebDAV
+# PUT below PREFIX, making the folders a PUT needs (create_full_put_path).
+nginx_webdav() {
+	printf '        location %s {\n            dav_methods PUT MKCOL;\n' "$1"
+	printf '            create_full_put_path on;\n            dav_access user:rw group:r all:r;\n        }\n'
+}
+
+# nginx_start DIR PORT: starts the nginx nginx_conf wrote, in the
+# foreground of a child whose pid is NGX (nginx_stop stops it by that pid,
+# so no other nginx on the host is touched); waits until PORT answers.
+NGX=
+nginx_start() {
+	/usr/sbin/nginx -p "$1" -c "$1/nginx.conf" -g 'daemon off;' &
+	NGX=$!
+	wait_listen "$2"
+}
+
+nginx_stop() {
+	[ -n "$NGX" ] && kill "$NGX" 2>/dev/null && wait "$NGX" 2>/dev/null
+	NGX=
+}

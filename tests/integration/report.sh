@@ -8,37 +8,15 @@
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 tmp=$(mktemp -d /tmp/pt-report-XXXXXX)
-ngx=
-stop_nginx() { [ -n "$ngx" ] && kill "$ngx" 2>/dev/null && wait "$ngx" 2>/dev/null; ngx=; }
-trap 'stop_nginx; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
+trap 'nginx_stop; [ -n "${KEEP:-}" ] || rm -rf "$tmp"' EXIT
 res=$tmp/results www=$tmp/nginx/www
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-mkdir -p "$www/upload" "$tmp/nginx/tmp"
-chown -R www-data "$tmp/nginx"
+port=$(free_port)
+mkdir -p "$www/upload"
 chmod 755 "$tmp"
-cat >"$tmp/nginx/nginx.conf" <<CONF
-user www-data;
-worker_processes 1;
-pid $tmp/nginx/nginx.pid;
-error_log $tmp/nginx/error.log;
-events { worker_connections 64; }
-http {
-    log_format withlen '\$request \$status \$request_length';
-    access_log $tmp/nginx/access.log withlen;
-    client_body_temp_path $tmp/nginx/tmp/body;
-    proxy_temp_path $tmp/nginx/tmp/proxy;
-    fastcgi_temp_path $tmp/nginx/tmp/fastcgi;
-    uwsgi_temp_path $tmp/nginx/tmp/uwsgi;
-    scgi_temp_path $tmp/nginx/tmp/scgi;
-    client_max_body_size 512m;
-    server {
+nginx_conf "$tmp/nginx" "    server {
         listen 127.0.0.1:$port;
         root $www;
-        location /upload/ {
-            dav_methods PUT MKCOL;
-            create_full_put_path on;
-            dav_access user:rw group:r all:r;
-        }
+$(nginx_webdav /upload/)
         location /broken/ { return 500; }
         # An upload handler stand-in: nginx reads the multipart body (to
         # pass it on), keeps it in a file, and the answer is 201.
@@ -47,18 +25,8 @@ http {
             proxy_pass http://127.0.0.1:$port/sink/;
         }
         location /sink/ { return 201; }
-    }
-}
-CONF
-start_nginx() {
-	/usr/sbin/nginx -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf" -g 'daemon off;' &
-	ngx=$!
-	for _ in $(seq 50); do
-		(exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && return 0
-		sleep 0.1
-	done
-	return 1
-}
+    }"
+start_nginx() { nginx_start "$tmp/nginx" "$port"; }
 SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
 	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
 	-o THROUGHPUT_SCAN_BURST=2000)
@@ -115,7 +83,7 @@ run_pt 0 --dry-run -p ci -o "REPORT_URL=http://user:s3cret@127.0.0.1:$port/uploa
 check "dry-run hides the password" bash -c "! grep -q s3cret <<<\"\$OUT\""
 
 # The server is down: the bundle is spooled and the exit code says so.
-stop_nginx
+nginx_stop
 rm -rf "$res"
 run_pt 3 "${SHORT[@]}" -o REPORT_RETRIES=1 -o REPORT_RETRY_DELAY=0.1 \
 	-o "REPORT_URL=http://user:s3cret@127.0.0.1:$port/upload/late/" direct

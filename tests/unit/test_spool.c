@@ -170,6 +170,58 @@ static void test_spool__origin_outside_results_ignored(void **state)
     free(outside);
 }
 
+/* An entry left in the spool of a bundle that landed (its origin has the
+ * record: a spool restored from a backup, a crash between the landing and
+ * the entry's removal) is dropped, never sent again.  Were it sent, the
+ * port that refuses would make it fail and stay. */
+static void test_spool__landed_entry_not_sent_again(void **state)
+{
+    char *origin_dir = xasprintf("%s/landed", tmpdir);
+    char *meta = xasprintf("{\"url\": \"http://127.0.0.1:1/\", \"timeout\": 5, "
+                           "\"retries\": 0, \"origin\": \"%s/b.tar.gz\"}",
+                           origin_dir);
+    char *results = spool_with("landed", meta);
+    char *record = tmpdir_put("landed", "b.tar.gz.posted", "2026 http://x/\n");
+    char *json = xasprintf("%s/.spool/b.tar.gz.json", results);
+    struct strbuf err = STRBUF_INIT;
+    int sent, failed;
+    (void)state;
+
+    free(tmpdir_put("landed", "b.tar.gz", "bundle"));
+    assert_int_equal(spool_send(results, NULL, NULL, &sent, &failed, &err), 0);
+    assert_int_equal(sent, 0);
+    assert_int_equal(failed, 0);
+    assert_int_equal(access(json, F_OK), -1);
+    assert_true(path_is_file(record));
+    strbuf_dispose(&err);
+    free(json);
+    free(record);
+    free(results);
+    free(meta);
+    free(origin_dir);
+}
+
+/* REPORT_CA_FILE goes into the spool with the target, and comes back. */
+static void test_spool__ca_file_kept(void **state)
+{
+    char *bundle = tmpdir_put("cafile", "b.tar.gz", "bundle");
+    char *results = xasprintf("%s/cafile", tmpdir);
+    struct post_target t = { .url = "https://x.invalid/", .timeout = 5,
+                             .ca_file = "/etc/lab-ca.pem" }, back;
+    struct strbuf warn = STRBUF_INIT, err = STRBUF_INIT;
+    json_t *j;
+    (void)state;
+
+    assert_int_equal(spool_add(results, bundle, &t, &err), 0);
+    assert_int_equal(load(results, &back, &j, &warn, &err), 0);
+    assert_string_equal(back.ca_file, "/etc/lab-ca.pem");
+    json_decref(j);
+    strbuf_dispose(&warn);
+    strbuf_dispose(&err);
+    free(results);
+    free(bundle);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -177,6 +229,8 @@ int main(void)
         cmocka_unit_test(test_spool__linked_bundle_refused),
         cmocka_unit_test(test_spool__loose_spool_refused),
         cmocka_unit_test(test_spool__origin_outside_results_ignored),
+        cmocka_unit_test(test_spool__landed_entry_not_sent_again),
+        cmocka_unit_test(test_spool__ca_file_kept),
     };
     return cmocka_run_group_tests_name("spool", tests, tmpdir_create,
                                        tmpdir_remove);
