@@ -156,11 +156,8 @@ static int write_metadata(struct run *r)
 static int gather_build_info(struct run *r)
 {
     struct metadata_run m = {
-        .run_id = r->id,
-        .uuid = r->uuid,
-        .start = r->start,
-        .topology = r->cfg->topology,
-        .command_line = r->cfg->command_line,
+        .run_id = r->id, .uuid = r->uuid, .start = r->start,
+        .topology = r->cfg->topology, .command_line = r->cfg->command_line,
         .ab = r->cfg->ab,
     };
 
