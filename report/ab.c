@@ -19,7 +19,7 @@
 #include "report/report.h"
 
 /* The headline metrics of each run, in the order they ran:
- * [{"dir", "side", "run_id", "metrics": [...]}].  A run without a
+ * [{"dir", "side", "run_id", "seconds", "metrics": [...]}].  A run without a
  * summary.json (it failed before its report) has no metrics. */
 static json_t *load_runs(const struct ab_input *in)
 {
@@ -32,10 +32,11 @@ static json_t *load_runs(const struct ab_input *in)
         char side[2] = { in->sides[i], 0 };
 
         json_array_append_new(runs, json_pack(
-            "{s:s, s:s, s:s, s:o}", "dir", basename(copy), "side", side,
+            "{s:s, s:s, s:s, s:f, s:o}", "dir", basename(copy), "side", side,
             "run_id", json_string_value(json_object_get(json_object_get(
-                s, "run"), "id")) ?: basename(copy),
-            "metrics", report_metrics(json_object_get(s, "result"))));
+                s, "run"), "id")) ?: basename(copy), "seconds",
+            in->seconds[i], "metrics",
+            report_metrics(json_object_get(s, "result"))));
         json_decref(s);
         free(copy);
         free(path);
@@ -250,7 +251,8 @@ static void page_rounds(struct strbuf *h, const json_t *runs)
     size_t i;
 
     strbuf_addstr(h, "<h2>Runs, in the order they ran</h2><table><tr><th>"
-                     "round</th><th>side</th><th class=l>run</th></tr>\n");
+                     "round</th><th>side</th><th class=l>run</th><th>"
+                     "seconds</th></tr>\n");
     json_array_foreach(runs, i, run) {
         const char *dir = json_string_value(json_object_get(run, "dir"));
         strbuf_addf(h, "<tr><td>%zu</td>", i / 2 + 1);
@@ -259,7 +261,8 @@ static void page_rounds(struct strbuf *h, const json_t *runs)
         report_escape(h, dir);
         strbuf_addstr(h, "/index.html\">");
         report_escape(h, dir);
-        strbuf_addstr(h, "</a></td></tr>\n");
+        strbuf_addf(h, "</a></td><td>%.0f</td></tr>\n",
+                    json_number_value(json_object_get(run, "seconds")));
     }
     strbuf_addstr(h, "</table>\n");
 }

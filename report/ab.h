@@ -68,6 +68,7 @@ struct ab_input {
     /* Each run in the order it ran: its directory and side ('A', 'B'). */
     char **runs;
     const char *sides;
+    const double *seconds;      /* how long each took */
     size_t n_runs;
     const char *start, *end;    /* ISO 8601 */
 };

@@ -239,8 +239,8 @@ static void say_verdicts(const char *dir)
 
 /* The A/B report over the runs so far; whether B failed the gate. */
 static bool report(const struct ab_config *cfg, const char *dir,
-                   char **runs, const char *sides, size_t n,
-                   const char *start)
+                   char **runs, const char *sides, const double *seconds,
+                   size_t n, const char *start)
 {
     struct strbuf err = STRBUF_INIT;
     char end[32];
@@ -253,6 +253,7 @@ static bool report(const struct ab_config *cfg, const char *dir,
                                          SETTING_REGRESSION_THRESHOLD),
         .runs = runs,
         .sides = sides,
+        .seconds = seconds,
         .n_runs = n,
         .start = start,
         .end = end,
@@ -271,7 +272,6 @@ static bool report(const struct ab_config *cfg, const char *dir,
 int ab_execute(const struct ab_config *cfg)
 {
     size_t n = 2 * (size_t)settings_int(cfg->settings, SETTING_AB_ROUNDS);
-    char **runs = xcalloc(n + 1, sizeof *runs), *sides = xcalloc(n + 1, 1);
     char **saved[AB_SIDES], start[32], *id = NULL, *dir;
     size_t done = 0;
     int code = PT_EXIT_PASS;
@@ -279,17 +279,16 @@ int ab_execute(const struct ab_config *cfg)
     if (geteuid() != 0) {
         LOG_ERR("perftests ab must run as root: its runs create network "
                 "namespaces");
-        free(runs);
-        free(sides);
         return PT_EXIT_ENV;
     }
     metadata_iso_time(time(NULL), start, sizeof start);
     if (!(dir = make_dir(cfg, &id))) {
         free(id);
-        free(runs);
-        free(sides);
         return PT_EXIT_ENV;
     }
+    char **runs = xcalloc(n + 1, sizeof *runs), *sides = xcalloc(n + 1, 1);
+    double *seconds = xcalloc(n + 1, sizeof *seconds);
+
     open_log(dir);
     LOG_INFO("A/B %s: A %s, B %s, %zu rounds of %s", id, cfg->spec[AB_A],
              cfg->spec[AB_B], n / 2, cfg->topology);
@@ -300,10 +299,10 @@ int ab_execute(const struct ab_config *cfg)
         enter_side(cfg, saved, s, done / 2 + 1);
         code = run_side(cfg, id, s, done / 2 + 1, &runs[done]);
         sides[done] = side_name[s];
+        seconds[done] = (double)(monotonic_ms() - t0) / 1000;
         open_log(dir);
         LOG_INFO("round %zu, %c: exit %d after %.0f s (%s)", done / 2 + 1,
-                 side_name[s], code, (monotonic_ms() - t0) / 1000.0,
-                 runs[done]);
+                 side_name[s], code, seconds[done], runs[done]);
         /* A run whose own verdict failed (a fixed limit, say) still
          * measured; one that failed in a phase or was stopped did not. */
         if (code == PT_EXIT_CHECK_FAILED)
@@ -319,7 +318,7 @@ int ab_execute(const struct ab_config *cfg)
     restore_env(cfg, saved);
     if (!code && pt_interrupted)
         code = PT_EXIT_INTERRUPTED;
-    if (report(cfg, dir, runs, sides, done, start) && !code) {
+    if (report(cfg, dir, runs, sides, seconds, done, start) && !code) {
         LOG_WARN("B is worse than A by more than REGRESSION_THRESHOLD %g %% "
                  "(see %s/junit.xml)", settings_double(
                      cfg->settings, SETTING_REGRESSION_THRESHOLD), dir);
@@ -330,6 +329,7 @@ int ab_execute(const struct ab_config *cfg)
         free(runs[i]);
     free(runs);
     free(sides);
+    free(seconds);
     free(dir);
     free(id);
     return code;
