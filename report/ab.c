@@ -98,31 +98,34 @@ static json_t *judge(const struct ab_input *in, const json_t *runs,
     double *b = xcalloc(in->n_runs + 1, sizeof *b);
     size_t i, j;
 
-    json_array_foreach(runs, i, run) json_array_foreach(
-        json_object_get(run, "metrics"), j, m) {
-        const char *name = json_string_value(json_object_get(m, "name"));
-        json_t *unit = NULL, *better = NULL;
-        struct ab_stat st;
-        if (json_object_get(seen, name))
-            continue;
-        json_object_set_new(seen, name, json_true());
-        size_t na = figures(runs, name, 'A', a, &unit, &better);
-        size_t nb = figures(runs, name, 'B', b, &unit, &better);
-        ab_compare(a, na, b, nb,
-                   strcmp(json_string_value(better), "higher")
-                       ? REGRESS_LOWER_IS_BETTER : REGRESS_HIGHER_IS_BETTER,
-                   json_string_value(unit), in->threshold_pct, &st);
-        *worse += st.outcome == AB_B_WORSE;
-        *gated += st.gate_failed;
-        json_array_append_new(out, json_pack(
-            "{s:s, s:O, s:O, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:b}",
-            "name", name, "unit", unit, "better", better,
-            "a", side_json(&st.a, a, na), "b", side_json(&st.b, b, nb),
-            "change_pct", real_or_null(st.change_pct),
-            "ci_low_pct", real_or_null(st.ci_low_pct),
-            "ci_high_pct", real_or_null(st.ci_high_pct),
-            "outcome", ab_outcome_to_text(st.outcome), "verdict", st.text,
-            "gate_failed", st.gate_failed));
+    /* In the order the runs first name them. */
+    json_array_foreach(runs, i, run) {
+        json_array_foreach(json_object_get(run, "metrics"), j, m) {
+            const char *name = json_string_value(json_object_get(m, "name"));
+            json_t *unit = NULL, *better = NULL;
+            struct ab_stat st;
+            if (json_object_get(seen, name))
+                continue;
+            json_object_set_new(seen, name, json_true());
+            size_t na = figures(runs, name, 'A', a, &unit, &better);
+            size_t nb = figures(runs, name, 'B', b, &unit, &better);
+            ab_compare(a, na, b, nb,
+                       strcmp(json_string_value(better), "higher")
+                           ? REGRESS_LOWER_IS_BETTER
+                           : REGRESS_HIGHER_IS_BETTER,
+                       json_string_value(unit), in->threshold_pct, &st);
+            *worse += st.outcome == AB_B_WORSE;
+            *gated += st.gate_failed;
+            json_array_append_new(out, json_pack(
+                "{s:s, s:O, s:O, s:o, s:o, s:o, s:o, s:o, s:s, s:s, s:b}",
+                "name", name, "unit", unit, "better", better,
+                "a", side_json(&st.a, a, na), "b", side_json(&st.b, b, nb),
+                "change_pct", real_or_null(st.change_pct),
+                "ci_low_pct", real_or_null(st.ci_low_pct),
+                "ci_high_pct", real_or_null(st.ci_high_pct),
+                "outcome", ab_outcome_to_text(st.outcome), "verdict",
+                st.text, "gate_failed", st.gate_failed));
+        }
     }
     json_decref(seen);
     free(a);
