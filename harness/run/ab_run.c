@@ -307,11 +307,13 @@ int ab_execute(const struct ab_config *cfg)
          * measured; one that failed in a phase or was stopped did not. */
         if (code == PT_EXIT_CHECK_FAILED)
             code = PT_EXIT_PASS;
+        /* What an interrupted or failed run measured is left out: a
+         * search cut short reads as a low figure. */
         if (code) {
             LOG_ERR("the A/B stops: the run of %c in round %zu failed (exit "
-                    "%d, see %s/run.log)", side_name[s], done / 2 + 1, code,
-                    runs[done]);
-            done++;
+                    "%d, see %s/run.log); the report has the runs before it",
+                    side_name[s], done / 2 + 1, code, runs[done]);
+            free(runs[done]);
             break;
         }
     }
