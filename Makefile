@@ -53,7 +53,8 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 RUN_SRCS := harness/cli.c harness/history_cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
-	harness/run/calibration.c harness/run/placement.c harness/run/sut_setup.c
+	harness/run/calibration.c harness/run/placement.c harness/run/sut_setup.c \
+	harness/run/ab_run.c
 TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
 	harness/traffic/injector.c harness/traffic/injector_ring.c \
@@ -75,7 +76,8 @@ COLLECTOR_SRCS := collectors/metric.c collectors/rrd.c collectors/registry.c \
 REPORT_SRCS := report/load.c report/graph.c report/summary.c report/testspec.c \
 	report/junit.c report/html.c report/report.c report/bundle.c \
 	report/post.c report/deliver.c report/spool.c report/latency.c \
-	report/regress.c report/history.c report/regression.c report/trend.c
+	report/regress.c report/history.c report/regression.c report/trend.c \
+	report/ab_stats.c report/ab.c
 PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) \
 	$(TOPOLOGY_SRCS) $(COLLECTOR_SRCS) $(REPORT_SRCS)
 

@@ -8,7 +8,7 @@
 
 enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST,
        OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE, OPT_CSV,
-       OPT_NO_WAIT, OPT_SUT_PACKAGES };
+       OPT_NO_WAIT, OPT_SUT_PACKAGES, OPT_A, OPT_B, OPT_A_ENV, OPT_B_ENV };
 
 static const struct option long_options[] = {
     { "profile", required_argument, NULL, 'p' },
@@ -30,8 +30,20 @@ static const struct option long_options[] = {
     { "topology", required_argument, NULL, OPT_TOPOLOGY },
     { "note", required_argument, NULL, OPT_NOTE },
     { "csv", no_argument, NULL, OPT_CSV },
+    { "a", required_argument, NULL, OPT_A },
+    { "b", required_argument, NULL, OPT_B },
+    { "a-env", required_argument, NULL, OPT_A_ENV },
+    { "b-env", required_argument, NULL, OPT_B_ENV },
     { NULL, 0, NULL, 0 },
 };
+
+/* Appends 'arg' to the NULL-terminated array *v of *n entries. */
+static void push(char ***v, int *n, char *arg)
+{
+    *v = xrealloc(*v, (size_t)(*n + 2) * sizeof **v);
+    (*v)[(*n)++] = arg;
+    (*v)[*n] = NULL;
+}
 
 const struct cli_command *cli_find(const struct cli_command *commands,
                                    const char *name)
@@ -59,11 +71,7 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
             cli->profile = optarg;
             break;
         case 'o':
-            cli->overrides = xrealloc(cli->overrides,
-                                      (cli->n_overrides + 2)
-                                          * sizeof *cli->overrides);
-            cli->overrides[cli->n_overrides++] = optarg;
-            cli->overrides[cli->n_overrides] = NULL;
+            push(&cli->overrides, &cli->n_overrides, optarg);
             break;
         case 'd':
             cli->results_dir = optarg;
@@ -124,6 +132,15 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
         case OPT_CSV:
             cli->csv = true;
             break;
+        case OPT_A:
+        case OPT_B:
+            cli->ab_spec[c - OPT_A] = optarg;
+            break;
+        case OPT_A_ENV:
+        case OPT_B_ENV:
+            push(&cli->ab_env[c - OPT_A_ENV], &cli->n_ab_env[c - OPT_A_ENV],
+                 optarg);
+            break;
         case ':':
             strbuf_addf(err, "option '%s' needs a value", argv[optind - 1]);
             return -EINVAL;
@@ -173,6 +190,10 @@ void cli_release(struct cli *cli)
 {
     free(cli->overrides);
     cli->overrides = NULL;
+    for (int s = 0; s < 2; s++) {
+        free(cli->ab_env[s]);
+        cli->ab_env[s] = NULL;
+    }
 }
 
 void cli_usage(const struct cli_command *commands,

@@ -30,6 +30,11 @@ struct cli {
     const char *topology;   /* --topology T */
     const char *note;       /* --note TEXT (history ack) */
     bool csv;               /* --csv (history export) */
+    /* ab: --a and --b (A first), --a-env and --b-env KEY=VALUE
+     * (NULL-terminated, owned arrays) */
+    const char *ab_spec[2];
+    char **ab_env[2];
+    int n_ab_env[2];
     bool help;
     bool version;
     enum log_level level;   /* -q / -v */

@@ -12,6 +12,7 @@
 #include "lib/ledger.h"
 #include "lib/log.h"
 #include "report/post.h"
+#include "run/ab_run.h"
 #include "run/profile.h"
 #include "report/report.h"
 #include "run/run.h"
@@ -87,20 +88,46 @@ static char *join_argv(int argc, char **argv)
 static int saved_argc;
 static char **saved_argv;
 
+/* Whether 'name' is a topology; if not, says so with the list. */
+static bool topology_known(const char *name)
+{
+    const struct topology_ops *ops;
+    char *script = NULL;
+
+    if (topology_find(name, &ops, &script)) {
+        fprintf(stderr, "perftests: unknown topology '%s'; these exist:\n",
+                name);
+        topology_list(stderr);
+        return false;
+    }
+    free(script);
+    return true;
+}
+
+/* The -o of 'cli' between 'first' (which they override) and 'last'
+ * (which override them): a NULL-terminated array to free, *n entries. */
+static char **overrides_around(const struct cli *cli,
+                               const char *const *first, size_t nf,
+                               const char *const *last, size_t nl, int *n)
+{
+    size_t k = nf + (size_t)cli->n_overrides + nl;
+    char **o = xcalloc(k + 1, sizeof *o);
+
+    if (nf)
+        memcpy(o, first, nf * sizeof *o);
+    memcpy(o + nf, cli->overrides, (size_t)cli->n_overrides * sizeof *o);
+    memcpy(o + nf + (size_t)cli->n_overrides, last, nl * sizeof *o);
+    *n = (int)k;
+    return o;
+}
+
 static int run_topology(const struct cli *cli, bool calibrate)
 {
     struct settings s;
-    const struct topology_ops *ops;
-    char *script = NULL;
     int rc;
 
-    if (topology_find(cli->args[0], &ops, &script)) {
-        fprintf(stderr, "perftests: unknown topology '%s'; these exist:\n",
-                cli->args[0]);
-        topology_list(stderr);
+    if (!topology_known(cli->args[0]))
         return PT_EXIT_USAGE;
-    }
-    free(script);
     struct strbuf err = STRBUF_INIT;
     if (sut_check_spec(cli->sut, &err)) {
         fprintf(stderr, "perftests: %s\n", err.buf);
@@ -327,22 +354,74 @@ static int cmd_calibrate(const struct cli *cli)
         "LONG_RUNNING_SCAN_ITERATIONS=0", "LATENCY_LOADS=",
     };
     static const char *const last[] = { "THROUGHPUT_SEARCH=ndr" };
-    size_t nf = sizeof first / sizeof *first, nl = sizeof last / sizeof *last;
-    size_t n = nf + (size_t)cli->n_overrides + nl;
-    char **o = xcalloc(n + 1, sizeof *o);
     char *args[] = { "direct", NULL };
     struct cli c = *cli;
+    char **o = overrides_around(cli, first, sizeof first / sizeof *first,
+                                last, sizeof last / sizeof *last,
+                                &c.n_overrides);
     int rc;
 
-    memcpy(o, first, nf * sizeof *o);
-    memcpy(o + nf, cli->overrides, (size_t)cli->n_overrides * sizeof *o);
-    memcpy(o + nf + (size_t)cli->n_overrides, last, nl * sizeof *o);
     c.overrides = o;
-    c.n_overrides = (int)n;
     c.args = args;
     c.n_args = 1;
     rc = run_topology(&c, true);
     free(o);
+    return rc;
+}
+
+/* perftests ab: the same topology and settings on two SUTs (ab_run.h).
+ * The runs are not judged against the history one by one: the A/B is
+ * their verdict, and their series is their own (REGRESSION_CHECK=no,
+ * last, so that no -o turns it back on). */
+static int cmd_ab(const struct cli *cli)
+{
+    static const char *const spec_opt[] = { "--a", "--b" };
+    static const char *const env_opt[] = { "--a-env", "--b-env" };
+    static const char *const last[] = { "REGRESSION_CHECK=no" };
+    struct strbuf err = STRBUF_INIT;
+    struct cli c = *cli;
+    struct settings s;
+    int rc = PT_EXIT_USAGE;
+
+    for (int side = 0; side < AB_SIDES && !err.len; side++) {
+        ab_check_spec(spec_opt[side], cli->ab_spec[side], &err);
+        for (int i = 0; i < cli->n_ab_env[side] && !err.len; i++)
+            ab_check_env(env_opt[side], cli->ab_env[side][i], &err);
+    }
+    if (err.len) {
+        fprintf(stderr, "perftests ab: %s\n", err.buf);
+        strbuf_dispose(&err);
+        return PT_EXIT_USAGE;
+    }
+    if (!topology_known(cli->args[0]))
+        return PT_EXIT_USAGE;
+    c.overrides = overrides_around(cli, NULL, 0, last, 1, &c.n_overrides);
+    if (load_settings(&c, &s)) {
+        char *cmdline = join_argv(saved_argc, saved_argv);
+        struct ab_config cfg = {
+            .settings = &s,
+            .topology = cli->args[0],
+            .results_dir = rundir_results_dir(cli->results_dir),
+            .spec = { cli->ab_spec[AB_A], cli->ab_spec[AB_B] },
+            .env = { cli->ab_env[AB_A], cli->ab_env[AB_B] },
+            .no_wait = cli->no_wait,
+            .command_line = cmdline,
+        };
+        struct run_config plan = { .settings = &s, .topology = cli->args[0],
+                                   .results_dir = cfg.results_dir,
+                                   .sut = "--a and --b, above" };
+        if (cli->dry_run) {
+            ab_print_plan(&cfg, stdout);
+            run_print_plan(&plan, stdout);
+            rc = PT_EXIT_PASS;
+        } else {
+            run_install_signals();
+            rc = ab_execute(&cfg);
+        }
+        free(cmdline);
+    }
+    settings_release(&s);
+    free(c.overrides);
     return rc;
 }
 
@@ -418,6 +497,35 @@ static const struct cli_command commands[] = {
       "  -o KEY=VALUE           override a setting (repeatable)\n"
       "      --no-post          keep the bundle local, whatever REPORT_URL\n"
       COMMON_OPTIONS, 0, 0, cmd_calibrate },
+    { "ab", "perftests ab --a SPEC --b SPEC [OPTIONS] TOPOLOGY",
+      "A/B of two systems under test, e.g. two builds: is my patch faster?\n"
+      "TOPOLOGY with the same settings on A and on B, in AB_ROUNDS\n"
+      "(default 5) rounds of fresh runs, interleaved A B, B A, A B ...\n"
+      "Each run is a whole run (its own directory, report and history\n"
+      "entry, in a series of its own per side: never the nightly\n"
+      "baseline).  Then DIR/ab-<host>-<stamp>-<hex>/: index.html (every\n"
+      "headline metric's median and spread on both sides, B's change in %\n"
+      "with a 95 % confidence interval (Welch), the verdict \"B faster\",\n"
+      "\"B slower\" or \"no significant difference\", the first round's\n"
+      "graphs side by side), summary.json (\"ab\") and junit.xml (a\n"
+      "testcase per metric).  Must run as root.\n\n"
+      "options:\n"
+      "      --a SPEC, --b SPEC a --sut SPEC (see below), or 'default': a\n"
+      "                         private Open vSwitch from PATH\n"
+      "      --a-env KEY=VALUE  an environment variable for A's runs only\n"
+      "      --b-env KEY=VALUE  (the topology script, the SUT); repeatable;\n"
+      "                         every run also gets PT_AB_SIDE=A|B and\n"
+      "                         PT_AB_ROUND=N\n"
+      "  -p, --profile NAME|PATH  profiles.d/NAME/perftests.conf or a file\n"
+      "  -o KEY=VALUE           override a setting (repeatable), both sides\n"
+      "      --dry-run          print the order of the runs and the settings\n"
+      "      --no-wait          exit 3 when another run holds the host lock\n"
+      COMMON_OPTIONS
+      "\nexit codes: 0 no metric of B is worse beyond the gate, 1 B is\n"
+      "worse than A by more than REGRESSION_THRESHOLD % across the whole\n"
+      "interval (the per-patch gate), 2 usage error, 3 environment error,\n"
+      "4 a run failed in a phase (the A/B stops there), 130 interrupted.\n",
+      1, 1, cmd_ab },
     { "history", "perftests history [ack RUN --note TEXT | export --csv | "
       "import DIR|BUNDLE...] [OPTIONS]",
       "The runs in the history (DIR/history.db, or --db FILE), grouped by\n"
@@ -514,7 +622,8 @@ int main(int argc, char **argv)
         rc = PT_EXIT_PASS;
     } else {
         /* Only a run has a run.log to hand early lines to. */
-        if ((strcmp(cli.command, "run") && strcmp(cli.command, "calibrate"))
+        if ((strcmp(cli.command, "run") && strcmp(cli.command, "calibrate")
+             && strcmp(cli.command, "ab"))
             || cli.dry_run)
             log_discard_early();
         rc = cli_find(commands, cli.command)->fn(&cli);

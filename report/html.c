@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char css[] =
+const char report_html_css[] =
     "body{font:14px/1.4 system-ui,sans-serif;margin:0;color:#222;"
     "background:#fafafa}"
     "header{padding:16px 24px;color:#fff}"
@@ -270,7 +270,8 @@ static int html_make(struct report *r, struct strbuf *err)
     strbuf_addstr(&h, "<!DOCTYPE html>\n<html lang=en><head><meta charset="
                       "utf-8><title>perftests ");
     text(&h, json_string_value(json_object_get(r->meta, "run_id")));
-    strbuf_addf(&h, "</title><style>%s</style></head><body>\n", css);
+    strbuf_addf(&h, "</title><style>%s</style></head><body>\n",
+                report_html_css);
     header(&h, r);
     result(&h, r);
     report_html_latency(&h, r);

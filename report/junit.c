@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void open_suite(struct strbuf *x, const char *name, size_t tests,
-                       size_t failures, double secs)
+void report_junit_suite(struct strbuf *x, const char *name, size_t tests,
+                        size_t failures, double secs)
 {
     strbuf_addstr(x, "  <testsuite name=\"");
     report_escape(x, name);
@@ -17,8 +17,9 @@ static void open_suite(struct strbuf *x, const char *name, size_t tests,
                    "time=\"%.3f\">\n", tests, failures, secs);
 }
 
-static void testcase(struct strbuf *x, const char *classname,
-                     const char *name, double secs, const char *failure)
+void report_junit_testcase(struct strbuf *x, const char *classname,
+                           const char *name, double secs,
+                           const char *failure)
 {
     strbuf_addstr(x, "    <testcase classname=\"");
     report_escape(x, classname);
@@ -50,7 +51,7 @@ static void phase_suite(struct strbuf *x, const struct report *r,
         secs += isnan(report_num(t, "duration_s")) ? 0
                                                    : report_num(t, "duration_s");
     }
-    open_suite(x, phase, to - from, failures, secs);
+    report_junit_suite(x, phase, to - from, failures, secs);
     for (size_t i = from; i < to; i++) {
         json_t *t = json_array_get(r->trials, i);
         char name[96], why[512];
@@ -59,8 +60,9 @@ static void phase_suite(struct strbuf *x, const struct report *r,
                  report_num(t, "step"), report_num(t, "rate"));
         snprintf(why, sizeof why, "invalid trial: %s",
                  json_string_value(json_object_get(t, "note")) ?: "");
-        testcase(x, classname, name, report_num(t, "duration_s"),
-                 valid ? NULL : why);
+        report_junit_testcase(x, classname, name,
+                              report_num(t, "duration_s"),
+                              valid ? NULL : why);
     }
     strbuf_addstr(x, "  </testsuite>\n");
     free(classname);
@@ -118,14 +120,14 @@ static void regression_suite(struct strbuf *x, const struct report *r,
     if (!json_is_true(json_object_get(reg, "checked")))
         return;
     classname = xasprintf("perftests.%s.regression", topology);
-    open_suite(x, "regression", json_array_size(ms),
-               (size_t)json_integer_value(json_object_get(reg, "regressed")),
-               0);
+    report_junit_suite(x, "regression", json_array_size(ms),
+        (size_t)json_integer_value(json_object_get(reg, "regressed")), 0);
     json_array_foreach(ms, i, m) {
         bool bad = !strcmp(json_string_value(json_object_get(m, "outcome"))
                            ?: "", "regressed");
-        testcase(x, classname, json_string_value(json_object_get(m, "name")),
-                 0, bad ? json_string_value(json_object_get(m, "why")) : NULL);
+        report_junit_testcase(
+            x, classname, json_string_value(json_object_get(m, "name")), 0,
+            bad ? json_string_value(json_object_get(m, "why")) : NULL);
     }
     strbuf_addstr(x, "  </testsuite>\n");
     free(classname);
@@ -141,11 +143,12 @@ static void verdict_suite(struct strbuf *x, const struct report *r,
 
     json_array_foreach(checks, i, c)
         failures += !json_is_true(json_object_get(c, "pass"));
-    open_suite(x, "verdict", json_array_size(checks), failures, 0);
+    report_junit_suite(x, "verdict", json_array_size(checks), failures, 0);
     json_array_foreach(checks, i, c)
-        testcase(x, classname, json_string_value(json_object_get(c, "name")),
-                 0, json_is_true(json_object_get(c, "pass")) ? NULL
-                     : json_string_value(json_object_get(c, "why")));
+        report_junit_testcase(
+            x, classname, json_string_value(json_object_get(c, "name")), 0,
+            json_is_true(json_object_get(c, "pass"))
+                ? NULL : json_string_value(json_object_get(c, "why")));
     /* The run's log, where Jenkins shows a suite's output. */
     strbuf_addstr(x, "    <system-out>");
     report_escape(x, r->log_tail);

@@ -50,10 +50,8 @@ static size_t baseline(const struct regress_rule *rule,
     return k;
 }
 
-/* Median of v[0..n-1] (sorted in place) and its robust spread as a
- * standard deviation (the MAD, scaled). */
-static void median_spread(double *v, size_t n, double *median,
-                          double *spread)
+void regress_median_spread(double *v, size_t n, double *median,
+                           double *spread)
 {
     double *dev = xcalloc(n, sizeof *dev);
 
@@ -84,7 +82,8 @@ void regress_judge(const struct regress_rule *rule, const char *name,
         free(base);
         return;
     }
-    median_spread(base, (size_t)v->n_baseline, &v->median, &v->spread);
+    regress_median_spread(base, (size_t)v->n_baseline, &v->median,
+                          &v->spread);
     free(base);
     if (v->median != 0)
         v->change_pct = 100 * (value - v->median) / fabs(v->median);

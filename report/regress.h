@@ -55,6 +55,10 @@ struct regress_verdict {
 };
 
 void regress_rule_defaults(struct regress_rule *r);
+/* Median of v[0..n-1] (n > 0; sorted in place) and its robust spread as
+ * a standard deviation (the MAD x 1.4826); A/B reports them too. */
+void regress_median_spread(double *v, size_t n, double *median,
+                           double *spread);
 const char *regress_outcome_to_text(enum regress_outcome o);
 /* Judges 'value' of metric 'name' against the baseline 'history' (oldest
  * first, 'n' runs) gives; fills *v. */

@@ -45,6 +45,12 @@ char *report_series_key(const struct report *r)
         strbuf_addf(&sb, " %s=%s", series_keys[i], text ? text : "-");
         free(text);
     }
+    /* A run of `perftests ab` (metadata.json's "ab") is a series of its
+     * own per side, so that patches tried out never enter the baseline of
+     * the nightly runs. */
+    if (json_object_get(r->meta, "ab"))
+        strbuf_addf(&sb, " ab=%s", json_string_value(json_object_get(
+                        json_object_get(r->meta, "ab"), "side")) ?: "?");
     return strbuf_detach(&sb);
 }
 

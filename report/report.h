@@ -75,6 +75,15 @@ void report_escape(struct strbuf *sb, const char *text);
  * "42188 pps (between 42000 and 42200 pps)", or "≥ X pps, limited by
  * the generator (why)" when the harness, not the datapath, set it. */
 void report_bound_text(const json_t *bound, struct strbuf *out);
+/* junit.xml's pieces: a <testsuite> opened, and a <testcase> with a
+ * <failure> when 'failure' is not NULL (the A/B report's too). */
+void report_junit_suite(struct strbuf *x, const char *name, size_t tests,
+                        size_t failures, double secs);
+void report_junit_testcase(struct strbuf *x, const char *classname,
+                           const char *name, double secs,
+                           const char *failure);
+/* index.html's style sheet, which the A/B page shares. */
+extern const char report_html_css[];
 /* index.html's "Latency under load": a table and an inline SVG graph of
  * result.latency_at_load; nothing when there is none. */
 void report_html_latency(struct strbuf *h, const struct report *r);

@@ -151,6 +151,8 @@ json_t *metadata_build(const struct metadata_run *run,
     if (run->command_line)
         json_object_set_new(doc, "command_line",
                             json_string(run->command_line));
+    if (run->ab)
+        json_object_set_new(doc, "ab", json_deep_copy(run->ab));
     json_object_set_new(doc, "host", metadata_host());
     json_object_set_new(doc, "profile",
                         json_pack("{s:s, s:s?}", "name", s->profile_name,

@@ -13,6 +13,7 @@ struct metadata_run {
     time_t start;
     const char *topology;
     const char *command_line;
+    const json_t *ab;           /* perftests ab's marker, or NULL */
 };
 
 /* Facts about this host: hostname, kernel, cpu model and count, memory.

@@ -157,11 +157,9 @@ static int write_metadata(struct run *r)
 static int gather_build_info(struct run *r)
 {
     struct metadata_run m = {
-        .run_id = r->id,
-        .uuid = r->uuid,
-        .start = r->start,
-        .topology = r->cfg->topology,
-        .command_line = r->cfg->command_line,
+        .run_id = r->id, .uuid = r->uuid, .start = r->start,
+        .topology = r->cfg->topology, .command_line = r->cfg->command_line,
+        .ab = r->cfg->ab,
     };
 
     r->metadata = metadata_build(&m, r->cfg->settings);
@@ -765,6 +763,8 @@ int run_execute(const struct run_config *cfg)
     if (r.dir)
         LOG_INFO("%s: %s", r.exit_code ? "run failed" : "run passed", r.dir);
     log_close_file();
+    if (cfg->dir_out)
+        *cfg->dir_out = xstrdup(r.dir ? r.dir : "");
     run_release(&r);
     return r.exit_code;
 }

@@ -3,6 +3,7 @@
 #ifndef PT_RUN_H
 #define PT_RUN_H
 
+#include <jansson.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -42,6 +43,13 @@ struct run_config {
     const char *command_line;
     bool calibrate;                     /* perftests calibrate: keep the
                                            NDR as this host's ceiling */
+    const json_t *ab;                   /* perftests ab: metadata.json's
+                                           "ab" (side, round, id), which
+                                           puts the run in a series of its
+                                           own; NULL for any other run */
+    char **dir_out;                     /* when not NULL, gets the run
+                                           directory (malloc'ed; "" when
+                                           none was made) */
 };
 
 const char *run_phase_to_text(enum run_phase phase);

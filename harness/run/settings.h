@@ -122,6 +122,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(TREND_RUNS, NULL, SETTING_INT, 0, 1000, "30", NULL,                     \
       "the trend graphs in index.html: each headline metric over the "     \
       "series' last this many runs; 0: none")                               \
+    X(AB_ROUNDS, NULL, SETTING_INT, 2, 1000, "5", NULL,                       \
+      "perftests ab: rounds, each a fresh run of A and of B (A B, then B "  \
+      "A, ...)")                                                              \
     X(MIN_NDR_PPS, NULL, SETTING_DOUBLE, 0, 1e9, "0", NULL,                   \
       "a floor: an NDR (or loss-free rate) below it fails the run; 0: none") \
     X(MAX_P99_US, NULL, SETTING_DOUBLE, 0, 1e9, "0", NULL,                    \

@@ -10,7 +10,7 @@ tmp=$(mktemp -d /tmp/pt-history-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
 before=$(leftovers)
-opts="-p ci -d $res --no-post -o THROUGHPUT_SEARCH=ndr -o SEARCH_TRIAL_DURATION=0.5 -o SEARCH_FINAL_DURATION=0.5 -o SEARCH_DURATION_SUM=2 -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single -o THROUGHPUT_MAX_SCAN_RATE=60000 -o LATENCY_LOADS= -o COLLECTORS= -o REGRESSION_MIN_RUNS=3"
+opts="-p ci -d $res --no-post $METERED_OPTS -o REGRESSION_MIN_RUNS=3"
 
 # metered RATE: one run through the meter; exit code in $RC.
 metered() {

@@ -2,6 +2,11 @@
 # per check, which tests/run-tests.sh counts.
 PT=${PT:-./perftests}
 
+# A quick NDR search through a meter of tests/topologies/metered_bridge.sh
+# (up to 60 kpps, no latency, no collectors): the settings of the tests
+# that compare runs (history.sh, ab.sh).
+METERED_OPTS="-o THROUGHPUT_SEARCH=ndr -o SEARCH_TRIAL_DURATION=0.5 -o SEARCH_FINAL_DURATION=0.5 -o SEARCH_DURATION_SUM=2 -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single -o THROUGHPUT_MAX_SCAN_RATE=60000 -o LATENCY_LOADS= -o COLLECTORS="
+
 pass() { echo "PASS: $*"; }
 fail() { echo "FAIL: $*"; }
 

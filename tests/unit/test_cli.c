@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "run/ab_run.h"
 
 static int dummy(const struct cli *cli) { (void)cli; return 0; }
 
@@ -17,6 +18,7 @@ static const struct cli_command commands[] = {
     { "list", "perftests list", "", 0, 0, dummy },
     { "print", "perftests print TOPOLOGY", "", 1, 1, dummy },
     { "history", "perftests history", "", 0, 2, dummy },
+    { "ab", "perftests ab --a SPEC --b SPEC TOPOLOGY", "", 1, 1, dummy },
     { NULL, NULL, NULL, 0, 0, NULL },
 };
 
@@ -109,6 +111,51 @@ static void test_cli__history_options(void **state)
     strbuf_dispose(&err);
 }
 
+/* ab: both sides, each side's environment in order; what --a, --b and
+ * --a-env accept, each refusal naming the option. */
+static void test_cli__ab_options(void **state)
+{
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(parse(&cli, &err, 10, "perftests", "ab", "--a",
+                           "default", "--b", "cmd:sleep 9", "--b-env",
+                           "X=1", "--b-env=Y=a=b", "basic_topology"), 0);
+    assert_string_equal(cli.command, "ab");
+    assert_string_equal(cli.ab_spec[AB_A], "default");
+    assert_string_equal(cli.ab_spec[AB_B], "cmd:sleep 9");
+    assert_int_equal(cli.n_ab_env[AB_A], 0);
+    assert_int_equal(cli.n_ab_env[AB_B], 2);
+    assert_string_equal(cli.ab_env[AB_B][1], "Y=a=b");
+    assert_null(cli.ab_env[AB_B][2]);
+    cli_release(&cli);
+
+    assert_int_equal(ab_check_spec("--a", "default", &err), 0);
+    assert_int_equal(ab_check_spec("--b", "pid:12", &err), 0);
+    assert_int_equal(ab_check_spec("--b", NULL, &err), -EINVAL);
+    assert_non_null(strstr(err.buf, "--b SPEC is missing"));
+    strbuf_reset(&err);
+    assert_int_equal(ab_check_spec("--a", "", &err), -EINVAL);
+    assert_non_null(strstr(err.buf, "--a '': expected a --sut SPEC"));
+    strbuf_reset(&err);
+    assert_int_equal(ab_check_spec("--b", "ovs", &err), -EINVAL);
+    assert_non_null(strstr(err.buf, "--b 'ovs': --sut ovs: expected"));
+    assert_non_null(strstr(err.buf, "or 'default'"));
+    strbuf_reset(&err);
+    assert_int_equal(ab_check_env("--a-env", "PT_METER_PPS=10", &err), 0);
+    assert_int_equal(ab_check_env("--a-env", "K=", &err), 0);
+    assert_int_equal(ab_check_env("--a-env", "NOEQUALS", &err), -EINVAL);
+    assert_non_null(strstr(err.buf, "--a-env 'NOEQUALS': expected KEY=VALUE"));
+    strbuf_reset(&err);
+    assert_int_equal(ab_check_env("--b-env", "1X=2", &err), -EINVAL);
+    strbuf_reset(&err);
+    assert_int_equal(ab_check_env("--b-env", "FRAME_SIZE=64", &err),
+                     -EINVAL);
+    assert_non_null(strstr(err.buf, "FRAME_SIZE is a setting"));
+    strbuf_dispose(&err);
+}
+
 static void test_cli__errors(void **state)
 {
     struct cli cli;
@@ -147,6 +194,7 @@ int main(void)
         cmocka_unit_test(test_cli__subcommands),
         cmocka_unit_test(test_cli__errors),
         cmocka_unit_test(test_cli__history_options),
+        cmocka_unit_test(test_cli__ab_options),
     };
     return cmocka_run_group_tests_name("cli", tests, NULL, NULL);
 }
