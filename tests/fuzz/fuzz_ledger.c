@@ -24,14 +24,14 @@ static void check_line(const char *line)
         return;
     if (!memchr(e.kind, '\0', sizeof e.kind)
         || !memchr(e.name, '\0', sizeof e.name)
-        || !memchr(e.netns, '\0', sizeof e.netns))
+        || !memchr(e.location, '\0', sizeof e.location))
         fuzz_fail("an accepted entry has an unterminated field: '%s'", line);
     if (!e.kind[0] || !e.name[0])
         fuzz_fail("an accepted entry has no kind or no name: '%s'", line);
-    if (!strcmp(e.netns, "-"))
-        fuzz_fail("an accepted entry keeps '-' as its namespace: '%s'", line);
-    if (strchr(e.name, '\t') || strchr(e.netns, '\t')
-        || strchr(e.name, '\n') || strchr(e.netns, '\n'))
+    if (!strcmp(e.location, "-"))
+        fuzz_fail("an accepted entry keeps '-' as its location: '%s'", line);
+    if (strchr(e.name, '\t') || strchr(e.location, '\t')
+        || strchr(e.name, '\n') || strchr(e.location, '\n'))
         fuzz_fail("an accepted entry holds a field separator: '%s'", line);
 }
 
