@@ -102,6 +102,11 @@ int spool_send(const char *results_dir, const char *only,
 struct json_t;
 int spool_parse_target(const struct json_t *j, struct post_target *t,
                        struct strbuf *warn);
+/* A bundle made again (a signal once the upload had begun: the report
+ * then says so) replaces its spooled copy, if there is one, so that what
+ * is posted later is the bundle as it is now.  0 or -errno with why. */
+int spool_refresh(const char *results_dir, const char *bundle,
+                  struct strbuf *err);
 /* True when the spool holds a bundle of that name. */
 bool spool_has(const char *results_dir, const char *bundle_name);
 /* Takes the bundle of that name out of the spool once it landed; the

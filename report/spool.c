@@ -25,6 +25,26 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
+/* The spool's copy of 'bundle': hard-linked, else copied. */
+static int put_copy(const char *bundle, const char *copy)
+{
+    unlink(copy);
+    return link(bundle, copy) ? copy_file(bundle, copy) : 0;
+}
+
+int spool_refresh(const char *results_dir, const char *bundle,
+                  struct strbuf *err)
+{
+    char *copy = xasprintf("%s/.spool/%s", results_dir, base_name(bundle));
+    int rc = 0;
+
+    if (spool_has(results_dir, bundle) && (rc = put_copy(bundle, copy)))
+        strbuf_addf(err, "cannot replace the spooled copy '%s': %s", copy,
+                    strerror(-rc));
+    free(copy);
+    return rc;
+}
+
 int spool_add(const char *results_dir, const char *bundle,
               const struct post_target *t, struct strbuf *err)
 {
@@ -44,11 +64,8 @@ int spool_add(const char *results_dir, const char *bundle,
     char *text = json_dumps(j, JSON_INDENT(2));
     int rc = mkdir_p(dir, 0700), fd;
 
-    if (!rc) {
-        unlink(copy);
-        if (link(bundle, copy))
-            rc = copy_file(bundle, copy);
-    }
+    if (!rc)
+        rc = put_copy(bundle, copy);
     if (!rc) {
         fd = open(meta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
         if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))

@@ -558,7 +558,6 @@ static int make_report(struct run *r)
     struct strbuf err = STRBUF_INIT;
     struct report rep;
     char *bundle;
-    int rc = 0;
 
     if (!r->dir)
         return 0;
@@ -576,13 +575,14 @@ static int make_report(struct run *r)
     }
     report_release(&rep);
     bundle = bundle_path(r->dir);
-    if (bundle_write(r->dir, bundle, &err))
+    if (bundle_write(r->dir, bundle, &err)
+        || spool_refresh(r->cfg->results_dir, bundle, &err))
         LOG_WARN("bundle: %s", err.buf);
     else
         LOG_INFO("bundle: %s", bundle);
     free(bundle);
     strbuf_dispose(&err);
-    return rc;
+    return 0;
 }
 
 /* The post target a run's settings describe. */
