@@ -50,7 +50,7 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 	harness/lib/links.c harness/lib/jsonrpc.c harness/lib/ovsdb.c \
 	harness/lib/unixctl.c harness/lib/hist.c harness/lib/pace.c \
 	harness/lib/rrdfile.c harness/lib/cpus.c
-RUN_SRCS := harness/cli.c harness/history_cli.c harness/run/settings.c harness/run/profile.c \
+RUN_SRCS := harness/cli.c harness/history_cli.c harness/site_cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
 	harness/run/calibration.c harness/run/placement.c harness/run/sut_setup.c \
@@ -77,7 +77,8 @@ REPORT_SRCS := report/load.c report/graph.c report/summary.c report/testspec.c \
 	report/junit.c report/html.c report/report.c report/bundle.c \
 	report/post.c report/deliver.c report/spool.c report/latency.c \
 	report/regress.c report/history.c report/regression.c report/trend.c \
-	report/ab_stats.c report/ab.c
+	report/ab_stats.c report/ab.c report/site.c report/site_pages.c \
+	report/site_series.c
 PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) \
 	$(TOPOLOGY_SRCS) $(COLLECTOR_SRCS) $(REPORT_SRCS)
 
