@@ -149,15 +149,16 @@ static int check_member(const char *path, struct archive_entry *e,
                                                : "a '..' component");
         return -EINVAL;
     }
-    if (type != AE_IFREG && type != AE_IFDIR) {
-        strbuf_addf(err, "'%s': '%s' is %s", path, name, member_kind(type));
-        return -EINVAL;
-    }
-    /* A hard link's type is a file's; it would share another's inode. */
+    /* A hard link shares another member's inode; its type may read as a
+     * file's or as none. */
     if (archive_entry_hardlink(e) || archive_entry_sparse_count(e) > 0) {
         strbuf_addf(err, "'%s': '%s' is %s", path, name,
                     archive_entry_hardlink(e) ? "a hard link"
                                               : "a sparse file");
+        return -EINVAL;
+    }
+    if (type != AE_IFREG && type != AE_IFDIR) {
+        strbuf_addf(err, "'%s': '%s' is %s", path, name, member_kind(type));
         return -EINVAL;
     }
     /* Every member lives in one run directory, named first. */
