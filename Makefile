@@ -105,7 +105,7 @@ build/tests/jmx/PtTestApp.class: tests/jmx/PtTestApp.java
 	$(JAVAC) --release 17 -Xlint:all -d build/tests/jmx $<
 
 .PHONY: all deps test-deps run test unit integration bench fuzz fuzz-cc \
-	install clean check-root check-layers valgrind
+	install install-server clean check-root check-layers valgrind
 all: perftests $(JMX_CLASSES)
 
 perftests: build/harness/main.o build/libperftests.a
@@ -298,6 +298,21 @@ install: all
 	if [ -d build/jmx ]; then install -d $(DESTDIR)$(DATADIR)/jmx && \
 		install -m 0644 build/jmx/*.class $(DESTDIR)$(DATADIR)/jmx/; fi
 	install -m 0644 harness/perftests.1 $(DESTDIR)$(PREFIX)/share/man/man1/perftests.1
+
+# The report server (README "The report server"): perftests, nginx, the
+# nginx site and the systemd unit of `perftests site watch` from
+# report/server/, then (without DESTDIR) the user, folders and services.
+SRV ?= /srv/perftests
+PORT ?= 80
+install-server: deps
+	$(call install_missing,nginx)
+	$(MAKE) install
+	install -d $(DESTDIR)/etc/nginx/sites-available $(DESTDIR)/etc/systemd/system
+	sed -e 's|@SRV@|$(SRV)|g' -e 's|@PORT@|$(PORT)|g' report/server/perftests-site.nginx \
+		>$(DESTDIR)/etc/nginx/sites-available/perftests
+	sed -e 's|@SRV@|$(SRV)|g' -e 's|@BINDIR@|$(PREFIX)/bin|g' report/server/perftests-site.service \
+		>$(DESTDIR)/etc/systemd/system/perftests-site.service
+	if [ -z "$(DESTDIR)" ]; then report/server/setup.sh $(SRV); fi
 
 # The layering rule of DESIGN.md: each room includes only the rooms it may.
 check-layers:
