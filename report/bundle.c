@@ -255,14 +255,19 @@ int bundle_extract_checked(const char *path, const char *dest,
         }
         if ((rc = check_member(path, e, name, &top, p, err)))
             break;
-        if (p && ((p->max_members && ++members > p->max_members)
-                  || (p->max_bytes && archive_entry_size_is_set(e)
-                      && (unsigned long long)archive_entry_size(e)
-                          > p->max_bytes - total))) {
-            strbuf_addf(err, "'%s': more than %s unpacked (at '%s')", path,
-                        p->max_members && members > p->max_members
-                            ? "the most members allowed" : "the bytes "
-                                                           "allowed", name);
+        if (p && p->max_members && ++members > p->max_members) {
+            strbuf_addf(err, "'%s': more than %lu members", path,
+                        p->max_members);
+            rc = -EFBIG;
+            break;
+        }
+        /* The header's size refuses early what the data would refuse
+         * late; copy_data() counts what really comes. */
+        if (p && p->max_bytes && archive_entry_size_is_set(e)
+            && (unsigned long long)archive_entry_size(e)
+                   > p->max_bytes - total) {
+            strbuf_addf(err, "'%s': more than %llu bytes unpacked (at '%s')",
+                        path, p->max_bytes, name);
             rc = -EFBIG;
             break;
         }

@@ -90,15 +90,21 @@ static void filter_select(struct strbuf *h, const json_t *runs,
     json_decref(seen);
 }
 
-/* Hides the rows whose data-host or data-topology is not the one picked.
- * The values are compared as the browser decoded them from the escaped
- * attributes, on both sides; nothing of them is ever made into markup. */
+/* Hides the rows whose data-host or data-topology is not the one picked;
+ * ?host=H&topology=T in the page's address picks them first (the host
+ * pages link there).  The values are compared as the browser decoded them
+ * from the escaped attributes, on both sides; nothing of them is ever
+ * made into markup. */
 static const char filter_script[] =
     "<script>function ptFilter(){var s=document.querySelectorAll("
     "'select[data-key]');document.querySelectorAll('tr[data-host]')"
     ".forEach(function(r){var show=true;s.forEach(function(x){if(x.value&&"
     "r.getAttribute('data-'+x.dataset.key)!==x.value)show=false;});"
-    "r.hidden=!show;});}</script>\n";
+    "r.hidden=!show;});}\n"
+    "document.addEventListener('DOMContentLoaded',function(){var q=new "
+    "URLSearchParams(location.search);document.querySelectorAll("
+    "'select[data-key]').forEach(function(x){var v=q.get(x.dataset.key);"
+    "if(v!==null)x.value=v;});ptFilter();});</script>\n";
 
 static void cell(struct strbuf *h, const char *text)
 {
@@ -183,6 +189,18 @@ void site_runs_table(struct strbuf *h, const char *site, const json_t *runs,
     strbuf_addstr(h, "</table>\n");
 }
 
+/* 'text' percent-encoded for a URL's query (RFC 3986: all but the
+ * unreserved characters), so that it needs no further escaping. */
+static void url_encode(struct strbuf *h, const char *text)
+{
+    for (const unsigned char *c = (const unsigned char *)text; *c; c++)
+        if (strchr("-._~", *c) || (*c >= '0' && *c <= '9')
+            || ((*c | 0x20) >= 'a' && (*c | 0x20) <= 'z'))
+            strbuf_addch(h, (char)*c);
+        else
+            strbuf_addf(h, "%%%02X", *c);
+}
+
 /* hosts/<hash>.html: the host's runs and the series it ran. */
 static int host_page(const char *site, const char *host, const json_t *runs,
                      struct strbuf *err)
@@ -200,7 +218,10 @@ static int host_page(const char *site, const char *host, const json_t *runs,
             json_object_set(series, str(r, "series") ?: "", r);
         }
     site_page_begin(&h, title, "../");
-    strbuf_addstr(&h, "<h2>Series</h2><ul>");
+    strbuf_addstr(&h, "<p><a href=\"../index.html?host=");
+    url_encode(&h, host);
+    strbuf_addstr(&h, "\">the index, this host's runs only</a></p>\n"
+                      "<h2>Series</h2><ul>");
     json_object_foreach(series, s, r) {
         site_hash_name(s, hash);
         strbuf_addf(&h, "<li><a href=\"../series/%s.html\">", hash);
