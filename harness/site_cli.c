@@ -264,32 +264,37 @@ static int watch(struct site_ctx *c, const char *incoming)
 int site_cli(const struct cli *cli, unsigned long long max_bytes)
 {
     const char *verb = cli->args[0];
+    bool import = !strcmp(verb, "import") && cli->n_args >= 2;
+    bool make = !strcmp(verb, "build") && cli->n_args == 1;
+    bool watching = !strcmp(verb, "watch") && cli->n_args == 1
+                    && cli->incoming;
     struct site_ctx c = {
         .site = cli->site ? cli->site : SITE_DEFAULT_DIR,
         .max_bytes = max_bytes,
     };
     int rc, err;
 
+    if (!import && !make && !watching) {
+        fprintf(stderr, "perftests: site: expected import BUNDLE|DIR..., "
+                "build, or watch --incoming DIR\n");
+        return PT_EXIT_USAGE;
+    }
     if ((err = mkdir_p(c.site, 0755))) {
         LOG_ERR("cannot create '%s': %s", c.site, strerror(-err));
         return PT_EXIT_ENV;
     }
     c.db = cli->db ? xstrdup(cli->db) : xasprintf("%s/history.db", c.site);
-    if (!strcmp(verb, "import") && cli->n_args >= 2) {
+    if (import) {
         for (int i = 1; i < cli->n_args; i++)
             import_arg(&c, cli->args[i]);
         rc = c.changed || unbuilt(&c) ? build(&c) : PT_EXIT_PASS;
         if (!rc && c.refused)
             rc = PT_EXIT_CHECK_FAILED;
-    } else if (!strcmp(verb, "build") && cli->n_args == 1) {
+    } else if (make) {
         rc = build(&c);
-    } else if (!strcmp(verb, "watch") && cli->n_args == 1 && cli->incoming) {
+    } else {
         run_install_signals();
         rc = watch(&c, cli->incoming);
-    } else {
-        fprintf(stderr, "perftests: site: expected import BUNDLE|DIR..., "
-                "build, or watch --incoming DIR\n");
-        rc = PT_EXIT_USAGE;
     }
     free(c.db);
     return rc;
