@@ -185,8 +185,25 @@ static bool settled(const char *path, json_t *entry, bool *gone)
            >= SITE_SETTLE_MS;
 }
 
+/* Every bundle in 'incoming' into 'pending': at the start, and when
+ * inotify lost events. */
+static void note_all(const char *incoming, json_t *pending)
+{
+    struct dirent *de;
+    DIR *d = opendir(incoming);
+
+    if (!d) {
+        LOG_ERR("cannot read '%s': %s", incoming, strerror(errno));
+        return;
+    }
+    while ((de = readdir(d)))
+        if (bundle_name(de->d_name))
+            note_pending(pending, de->d_name);
+    closedir(d);
+}
+
 /* Reads the inotify events waiting on 'fd' into 'pending'. */
-static void read_events(int fd, json_t *pending)
+static void read_events(int fd, const char *incoming, json_t *pending)
 {
     char buf[8192] __attribute__((aligned(__alignof__(struct inotify_event))));
     ssize_t n;
@@ -196,9 +213,13 @@ static void read_events(int fd, json_t *pending)
             const struct inotify_event *ev = (const void *)p;
             if (ev->len && bundle_name(ev->name))
                 note_pending(pending, ev->name);
-            if (ev->mask & IN_Q_OVERFLOW)
-                LOG_WARN("inotify queue overflow: posts may wait for the "
-                         "next start of 'site watch'");
+            /* Events were lost: the folder itself says what is there
+             * (a bundle on the site already is a no-op). */
+            if (ev->mask & IN_Q_OVERFLOW) {
+                LOG_WARN("inotify lost events; reading '%s' again",
+                         incoming);
+                note_all(incoming, pending);
+            }
             p += sizeof *ev + ev->len;
         }
 }
@@ -210,8 +231,6 @@ static void read_events(int fd, json_t *pending)
 static int watch(struct site_ctx *c, const char *incoming)
 {
     json_t *pending = json_object(), *entry;
-    struct dirent *de;
-    DIR *d;
     int fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
     int rc = PT_EXIT_PASS;
 
@@ -224,12 +243,7 @@ static int watch(struct site_ctx *c, const char *incoming)
         return PT_EXIT_ENV;
     }
     /* Watched first, then listed: a post landing in between is seen. */
-    if ((d = opendir(incoming))) {
-        while ((de = readdir(d)))
-            if (bundle_name(de->d_name))
-                note_pending(pending, de->d_name);
-        closedir(d);
-    }
+    note_all(incoming, pending);
     LOG_INFO("watching '%s' for bundles; the site is '%s'", incoming,
              c->site);
     if (unbuilt(c) && build(c))
@@ -240,7 +254,7 @@ static int watch(struct site_ctx *c, const char *incoming)
         void *tmp;
 
         poll(&p, 1, json_object_size(pending) ? 100 : 1000);
-        read_events(fd, pending);
+        read_events(fd, incoming, pending);
         c->changed = 0;
         json_object_foreach_safe(pending, tmp, name, entry) {
             char *path = xasprintf("%s/%s", incoming, name);
