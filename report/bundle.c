@@ -219,86 +219,105 @@ static int copy_data(struct archive *in, struct archive *out,
     return 0;
 }
 
+/* What unpacking one bundle carries from member to member. */
+struct unpack {
+    struct archive *in, *out;
+    const char *path, *dest;
+    const struct bundle_policy *p;
+    char *top;                      /* the run directory's name */
+    unsigned long members;
+    unsigned long long total;       /* bytes unpacked */
+};
+
+/* One member, checked, then written under u->dest.  0 or -errno with the
+ * reason. */
+static int unpack_member(struct unpack *u, struct archive_entry *e,
+                         struct strbuf *err)
+{
+    const struct bundle_policy *p = u->p;
+    /* A copy: setting the entry's path below frees its own. */
+    char *name = xstrdup(archive_entry_pathname(e) ?: "");
+    bool dir = archive_entry_filetype(e) == AE_IFDIR;
+    char *full;
+    int rc = 0;
+
+    if (!*name) {
+        strbuf_addf(err, "'%s': a member without a name", u->path);
+        rc = -EINVAL;
+    } else if ((rc = check_member(u->path, e, name, &u->top, p, err))) {
+        /* the reason is said */
+    } else if (p && p->max_members && ++u->members > p->max_members) {
+        strbuf_addf(err, "'%s': more than %lu members", u->path,
+                    p->max_members);
+        rc = -EFBIG;
+    } else if (p && p->max_bytes && archive_entry_size_is_set(e)
+               && (unsigned long long)archive_entry_size(e)
+                      > p->max_bytes - u->total) {
+        /* The header's size refuses early what the data would refuse
+         * late; copy_data() counts what really comes. */
+        strbuf_addf(err, "'%s': more than %llu bytes unpacked (at '%s')",
+                    u->path, p->max_bytes, name);
+        rc = -EFBIG;
+    }
+    if (rc) {
+        free(name);
+        return rc;
+    }
+    /* Owner and mode are the server's: readable by the web server,
+     * writable by nobody else, no set-id bits from the bundle. */
+    archive_entry_set_perm(e, dir ? 0755 : 0644);
+    full = xasprintf("%s/%s", u->dest, name);
+    archive_entry_set_pathname(e, full);
+    free(full);
+    if (archive_write_header(u->out, e) != ARCHIVE_OK) {
+        strbuf_addf(err, "'%s': '%s': %s", u->path, name,
+                    archive_error_string(u->out));
+        rc = -EINVAL;
+    } else {
+        rc = copy_data(u->in, u->out, u->path, name, &u->total, p, err);
+    }
+    free(name);
+    return rc;
+}
+
 int bundle_extract_checked(const char *path, const char *dest,
                            const struct bundle_policy *p, char **run_dir,
                            struct strbuf *err)
 {
-    struct archive *in = archive_read_new();
-    struct archive *out = archive_write_disk_new();
+    struct unpack u = { .in = archive_read_new(),
+                        .out = archive_write_disk_new(), .path = path,
+                        .dest = dest, .p = p };
     struct archive_entry *e;
-    unsigned long long total = 0;
-    unsigned long members = 0;
-    char *top = NULL;
     int rc = 0, r = ARCHIVE_OK;
 
-    archive_read_support_filter_gzip(in);
-    archive_read_support_format_tar(in);
+    archive_read_support_filter_gzip(u.in);
+    archive_read_support_format_tar(u.in);
     /* The members are put under 'dest' by absolute path, so libarchive's
      * own absolute-path guard cannot serve: the names are checked in
      * check_member(), and ".." and links stay refused here too. */
-    archive_write_disk_set_options(out, ARCHIVE_EXTRACT_SECURE_NODOTDOT
+    archive_write_disk_set_options(u.out, ARCHIVE_EXTRACT_SECURE_NODOTDOT
                                    | ARCHIVE_EXTRACT_SECURE_SYMLINKS);
-    if (archive_read_open_filename(in, path, 65536) != ARCHIVE_OK) {
+    if (archive_read_open_filename(u.in, path, 65536) != ARCHIVE_OK) {
         strbuf_addf(err, "cannot read '%s': %s", path,
-                    archive_error_string(in));
+                    archive_error_string(u.in));
         rc = -EINVAL;
     }
-    while (!rc && (r = archive_read_next_header(in, &e)) == ARCHIVE_OK) {
-        const char *name = archive_entry_pathname(e);
-        bool dir = archive_entry_filetype(e) == AE_IFDIR;
-        char *full;
-
-        if (!name || !*name) {
-            strbuf_addf(err, "'%s': a member without a name", path);
-            rc = -EINVAL;
-            break;
-        }
-        if ((rc = check_member(path, e, name, &top, p, err)))
-            break;
-        if (p && p->max_members && ++members > p->max_members) {
-            strbuf_addf(err, "'%s': more than %lu members", path,
-                        p->max_members);
-            rc = -EFBIG;
-            break;
-        }
-        /* The header's size refuses early what the data would refuse
-         * late; copy_data() counts what really comes. */
-        if (p && p->max_bytes && archive_entry_size_is_set(e)
-            && (unsigned long long)archive_entry_size(e)
-                   > p->max_bytes - total) {
-            strbuf_addf(err, "'%s': more than %llu bytes unpacked (at '%s')",
-                        path, p->max_bytes, name);
-            rc = -EFBIG;
-            break;
-        }
-        /* Owner and mode are the server's: readable by the web server,
-         * writable by nobody else, no set-id bits from the bundle. */
-        archive_entry_set_perm(e, dir ? 0755 : 0644);
-        full = xasprintf("%s/%s", dest, name);
-        archive_entry_set_pathname(e, full);
-        free(full);
-        if (archive_write_header(out, e) != ARCHIVE_OK) {
-            strbuf_addf(err, "'%s': '%s': %s", path, name,
-                        archive_error_string(out));
-            rc = -EINVAL;
-            break;
-        }
-        rc = copy_data(in, out, path, name, &total, p, err);
-    }
+    while (!rc && (r = archive_read_next_header(u.in, &e)) == ARCHIVE_OK)
+        rc = unpack_member(&u, e, err);
     if (!rc && r != ARCHIVE_EOF) {
         strbuf_addf(err, "cannot read '%s': %s", path,
-                    archive_error_string(in));
+                    archive_error_string(u.in));
         rc = -EINVAL;
     }
-    if (!rc && !top) {
+    if (!rc && !u.top) {
         strbuf_addf(err, "'%s' is empty", path);
         rc = -EINVAL;
     }
-    archive_read_free(in);
-    archive_write_free(out);
+    archive_read_free(u.in);
+    archive_write_free(u.out);
     if (!rc)
-        *run_dir = xasprintf("%s/%s", dest, top);
-    free(top);
+        *run_dir = xasprintf("%s/%s", dest, u.top);
+    free(u.top);
     return rc;
 }
 

@@ -71,6 +71,7 @@ fi
 check "the run's files are on the site" cmp "$d/summary.json" "$site/runs/$id/summary.json"
 check "nginx serves the index" bash -c "curl -sf '$base/index.html' | grep -qF '$id'"
 check "nginx serves the run's page" curl -sf -o /dev/null "$base/runs/$id/index.html"
+check "a run's page is served with no script allowed" bash -c "curl -sfI '$base/runs/$id/index.html' | grep -qi \"^content-security-policy: sandbox allow-same-origin; script-src 'none'\""
 check "nginx does not serve the history" test "$(curl -s -o /dev/null -w '%{http_code}' "$base/history.db")" = 403
 check "nobody reads the uploads back" test "$(curl -s -o /dev/null -w '%{http_code}' "$base/incoming/$id.tar.gz")" = 403
 dom "$base/index.html" >"$tmp/index.dom"
