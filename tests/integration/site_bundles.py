@@ -6,6 +6,14 @@
       the run again under a new run id and uuid (its host name, its
       headline figure and its start changed when asked), as a lab host
       would post it
+  site_bundles.py many RUN_DIR OUTDIR N
+      N clones, many-<i>.tar.gz, a minute apart, their figures varying
+  site_bundles.py rows DOM.html
+      the run rows of a page as Chromium dumped it: "hidden|shown<TAB>
+      host<TAB>run id" a line (parsed, not grepped: a dumped attribute
+      keeps its '<' and '>')
+  site_bundles.py scripts DOM.html
+      how many script elements the page has
   site_bundles.py hostile KIND RUN_DIR OUT.tar.gz
       the run with one thing no run makes: dotdot, absolute, symlink,
       big (a file past SITE_MAX_BYTES), device
@@ -14,6 +22,7 @@ Python's tarfile writes what GNU tar would refuse to, which is the point:
 the server must refuse it itself.
 """
 import datetime
+import html.parser
 import io
 import json
 import os
@@ -109,8 +118,51 @@ def hostile(kind, src, out):
     print(top)
 
 
+class Rows(html.parser.HTMLParser):
+    """The <tr data-host> rows of a page, and its <script> elements."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows, self.row, self.scripts = [], None, 0
+
+    def handle_starttag(self, tag, attrs):
+        a = dict(attrs)
+        if tag == 'script':
+            self.scripts += 1
+        elif tag == 'tr' and 'data-host' in a:
+            self.row = ['hidden' if 'hidden' in a else 'shown',
+                        a['data-host'], '']
+        elif tag == 'a' and self.row is not None and \
+                a.get('href', '').startswith(('runs/', '../runs/')):
+            self.row[2] = a['href'].split('/')[-2]
+
+    def handle_data(self, data):
+        # A run not on the site is named as text: its id is a cell.
+        if self.row is not None and not self.row[2] and '-20' in data:
+            self.row[2] = data
+
+    def handle_endtag(self, tag):
+        if tag == 'tr' and self.row is not None:
+            self.rows.append(self.row)
+            self.row = None
+
+
 def main(argv):
-    if argv[1] == 'clone':
+    if argv[1] in ('rows', 'scripts'):
+        p = Rows()
+        p.feed(open(argv[2]).read())
+        if argv[1] == 'scripts':
+            print(p.scripts)
+        for r in p.rows if argv[1] == 'rows' else []:
+            print('\t'.join(r))
+    elif argv[1] == 'many':
+        for i in range(1, int(argv[4]) + 1):
+            with open(os.devnull, 'w') as null:
+                sys.stdout, out = null, sys.stdout
+                clone(argv[2], '%s/many-%03d.tar.gz' % (argv[3], i),
+                      figure=1000 + (i * 37) % 200, minutes=10 + i)
+                sys.stdout = out
+    elif argv[1] == 'clone':
         host = figure = None
         minutes = 0
         rest = argv[4:]
