@@ -155,9 +155,10 @@ check "only the four published runs are on the site" test -z "$(ls -A "$site/run
 
 # The figures: import time per bundle and build time of a site of 100
 # runs (site import: one build after all of them).
-mk many "$d" "$bundles" 100
+mkdir "$bundles/many"
+regressed=$(mk many "$d" "$bundles/many" 100)
 t0=$(date +%s%N)
-run_pt 0 site import --site "$tmp/site100" "$bundles"/many-*.tar.gz
+run_pt 0 site import --site "$tmp/site100" "$bundles/many"
 t1=$(date +%s%N)
 check "100 runs on the site" test "$(ls "$tmp/site100/runs" | wc -l)" -eq 100
 built=$(printf '%s\n' "$OUT" | sed -n 's/.*site built in \([0-9]*\) ms.*/\1/p')
@@ -165,6 +166,7 @@ per=$(printf '%s\n' "$OUT" | sed -n 's/.*published as .* (\([0-9]*\) ms)/\1/p' |
 	awk '{ s += $1; n++ } END { if (n) printf "%.1f", s / n }')
 echo "site import of 100 bundles: $(( (t1 - t0) / 1000000 )) ms; ${per:-?} ms a bundle; site build of 100 runs: ${built:-?} ms"
 check "the series page has its trend graphs" bash -c "ls '$tmp/site100'/series/*/trend-loss_free_pps.png >/dev/null"
+check "the series page flags the run that regressed" bash -c "grep -qF '<tr class=bad><td class=l>loss_free_pps</td><td class=l><a href=\"../runs/$regressed/index.html\">' '$tmp/site100'/series/*.html"
 t0=$(date +%s%N)
 run_pt 0 site build --site "$tmp/site100"
 echo "site build of 100 runs again: $(( ($(date +%s%N) - t0) / 1000000 )) ms"

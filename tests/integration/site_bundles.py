@@ -7,7 +7,8 @@
       headline figure and its start changed when asked), as a lab host
       would post it
   site_bundles.py many RUN_DIR OUTDIR N
-      N clones, many-<i>.tar.gz, a minute apart, their figures varying
+      N clones, many-<i>.tar.gz, a minute apart, their figures varying,
+      the 50th's 400 pps down and judged regressed (its id is printed)
   site_bundles.py rows DOM.html
       the run rows of a page as Chromium dumped it: "hidden|shown<TAB>
       host<TAB>run id" a line (parsed, not grepped: a dumped attribute
@@ -75,13 +76,17 @@ def renamed(src, host=None, minutes=0):
     return meta
 
 
-def clone(src, out, host=None, figure=None, minutes=0):
+def clone(src, out, host=None, figure=None, minutes=0, regressed=False):
     meta = renamed(src, host, minutes)
     replace = {'metadata.json': json.dumps(meta).encode()}
     if figure is not None:
         summary = json.load(open(os.path.join(src, 'summary.json')))
         summary['result']['loss_free_pps'] = figure
         summary['result'].pop('loss_free_limit', None)
+        if regressed:
+            # As its host judged it: the figure regressed.
+            summary['regression'] = {'checked': True, 'metrics': [
+                {'name': 'loss_free_pps', 'outcome': 'regressed'}]}
         replace['summary.json'] = json.dumps(summary).encode()
     with tarfile.open(out, 'w:gz') as tar:
         add_dir(tar, src, meta['run_id'], replace)
@@ -160,8 +165,15 @@ def main(argv):
             with open(os.devnull, 'w') as null:
                 sys.stdout, out = null, sys.stdout
                 clone(argv[2], '%s/many-%03d.tar.gz' % (argv[3], i),
-                      figure=1000 + (i * 37) % 200, minutes=10 + i)
+                      figure=1000 + (i * 37) % 200 - 400 * (i == 50),
+                      minutes=10 + i, regressed=i == 50)
                 sys.stdout = out
+            if i == 50:
+                print(json.load(tarfile.open(
+                    '%s/many-050.tar.gz' % argv[3]).extractfile(
+                        tarfile.open('%s/many-050.tar.gz' % argv[3])
+                        .getnames()[0].split('/')[0] + '/metadata.json'))
+                      ['run_id'])
     elif argv[1] == 'clone':
         host = figure = None
         minutes = 0
