@@ -14,9 +14,9 @@
 
 /* What a run directory holds (harness/run/run.c, run_collectors.c,
  * sut_setup.c, snapshot.c, snapshot_jvm.c, the report), as fnmatch()
- * patterns with
- * FNM_PATHNAME: a '*' never crosses a folder.  Anything else in a bundle
- * is no run's, so a bundle carrying it is refused rather than served. */
+ * patterns with FNM_PATHNAME: a '*' never crosses a folder.  Anything
+ * else in a bundle is no run's, so a bundle carrying it is refused rather
+ * than served. */
 static const char *const run_files[] = {
     "metadata.json", "summary.json", "trials.csv", "junit.xml",
     "testspec.csv", "index.html", "run.log", "topology.log",

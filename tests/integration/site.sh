@@ -49,6 +49,12 @@ put() { curl -sS -o /dev/null -w '%{http_code}' -T "$1" "$base/incoming/$(basena
 dom() { chromium --headless --no-sandbox --disable-gpu --dump-dom "$1" 2>/dev/null; }
 watch_log() { grep -qF -- "$1" "$tmp/watch.log"; }
 
+sed -e "s|@SRV@|$srv|g" -e "s|@BINDIR@|$(pwd)|g" report/server/perftests-site.service \
+	>"$tmp/perftests-site.service"
+if command -v systemd-analyze >/dev/null; then
+	check "systemd takes the shipped unit" systemd-analyze verify "$tmp/perftests-site.service"
+fi
+check "its command is the one this test runs" grep -qx "ExecStart=$(pwd)/perftests site watch --incoming $in --site $site" "$tmp/perftests-site.service"
 check "nginx takes the shipped site" /usr/sbin/nginx -t -q -p "$tmp/nginx" -c "$tmp/nginx/nginx.conf"
 check "nginx starts" nginx_start "$tmp/nginx" "$port"
 "$PT" site watch --incoming "$in" --site "$site" -o SITE_MAX_BYTES=$PT_SITE_MAX_BYTES \
