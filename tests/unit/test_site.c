@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "report/history.h"
 #include "report/site.h"
@@ -32,6 +33,9 @@ struct member {
     long long size;         /* a file's size when 'text' is NULL */
 };
 
+/* Whether bundle() compresses: libarchive reads a plain tar as well. */
+static bool gzipped = true;
+
 /* Writes <tmpdir>/<file>, a .tar.gz of 'm' (up to a NULL name); returns
  * its path (malloc'ed). */
 static char *bundle(const char *file, const struct member *m)
@@ -40,7 +44,8 @@ static char *bundle(const char *file, const struct member *m)
     struct archive *a = archive_write_new();
     static char zeros[65536];
 
-    archive_write_add_filter_gzip(a);
+    if (gzipped)
+        archive_write_add_filter_gzip(a);
     archive_write_set_format_pax_restricted(a);
     assert_int_equal(archive_write_open_filename(a, path), ARCHIVE_OK);
     for (; m->name; m++) {
@@ -229,6 +234,41 @@ static void test_site__seen_twice_is_a_no_op(void **state)
     strbuf_dispose(&err);
 }
 
+/* A bundle cut short inside a member's data (an upload that broke off):
+ * refused, naming the member.  The name was read after libarchive had
+ * freed it (fuzz_bundle found it; its input is the seed
+ * tests/fuzz/bundle/uaf-name-after-set-pathname). */
+static void test_site__truncated_names_the_member(void **state)
+{
+    struct member m[] = {
+        { ID "/metadata.json", AE_IFREG, META, 0 },
+        { ID "/run.log", AE_IFREG, NULL, 0 },
+        { NULL, 0, NULL, 0 },
+    };
+    struct strbuf err = STRBUF_INIT;
+    enum site_unpacked what;
+    char *log = malloc(65537), *site = xasprintf("%s/cut", tmpdir);
+    char *dir = NULL, *path;
+    struct stat st;
+
+    memset(log, 'x', 65536);
+    log[65536] = '\0';
+    m[1].text = log;
+    /* Not compressed: the cut is in run.log's data, not in gzip's. */
+    gzipped = false;
+    path = bundle("cut.tar.gz", m);
+    gzipped = true;
+    assert_int_equal(stat(path, &st), 0);
+    assert_int_equal(truncate(path, st.st_size - 20000), 0);
+    assert_true(site_unpack(site, path, 1 << 20, &dir, &what, &err) < 0);
+    if (!strstr(err.buf, "run.log'"))
+        fail_msg("'%s' does not name run.log", err.buf);
+    free(path);
+    free(site);
+    free(log);
+    strbuf_dispose(&err);
+}
+
 /* A run whose host name, version and id carry markup: the pages show it
  * as text, and link no run that is not on the site. */
 static void test_site__pages_escape(void **state)
@@ -283,6 +323,7 @@ int main(void)
         cmocka_unit_test(test_site__member_allowed),
         cmocka_unit_test(test_site__hostile_bundles_refused),
         cmocka_unit_test(test_site__seen_twice_is_a_no_op),
+        cmocka_unit_test(test_site__truncated_names_the_member),
         cmocka_unit_test(test_site__pages_escape),
     };
 
