@@ -144,14 +144,23 @@ static void import_arg(struct site_ctx *c, const char *arg)
         c->refused++;
         return;
     }
+    int found = 0;
     for (int i = 0; i < n; i++) {
         char *path = xasprintf("%s/%s", arg, list[i]->d_name);
-        if (bundle_name(list[i]->d_name) && path_is_file(path))
+        if (bundle_name(list[i]->d_name) && path_is_file(path)) {
             import_bundle(c, path);
+            found++;
+        }
         free(path);
         free(list[i]);
     }
     free(list);
+    /* A run directory given by mistake, or an empty upload folder: said,
+     * not taken for success. */
+    if (!found) {
+        LOG_WARN("'%s' holds no bundle (*.tar.gz)", arg);
+        c->refused++;
+    }
 }
 
 /* The pending uploads of 'watch': name -> [size, mtime, since (ms)]. */

@@ -176,3 +176,10 @@ check "the series page flags the run that regressed" bash -c "grep -qF '<tr clas
 t0=$(date +%s%N)
 run_pt 0 site build --site "$tmp/site100"
 echo "site build of 100 runs again: $(( ($(date +%s%N) - t0) / 1000000 )) ms"
+
+# site import by hand: a refused bundle is exit 1 with its reason; one on
+# the site already, exit 0 and nothing to do.
+run_pt 1 site import --site "$tmp/site100" "$bundles/symlink.tar.gz"
+has "site import says why it refused" "index.html' is a symbolic link"
+run_pt 0 site import --site "$tmp/site100" "$bundles/many/many-007.tar.gz"
+has "site import of a run on the site already" "is on the site already; nothing to do"
