@@ -50,7 +50,7 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 	harness/lib/links.c harness/lib/jsonrpc.c harness/lib/ovsdb.c \
 	harness/lib/unixctl.c harness/lib/hist.c harness/lib/pace.c \
 	harness/lib/rrdfile.c harness/lib/cpus.c
-RUN_SRCS := harness/cli.c harness/history_cli.c harness/run/settings.c harness/run/profile.c \
+RUN_SRCS := harness/cli.c harness/history_cli.c harness/site_cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
 	harness/run/calibration.c harness/run/placement.c harness/run/sut_setup.c \
@@ -77,7 +77,8 @@ REPORT_SRCS := report/load.c report/graph.c report/summary.c report/testspec.c \
 	report/junit.c report/html.c report/report.c report/bundle.c \
 	report/post.c report/deliver.c report/spool.c report/latency.c \
 	report/regress.c report/history.c report/regression.c report/trend.c \
-	report/ab_stats.c report/ab.c
+	report/ab_stats.c report/ab.c report/site.c report/site_pages.c \
+	report/site_series.c
 PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) \
 	$(TOPOLOGY_SRCS) $(COLLECTOR_SRCS) $(REPORT_SRCS)
 
@@ -104,7 +105,7 @@ build/tests/jmx/PtTestApp.class: tests/jmx/PtTestApp.java
 	$(JAVAC) --release 17 -Xlint:all -d build/tests/jmx $<
 
 .PHONY: all deps test-deps run test unit integration bench fuzz fuzz-cc \
-	install clean check-root check-layers valgrind
+	install install-server clean check-root check-layers valgrind
 all: perftests $(JMX_CLASSES)
 
 perftests: build/harness/main.o build/libperftests.a
@@ -297,6 +298,21 @@ install: all
 	if [ -d build/jmx ]; then install -d $(DESTDIR)$(DATADIR)/jmx && \
 		install -m 0644 build/jmx/*.class $(DESTDIR)$(DATADIR)/jmx/; fi
 	install -m 0644 harness/perftests.1 $(DESTDIR)$(PREFIX)/share/man/man1/perftests.1
+
+# The report server (README "The report server"): perftests, nginx, the
+# nginx site and the systemd unit of `perftests site watch` from
+# report/server/, then (without DESTDIR) the user, folders and services.
+SRV ?= /srv/perftests
+PORT ?= 80
+install-server: deps
+	$(call install_missing,nginx)
+	$(MAKE) install
+	install -d $(DESTDIR)/etc/nginx/sites-available $(DESTDIR)/etc/systemd/system
+	sed -e 's|@SRV@|$(SRV)|g' -e 's|@PORT@|$(PORT)|g' report/server/perftests-site.nginx \
+		>$(DESTDIR)/etc/nginx/sites-available/perftests
+	sed -e 's|@SRV@|$(SRV)|g' -e 's|@BINDIR@|$(PREFIX)/bin|g' report/server/perftests-site.service \
+		>$(DESTDIR)/etc/systemd/system/perftests-site.service
+	if [ -z "$(DESTDIR)" ]; then report/server/setup.sh $(SRV); fi
 
 # The layering rule of DESIGN.md: each room includes only the rooms it may.
 check-layers:

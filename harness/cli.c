@@ -8,7 +8,8 @@
 
 enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST,
        OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE, OPT_CSV,
-       OPT_NO_WAIT, OPT_SUT_PACKAGES, OPT_A, OPT_B, OPT_A_ENV, OPT_B_ENV };
+       OPT_NO_WAIT, OPT_SUT_PACKAGES, OPT_A, OPT_B, OPT_A_ENV, OPT_B_ENV,
+       OPT_SITE, OPT_INCOMING };
 
 static const struct option long_options[] = {
     { "profile", required_argument, NULL, 'p' },
@@ -34,6 +35,8 @@ static const struct option long_options[] = {
     { "b", required_argument, NULL, OPT_B },
     { "a-env", required_argument, NULL, OPT_A_ENV },
     { "b-env", required_argument, NULL, OPT_B_ENV },
+    { "site", required_argument, NULL, OPT_SITE },
+    { "incoming", required_argument, NULL, OPT_INCOMING },
     { NULL, 0, NULL, 0 },
 };
 
@@ -140,6 +143,12 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
         case OPT_B_ENV:
             push(&cli->ab_env[c - OPT_A_ENV], &cli->n_ab_env[c - OPT_A_ENV],
                  optarg);
+            break;
+        case OPT_SITE:
+            cli->site = optarg;
+            break;
+        case OPT_INCOMING:
+            cli->incoming = optarg;
             break;
         case ':':
             strbuf_addf(err, "option '%s' needs a value", argv[optind - 1]);

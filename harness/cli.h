@@ -30,6 +30,9 @@ struct cli {
     const char *topology;   /* --topology T */
     const char *note;       /* --note TEXT (history ack) */
     bool csv;               /* --csv (history export) */
+    /* site */
+    const char *site;       /* --site DIR: the lab site's folder */
+    const char *incoming;   /* --incoming DIR: where bundles are posted */
     /* ab: --a and --b (A first), --a-env and --b-env KEY=VALUE
      * (NULL-terminated, owned arrays) */
     const char *ab_spec[2];

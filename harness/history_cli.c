@@ -7,8 +7,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <ftw.h>
-#include <sys/stat.h>
 
 #include "lib/util.h"
 #include "report/bundle.h"
@@ -170,17 +168,27 @@ static int export_csv(struct history *h, const struct cli *cli)
     return PT_EXIT_PASS;
 }
 
-static int remove_one(const char *path, const struct stat *st, int flag,
-                      struct FTW *ftw)
+/* The headline metrics of 'summary', each with the verdict its host gave
+ * it when the run was judged (summary.json's "regression" section), so
+ * that the trend graphs of an importing history mark the same runs. */
+static json_t *judged_metrics(const json_t *summary)
 {
-    (void)st, (void)flag, (void)ftw;
-    return remove(path);
+    json_t *metrics = report_metrics(json_object_get(summary, "result"));
+    json_t *judged = json_object_get(json_object_get(summary, "regression"),
+                                     "metrics"), *m, *j;
+    size_t i, k;
+
+    json_array_foreach(metrics, i, m)
+        json_array_foreach(judged, k, j)
+            if (json_equal(json_object_get(m, "name"),
+                           json_object_get(j, "name"))
+                && json_is_string(json_object_get(j, "outcome")))
+                json_object_set(m, "outcome", json_object_get(j, "outcome"));
+    return metrics;
 }
 
-/* One run directory, or a bundle unpacked into a folder of our own first,
- * into the history at 'db': its series, headline metrics and outcome as
- * its summary.json says.  0, or -errno with the reason in 'err'. */
-static int import_one(const char *db, const char *arg, struct strbuf *err)
+int history_cli_import_one(const char *db, const char *arg,
+                           struct strbuf *err)
 {
     size_t len = strlen(arg);
     bool bundle = len > 7 && !strcmp(arg + len - 7, ".tar.gz");
@@ -212,8 +220,7 @@ static int import_one(const char *db, const char *arg, struct strbuf *err)
     } else {
         char *series = report_series_key(&r);
         section = json_pack("{s:s, s:s, s:o}", "db", db, "series", series,
-                            "metrics", report_metrics(json_object_get(
-                                summary, "result")));
+                            "metrics", judged_metrics(summary));
         free(series);
         rc = report_history_record(&r, section, json_is_true(json_object_get(
             json_object_get(summary, "verdict"), "pass")));
@@ -224,7 +231,7 @@ static int import_one(const char *db, const char *arg, struct strbuf *err)
     json_decref(summary);
     report_release(&r);
 out:
-    if (bundle && nftw(tmp, remove_one, 16, FTW_DEPTH | FTW_PHYS))
+    if (bundle && remove_tree(tmp))
         fprintf(stderr, "perftests: cannot remove '%s'\n", tmp);
     free(dir);
     return rc;
@@ -240,7 +247,7 @@ static int import(const struct cli *cli)
 
     for (int i = 1; i < cli->n_args; i++) {
         strbuf_reset(&err);
-        if (import_one(db, cli->args[i], &err)) {
+        if (history_cli_import_one(db, cli->args[i], &err)) {
             fprintf(stderr, "perftests: history import: %s\n", err.buf);
             bad++;
         } else {

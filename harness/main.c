@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "history_cli.h"
+#include "site_cli.h"
 #include "report/bundle.h"
 #include "lib/ledger.h"
 #include "lib/log.h"
@@ -425,6 +426,20 @@ static int cmd_ab(const struct cli *cli)
     return rc;
 }
 
+/* perftests site: the settings only for SITE_MAX_BYTES (profile,
+ * environment, -o), as everything else is options. */
+static int cmd_site(const struct cli *cli)
+{
+    struct settings s;
+    int rc = PT_EXIT_USAGE;
+
+    if (load_settings(cli, &s))
+        rc = site_cli(cli, (unsigned long long)settings_int(
+                               &s, SETTING_SITE_MAX_BYTES));
+    settings_release(&s);
+    return rc;
+}
+
 static void run_help_tables(FILE *out)
 {
     fputs("\nsystems under test (--sut SPEC):\n", out);
@@ -551,6 +566,32 @@ static const struct cli_command commands[] = {
       "      --json             the comparison as JSON\n"
       "      --db FILE          the history (default DIR/history.db)\n"
       COMMON_OPTIONS, 2, 2, history_cli_compare },
+    { "site", "perftests site import|build|watch [--site DIR] [--db FILE] "
+      "[--incoming DIR] [BUNDLE|DIR...]",
+      "The lab's report server: posted bundles published as a static site\n"
+      "(DIR, default /srv/perftests/site) that nginx serves as it is.\n"
+      "'site import BUNDLE|DIR...': each bundle (a folder: its *.tar.gz)\n"
+      "checked and unpacked into DIR/runs/<run id>/, its figures into the\n"
+      "lab's history (DIR/history.db, or --db FILE), then the pages\n"
+      "rebuilt.  A bundle is refused, with the reason logged, for a member\n"
+      "outside its run folder ('..', an absolute path), a link, a device,\n"
+      "a file a run never makes, or more than SITE_MAX_BYTES unpacked; a\n"
+      "bundle of a run already on the site (same uuid) changes nothing.\n"
+      "'site build': the pages again: index.html (every run, newest first,\n"
+      "filterable by host and topology), series/<id>.html (trend graphs,\n"
+      "regressions), hosts/<id>.html.\n"
+      "'site watch --incoming DIR': imports each bundle that lands in the\n"
+      "upload folder (renamed into place, or closed after writing, then\n"
+      "still for half a second), after those already there; runs until\n"
+      "SIGTERM.  report/server/ has its nginx site and systemd unit.\n"
+      "\noptions:\n"
+      "      --site DIR         the site's folder\n"
+      "      --db FILE          the lab's history (default DIR/history.db)\n"
+      "      --incoming DIR     with watch: the WebDAV upload folder\n"
+      "  -o SITE_MAX_BYTES=N    the largest unpacked bundle (512 MiB)\n"
+      COMMON_OPTIONS
+      "\nexit codes: 0 done, 1 a bundle was refused, 2 usage error, 3 the\n"
+      "site or its history could not be written.\n", 1, 4096, cmd_site },
     { "list", "perftests list",
       "Lists the topologies (built-in and shell) and the profiles.\n", 0, 0,
       cmd_list },

@@ -330,7 +330,8 @@ static json_t *run_metrics(struct history *h, const char *uuid)
 
 static json_t *list_row(struct history *h, sqlite3_stmt *st)
 {
-    json_t *run = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o}",
+    json_t *run = json_pack("{s:o, s:o, s:o, s:o, s:o, s:o, s:b, s:b, s:o, "
+                            "s:o}",
                             "run_id", text_or_null(st, 0), "uuid",
                             text_or_null(st, 1), "start", text_or_null(st, 2),
                             "topology", text_or_null(st, 3), "series",
@@ -338,7 +339,7 @@ static json_t *list_row(struct history *h, sqlite3_stmt *st)
                             text_or_null(st, 5), "passed",
                             sqlite3_column_int(st, 6) != 0, "acked",
                             sqlite3_column_int(st, 7) != 0, "ack_note",
-                            text_or_null(st, 8));
+                            text_or_null(st, 8), "host", text_or_null(st, 9));
 
     json_object_set_new(run, "metrics", run_metrics(
         h, (const char *)sqlite3_column_text(st, 1)));
@@ -349,8 +350,9 @@ json_t *history_list(struct history *h, const char *topology, int last,
                      struct strbuf *err)
 {
     sqlite3_stmt *st = prepare(h, "SELECT run_id, uuid, start, topology, "
-                               "series, sut_version, passed, acked, ack_note "
-                               "FROM runs WHERE ?1 IS NULL OR topology = ?1 "
+                               "series, sut_version, passed, acked, ack_note, "
+                               "host FROM runs "
+                               "WHERE ?1 IS NULL OR topology = ?1 "
                                "ORDER BY start DESC LIMIT ?2", err);
 
     if (!st)

@@ -49,7 +49,7 @@ json_t *history_trend(struct history *h, const char *series,
                       const char *start, const char *metric, int last,
                       struct strbuf *err);
 /* The runs, newest first, as [{"run_id", "uuid", "start", "topology",
- * "series", "sut_version", "passed", "acked", "ack_note", "metrics":
+ * "series", "sut_version", "passed", "acked", "ack_note", "host", "metrics":
  * {name: value}}]; only of 'topology' when not NULL, at most 'last' (0:
  * all).  NULL with the reason in 'err'. */
 json_t *history_list(struct history *h, const char *topology, int last,

@@ -103,6 +103,15 @@ struct strbuf *report_graph_arg(struct report_graph *g);
 /* Draws it when 'draw' (else only frees): 0, 1 when not drawn, or -EIO
  * with librrd's reason in 'err'. */
 int report_graph_end(struct report_graph *g, bool draw, struct strbuf *err);
+/* The trend graphs (trend.c) into r->dir: rrd/trend.rrd and a
+ * trend-<name>.png per metric of 'metrics' ([{"name", "unit",
+ * "baseline_median" (may be missing)}]) whose history_trend() rows are
+ * trend[k], each appended to r->trends; the rightmost run's rule is called
+ * 'last_label'.  Nothing for fewer than two runs.  0, or -EIO with the
+ * first graph's reason in 'err'. */
+int report_trend_draw(struct report *r, const json_t *metrics,
+                      json_t *const *trend, size_t n, const char *last_label,
+                      struct strbuf *err);
 /* The history (regression.c): the headline metrics of a result
  * ([{"name", "value", "unit", "better"}]), the series key of the run, and
  * the "regression" section of summary.json: each metric judged against

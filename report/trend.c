@@ -72,7 +72,8 @@ static int write_rrd(const struct report *r, json_t *const *trend,
 /* One metric's graph: its line, the baseline's median, a rule at this
  * run and at each run that regressed or was acknowledged. */
 static int draw(struct report *r, const json_t *m, const json_t *trend,
-                size_t k, size_t n_runs, struct strbuf *err)
+                size_t k, size_t n_runs, const char *last_label,
+                struct strbuf *err)
 {
     const char *name = json_string_value(json_object_get(m, "name"));
     json_t *median = json_object_get(m, "baseline_median"), *t;
@@ -110,11 +111,11 @@ static int draw(struct report *r, const json_t *m, const json_t *trend,
             strbuf_addf(report_graph_arg(&g), "VRULE:%lld#9467bd%s:dashes",
                         at, said_acked++ ? "" : ":acknowledged step");
     }
-    strbuf_addf(report_graph_arg(&g), "VRULE:%lld#2ca02c:this run\\l",
-                (long long)slot(n_runs - 1) - TREND_STEP / 2);
-    strbuf_addstr(report_graph_arg(&g), "COMMENT:runs of the series, oldest "
-                                        "on the left, this run on the "
-                                        "right\\l");
+    strbuf_addf(report_graph_arg(&g), "VRULE:%lld#2ca02c:%s\\l",
+                (long long)slot(n_runs - 1) - TREND_STEP / 2, last_label);
+    strbuf_addf(report_graph_arg(&g), "COMMENT:runs of the series, oldest "
+                                      "on the left, %s on the right\\l",
+                last_label);
     rc = report_graph_end(&g, true, err);
     if (!rc)
         json_array_append_new(r->trends, json_pack("{s:s, s:s}", "file", file,
@@ -124,6 +125,33 @@ static int draw(struct report *r, const json_t *m, const json_t *trend,
     return rc;
 }
 
+int report_trend_draw(struct report *r, const json_t *metrics,
+                      json_t *const *trend, size_t n, const char *last_label,
+                      struct strbuf *err)
+{
+    size_t i, n_runs = 0;
+    int rc = 0;
+
+    for (i = 0; i < n && i < TREND_MAX_METRICS; i++)
+        if (json_array_size(trend[i]) > n_runs)
+            n_runs = json_array_size(trend[i]);
+    n = i;
+    /* One run is no trend; the page says why there is none. */
+    if (n_runs < 2)
+        return 0;
+    rc = write_rrd(r, trend, n, n_runs, err);
+    for (i = 0; !rc && i < n; i++) {
+        struct strbuf why = STRBUF_INIT;
+        if (draw(r, json_array_get(metrics, i), trend[i], i, n_runs,
+                 last_label, &why) < 0 && !err->len)
+            strbuf_addf(err, "trend-%s.png: %s", json_string_value(
+                            json_object_get(json_array_get(metrics, i),
+                                            "name")), why.buf);
+        strbuf_dispose(&why);
+    }
+    return rc || err->len ? -EIO : 0;
+}
+
 static int trends_make(struct report *r, struct strbuf *err)
 {
     json_t *sec = json_object_get(r->summary, "regression"), *m;
@@ -131,7 +159,7 @@ static int trends_make(struct report *r, struct strbuf *err)
     json_t *trend[TREND_MAX_METRICS] = { NULL };
     const char *db = json_string_value(json_object_get(sec, "db"));
     int last = (int)report_setting_num(r, "TREND_RUNS", 30);
-    size_t i, n = 0, n_runs = 0;
+    size_t i, n = 0;
     struct history *h;
     int rc = 0;
 
@@ -151,26 +179,14 @@ static int trends_make(struct report *r, struct strbuf *err)
             rc = -EIO;
             break;
         }
-        if (json_array_size(trend[n]) > n_runs)
-            n_runs = json_array_size(trend[n]);
         n++;
     }
     history_close(h);
-    /* One run is no trend; the page says why there is none. */
-    if (!rc && n_runs >= 2)
-        rc = write_rrd(r, trend, n, n_runs, err);
-    for (i = 0; !rc && n_runs >= 2 && i < n; i++) {
-        struct strbuf why = STRBUF_INIT;
-        if (draw(r, json_array_get(metrics, i), trend[i], i, n_runs, &why)
-            < 0 && !err->len)
-            strbuf_addf(err, "trend-%s.png: %s", json_string_value(
-                            json_object_get(json_array_get(metrics, i),
-                                            "name")), why.buf);
-        strbuf_dispose(&why);
-    }
+    if (!rc)
+        rc = report_trend_draw(r, metrics, trend, n, "this run", err);
     for (i = 0; i < n; i++)
         json_decref(trend[i]);
-    return rc || err->len ? -EIO : 0;
+    return rc;
 }
 
 const struct report_output report_trends = {

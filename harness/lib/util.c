@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,6 +59,21 @@ int mkdir_p(const char *dir, unsigned mode)
     }
     free(tmp);
     return err;
+}
+
+static int remove_one(const char *path, const struct stat *st, int flag,
+                      struct FTW *ftw)
+{
+    (void)st, (void)flag, (void)ftw;
+    return remove(path) ? -1 : 0;
+}
+
+int remove_tree(const char *path)
+{
+    int rc = nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS);
+
+    /* Either way errno says what failed: remove()'s, or nftw()'s own. */
+    return rc ? -errno : 0;
 }
 
 bool path_is_file(const char *path)

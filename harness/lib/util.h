@@ -34,6 +34,9 @@ void sleep_ms(int ms);
 int mkdir_p(const char *dir, unsigned mode);
 bool path_is_file(const char *path);
 bool path_is_dir(const char *path);
+/* rm -r of 'path' without following links (a link is removed, not what it
+ * points at).  0 or a negative errno. */
+int remove_tree(const char *path);
 /* Writes 'len' bytes to path.tmp and renames it over 'path', so a reader
  * never sees half a file.  0 or a negative errno. */
 int write_file_atomic(const char *path, const void *data, size_t len);

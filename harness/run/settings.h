@@ -122,6 +122,9 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(TREND_RUNS, NULL, SETTING_INT, 0, 1000, "30", NULL,                     \
       "the trend graphs in index.html: each headline metric over the "     \
       "series' last this many runs; 0: none")                               \
+    X(SITE_MAX_BYTES, NULL, SETTING_INT, 1, 1099511627776.0, "536870912",   \
+      NULL, "perftests site: a posted bundle unpacking to more bytes than "  \
+      "this is refused (default 512 MiB)")                                  \
     X(AB_ROUNDS, NULL, SETTING_INT, 2, 1000, "5", NULL,                       \
       "perftests ab: rounds, each a fresh run of A and of B (A B, then B "  \
       "A, ...)")                                                              \
