@@ -83,14 +83,26 @@ void history_close(struct history *h)
     free(h);
 }
 
+/* 'sql' prepared, or NULL with the reason in 'err'. */
+static sqlite3_stmt *prepare(struct history *h, const char *sql,
+                             struct strbuf *err)
+{
+    sqlite3_stmt *st;
+
+    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) == SQLITE_OK)
+        return st;
+    fail(h, err, "cannot prepare");
+    return NULL;
+}
+
 static int exec_bound(struct history *h, const char *sql,
                       const char *const *text, int n_text, struct strbuf *err)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = prepare(h, sql, err);
     int rc;
 
-    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) != SQLITE_OK)
-        return fail(h, err, "cannot prepare");
+    if (!st)
+        return -EIO;
     for (int i = 0; i < n_text; i++)
         sqlite3_bind_text(st, i + 1, text[i], -1, SQLITE_TRANSIENT);
     rc = sqlite3_step(st);
@@ -101,15 +113,15 @@ static int exec_bound(struct history *h, const char *sql,
 static int add_metrics(struct history *h, const struct history_run *run,
                        struct strbuf *err)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = prepare(h, "INSERT OR REPLACE INTO metrics (uuid, "
+                               "name, value, unit, better, outcome) VALUES "
+                               "(?, ?, ?, ?, ?, ?)", err);
     size_t i;
     json_t *m;
     int rc = 0;
 
-    if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO metrics (uuid, "
-                           "name, value, unit, better, outcome) VALUES "
-                           "(?, ?, ?, ?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-        return fail(h, err, "cannot prepare");
+    if (!st)
+        return -EIO;
     json_array_foreach(run->metrics, i, m) {
         double v = json_number_value(json_object_get(m, "value"));
         sqlite3_reset(st);
@@ -139,14 +151,14 @@ static int add_metrics(struct history *h, const struct history_run *run,
 static int add_trials(struct history *h, const struct history_run *run,
                       struct strbuf *err)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = prepare(h, "INSERT OR REPLACE INTO trials VALUES "
+                               "(?, ?, ?)", err);
     size_t i;
     json_t *t;
     int rc = 0;
 
-    if (sqlite3_prepare_v2(h->db, "INSERT OR REPLACE INTO trials VALUES "
-                           "(?, ?, ?)", -1, &st, NULL) != SQLITE_OK)
-        return fail(h, err, "cannot prepare");
+    if (!st)
+        return -EIO;
     json_array_foreach(run->trials, i, t) {
         char *text = json_dumps(t, JSON_COMPACT);
         sqlite3_reset(st);
@@ -201,18 +213,18 @@ int history_series(struct history *h, const char *series, const char *start,
                    const char *uuid, const char *metric,
                    struct regress_run **out, size_t *n, struct strbuf *err)
 {
-    sqlite3_stmt *st;
+    sqlite3_stmt *st = prepare(h, "SELECT r.passed, r.acked, m.value FROM "
+                               "runs r LEFT JOIN metrics m ON m.uuid = "
+                               "r.uuid AND m.name = ? WHERE r.series = ? AND "
+                               "r.start < ? AND r.uuid != ? ORDER BY r.start",
+                               err);
     size_t alloc = 0;
     int rc;
 
     *out = NULL;
     *n = 0;
-    if (sqlite3_prepare_v2(h->db, "SELECT r.passed, r.acked, m.value FROM "
-                           "runs r LEFT JOIN metrics m ON m.uuid = r.uuid AND "
-                           "m.name = ? WHERE r.series = ? AND r.start < ? AND "
-                           "r.uuid != ? ORDER BY r.start", -1, &st, NULL)
-        != SQLITE_OK)
-        return fail(h, err, "cannot prepare");
+    if (!st)
+        return -EIO;
     sqlite3_bind_text(st, 1, metric, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 2, series, -1, SQLITE_TRANSIENT);
     sqlite3_bind_text(st, 3, start, -1, SQLITE_TRANSIENT);
@@ -238,18 +250,6 @@ static json_t *text_or_null(sqlite3_stmt *st, int col)
     const unsigned char *t = sqlite3_column_text(st, col);
 
     return t ? json_string((const char *)t) : json_null();
-}
-
-/* 'sql' prepared, or NULL with the reason in 'err'. */
-static sqlite3_stmt *prepare(struct history *h, const char *sql,
-                             struct strbuf *err)
-{
-    sqlite3_stmt *st;
-
-    if (sqlite3_prepare_v2(h->db, sql, -1, &st, NULL) == SQLITE_OK)
-        return st;
-    fail(h, err, "cannot prepare");
-    return NULL;
 }
 
 /* The rows of the bound statement 'st', each made an object by 'row', in
@@ -366,19 +366,12 @@ json_t *history_list(struct history *h, const char *topology, int last,
 int history_ack(struct history *h, const char *run, const char *note,
                 struct strbuf *err)
 {
-    sqlite3_stmt *st;
-    int rc;
+    const char *const text[] = { note ? note : "", run };
+    int rc = exec_bound(h, "UPDATE runs SET acked = 1, ack_note = ? WHERE "
+                        "run_id = ?2 OR uuid = ?2", text, 2, err);
 
-    if (sqlite3_prepare_v2(h->db, "UPDATE runs SET acked = 1, ack_note = ? "
-                           "WHERE run_id = ?2 OR uuid = ?2", -1, &st, NULL)
-        != SQLITE_OK)
-        return fail(h, err, "cannot prepare");
-    sqlite3_bind_text(st, 1, note ? note : "", -1, SQLITE_TRANSIENT);
-    sqlite3_bind_text(st, 2, run, -1, SQLITE_TRANSIENT);
-    rc = sqlite3_step(st);
-    sqlite3_finalize(st);
-    if (rc != SQLITE_DONE)
-        return fail(h, err, "cannot write");
+    if (rc)
+        return rc;
     if (!sqlite3_changes(h->db)) {
         strbuf_addf(err, "%s: no run '%s' in the history", h->path, run);
         return -ENOENT;
