@@ -8,9 +8,7 @@ tmp=$(mktemp -d /tmp/pt-collect-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
 # A short run: one 6-second trial at 1000 pps, nothing else.
-SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
-	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
-	-o THROUGHPUT_SCAN_BURST=6000)
+short_run 6000
 
 # sut_pid RUN_DIR: the SUT's first pid, from the run's metadata.
 sut_pid() {

@@ -10,9 +10,7 @@ tmp=$(mktemp -d /tmp/pt-faults-XXXXXX)
 trap '"$PT" cleanup -d "$res" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 res=$tmp/results
 # A short run: one trial at 1000 pps, nothing else.
-SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
-	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
-	-o THROUGHPUT_SCAN_BURST=3000)
+short_run 3000
 
 # meta RUN_DIR EXPR: a Python expression on metadata.json's 'm'.
 meta() {

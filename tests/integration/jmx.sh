@@ -31,9 +31,7 @@ start_app() {
 }
 
 # A short run on `direct`: one 8-second trial at 1000 pps.
-SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
-	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
-	-o THROUGHPUT_SCAN_BURST=8000)
+short_run 8000
 
 # 1. Attached by pid, the default queries.
 start_app

@@ -2,6 +2,14 @@
 # per check, which tests/run-tests.sh counts.
 PT=${PT:-./perftests}
 
+# short_run FRAMES: SHORT=(...) the options of a short run into $res: no
+# warm-up, no long run, one trial of FRAMES frames at 1000 pps.
+short_run() {
+	SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
+		-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
+		-o THROUGHPUT_SCAN_BURST="$1")
+}
+
 # A quick NDR search through a meter of tests/topologies/metered_bridge.sh
 # (up to 60 kpps, no latency, no collectors): the settings of the tests
 # that compare runs (history.sh, ab.sh).

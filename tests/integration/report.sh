@@ -27,9 +27,7 @@ $(nginx_webdav /upload/)
         location /sink/ { return 201; }
     }"
 start_nginx() { nginx_start "$tmp/nginx" "$port"; }
-SHORT=(-p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0
-	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000
-	-o THROUGHPUT_SCAN_BURST=2000)
+short_run 2000
 url=http://127.0.0.1:$port/upload/nightly/
 
 check "nginx starts" start_nginx
