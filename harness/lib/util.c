@@ -262,9 +262,17 @@ int host_lock(const char *path, const char *me, bool wait,
     if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
         rc = errno == EWOULDBLOCK ? 0 : -errno;
         if (!rc) {
-            strbuf_reset(holder);
-            strbuf_read_fd(holder, fd);
-            strbuf_rtrim(holder);
+            /* The holder writes its name right after it took the lock:
+             * an empty file is most likely that moment, not a nameless
+             * run, so look again for a little while. */
+            for (int i = 0; i < 50 && !holder->len; i++) {
+                if (i)
+                    sleep_ms(10);
+                strbuf_reset(holder);
+                if (lseek(fd, 0, SEEK_SET) == 0)
+                    strbuf_read_fd(holder, fd);
+                strbuf_rtrim(holder);
+            }
             if (!holder->len)
                 strbuf_addstr(holder, "a run that has not said its name");
             rc = -EWOULDBLOCK;

@@ -16,6 +16,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -131,6 +132,41 @@ static void test_util__host_lock(void **state)
     free(path);
 }
 
+/* The holder has the lock but has not written its name yet (host_lock
+ * writes it right after flock): the one that finds it held waits a moment
+ * for the name instead of saying the run has none. */
+static void test_util__host_lock_name_written_late(void **state)
+{
+    char *path = xasprintf("%s/late.lock", tmpdir);
+    struct strbuf holder = STRBUF_INIT;
+    int go[2];
+    pid_t first;
+    char c;
+    (void)state;
+
+    assert_int_equal(pipe(go), 0);
+    first = fork();
+    if (first == 0) {
+        int fd = open(path, O_RDWR | O_CREAT, 0644);
+        if (fd < 0 || flock(fd, LOCK_EX) || write(go[1], "x", 1) != 1)
+            _exit(1);
+        sleep_ms(100);
+        if (write(fd, "run A (pid 1)\n", 14) != 14)
+            _exit(1);
+        sleep_ms(300);
+        _exit(0);
+    }
+    assert_int_equal(read(go[0], &c, 1), 1);
+    assert_int_equal(host_lock(path, "run B", false, NULL, &holder),
+                     -EWOULDBLOCK);
+    assert_string_equal(holder.buf, "run A (pid 1)");
+    assert_int_equal(waitpid(first, NULL, 0), first);
+    close(go[0]);
+    close(go[1]);
+    strbuf_dispose(&holder);
+    free(path);
+}
+
 static void expect_redacted(const char *const (*cases)[2], size_t n)
 {
     for (size_t i = 0; i < n; i++) {
@@ -212,6 +248,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util__open_untrusted),
         cmocka_unit_test(test_util__host_lock),
+        cmocka_unit_test(test_util__host_lock_name_written_late),
         cmocka_unit_test(test_util__url_redact_user_info),
         cmocka_unit_test(test_util__url_redact_query_secrets),
         cmocka_unit_test(test_util__url_redact_every_url_in_text),
