@@ -1,6 +1,10 @@
 # perftests — build, test, install.  `make`, `make test`, `make bench`,
 # `make run`, `make install PREFIX=/usr/local DESTDIR=`.
 
+# `make` alone builds the binary (the JMX rule below would otherwise be
+# the first target).
+.DEFAULT_GOAL := all
+
 VERSION_BASE := 0.1.0
 VERSION := $(shell git describe --tags --always --dirty 2>/dev/null || echo $(VERSION_BASE))
 PREFIX ?= /usr/local
@@ -51,7 +55,7 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 	harness/lib/unixctl.c harness/lib/hist.c harness/lib/pace.c \
 	harness/lib/rrdfile.c harness/lib/cpus.c
 RUN_SRCS := harness/cli.c harness/history_cli.c harness/site_cli.c harness/run/settings.c harness/run/profile.c \
-	harness/run/rundir.c harness/run/metadata.c harness/run/run.c \
+	harness/run/rundir.c harness/run/metadata.c harness/run/run.c harness/run/run_phases.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
 	harness/run/calibration.c harness/run/placement.c harness/run/sut_setup.c \
 	harness/run/ab_run.c

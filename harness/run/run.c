@@ -1,4 +1,5 @@
 #include "run/run.h"
+#include "run/run_priv.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -34,39 +35,6 @@
 
 LOG_MODULE("run");
 
-struct run {
-    const struct run_config *cfg;
-    char *id;
-    char short_id[7];
-    char uuid[37];
-    char *dir;
-    char *ledger_dir;
-    time_t start;
-    struct ledger *ledger;
-    int host_lock;              /* descriptor holding it, or -1 */
-    const struct topology_ops *topo;
-    char *script;
-    char *topology_log;
-    struct topology_ctx tctx;
-    bool scenario_up;
-    struct sut *sut;
-    json_t *metadata;
-    struct measure measure;
-    bool measuring;
-    struct placement placement;
-    struct collect *collect;
-
-    unsigned phases_done;       /* a bit per phase that returned 0 */
-    int exit_code;              /* first failure's code, else 0 */
-    enum run_phase failed_phase;
-    char *error;
-};
-
-struct phase {
-    const char *name;
-    int (*fn)(struct run *r);
-};
-
 static void handle_signal(int sig)
 {
     pt_interrupted = sig;
@@ -91,8 +59,7 @@ void run_install_signals(void)
 }
 
 /* Records why the current phase failed; returns 'code' for the caller. */
-static int __attribute__((format(printf, 3, 4)))
-run_fail(struct run *r, int code, const char *fmt, ...)
+int run_fail(struct run *r, int code, const char *fmt, ...)
 {
     struct strbuf sb = STRBUF_INIT;
     va_list ap;
@@ -102,6 +69,14 @@ run_fail(struct run *r, int code, const char *fmt, ...)
     va_end(ap);
     free(r->error);
     r->error = strbuf_detach(&sb);
+    return code;
+}
+
+/* Records 'err' as why the phase failed with exit 'code', and frees it. */
+int run_fail_with(struct run *r, int code, struct strbuf *err)
+{
+    run_fail(r, code, "%s", err->buf);
+    strbuf_dispose(err);
     return code;
 }
 
@@ -142,7 +117,7 @@ static int start_logging(struct run *r)
     return 0;
 }
 
-static int write_metadata(struct run *r)
+int run_write_metadata(struct run *r)
 {
     char *path = xasprintf("%s/metadata.json", r->dir);
     int err = metadata_write(path, r->metadata), rc = 0;
@@ -163,7 +138,7 @@ static int gather_build_info(struct run *r)
     };
 
     r->metadata = metadata_build(&m, r->cfg->settings);
-    return write_metadata(r);
+    return run_write_metadata(r);
 }
 
 static void say_waiting(const char *holder)
@@ -230,285 +205,6 @@ static int load_profile(struct run *r)
     return 0;
 }
 
-/* A SUT the harness starts gets a namespace of its own for the datapath
- * and the bindings, so nothing of the run lands in the root namespace; an
- * OVS or process that already runs is reached where it is. */
-static int create_dp_namespace(struct run *r)
-{
-    struct topology_ctx *t = &r->tctx;
-    int rc;
-
-    snprintf(t->dp_ns, sizeof t->dp_ns, "pt-dp-%s", r->short_id);
-    rc = ledger_record(r->ledger, "netns", t->dp_ns, NULL);
-    if (!rc)
-        rc = netns_add(t->dp_ns);
-    if (!rc)
-        rc = netns_link_set_up(t->dp_ns, "lo", true);
-    if (rc)
-        return run_fail(r, PT_EXIT_ENV, "cannot create namespace '%s': %s",
-                        t->dp_ns, strerror(-rc));
-    LOG_DBG("created namespace '%s'", t->dp_ns);
-    return 0;
-}
-
-/* Records 'err' as why the phase failed with exit 'code', and frees it. */
-static int fail_with(struct run *r, int code, struct strbuf *err)
-{
-    run_fail(r, code, "%s", err->buf);
-    strbuf_dispose(err);
-    return code;
-}
-
-/* The build's packages, before the SUT starts (sut_setup.h). */
-static int install_sut(struct run *r)
-{
-    struct strbuf err = STRBUF_INIT;
-    int rc = sut_setup_install(r->cfg->settings, r->dir, r->metadata, &err);
-
-    if (rc)
-        return fail_with(r, rc, &err);
-    strbuf_dispose(&err);
-    return write_metadata(r);
-}
-
-static int start_sut(struct run *r)
-{
-    const struct settings *s = r->cfg->settings;
-    struct strbuf err = STRBUF_INIT;
-    /* Shell topologies may call ovs-vsctl: they get an OVS too. */
-    bool want_ovs = r->topo->needs_ovs || r->script;
-    char *dir;
-    int rc = want_ovs ? sut_setup_check_datapath(s, &err) : 0;
-
-    if (rc)
-        return fail_with(r, rc, &err);
-    if (!r->cfg->sut && (rc = create_dp_namespace(r)))
-        return rc;
-    dir = xasprintf("%s/sut", r->dir);
-    r->sut = sut_start(r->cfg->sut, want_ovs, dir, r->tctx.dp_ns, r->ledger,
-                       &err);
-    free(dir);
-    if (!r->sut) {
-        int code = run_fail(r, PT_EXIT_ENV, "the system under test did not "
-                            "start: %s", err.buf);
-        strbuf_dispose(&err);
-        return code;
-    }
-    json_object_set_new(r->metadata, "sut", sut_to_json(r->sut));
-    LOG_INFO("system under test: %s", sut_describe(r->sut));
-    /* Before the topology: thread counts and timeouts are the datapath's
-     * from its first bridge on. */
-    rc = sut_setup_configure(s, r->sut, r->metadata, &err);
-    if (!rc)
-        rc = sut_setup_place(s, r->sut, &r->placement, r->metadata, &err);
-    if (rc)
-        return fail_with(r, rc, &err);
-    strbuf_dispose(&err);
-    return write_metadata(r);
-}
-
-static int create_scenario(struct run *r)
-{
-    struct strbuf err = STRBUF_INIT;
-    struct topology_ctx *t = &r->tctx;
-    int rc;
-
-    t->run_id = r->id;
-    t->short_id = r->short_id;
-    t->ledger = r->ledger;
-    t->ovs_rundir = sut_ovs_rundir(r->sut);
-    t->ovs_db_socket = sut_ovs_db_socket(r->sut);
-    t->script = r->script;
-    t->tool_path = sut_tool_path(r->sut);
-    t->ovs_datapath = settings_str(r->cfg->settings, SETTING_OVS_DATAPATH);
-    r->topology_log = xasprintf("%s/topology.log", r->dir);
-    t->log_path = r->topology_log;
-    if (r->topo->needs_ovs && !t->ovs_rundir)
-        return run_fail(r, PT_EXIT_USAGE, "topology '%s' needs an Open "
-                        "vSwitch SUT, and --sut %s is not one",
-                        r->topo->name, r->cfg->sut);
-    r->scenario_up = true;
-    rc = scenario_create(r->topo, t, &err);
-    if (rc)
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "topology '%s': %s",
-                      r->topo->name, err.buf);
-    else
-        LOG_INFO("topology %s: %s (%s) -> %s (%s)", r->topo->name,
-                 t->source_host, t->source_ns, t->dest_host, t->dest_ns);
-    strbuf_dispose(&err);
-    return rc;
-}
-
-/* The original pinged the destination from the source namespace before
- * any measurement; a topology that does not pass packets fails here, with
- * a clear phase name, rather than as 100 % loss later. */
-static int connectivity_check(struct run *r)
-{
-    struct strbuf err = STRBUF_INIT;
-    int received = 0, rc;
-
-    rc = probe_udp(&r->tctx, 10, 2000, &received, &err);
-    if (rc)
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "connectivity check: %s",
-                      err.buf);
-    else if (!received)
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "no connectivity: none of 10 "
-                      "probes from %s reached %s", r->tctx.source_host,
-                      r->tctx.dest_host);
-    else
-        LOG_INFO("connectivity: %d of 10 probes reached %s", received,
-                 r->tctx.dest_host);
-    strbuf_dispose(&err);
-    return rc;
-}
-
-/* measure's trial hook: the collectors label their samples with it. */
-static void mark_trial(void *collect, const char *phase, int step, double rate)
-{
-    collect_mark(collect, phase, step, rate);
-}
-
-static int start_collectors(struct run *r)
-{
-    struct strbuf err = STRBUF_INIT;
-    int rc = 0;
-
-    r->collect = collect_start(r->cfg->settings, r->sut, &r->tctx, r->dir,
-                               r->ledger, &pt_stop_traffic, &err);
-    if (!r->collect && err.len)
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
-    strbuf_dispose(&err);
-    return rc;
-}
-
-/* Stopping says if the SUT went away; a run whose SUT died fails. */
-static int stop_collectors(struct run *r)
-{
-    struct strbuf why = STRBUF_INIT;
-    int rc = 0;
-
-    if (collect_stop(r->collect, &why) == -ESRCH)
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test exited "
-                      "during the run: %s", why.buf);
-    else if (r->sut && sut_check(r->sut, &why))
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test failed "
-                      "during the run: %s", why.buf);
-    strbuf_dispose(&why);
-    return rc;
-}
-
-/* perftests calibrate: the NDR of this run (on `direct`) becomes the
- * host's ceiling.  0, or a run failure when there is nothing to keep. */
-static int save_ceiling(struct run *r)
-{
-    struct strbuf err = STRBUF_INIT;
-    int rc = calibration_keep(r->cfg->results_dir, r->id, &r->measure, &err);
-
-    if (rc)
-        rc = run_fail(r, rc == -ENODATA ? PT_EXIT_RUN_FAILED : PT_EXIT_ENV,
-                      "calibration: %s", err.buf);
-    strbuf_dispose(&err);
-    return rc;
-}
-
-/* The traffic engine opens once, on the first measuring phase. */
-static int measure_phase(struct run *r,
-                         int (*fn)(struct measure *, struct strbuf *))
-{
-    struct strbuf err = STRBUF_INIT;
-    int rc = 0;
-
-    if (!r->measuring) {
-        uint32_t tag;
-        random_bytes(&tag, sizeof tag);
-        rc = measure_open(&r->measure, r->dir, r->cfg->settings, &r->tctx,
-                          tag & 0xfffff, &err);
-        r->measure.mark = mark_trial;
-        r->measure.mark_arg = r->collect;
-        r->measure.check = sut_check;
-        r->measure.check_arg = r->sut;
-        r->measuring = true;
-        r->measure.harness_only = r->topo && r->topo->no_datapath;
-        calibration_apply(r->cfg->results_dir, &r->measure);
-        int pin = rc ? 0 : traffic_set_cpus(
-            r->measure.traffic,
-            r->placement.injector.pinned ? &r->placement.injector.set : NULL,
-            r->placement.receiver.pinned ? &r->placement.receiver.set : NULL);
-        if (pin)
-            LOG_WARN("INJECTOR_CPUS: cannot pin the injector: %s",
-                     strerror(-pin));
-    }
-    if (!rc)
-        rc = fn(&r->measure, &err);
-    /* The SUT is gone: the collectors' reason first (they saw it as it
-     * happened), else the run's own check's, in 'err'. */
-    if (rc == -ESRCH) {
-        int code = stop_collectors(r);
-        if (code) {
-            strbuf_dispose(&err);
-            return code;
-        }
-    }
-    if (rc)
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
-    strbuf_dispose(&err);
-    return rc;
-}
-
-static int warm_up(struct run *r)
-{
-    return measure_phase(r, measure_warm_up);
-}
-
-static int test_throughput(struct run *r)
-{
-    int rc = measure_phase(r, measure_throughput);
-
-    if (!rc && r->cfg->calibrate)
-        rc = save_ceiling(r);
-    return rc;
-}
-
-static int long_running_tests(struct run *r)
-{
-    return measure_phase(r, measure_long_run);
-}
-
-/* What the SUT looks like once the measurements are done (snapshot.h).
- * Never fails the run: the measurements are taken, and a snapshot that
- * could not be is a warning.  After a failure it takes what exists. */
-static int snapshot_phase(struct run *r)
-{
-    struct strbuf err = STRBUF_INIT;
-    int rc;
-
-    if (!r->sut || !r->dir)
-        return 0;
-    /* After a failure the collectors still run: the snapshot is of the
-     * SUT at rest, with nobody else asking it meanwhile. */
-    collect_stop(r->collect, NULL);
-    /* A stopped SUT would only make every question wait for its timeout. */
-    if (sut_check(r->sut, &err) == -ETIMEDOUT) {
-        LOG_WARN("snapshot skipped: %s", err.buf);
-        strbuf_dispose(&err);
-        return 0;
-    }
-    strbuf_reset(&err);
-    rc = snapshot_sut(r->sut, r->dir, &err);
-    if (rc == -ESRCH)
-        LOG_WARN("snapshot skipped: %s", err.buf);
-    else if (rc)
-        LOG_WARN("snapshot incomplete: %s", err.buf);
-    strbuf_reset(&err);
-
-    if (rc != -ESRCH && snapshot_jvm(r->sut, settings_str(r->cfg->settings,
-                                                         SETTING_HEAPDUMP),
-                                     r->dir, r->ledger, &err))
-        LOG_WARN("no heap dump: %s", err.buf);
-    strbuf_dispose(&err);
-    return 0;
-}
-
 static int tear_down(struct run *r)
 {
     struct strbuf err = STRBUF_INIT;
@@ -547,6 +243,11 @@ static int tear_down(struct run *r)
     strbuf_dispose(&err);
     return rc;
 }
+
+struct phase {
+    const char *name;
+    int (*fn)(struct run *r);
+};
 
 static void record_outcome(struct run *r);
 
@@ -634,17 +335,18 @@ static const struct phase phases[N_PHASES] = {
     [PHASE_GATHER_BUILD_INFO] = { "gather_build_info", gather_build_info },
     [PHASE_DO_CLEANUP] = { "do_cleanup", do_cleanup },
     [PHASE_LOAD_PROFILE] = { "load_profile", load_profile },
-    [PHASE_INSTALL_SUT] = { "install_sut", install_sut },
-    [PHASE_START_SUT] = { "start_sut", start_sut },
-    [PHASE_CREATE_SCENARIO] = { "create_scenario", create_scenario },
-    [PHASE_CONNECTIVITY_CHECK] = { "connectivity_check", connectivity_check },
-    [PHASE_START_COLLECTORS] = { "start_collectors", start_collectors },
-    [PHASE_WARM_UP] = { "warm_up", warm_up },
-    [PHASE_TEST_THROUGHPUT] = { "test_throughput", test_throughput },
+    [PHASE_INSTALL_SUT] = { "install_sut", run_install_sut },
+    [PHASE_START_SUT] = { "start_sut", run_start_sut },
+    [PHASE_CREATE_SCENARIO] = { "create_scenario", run_create_scenario },
+    [PHASE_CONNECTIVITY_CHECK] = { "connectivity_check",
+                                   run_connectivity_check },
+    [PHASE_START_COLLECTORS] = { "start_collectors", run_start_collectors },
+    [PHASE_WARM_UP] = { "warm_up", run_warm_up },
+    [PHASE_TEST_THROUGHPUT] = { "test_throughput", run_test_throughput },
     [PHASE_LONG_RUNNING_TESTS] = { "long_running_tests",
-                                   long_running_tests },
-    [PHASE_STOP_COLLECTORS] = { "stop_collectors", stop_collectors },
-    [PHASE_SNAPSHOT_SUT] = { "snapshot_sut", snapshot_phase },
+                                   run_long_running_tests },
+    [PHASE_STOP_COLLECTORS] = { "stop_collectors", run_stop_collectors },
+    [PHASE_SNAPSHOT_SUT] = { "snapshot_sut", run_snapshot_phase },
     [PHASE_TEAR_DOWN] = { "tear_down", tear_down },
     [PHASE_MAKE_REPORT] = { "make_report", make_report },
     [PHASE_POST_REPORT] = { "post_report", post_report },
@@ -680,7 +382,7 @@ static void record_outcome(struct run *r)
                                       r->exit_code));
     /* A metadata.json that could not be written (a full disk) leaves an
      * older one that says less: the run cannot pass. */
-    if (write_metadata(r) && !r->exit_code) {
+    if (run_write_metadata(r) && !r->exit_code) {
         LOG_ERR("%s", r->error);
         r->exit_code = PT_EXIT_ENV;
         r->failed_phase = PHASE_MAKE_REPORT;

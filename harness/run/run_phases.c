@@ -1,0 +1,297 @@
+/* The phases that start the SUT, build the scenario and measure (run.c
+ * runs them in order; run_priv.h has the state they share). */
+#include "run/run_priv.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "lib/ledger.h"
+#include "lib/links.h"
+#include "lib/log.h"
+#include "lib/netns.h"
+#include "lib/strbuf.h"
+#include "lib/util.h"
+#include "run/calibration.h"
+#include "run/probe.h"
+#include "run/run_collectors.h"
+#include "run/scenario.h"
+#include "run/sut_setup.h"
+#include "sut/snapshot.h"
+#include "sut/sut.h"
+
+LOG_MODULE("run");
+
+/* A SUT the harness starts gets a namespace of its own for the datapath
+ * and the bindings, so nothing of the run lands in the root namespace; an
+ * OVS or process that already runs is reached where it is. */
+static int create_dp_namespace(struct run *r)
+{
+    struct topology_ctx *t = &r->tctx;
+    int rc;
+
+    snprintf(t->dp_ns, sizeof t->dp_ns, "pt-dp-%s", r->short_id);
+    rc = ledger_record(r->ledger, "netns", t->dp_ns, NULL);
+    if (!rc)
+        rc = netns_add(t->dp_ns);
+    if (!rc)
+        rc = netns_link_set_up(t->dp_ns, "lo", true);
+    if (rc)
+        return run_fail(r, PT_EXIT_ENV, "cannot create namespace '%s': %s",
+                        t->dp_ns, strerror(-rc));
+    LOG_DBG("created namespace '%s'", t->dp_ns);
+    return 0;
+}
+
+/* The build's packages, before the SUT starts (sut_setup.h). */
+int run_install_sut(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = sut_setup_install(r->cfg->settings, r->dir, r->metadata, &err);
+
+    if (rc)
+        return run_fail_with(r, rc, &err);
+    strbuf_dispose(&err);
+    return run_write_metadata(r);
+}
+
+int run_start_sut(struct run *r)
+{
+    const struct settings *s = r->cfg->settings;
+    struct strbuf err = STRBUF_INIT;
+    /* Shell topologies may call ovs-vsctl: they get an OVS too. */
+    bool want_ovs = r->topo->needs_ovs || r->script;
+    char *dir;
+    int rc = want_ovs ? sut_setup_check_datapath(s, &err) : 0;
+
+    if (rc)
+        return run_fail_with(r, rc, &err);
+    if (!r->cfg->sut && (rc = create_dp_namespace(r)))
+        return rc;
+    dir = xasprintf("%s/sut", r->dir);
+    r->sut = sut_start(r->cfg->sut, want_ovs, dir, r->tctx.dp_ns, r->ledger,
+                       &err);
+    free(dir);
+    if (!r->sut) {
+        int code = run_fail(r, PT_EXIT_ENV, "the system under test did not "
+                            "start: %s", err.buf);
+        strbuf_dispose(&err);
+        return code;
+    }
+    json_object_set_new(r->metadata, "sut", sut_to_json(r->sut));
+    LOG_INFO("system under test: %s", sut_describe(r->sut));
+    /* Before the topology: thread counts and timeouts are the datapath's
+     * from its first bridge on. */
+    rc = sut_setup_configure(s, r->sut, r->metadata, &err);
+    if (!rc)
+        rc = sut_setup_place(s, r->sut, &r->placement, r->metadata, &err);
+    if (rc)
+        return run_fail_with(r, rc, &err);
+    strbuf_dispose(&err);
+    return run_write_metadata(r);
+}
+
+int run_create_scenario(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct topology_ctx *t = &r->tctx;
+    int rc;
+
+    t->run_id = r->id;
+    t->short_id = r->short_id;
+    t->ledger = r->ledger;
+    t->ovs_rundir = sut_ovs_rundir(r->sut);
+    t->ovs_db_socket = sut_ovs_db_socket(r->sut);
+    t->script = r->script;
+    t->tool_path = sut_tool_path(r->sut);
+    t->ovs_datapath = settings_str(r->cfg->settings, SETTING_OVS_DATAPATH);
+    r->topology_log = xasprintf("%s/topology.log", r->dir);
+    t->log_path = r->topology_log;
+    if (r->topo->needs_ovs && !t->ovs_rundir)
+        return run_fail(r, PT_EXIT_USAGE, "topology '%s' needs an Open "
+                        "vSwitch SUT, and --sut %s is not one",
+                        r->topo->name, r->cfg->sut);
+    r->scenario_up = true;
+    rc = scenario_create(r->topo, t, &err);
+    if (rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "topology '%s': %s",
+                      r->topo->name, err.buf);
+    else
+        LOG_INFO("topology %s: %s (%s) -> %s (%s)", r->topo->name,
+                 t->source_host, t->source_ns, t->dest_host, t->dest_ns);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* The original pinged the destination from the source namespace before
+ * any measurement; a topology that does not pass packets fails here, with
+ * a clear phase name, rather than as 100 % loss later. */
+int run_connectivity_check(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int received = 0, rc;
+
+    rc = probe_udp(&r->tctx, 10, 2000, &received, &err);
+    if (rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "connectivity check: %s",
+                      err.buf);
+    else if (!received)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "no connectivity: none of 10 "
+                      "probes from %s reached %s", r->tctx.source_host,
+                      r->tctx.dest_host);
+    else
+        LOG_INFO("connectivity: %d of 10 probes reached %s", received,
+                 r->tctx.dest_host);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* measure's trial hook: the collectors label their samples with it. */
+static void mark_trial(void *collect, const char *phase, int step, double rate)
+{
+    collect_mark(collect, phase, step, rate);
+}
+
+int run_start_collectors(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = 0;
+
+    r->collect = collect_start(r->cfg->settings, r->sut, &r->tctx, r->dir,
+                               r->ledger, &pt_stop_traffic, &err);
+    if (!r->collect && err.len)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* Stopping says if the SUT went away; a run whose SUT died fails. */
+int run_stop_collectors(struct run *r)
+{
+    struct strbuf why = STRBUF_INIT;
+    int rc = 0;
+
+    if (collect_stop(r->collect, &why) == -ESRCH)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test exited "
+                      "during the run: %s", why.buf);
+    else if (r->sut && sut_check(r->sut, &why))
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test failed "
+                      "during the run: %s", why.buf);
+    strbuf_dispose(&why);
+    return rc;
+}
+
+/* perftests calibrate: the NDR of this run (on `direct`) becomes the
+ * host's ceiling.  0, or a run failure when there is nothing to keep. */
+static int save_ceiling(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = calibration_keep(r->cfg->results_dir, r->id, &r->measure, &err);
+
+    if (rc)
+        rc = run_fail(r, rc == -ENODATA ? PT_EXIT_RUN_FAILED : PT_EXIT_ENV,
+                      "calibration: %s", err.buf);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+/* The traffic engine opens once, on the first measuring phase. */
+static int measure_phase(struct run *r,
+                         int (*fn)(struct measure *, struct strbuf *))
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc = 0;
+
+    if (!r->measuring) {
+        uint32_t tag;
+        random_bytes(&tag, sizeof tag);
+        rc = measure_open(&r->measure, r->dir, r->cfg->settings, &r->tctx,
+                          tag & 0xfffff, &err);
+        r->measure.mark = mark_trial;
+        r->measure.mark_arg = r->collect;
+        r->measure.check = sut_check;
+        r->measure.check_arg = r->sut;
+        r->measuring = true;
+        r->measure.harness_only = r->topo && r->topo->no_datapath;
+        calibration_apply(r->cfg->results_dir, &r->measure);
+        int pin = rc ? 0 : traffic_set_cpus(
+            r->measure.traffic,
+            r->placement.injector.pinned ? &r->placement.injector.set : NULL,
+            r->placement.receiver.pinned ? &r->placement.receiver.set : NULL);
+        if (pin)
+            LOG_WARN("INJECTOR_CPUS: cannot pin the injector: %s",
+                     strerror(-pin));
+    }
+    if (!rc)
+        rc = fn(&r->measure, &err);
+    /* The SUT is gone: the collectors' reason first (they saw it as it
+     * happened), else the run's own check's, in 'err'. */
+    if (rc == -ESRCH) {
+        int code = run_stop_collectors(r);
+        if (code) {
+            strbuf_dispose(&err);
+            return code;
+        }
+    }
+    if (rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+int run_warm_up(struct run *r)
+{
+    return measure_phase(r, measure_warm_up);
+}
+
+int run_test_throughput(struct run *r)
+{
+    int rc = measure_phase(r, measure_throughput);
+
+    if (!rc && r->cfg->calibrate)
+        rc = save_ceiling(r);
+    return rc;
+}
+
+int run_long_running_tests(struct run *r)
+{
+    return measure_phase(r, measure_long_run);
+}
+
+/* What the SUT looks like once the measurements are done (snapshot.h).
+ * Never fails the run: the measurements are taken, and a snapshot that
+ * could not be is a warning.  After a failure it takes what exists. */
+int run_snapshot_phase(struct run *r)
+{
+    struct strbuf err = STRBUF_INIT;
+    int rc;
+
+    if (!r->sut || !r->dir)
+        return 0;
+    /* After a failure the collectors still run: the snapshot is of the
+     * SUT at rest, with nobody else asking it meanwhile. */
+    collect_stop(r->collect, NULL);
+    /* A stopped SUT would only make every question wait for its timeout. */
+    if (sut_check(r->sut, &err) == -ETIMEDOUT) {
+        LOG_WARN("snapshot skipped: %s", err.buf);
+        strbuf_dispose(&err);
+        return 0;
+    }
+    strbuf_reset(&err);
+    rc = snapshot_sut(r->sut, r->dir, &err);
+    if (rc == -ESRCH)
+        LOG_WARN("snapshot skipped: %s", err.buf);
+    else if (rc)
+        LOG_WARN("snapshot incomplete: %s", err.buf);
+    strbuf_reset(&err);
+
+    if (rc != -ESRCH && snapshot_jvm(r->sut, settings_str(r->cfg->settings,
+                                                         SETTING_HEAPDUMP),
+                                     r->dir, r->ledger, &err))
+        LOG_WARN("no heap dump: %s", err.buf);
+    strbuf_dispose(&err);
+    return 0;
+}
+
