@@ -21,6 +21,7 @@
 #include "run/sut_setup.h"
 #include "sut/snapshot.h"
 #include "sut/sut.h"
+#include "traffic/tcp.h"
 
 LOG_MODULE("run");
 
@@ -258,6 +259,98 @@ int run_test_throughput(struct run *r)
 int run_long_running_tests(struct run *r)
 {
     return measure_phase(r, measure_long_run);
+}
+
+/* The TCP phase (TCP_PHASE=yes): iperf3's server in the destination
+ * namespace, its client in the source one (traffic/tcp.h), TCP_STREAMS
+ * streams for TCP_DURATION s through the datapath.  iperf3's JSON stays
+ * in tcp/iperf3.json; the figures go to metadata.json's "tcp" (the
+ * report's result.tcp) and to a row of trials.csv. */
+int run_tcp_throughput(struct run *r)
+{
+    const struct settings *s = r->cfg->settings;
+    const struct topology_ctx *t = &r->tctx;
+    int duration = (int)settings_int(s, SETTING_TCP_DURATION);
+    struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+    struct tcp_server *server = NULL;
+    struct tcp_result res;
+    char *dir, *slog, *clog, *path;
+    double start, end;
+    int rc;
+
+    if (strcmp(settings_str(s, SETTING_TCP_PHASE), "yes")) {
+        LOG_DBG("tcp_throughput: off (TCP_PHASE=no)");
+        return 0;
+    }
+    dir = xasprintf("%s/tcp", r->dir);
+    slog = xasprintf("%s/iperf3-server.log", dir);
+    clog = xasprintf("%s/iperf3-client.log", dir);
+    path = xasprintf("%s/iperf3.json", dir);
+    rc = mkdir_p(dir, 0755);
+    if (rc) {
+        rc = run_fail(r, PT_EXIT_ENV, "tcp_throughput: cannot create '%s': "
+                      "%s", dir, strerror(-rc));
+        goto out;
+    }
+    /* The server outlives a client that connects late or ends late by
+     * its own timeout, not more: then it ends itself. */
+    struct tcp_server_opts so = {
+        .netns = t->dest_ns, .address = t->dest_host,
+        .timeout_s = duration + 60, .log_path = slog, .ledger = r->ledger,
+    };
+    if (tcp_server_start(&so, &server, &err)) {
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "tcp_throughput: %s", err.buf);
+        goto out;
+    }
+    struct tcp_client_opts co = {
+        .netns = t->source_ns, .bind_address = t->source_host,
+        .server = t->dest_host, .port = tcp_server_port(server),
+        .streams = (int)settings_int(s, SETTING_TCP_STREAMS),
+        .duration_s = duration, .log_path = clog, .ledger = r->ledger,
+        .stop = &pt_stop_traffic,
+    };
+    LOG_INFO("tcp_throughput: %d stream%s for %d s from %s (%s) to iperf3 "
+             "on %s:%d (%s)", co.streams, co.streams == 1 ? "" : "s",
+             duration, t->source_host, t->source_ns, t->dest_host, co.port,
+             t->dest_ns);
+    collect_mark(r->collect, "tcp_throughput", 1, 0);
+    start = measure_wall_time();
+    rc = tcp_client_run(&co, &json, &res, &err);
+    end = measure_wall_time();
+    collect_mark(r->collect, "tcp_throughput", 0, 0);
+    /* Kept even when the test failed: iperf3 says why in it. */
+    if (json.len && write_file_atomic(path, json.buf, json.len))
+        LOG_WARN("tcp_throughput: cannot write '%s'", path);
+    if (rc) {
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "tcp_throughput: from %s to "
+                      "%s:%d: %s%s", t->source_ns, t->dest_host, co.port,
+                      err.buf, json.len ? " (tcp/iperf3.json)" : "");
+        goto out;
+    }
+    strbuf_reset(&err);
+    if (tcp_server_wait(server, 10000, &err))
+        LOG_WARN("tcp_throughput: %s", err.buf);
+    json_t *fig = tcp_result_json(&res);
+    json_object_set_new(fig, "json", json_string("tcp/iperf3.json"));
+    json_object_set_new(r->metadata, "tcp", fig);
+    rc = run_write_metadata(r);
+    int werr = r->measuring ? measure_tcp_row(&r->measure, "tcp_throughput",
+                                              1, 1, &res, start, end) : 0;
+    if (werr && !rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "cannot write trials.csv: %s",
+                      strerror(-werr));
+    LOG_INFO("tcp_throughput: %.3f Gbit/s, %lld retransmits, sender CPU "
+             "%.1f %% (%s)", res.bits_per_second / 1e9, res.retransmits,
+             res.sender_cpu_pct, res.version);
+out:
+    tcp_server_destroy(server);
+    strbuf_dispose(&json);
+    strbuf_dispose(&err);
+    free(dir);
+    free(slog);
+    free(clog);
+    free(path);
+    return rc;
 }
 
 /* What the SUT looks like once the measurements are done (snapshot.h).
