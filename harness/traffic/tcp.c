@@ -52,24 +52,17 @@ static int write_all(int fd, const char *s, size_t len)
     return 0;
 }
 
-/* The child's side before it runs 'fn': a group of its own (a Ctrl-C on
- * the terminal reaches the harness, and teardown decides), the default
- * signal actions (it inherited the harness's handlers), SIGPIPE ignored
- * as iperf3's main() does, death with its parent (a harness or agent
- * that is killed takes it along), then it waits for the parent's word
- * that it is in the ledger. */
+/* The child's side before it runs 'fn': a group of its own and the
+ * default signal actions (it inherited the harness's handlers), SIGPIPE
+ * ignored as iperf3's main() does, death with its parent (a harness or
+ * agent that is killed takes it along), then it waits for the parent's
+ * word that it is in the ledger. */
 static void child_main(int go_fd, int out_fd, pid_t parent, child_fn *fn,
                        const void *arg)
 {
     char go = 0;
 
-    setpgid(0, 0);
-    sigset_t none;
-    sigemptyset(&none);
-    sigprocmask(SIG_SETMASK, &none, NULL);
-    signal(SIGINT, SIG_DFL);
-    signal(SIGTERM, SIG_DFL);
-    signal(SIGHUP, SIG_DFL);
+    proc_child_reset();
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
