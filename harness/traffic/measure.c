@@ -17,7 +17,7 @@
 
 LOG_MODULE("traffic");
 
-static const char csv_header[] =
+const char measure_csv_header[] =
     "phase,step,steps,rate,offered,sent,received,lost,loss_pct,duplicates,"
     "reordered,tx_rate,rx_rate,duration_s,lat_min_us,lat_p50_us,lat_p90_us,"
     "lat_p99_us,lat_p999_us,lat_max_us,gap_p50_us,gap_p99_us,pushback,"
@@ -42,7 +42,7 @@ int measure_open(struct measure *m, const char *run_dir,
         return -errno;
     }
     free(path);
-    if (fputs(csv_header, m->csv) < 0 || fflush(m->csv)) {
+    if (fputs(measure_csv_header, m->csv) < 0 || fflush(m->csv)) {
         int e = errno;
         strbuf_addf(err, "cannot write trials.csv in '%s': %s", run_dir,
                     strerror(e));

@@ -62,6 +62,9 @@ struct latency_point {
     bool valid;
 };
 
+/* trials.csv's first line: its readers go by these names. */
+extern const char measure_csv_header[];
+
 /* Opens the traffic engine on 'ctx' and trials.csv in 'run_dir'.
  * 0 or -errno, reason in 'err'. */
 int measure_open(struct measure *m, const char *run_dir,
