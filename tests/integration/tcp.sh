@@ -95,3 +95,25 @@ sys.exit('tcp' in json.load(open('$d/summary.json'))['result'])"
 check "nothing pt- left after the failed run" test "$(leftovers)" = "$before"
 check "no ledger left after the failed run" \
 	sh -c "! ls '$res/.ledger/'* >/dev/null 2>&1"
+
+# Ctrl-C in the middle of the TCP test: the client is stopped at once
+# (not after its 30 s), the server with it, exit 130, nothing left.
+"$PT" "${SHORT[@]}" "${TCP[@]}" -o TCP_DURATION=30 direct >"$tmp/bg.out" 2>&1 &
+bg=$!
+for _ in $(seq 300); do
+	grep -q "tcp_throughput: 1 stream for 30 s" "$res"/*/run.log 2>/dev/null && break
+	sleep 0.1
+done
+children=$(awk -F'\t' '$1 == "process" && $2 ~ /^pt-iperf3-/ {print $4}' "$res"/.ledger/* 2>/dev/null)
+check "both iperf3 children are in the ledger while they run" test "$(echo $children | wc -w)" -eq 2
+t0=$SECONDS
+kill -INT "$bg"
+wait "$bg"
+RC=$?
+check "Ctrl-C during the TCP test exits 130 (got $RC)" test "$RC" -eq 130
+check "within seconds, not the test's 30 s ($((SECONDS - t0)) s)" test $((SECONDS - t0)) -lt 10
+for c in $children; do
+	check "iperf3 child $c is gone" sh -c "! test -d /proc/$c || grep -q ') Z' /proc/$c/stat"
+done
+check "nothing pt- left after Ctrl-C" test "$(leftovers)" = "$before"
+check "no ledger left after Ctrl-C" sh -c "! ls '$res/.ledger/'* >/dev/null 2>&1"
