@@ -240,6 +240,7 @@ static void tcp(struct strbuf *h, const struct report *r)
         { "retransmits", "retransmits", 0, 1 },
         { "sender CPU %", "sender_cpu_pct", 1, 1 },
         { "receiver CPU %", "receiver_cpu_pct", 1, 1 },
+        { "SUT CPU mean %", "sut_cpu_mean_pct", 1, 1 },
     };
 
     if (!json_is_object(t))

@@ -37,14 +37,16 @@ static int trial_step(const json_t *t)
     return v >= 0 && v <= INT_MAX ? (int)v : -1;
 }
 
-/* Copies the collectors' keys (not phase/step) into 'dst'. */
+/* Copies the collectors' keys into 'dst': not phase and step, nor the
+ * rate they were told (the trial's own is the rate; a TCP test has none
+ * in packets). */
 static void merge_figures(json_t *dst, const json_t *src)
 {
     const char *k;
     json_t *v;
 
     json_object_foreach((json_t *)src, k, v)
-        if (strcmp(k, "phase") && strcmp(k, "step"))
+        if (strcmp(k, "phase") && strcmp(k, "step") && strcmp(k, "rate"))
             json_object_set(dst, k, v);
 }
 
@@ -137,9 +139,16 @@ static json_t *result_section(const struct report *r)
                 json_object_get(t, "lat_p99_us"), "p999_us",
                 json_object_get(t, "lat_p999_us")));
     json_object_set_new(res, "latency", lat);
-    /* The tcp_throughput phase's figures (metadata.json's "tcp"). */
-    if (json_is_object(json_object_get(r->meta, "tcp")))
-        json_object_set(res, "tcp", json_object_get(r->meta, "tcp"));
+    /* The tcp_throughput phase's figures (metadata.json's "tcp"), and
+     * what the SUT's CPU was meanwhile: the datapath's cost of them. */
+    t = json_object_get(r->meta, "tcp");
+    if (json_is_object(t)) {
+        json_t *tcp = json_copy(t), *c = collected(r, "tcp_throughput", 1);
+        if (json_is_number(json_object_get(c, "cpu_mean_pct")))
+            json_object_set(tcp, "sut_cpu_mean_pct",
+                            json_object_get(c, "cpu_mean_pct"));
+        json_object_set_new(res, "tcp", tcp);
+    }
     if (peak) {
         json_t *c = collected(r, "test_throughput", trial_step(peak));
         json_object_set_new(res, "peak", json_pack(

@@ -573,18 +573,28 @@ static void test_report__tcp_phase(void **state)
                          "streams: 24.369 Gbit/s\",1795417206.000,"
                          "1795417207.100,2,24368758858,0,47.27\n");
     put(dir, "trials.csv", rows.buf);
+    /* The SUT's CPU during the test, as the collectors marked it. */
+    put(dir, "collectors.json", "{\"phases\": [], \"steps\": [{\"phase\": "
+        "\"tcp_throughput\", \"step\": 1, \"rate\": 0.0, "
+        "\"cpu_mean_pct\": 79.25}]}");
     assert_int_equal(report_load(&r, dir, &err), 0);
     assert_true(report_make(&r));
     json_t *res = json_object_get(r.summary, "result");
     assert_true(report_num(json_object_get(res, "tcp"), "bits_per_second")
                 == 24368758858.08);
+    assert_true(report_num(json_object_get(res, "tcp"), "sut_cpu_mean_pct")
+                == 79.25);
+    assert_null(json_object_get(json_object_get(r.meta, "tcp"),
+                                "sut_cpu_mean_pct"));
     assert_int_equal(json_array_size(json_object_get(res, "latency")), 1);
     json_t *phase = json_array_get(json_object_get(r.summary, "phases"), 1);
     json_t *step = json_array_get(json_object_get(phase, "steps"), 0);
     assert_string_equal(json_string_value(json_object_get(phase, "name")),
                         "tcp_throughput");
+    /* Neither the trial nor the collectors' mark gives it a rate. */
     assert_null(json_object_get(step, "rate"));
     assert_null(json_object_get(step, "lat_p99_us"));
+    assert_true(report_num(step, "cpu_mean_pct") == 79.25);
     assert_true(report_num(step, "streams") == 2);
     assert_non_null(json_object_get(step, "note"));
     /* The UDP step keeps its columns, without the TCP ones. */
@@ -611,7 +621,7 @@ static void test_report__tcp_phase(void **state)
     html = slurp(dir, "index.html");
     assert_non_null(strstr(html, "<h2>TCP throughput</h2>"));
     assert_non_null(strstr(html, "<td>24.369</td><td>24.458</td><td>0</td>"
-                                 "<td>47.3</td><td>51.7</td><td class=l>bbr"));
+                                 "<td>47.3</td><td>51.7</td><td>79.2</td><td class=l>bbr"));
 
     /* The series: TCP's settings only when the run had the phase. */
     series = report_series_key(&r);
