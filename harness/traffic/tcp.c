@@ -203,6 +203,19 @@ static void child_stop(struct child *c)
     c->fd = -1;
 }
 
+/* A stdio stream of the child's own on 'fd'.  The harness has threads
+ * (the collectors' sampler): one of them may have held stdout's or
+ * stderr's lock when we forked, and that copy of the lock would never be
+ * released in the child.  Its own streams have their own locks. */
+static FILE *own_stream(int fd, int mode)
+{
+    FILE *f = fdopen(fd, "w");
+
+    if (f)
+        setvbuf(f, NULL, mode, 0);
+    return f;
+}
+
 /* In the child: into the namespace, and stderr (iperf3's warnings and
  * errors) to the log.  0, or 1 with the reason written to 'out_fd'. */
 static int child_enter(const char *netns, const char *log_path, int out_fd)
@@ -223,6 +236,7 @@ static int child_enter(const char *netns, const char *log_path, int out_fd)
     }
     dup2(fd, STDERR_FILENO);
     close(fd);
+    stderr = own_stream(STDERR_FILENO, _IONBF) ?: stderr;
     return 0;
 }
 
@@ -442,6 +456,7 @@ static int client_child(const void *arg, int out_fd)
         dup2(devnull, STDOUT_FILENO);
         close(devnull);
     }
+    stdout = own_stream(STDOUT_FILENO, _IOFBF) ?: stdout;
     test = iperf_new_test();
     if (!test || iperf_defaults(test) < 0) {
         dprintf(out_fd, "error libiperf: %s\n", iperf_strerror(i_errno));
