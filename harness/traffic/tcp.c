@@ -87,9 +87,13 @@ static int child_start(struct child *c, const char *label,
 
     memset(c, 0, sizeof *c);
     c->fd = -1;
-    if (pipe2(go, O_CLOEXEC) < 0) {
-        strbuf_addf(err, "cannot start the %s: %s", label, strerror(errno));
-        return -errno;
+    /* The word goes over a socket: sent with MSG_NOSIGNAL, a child that
+     * died already is an error here, not a SIGPIPE to whoever calls us
+     * (an agent need not ignore it as the run does). */
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, go) < 0) {
+        rc = -errno;
+        strbuf_addf(err, "cannot start the %s: %s", label, strerror(-rc));
+        return rc;
     }
     if (pipe2(out, O_CLOEXEC) < 0) {
         rc = -errno;
@@ -123,7 +127,7 @@ static int child_start(struct child *c, const char *label,
             strbuf_addf(err, "cannot record the %s in the ledger: %s",
                         label, strerror(-rc));
     }
-    if (!rc && write_all(go[1], "g", 1) < 0) {
+    if (!rc && send(go[1], "g", 1, MSG_NOSIGNAL) != 1) {
         rc = -EPIPE;
         strbuf_addf(err, "the %s ended as it started", label);
     }
