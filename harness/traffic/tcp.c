@@ -535,16 +535,38 @@ int tcp_client_run(const struct tcp_client_opts *o, struct strbuf *json,
 
 /* --- iperf3's JSON ---------------------------------------------------- */
 
+/* The JSON may come from another host (an agent's): a figure that is
+ * no number, or a negative one, is unknown (NaN), never a figure. */
 static double num(const json_t *o, const char *key)
 {
     json_t *v = json_object_get(o, key);
+    double d = json_is_number(v) ? json_number_value(v) : NAN;
 
-    return json_is_number(v) ? json_number_value(v) : NAN;
+    return d >= 0 && isfinite(d) ? d : NAN;
 }
 
+/* A byte count, 0 when unknown; at most what json_int_t holds. */
+static uint64_t count(const json_t *o, const char *key)
+{
+    double d = num(o, key);
+
+    return !(d >= 0) ? 0 : d >= 9.2e18 ? (uint64_t)INT64_MAX : (uint64_t)d;
+}
+
+/* Copies a string, cut at a character's start when too long: a cut
+ * inside a UTF-8 sequence would make it no string JSON can carry. */
 static void copy_string(char *dst, size_t len, const json_t *v)
 {
-    snprintf(dst, len, "%s", json_is_string(v) ? json_string_value(v) : "");
+    const char *s = json_is_string(v) ? json_string_value(v) : "";
+    size_t n = strlen(s);
+
+    if (n >= len) {
+        n = len - 1;
+        while (n && ((unsigned char)s[n] & 0xc0) == 0x80)
+            n--;
+    }
+    memcpy(dst, s, n);
+    dst[n] = 0;
 }
 
 int tcp_result_parse(const char *text, struct tcp_result *res,
@@ -572,14 +594,17 @@ int tcp_result_parse(const char *text, struct tcp_result *res,
                 json_object_get(start, "version"));
     copy_string(res->congestion, sizeof res->congestion,
                 json_object_get(end, "sender_tcp_congestion"));
-    res->streams = (int)json_integer_value(json_object_get(
+    json_int_t streams = json_integer_value(json_object_get(
         json_object_get(start, "test_start"), "num_streams"));
+    res->streams = streams >= 1 && streams <= TCP_MAX_STREAMS ? (int)streams
+                                                              : 0;
     res->duration_s = num(sent, "seconds");
     res->bits_per_second = num(recv, "bits_per_second");
     res->sender_bits_per_second = num(sent, "bits_per_second");
-    res->bytes_sent = (uint64_t)fmax(0, num(sent, "bytes"));
-    res->bytes_received = (uint64_t)fmax(0, num(recv, "bytes"));
-    if (json_is_integer(json_object_get(sent, "retransmits")))
+    res->bytes_sent = count(sent, "bytes");
+    res->bytes_received = count(recv, "bytes");
+    if (json_integer_value(json_object_get(sent, "retransmits")) >= 0
+        && json_is_integer(json_object_get(sent, "retransmits")))
         res->retransmits = json_integer_value(json_object_get(sent,
                                                               "retransmits"));
     /* The client sends unless the test was reversed (iperf3 -R): then the
@@ -593,8 +618,10 @@ int tcp_result_parse(const char *text, struct tcp_result *res,
         strbuf_addf(err, "iperf3: %s", json_string_value(error));
         rc = -EPROTO;
     } else if (!isfinite(res->bits_per_second) || !sent || !res->streams) {
-        strbuf_addstr(err, "iperf3's JSON has no end.sum_received or "
-                           "start.test_start: the test did not finish");
+        strbuf_addstr(err, "iperf3's JSON lacks end.sum_received's "
+                           "bits_per_second, end.sum_sent or "
+                           "start.test_start's num_streams (1 to 128): the "
+                           "test did not finish");
         rc = -EPROTO;
     }
     json_decref(top);

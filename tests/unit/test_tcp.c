@@ -77,12 +77,48 @@ static void test_tcp__parse_error(void **state)
     free(text);
 }
 
+/* A long string is cut where a character starts, bytes beyond what JSON
+ * holds are clamped, negative counts are unknown: the figures still make
+ * JSON. */
+static void test_tcp__parse_hostile(void **state)
+{
+    struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
+    struct tcp_result r;
+
+    (void)state;
+    strbuf_addstr(&text, "{\"start\": {\"version\": \"");
+    for (int i = 0; i < 40; i++)
+        strbuf_addstr(&text, "\\u00e9");      /* 2 bytes each in UTF-8 */
+    strbuf_addstr(&text, "\", \"test_start\": {\"num_streams\": 1}}, "
+                         "\"end\": {\"sum_sent\": {\"bytes\": 1e300, "
+                         "\"retransmits\": -4}, \"sum_received\": "
+                         "{\"bits_per_second\": 5}, "
+                         "\"cpu_utilization_percent\": {\"host_total\": "
+                         "-3}}}");
+    assert_int_equal(tcp_result_parse(text.buf, &r, &err), 0);
+    assert_int_equal(strlen(r.version), 30);    /* 15 whole characters */
+    assert_int_equal(r.retransmits, -1);
+    assert_true(isnan(r.sender_cpu_pct));
+    json_t *j = tcp_result_json(&r);
+    assert_non_null(j);
+    assert_int_equal(json_integer_value(json_object_get(j, "bytes_sent")),
+                     INT64_MAX);
+    json_decref(j);
+    strbuf_dispose(&text);
+    strbuf_dispose(&err);
+}
+
 static void test_tcp__parse_bad(void **state)
 {
     static const char *const bad[] = {
         "", "not json", "{\"start\": {}}", "[1, 2]",
         "{\"end\": {\"sum_sent\": {}, \"sum_received\": "
         "{\"bits_per_second\": \"fast\"}}}",
+        /* From another host: figures out of their range are no figures. */
+        "{\"start\": {\"test_start\": {\"num_streams\": 129}}, \"end\": "
+        "{\"sum_sent\": {}, \"sum_received\": {\"bits_per_second\": 1}}}",
+        "{\"start\": {\"test_start\": {\"num_streams\": 1}}, \"end\": "
+        "{\"sum_sent\": {}, \"sum_received\": {\"bits_per_second\": -1}}}",
     };
 
     (void)state;
@@ -250,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_tcp__parse_two_streams),
         cmocka_unit_test(test_tcp__parse_error),
         cmocka_unit_test(test_tcp__parse_bad),
+        cmocka_unit_test(test_tcp__parse_hostile),
         cmocka_unit_test(test_tcp__loopback),
         cmocka_unit_test(test_tcp__server_without_client),
         cmocka_unit_test(test_tcp__client_refused),
