@@ -130,21 +130,24 @@ int measure_tcp_row(struct measure *m, const char *phase, int step,
                     double end)
 {
     off_t at = ftello(m->csv);
-    char note[160], retrans[32] = "";
+    char note[160], retrans[32] = "", cpu[32] = "";
 
+    /* What iperf3 did not say is an empty field, as elsewhere a gap. */
     if (res->retransmits >= 0)
         snprintf(retrans, sizeof retrans, "%lld", res->retransmits);
+    if (isfinite(res->sender_cpu_pct))
+        snprintf(cpu, sizeof cpu, "%.2f", res->sender_cpu_pct);
     snprintf(note, sizeof note, "TCP, %d stream%s: %.3f Gbit/s, %s "
-             "retransmits, sender CPU %.1f %%", res->streams,
+             "retransmits, sender CPU %s%s", res->streams,
              res->streams == 1 ? "" : "s", res->bits_per_second / 1e9,
-             *retrans ? retrans : "unknown", res->sender_cpu_pct);
+             *retrans ? retrans : "unknown", *cpu ? cpu : "unknown",
+             *cpu ? " %" : "");
     /* The packet columns stay empty: iperf3 counts bytes, not frames. */
     fprintf(m->csv, "%s,%d,%d,,,,,,,,,,,%.3f,,,,,,,,,,,,1,", phase, step,
-            steps, res->duration_s);
+            steps, isfinite(res->duration_s) ? res->duration_s : end - start);
     csv_quoted(m->csv, note);
-    fprintf(m->csv, ",%.3f,%.3f,%d,%.0f,%s,%.2f\n", start, end,
-            res->streams, res->bits_per_second, retrans,
-            res->sender_cpu_pct);
+    fprintf(m->csv, ",%.3f,%.3f,%d,%.0f,%s,%s\n", start, end, res->streams,
+            res->bits_per_second, retrans, cpu);
     return csv_end_row(m->csv, at);
 }
 

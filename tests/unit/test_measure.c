@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -138,13 +139,18 @@ static void test_measure__tcp_row(void **state)
     m.csv = fdopen(fd, "w");
     assert_int_equal(tcp_result_parse(text, &res, &err), 0);
     fputs(measure_csv_header, m.csv);
-    assert_int_equal(measure_tcp_row(&m, "tcp_throughput", 1, 1, &res,
+    assert_int_equal(measure_tcp_row(&m, "tcp_throughput", 1, 2, &res,
                                      1795417200.5, 1795417201.5), 0);
+    /* What iperf3 did not report is a gap, never "nan" or -1. */
+    res.sender_cpu_pct = NAN;
+    res.retransmits = -1;
+    assert_int_equal(measure_tcp_row(&m, "tcp_throughput", 2, 2, &res,
+                                     1795417202.5, 1795417203.5), 0);
     fclose(m.csv);
     assert_int_equal(strbuf_read_file(&csv, path), 0);
     json_t *rows = report_parse_csv(csv.buf, &torn, &err);
     assert_int_equal(torn, 0);
-    assert_int_equal(json_array_size(rows), 1);
+    assert_int_equal(json_array_size(rows), 2);
     json_t *t = json_array_get(rows, 0);
     assert_string_equal(json_string_value(json_object_get(t, "phase")),
                         "tcp_throughput");
@@ -159,7 +165,15 @@ static void test_measure__tcp_row(void **state)
     assert_string_equal(json_string_value(json_object_get(t, "lat_p99_us")),
                         "");
     assert_non_null(strstr(json_string_value(json_object_get(t, "note")),
-                           "TCP, 2 streams: 24.369 Gbit/s, 0 retransmits"));
+                           "TCP, 2 streams: 24.369 Gbit/s, 0 retransmits, sender CPU 47.27 %"));
+    t = json_array_get(rows, 1);
+    assert_string_equal(json_string_value(json_object_get(t,
+                                                          "sender_cpu_pct")),
+                        "");
+    assert_string_equal(json_string_value(json_object_get(t, "retransmits")),
+                        "");
+    assert_non_null(strstr(json_string_value(json_object_get(t, "note")),
+                           "unknown retransmits, sender CPU unknown"));
     json_decref(rows);
     unlink(path);
     strbuf_dispose(&csv);
