@@ -18,7 +18,8 @@ PKGS := libpcap libnl-3.0 libnl-route-3.0 librrd libcurl libconfig jansson libar
 # missing ones (and only those).
 DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 	librrd-dev libcurl4-openssl-dev libconfig-dev libjansson-dev \
-	libarchive-dev libcmocka-dev libgsl-dev libsqlite3-dev openvswitch-switch iproute2
+	libarchive-dev libcmocka-dev libgsl-dev libsqlite3-dev libiperf-dev \
+	openvswitch-switch iproute2
 
 # What the integration tests run besides: the report server, the browser
 # that renders the report, the JSON schema check, a JVM (and javac for the
@@ -40,7 +41,8 @@ CPPFLAGS += -D_GNU_SOURCE -Ibuild -Iharness -I. -MMD -MP \
 	-DPT_DATADIR='"$(DATADIR)"'
 CFLAGS ?= -O2 -g
 CFLAGS += -std=gnu11 $(WARN) $(PKG_CFLAGS)
-LDLIBS += $(PKG_LIBS) -lpthread -lm
+# libiperf (iperf3's library, the TCP phase) has no pkg-config file.
+LDLIBS += $(PKG_LIBS) -liperf -lpthread -lm
 
 # gcc's "undefined" leaves out float-cast-overflow (a NaN or 1e300 cast to
 # int), which clang's has; files from outside carry such figures.
@@ -66,7 +68,8 @@ TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/traffic.c harness/traffic/search.c harness/traffic/mlr.c \
 	harness/traffic/measure.c harness/traffic/strategy.c \
 	harness/traffic/strategy_steps.c harness/traffic/strategy_ndr.c \
-	harness/traffic/strategy_binary.c harness/traffic/latency.c
+	harness/traffic/strategy_binary.c harness/traffic/latency.c \
+	harness/traffic/tcp.c
 SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
 	harness/sut/sut_ovs.c harness/sut/sut_proc.c harness/sut/ovs_build.c harness/sut/ovs_config.c harness/sut/packages.c \
 	harness/sut/snapshot.c harness/sut/snapshot_jvm.c

@@ -27,15 +27,18 @@ static void text(struct strbuf *h, const char *s)
 }
 
 /* A number cell; blank for a missing one. */
-static void num(struct strbuf *h, const json_t *o, const char *key,
-                int decimals)
+static void num_cell(struct strbuf *h, double v, int decimals)
 {
-    double v = report_num(o, key);
-
     if (isnan(v))
         strbuf_addstr(h, "<td></td>");
     else
         strbuf_addf(h, "<td>%.*f</td>", decimals, v);
+}
+
+static void num(struct strbuf *h, const json_t *o, const char *key,
+                int decimals)
+{
+    num_cell(h, report_num(o, key), decimals);
 }
 
 static void kv(struct strbuf *h, const char *k, const char *v)
@@ -224,6 +227,38 @@ static void steps(struct strbuf *h, const struct report *r)
     strbuf_addstr(h, "</table>\n");
 }
 
+/* The tcp_throughput phase: iperf3's figures, and its JSON beside. */
+static void tcp(struct strbuf *h, const struct report *r)
+{
+    json_t *t = json_object_get(json_object_get(r->summary, "result"),
+                                "tcp");
+    static const struct { const char *head, *key; int decimals;
+                          double scale; } cols[] = {
+        { "streams", "streams", 0, 1 }, { "seconds", "duration_s", 2, 1 },
+        { "Gbit/s", "bits_per_second", 3, 1e9 },
+        { "sender Gbit/s", "sender_bits_per_second", 3, 1e9 },
+        { "retransmits", "retransmits", 0, 1 },
+        { "sender CPU %", "sender_cpu_pct", 1, 1 },
+        { "receiver CPU %", "receiver_cpu_pct", 1, 1 },
+        { "SUT CPU mean %", "sut_cpu_mean_pct", 1, 1 },
+    };
+
+    if (!json_is_object(t))
+        return;
+    strbuf_addstr(h, "<h2>TCP throughput</h2><table><tr>");
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        strbuf_addf(h, "<th>%s</th>", cols[i].head);
+    strbuf_addstr(h, "<th class=l>congestion control</th><th class=l>"
+                     "</th></tr>\n<tr>");
+    for (size_t i = 0; i < sizeof cols / sizeof *cols; i++)
+        num_cell(h, report_num(t, cols[i].key) / cols[i].scale,
+                 cols[i].decimals);
+    strbuf_addstr(h, "<td class=l>");
+    text(h, json_string_value(json_object_get(t, "congestion")));
+    strbuf_addstr(h, "</td><td class=l><a href=\"tcp/iperf3.json\">"
+                     "iperf3.json</a></td></tr>\n</table>\n");
+}
+
 static void graphs(struct strbuf *h, const struct report *r)
 {
     strbuf_addstr(h, "<h2>Graphs</h2>\n");
@@ -275,6 +310,7 @@ static int html_make(struct report *r, struct strbuf *err)
     header(&h, r);
     result(&h, r);
     report_html_latency(&h, r);
+    tcp(&h, r);
     regression(&h, r);
     steps(&h, r);
     graphs(&h, r);

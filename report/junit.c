@@ -56,8 +56,15 @@ static void phase_suite(struct strbuf *x, const struct report *r,
         json_t *t = json_array_get(r->trials, i);
         char name[96], why[512];
         bool valid = report_num(t, "valid") == 1;
-        snprintf(name, sizeof name, "step %.0f: %.0f pps",
-                 report_num(t, "step"), report_num(t, "rate"));
+        /* A TCP row (tcp_throughput) is a stream set: named by its
+         * streams, which stay the same from run to run. */
+        if (json_is_number(json_object_get(t, "bits_per_second")))
+            snprintf(name, sizeof name, "%.0f stream%s",
+                     report_num(t, "streams"),
+                     report_num(t, "streams") == 1 ? "" : "s");
+        else
+            snprintf(name, sizeof name, "step %.0f: %.0f pps",
+                     report_num(t, "step"), report_num(t, "rate"));
         snprintf(why, sizeof why, "invalid trial: %s",
                  json_string_value(json_object_get(t, "note")) ?: "");
         report_junit_testcase(x, classname, name,

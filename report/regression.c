@@ -29,6 +29,20 @@ static const char *const series_keys[] = {
     "THROUGHPUT_SCAN_BURST", "LONG_RUNNING_SCAN_RATE", "LATENCY_LOADS",
 };
 
+static const char *const tcp_keys[] = { "TCP_STREAMS", "TCP_DURATION" };
+
+/* " KEY=value" for each of 'keys', "-" for a setting the run lacks. */
+static void add_settings(struct strbuf *sb, const struct report *r,
+                         const char *const *keys, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        json_t *v = report_setting(r, keys[i]);
+        char *text = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
+        strbuf_addf(sb, " %s=%s", keys[i], text ? text : "-");
+        free(text);
+    }
+}
+
 char *report_series_key(const struct report *r)
 {
     json_t *host = json_object_get(r->meta, "host");
@@ -39,12 +53,13 @@ char *report_series_key(const struct report *r)
                 json_string_value(json_object_get(host, "cpu_model")) ?: "?",
                 json_integer_value(json_object_get(host, "cpu_count")),
                 json_string_value(json_object_get(r->meta, "topology")) ?: "?");
-    for (size_t i = 0; i < sizeof series_keys / sizeof *series_keys; i++) {
-        json_t *v = report_setting(r, series_keys[i]);
-        char *text = v ? json_dumps(v, JSON_ENCODE_ANY) : NULL;
-        strbuf_addf(&sb, " %s=%s", series_keys[i], text ? text : "-");
-        free(text);
-    }
+    add_settings(&sb, r, series_keys,
+                 sizeof series_keys / sizeof *series_keys);
+    /* The TCP phase's settings shape its figure; a run without the phase
+     * keeps the series it had before the phase existed. */
+    json_t *tcp = report_setting(r, "TCP_PHASE");
+    if (json_is_string(tcp) && !strcmp(json_string_value(tcp), "yes"))
+        add_settings(&sb, r, tcp_keys, sizeof tcp_keys / sizeof *tcp_keys);
     /* A run of `perftests ab` (metadata.json's "ab") is a series of its
      * own per side, so that patches tried out never enter the baseline of
      * the nightly runs. */
@@ -103,6 +118,9 @@ json_t *report_metrics(const json_t *res)
         metric(ms, "sut_cpu_pct_per_kpps", report_num(peak, "cpu_mean_pct")
                / (report_num(peak, "rate") / 1000), "%/kpps",
                REGRESS_LOWER_IS_BETTER);
+    metric(ms, "tcp_bps", report_num(json_object_get(res, "tcp"),
+                                     "bits_per_second"), "bit/s",
+           REGRESS_HIGHER_IS_BETTER);
     metric(ms, "rss_peak_mib", report_num(res, "rss_peak_bytes") / 1048576.0,
            "MiB", REGRESS_LOWER_IS_BETTER);
     metric(ms, "rss_slope_mib_h", report_num(res, "rss_slope_mib_per_hour"),

@@ -37,15 +37,31 @@ static int trial_step(const json_t *t)
     return v >= 0 && v <= INT_MAX ? (int)v : -1;
 }
 
-/* Copies the collectors' keys (not phase/step) into 'dst'. */
+/* Copies the collectors' keys into 'dst': not phase and step, nor the
+ * rate they were told (the trial's own is the rate; a TCP test has none
+ * in packets). */
 static void merge_figures(json_t *dst, const json_t *src)
 {
     const char *k;
     json_t *v;
 
     json_object_foreach((json_t *)src, k, v)
-        if (strcmp(k, "phase") && strcmp(k, "step"))
+        if (strcmp(k, "phase") && strcmp(k, "step") && strcmp(k, "rate"))
             json_object_set(dst, k, v);
+}
+
+/* A row fills the columns of its kind only (trials.csv has the packet
+ * columns and the TCP ones): the empty ones are left out, the note
+ * stays. */
+static void drop_empty(json_t *step)
+{
+    const char *k;
+    json_t *v;
+    void *tmp;
+
+    json_object_foreach_safe(step, tmp, k, v)
+        if (json_is_string(v) && !*json_string_value(v) && strcmp(k, "note"))
+            json_object_del(step, k);
 }
 
 static json_t *phases_section(const struct report *r)
@@ -59,6 +75,7 @@ static json_t *phases_section(const struct report *r)
         if (!name)
             continue;
         step = json_deep_copy(t);
+        drop_empty(step);
         if (!cur || strcmp(name, json_string_value(json_object_get(cur,
                                                                    "name")))) {
             cur = json_pack("{s:s, s:[]}", "name", name, "steps");
@@ -111,14 +128,27 @@ static json_t *result_section(const struct report *r)
         json_object_set(res, "harness_ceiling",
                         json_object_get(measured, "harness_ceiling"));
     json_array_foreach(r->trials, i, t)
-        json_array_append_new(lat, json_pack(
-            "{s:O, s:O, s:O, s:O, s:O, s:O}", "phase",
-            json_object_get(t, "phase"), "step", json_object_get(t, "step"),
-            "rate", json_object_get(t, "rate"), "p50_us",
-            json_object_get(t, "lat_p50_us"), "p99_us",
-            json_object_get(t, "lat_p99_us"), "p999_us",
-            json_object_get(t, "lat_p999_us")));
+        /* A TCP row has no packets, so no latency of its own. */
+        if (json_is_number(json_object_get(t, "rate")))
+            json_array_append_new(lat, json_pack(
+                "{s:O, s:O, s:O, s:O, s:O, s:O}", "phase",
+                json_object_get(t, "phase"), "step",
+                json_object_get(t, "step"),
+                "rate", json_object_get(t, "rate"), "p50_us",
+                json_object_get(t, "lat_p50_us"), "p99_us",
+                json_object_get(t, "lat_p99_us"), "p999_us",
+                json_object_get(t, "lat_p999_us")));
     json_object_set_new(res, "latency", lat);
+    /* The tcp_throughput phase's figures (metadata.json's "tcp"), and
+     * what the SUT's CPU was meanwhile: the datapath's cost of them. */
+    t = json_object_get(r->meta, "tcp");
+    if (json_is_object(t)) {
+        json_t *tcp = json_copy(t), *c = collected(r, "tcp_throughput", 1);
+        if (json_is_number(json_object_get(c, "cpu_mean_pct")))
+            json_object_set(tcp, "sut_cpu_mean_pct",
+                            json_object_get(c, "cpu_mean_pct"));
+        json_object_set_new(res, "tcp", tcp);
+    }
     if (peak) {
         json_t *c = collected(r, "test_throughput", trial_step(peak));
         json_object_set_new(res, "peak", json_pack(

@@ -107,11 +107,8 @@ static int child_setns(const struct proc_spawn_opts *opts)
 
 /* 'in_fd' / 'out_fd' >= 0 replace stdin / stdout (proc_capture,
  * proc_spawn_socket); stderr still goes to the log. */
-static void child_exec(char *const argv[], const struct proc_spawn_opts *opts,
-                       int errpipe, int in_fd, int out_fd)
+void proc_child_reset(void)
 {
-    int fd;
-
     setpgid(0, 0);
     /* The harness blocks or handles these; a child starts clean. */
     sigset_t none;
@@ -119,7 +116,16 @@ static void child_exec(char *const argv[], const struct proc_spawn_opts *opts,
     sigprocmask(SIG_SETMASK, &none, NULL);
     signal(SIGINT, SIG_DFL);
     signal(SIGTERM, SIG_DFL);
+    signal(SIGHUP, SIG_DFL);
     signal(SIGPIPE, SIG_DFL);
+}
+
+static void child_exec(char *const argv[], const struct proc_spawn_opts *opts,
+                       int errpipe, int in_fd, int out_fd)
+{
+    int fd;
+
+    proc_child_reset();
 
     fd = in_fd >= 0 ? in_fd : open("/dev/null", O_RDONLY);
     if (fd >= 0) {

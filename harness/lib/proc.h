@@ -21,6 +21,10 @@ struct proc_spawn_opts {
                              * the loopback of its own namespace */
     char *const *envp;      /* NULL: inherit */
 };
+/* In a child just forked: a process group of its own (a Ctrl-C on the
+ * terminal reaches the harness only, and teardown decides the order), no
+ * blocked signals and the default actions of those the harness handles. */
+void proc_child_reset(void);
 /* Starts argv[0] (searched in PATH) in its own process group, so a Ctrl-C
  * on the terminal reaches the harness only and teardown decides the order.
  * Returns 0 and the pid, or a negative errno (also when exec fails). */

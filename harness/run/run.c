@@ -345,6 +345,7 @@ static const struct phase phases[N_PHASES] = {
     [PHASE_TEST_THROUGHPUT] = { "test_throughput", run_test_throughput },
     [PHASE_LONG_RUNNING_TESTS] = { "long_running_tests",
                                    run_long_running_tests },
+    [PHASE_TCP_THROUGHPUT] = { "tcp_throughput", run_tcp_throughput },
     [PHASE_STOP_COLLECTORS] = { "stop_collectors", run_stop_collectors },
     [PHASE_SNAPSHOT_SUT] = { "snapshot_sut", run_snapshot_phase },
     [PHASE_TEAR_DOWN] = { "tear_down", tear_down },

@@ -23,6 +23,7 @@ enum run_phase {
     PHASE_WARM_UP,
     PHASE_TEST_THROUGHPUT,
     PHASE_LONG_RUNNING_TESTS,
+    PHASE_TCP_THROUGHPUT,       /* off unless TCP_PHASE=yes */
     PHASE_STOP_COLLECTORS,
     /* From here on every phase runs even after a failure. */
     PHASE_SNAPSHOT_SUT,

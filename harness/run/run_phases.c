@@ -21,6 +21,7 @@
 #include "run/sut_setup.h"
 #include "sut/snapshot.h"
 #include "sut/sut.h"
+#include "traffic/tcp.h"
 
 LOG_MODULE("run");
 
@@ -258,6 +259,106 @@ int run_test_throughput(struct run *r)
 int run_long_running_tests(struct run *r)
 {
     return measure_phase(r, measure_long_run);
+}
+
+/* What a TCP test measured goes where the run's figures go: metadata.json's
+ * "tcp" (the report's result.tcp) and a row of trials.csv. */
+static int keep_tcp_result(struct run *r, const struct tcp_result *res,
+                           double start, double end)
+{
+    json_t *fig = tcp_result_json(res);
+    int rc, werr;
+
+    json_object_set_new(fig, "json", json_string("tcp/iperf3.json"));
+    json_object_set_new(r->metadata, "tcp", fig);
+    rc = run_write_metadata(r);
+    werr = r->measuring ? measure_tcp_row(&r->measure, "tcp_throughput", 1, 1,
+                                          res, start, end) : 0;
+    if (werr && !rc)
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "cannot write trials.csv: %s",
+                      strerror(-werr));
+    return rc;
+}
+
+/* The TCP phase (TCP_PHASE=yes): iperf3's server in the destination
+ * namespace, its client in the source one (traffic/tcp.h), TCP_STREAMS
+ * streams for TCP_DURATION s through the datapath.  iperf3's JSON stays
+ * in tcp/iperf3.json, its messages in tcp/iperf3-{server,client}.log. */
+int run_tcp_throughput(struct run *r)
+{
+    const struct settings *s = r->cfg->settings;
+    const struct topology_ctx *t = &r->tctx;
+    int duration = (int)settings_int(s, SETTING_TCP_DURATION);
+    struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+    char *dir = xasprintf("%s/tcp", r->dir);
+    char *slog = xasprintf("%s/iperf3-server.log", dir);
+    char *clog = xasprintf("%s/iperf3-client.log", dir);
+    char *path = xasprintf("%s/iperf3.json", dir);
+    /* The server outlives a client that connects late or ends late by
+     * its own timeout, not more: then it ends itself. */
+    struct tcp_server_opts so = {
+        .netns = t->dest_ns, .address = t->dest_host,
+        .timeout_s = duration + 60, .log_path = slog, .ledger = r->ledger,
+    };
+    struct tcp_client_opts co = {
+        .netns = t->source_ns, .bind_address = t->source_host,
+        .server = t->dest_host,
+        .streams = (int)settings_int(s, SETTING_TCP_STREAMS),
+        .duration_s = duration, .log_path = clog, .ledger = r->ledger,
+        .stop = &pt_stop_traffic,
+    };
+    struct tcp_server *server = NULL;
+    struct tcp_result res;
+    double start, end;
+    int rc = 0;
+
+    if (strcmp(settings_str(s, SETTING_TCP_PHASE), "yes"))
+        LOG_DBG("tcp_throughput: off (TCP_PHASE=no)");
+    else if ((rc = mkdir_p(dir, 0755)))
+        rc = run_fail(r, PT_EXIT_ENV, "tcp_throughput: cannot create '%s': "
+                      "%s", dir, strerror(-rc));
+    else if (tcp_server_start(&so, &server, &err))
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "tcp_throughput: %s", err.buf);
+    if (rc || !server)
+        goto out;
+    co.port = tcp_server_port(server);
+    LOG_INFO("tcp_throughput: %d stream%s for %d s from %s (%s) to iperf3 "
+             "on %s:%d (%s)", co.streams, co.streams == 1 ? "" : "s",
+             duration, t->source_host, t->source_ns, t->dest_host, co.port,
+             t->dest_ns);
+    collect_mark(r->collect, "tcp_throughput", 1, 0);
+    start = measure_wall_time();
+    rc = tcp_client_run(&co, &json, &res, &err);
+    end = measure_wall_time();
+    collect_mark(r->collect, "tcp_throughput", 0, 0);
+    /* Kept even when the test failed: iperf3 says why in it. */
+    if (json.len && write_file_atomic(path, json.buf, json.len))
+        LOG_WARN("tcp_throughput: cannot write '%s'", path);
+    if (rc) {
+        rc = run_fail(r, PT_EXIT_RUN_FAILED, "tcp_throughput: from %s to "
+                      "%s:%d: %s%s", t->source_ns, t->dest_host, co.port,
+                      err.buf, json.len ? " (tcp/iperf3.json)" : "");
+        goto out;
+    }
+    strbuf_reset(&err);
+    if (tcp_server_wait(server, 10000, &err))
+        LOG_WARN("tcp_throughput: %s", err.buf);
+    rc = keep_tcp_result(r, &res, start, end);
+    strbuf_reset(&err);
+    if (res.retransmits >= 0)
+        strbuf_addf(&err, "%lld", res.retransmits);
+    LOG_INFO("tcp_throughput: %.3f Gbit/s, %s retransmits, sender CPU "
+             "%.1f %% (%s)", res.bits_per_second / 1e9,
+             err.len ? err.buf : "unknown", res.sender_cpu_pct, res.version);
+out:
+    tcp_server_destroy(server);
+    strbuf_dispose(&json);
+    strbuf_dispose(&err);
+    free(dir);
+    free(slog);
+    free(clog);
+    free(path);
+    return rc;
 }
 
 /* What the SUT looks like once the measurements are done (snapshot.h).

@@ -62,6 +62,7 @@ int run_stop_collectors(struct run *r);
 int run_warm_up(struct run *r);
 int run_test_throughput(struct run *r);
 int run_long_running_tests(struct run *r);
+int run_tcp_throughput(struct run *r);
 int run_snapshot_phase(struct run *r);
 
 #endif

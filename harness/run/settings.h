@@ -42,6 +42,14 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       NULL, "bursts sent by the long-running test (0 skips it)")             \
     X(LONG_RUNNING_BURST, NULL, SETTING_INT, 1, PT_TRIAL_MAX_FRAMES, "50000", NULL, \
       "packets in each burst of the long-running test")                      \
+    X(TCP_PHASE, NULL, SETTING_STRING, 0, 0, "no", settings_check_yes_no,    \
+      "yes: the tcp_throughput phase measures TCP with iperf3 (libiperf), "  \
+      "a server in the destination namespace, a client in the source")     \
+    X(TCP_STREAMS, NULL, SETTING_INT, 1, 128, "1", NULL,                      \
+      "parallel TCP streams of the tcp_throughput phase (iperf3 -P; at "    \
+      "most iperf3's 128)")                                                 \
+    X(TCP_DURATION, NULL, SETTING_INT, 1, 3600, "5", NULL,                    \
+      "seconds the tcp_throughput phase sends for (iperf3 -t)")            \
     X(WARMUP_RATE, NULL, SETTING_INT, 1, 100000000, "100", NULL,              \
       "rate of the warm-up (packets/s)")                                     \
     X(WARMUP_PACKETS, NULL, SETTING_INT, 0, PT_TRIAL_MAX_FRAMES, "6000", NULL, \

@@ -13,14 +13,18 @@
 #include "lib/pace.h"
 #include "lib/util.h"
 #include "traffic/strategy.h"
+#include "traffic/tcp.h"
 
 LOG_MODULE("traffic");
 
-static const char csv_header[] =
+const char measure_csv_header[] =
     "phase,step,steps,rate,offered,sent,received,lost,loss_pct,duplicates,"
     "reordered,tx_rate,rx_rate,duration_s,lat_min_us,lat_p50_us,lat_p90_us,"
     "lat_p99_us,lat_p999_us,lat_max_us,gap_p50_us,gap_p99_us,pushback,"
-    "receiver_drops,source_drops,valid,note,start_time,end_time\n";
+    "receiver_drops,source_drops,valid,note,start_time,end_time,"
+    /* A tcp_throughput row's own figures (tcp.h); the packet columns
+     * above are empty in it, and these in the other rows. */
+    "streams,bits_per_second,retransmits,sender_cpu_pct\n";
 
 int measure_open(struct measure *m, const char *run_dir,
                  const struct settings *s, const struct topology_ctx *ctx,
@@ -38,7 +42,7 @@ int measure_open(struct measure *m, const char *run_dir,
         return -errno;
     }
     free(path);
-    if (fputs(csv_header, m->csv) < 0 || fflush(m->csv)) {
+    if (fputs(measure_csv_header, m->csv) < 0 || fflush(m->csv)) {
         int e = errno;
         strbuf_addf(err, "cannot write trials.csv in '%s': %s", run_dir,
                     strerror(e));
@@ -70,31 +74,21 @@ int measure_close(struct measure *m)
     return rc;
 }
 
-static int csv_row(FILE *f, const struct measure_row *row)
+/* The note is free text: quoted, its quotes doubled (RFC 4180). */
+static void csv_quoted(FILE *f, const char *text)
 {
-    const struct trial_result *r = &row->r;
-    off_t start = ftello(f);    /* the row's start: rows are flushed */
-
-    /* The note is free text: quote it, doubling quotes (RFC 4180). */
-    fprintf(f, "%s,%d,%d,%.0f,%llu,%llu,%llu,%llu,%.4f,%llu,%llu,%.1f,%.1f,"
-               "%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%llu,%llu,%llu,%d,\"",
-            row->phase, row->step, row->steps, r->rate,
-            (unsigned long long)r->offered, (unsigned long long)r->sent,
-            (unsigned long long)r->received, (unsigned long long)r->lost,
-            r->loss_pct, (unsigned long long)r->duplicates,
-            (unsigned long long)r->reordered, r->tx_rate, r->rx_rate,
-            r->duration, r->lat_min, r->lat_p50, r->lat_p90, r->lat_p99,
-            r->lat_p999, r->lat_max, r->gap_p50, r->gap_p99,
-            (unsigned long long)r->pushback,
-            (unsigned long long)r->kernel_drops,
-            (unsigned long long)r->source_drops, r->valid ? 1 : 0);
-    for (const char *c = r->note; *c; c++) {
+    fputc('"', f);
+    for (const char *c = text; *c; c++) {
         if (*c == '"')
             fputc('"', f);
         fputc(*c, f);
     }
-    /* Unix seconds: the report places each trial on the RRD's time axis. */
-    fprintf(f, "\",%.3f,%.3f\n", row->start, row->end);
+    fputc('"', f);
+}
+
+/* Ends the row that began at 'start' (rows are flushed one by one). */
+static int csv_end_row(FILE *f, off_t start)
+{
     /* A row that did not reach the file (a full disk) is an error: a
      * trials.csv that lacks rows must not make a passing report. */
     if (!fflush(f) && !ferror(f))
@@ -106,6 +100,55 @@ static int csv_row(FILE *f, const struct measure_row *row)
     if (start >= 0 && !ftruncate(fileno(f), start))
         fseeko(f, start, SEEK_SET);
     return rc;
+}
+
+static int csv_row(FILE *f, const struct measure_row *row)
+{
+    const struct trial_result *r = &row->r;
+    off_t start = ftello(f);
+
+    fprintf(f, "%s,%d,%d,%.0f,%llu,%llu,%llu,%llu,%.4f,%llu,%llu,%.1f,%.1f,"
+               "%.3f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%.1f,%llu,%llu,%llu,%d,",
+            row->phase, row->step, row->steps, r->rate,
+            (unsigned long long)r->offered, (unsigned long long)r->sent,
+            (unsigned long long)r->received, (unsigned long long)r->lost,
+            r->loss_pct, (unsigned long long)r->duplicates,
+            (unsigned long long)r->reordered, r->tx_rate, r->rx_rate,
+            r->duration, r->lat_min, r->lat_p50, r->lat_p90, r->lat_p99,
+            r->lat_p999, r->lat_max, r->gap_p50, r->gap_p99,
+            (unsigned long long)r->pushback,
+            (unsigned long long)r->kernel_drops,
+            (unsigned long long)r->source_drops, r->valid ? 1 : 0);
+    csv_quoted(f, r->note);
+    /* Unix seconds: the report places each trial on the RRD's time axis. */
+    fprintf(f, ",%.3f,%.3f,,,,\n", row->start, row->end);
+    return csv_end_row(f, start);
+}
+
+int measure_tcp_row(struct measure *m, const char *phase, int step,
+                    int steps, const struct tcp_result *res, double start,
+                    double end)
+{
+    off_t at = ftello(m->csv);
+    char note[160], retrans[32] = "", cpu[32] = "";
+
+    /* What iperf3 did not say is an empty field, as elsewhere a gap. */
+    if (res->retransmits >= 0)
+        snprintf(retrans, sizeof retrans, "%lld", res->retransmits);
+    if (isfinite(res->sender_cpu_pct))
+        snprintf(cpu, sizeof cpu, "%.2f", res->sender_cpu_pct);
+    snprintf(note, sizeof note, "TCP, %d stream%s: %.3f Gbit/s, %s "
+             "retransmits, sender CPU %s%s", res->streams,
+             res->streams == 1 ? "" : "s", res->bits_per_second / 1e9,
+             *retrans ? retrans : "unknown", *cpu ? cpu : "unknown",
+             *cpu ? " %" : "");
+    /* The packet columns stay empty: iperf3 counts bytes, not frames. */
+    fprintf(m->csv, "%s,%d,%d,,,,,,,,,,,%.3f,,,,,,,,,,,,1,", phase, step,
+            steps, isfinite(res->duration_s) ? res->duration_s : end - start);
+    csv_quoted(m->csv, note);
+    fprintf(m->csv, ",%.3f,%.3f,%d,%.0f,%s,%s\n", start, end, res->streams,
+            res->bits_per_second, retrans, cpu);
+    return csv_end_row(m->csv, at);
 }
 
 /* One line per trial; on a terminal the line that said "running" is
@@ -127,7 +170,7 @@ static void progress(const struct measure *m, const struct measure_row *row,
              r->note);
 }
 
-static double wall_time(void)
+double measure_wall_time(void)
 {
     struct timespec ts;
 
@@ -154,10 +197,10 @@ int measure_trial(struct measure *m, const char *phase, int step, int steps,
     announce(m, phase, step, steps, rate, count);
     if (m->mark)
         m->mark(m->mark_arg, phase, step, rate);
-    row.start = wall_time();
+    row.start = measure_wall_time();
     rc = traffic_trial(m->traffic, rate, count, &pt_stop_traffic, &row.r,
                        err);
-    row.end = wall_time();
+    row.end = measure_wall_time();
     if (m->mark)
         m->mark(m->mark_arg, phase, 0, 0);
     if (m->tty && rc)

@@ -62,6 +62,9 @@ struct latency_point {
     bool valid;
 };
 
+/* trials.csv's first line: its readers go by these names. */
+extern const char measure_csv_header[];
+
 /* Opens the traffic engine on 'ctx' and trials.csv in 'run_dir'.
  * 0 or -errno, reason in 'err'. */
 int measure_open(struct measure *m, const char *run_dir,
@@ -93,6 +96,16 @@ int measure_long_run(struct measure *m, struct strbuf *err);
 int measure_trial(struct measure *m, const char *phase, int step, int steps,
                   double rate, uint64_t count, double eta,
                   struct trial_result *out, struct strbuf *err);
+/* Now, Unix seconds: trials.csv's start_time and end_time. */
+double measure_wall_time(void);
+/* A row of trials.csv for a TCP test of 'phase' (tcp_throughput), step
+ * 'step' of 'steps' (a row per stream set), from 'start' to 'end' (Unix
+ * seconds): its duration, the figures in the TCP columns and a note.
+ * 0, or -errno (the row is then not in the file). */
+struct tcp_result;
+int measure_tcp_row(struct measure *m, const char *phase, int step,
+                    int steps, const struct tcp_result *res, double start,
+                    double end);
 /* A search's trials: what a strategy's trial callback needs. */
 struct measure_search {
     struct measure *m;

@@ -6,14 +6,18 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "fixture.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
+#include "report/report.h"
 #include "traffic/measure.h"
+#include "traffic/tcp.h"
 
 static struct measure_row row(double rate, uint64_t sent, uint64_t received,
                               double tx_rate)
@@ -116,6 +120,67 @@ static void test_measure__a_full_disk_is_an_error(void **state)
     strbuf_dispose(&err);
 }
 
+/* A tcp_throughput row (iperf3's figures from a real run's JSON) has as
+ * many fields as the header, its figures under the TCP columns and the
+ * packet columns empty, as the report reads it back. */
+static void test_measure__tcp_row(void **state)
+{
+    char *text = fixture("iperf3-client-2streams.json");
+    char path[] = "/tmp/pt-unit-XXXXXX";
+    struct strbuf err = STRBUF_INIT, csv = STRBUF_INIT;
+    struct measure m;
+    struct tcp_result res;
+    size_t torn;
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    memset(&m, 0, sizeof m);
+    m.csv = fdopen(fd, "w");
+    assert_int_equal(tcp_result_parse(text, &res, &err), 0);
+    fputs(measure_csv_header, m.csv);
+    assert_int_equal(measure_tcp_row(&m, "tcp_throughput", 1, 2, &res,
+                                     1795417200.5, 1795417201.5), 0);
+    /* What iperf3 did not report is a gap, never "nan" or -1. */
+    res.sender_cpu_pct = NAN;
+    res.retransmits = -1;
+    assert_int_equal(measure_tcp_row(&m, "tcp_throughput", 2, 2, &res,
+                                     1795417202.5, 1795417203.5), 0);
+    fclose(m.csv);
+    assert_int_equal(strbuf_read_file(&csv, path), 0);
+    json_t *rows = report_parse_csv(csv.buf, &torn, &err);
+    assert_int_equal(torn, 0);
+    assert_int_equal(json_array_size(rows), 2);
+    json_t *t = json_array_get(rows, 0);
+    assert_string_equal(json_string_value(json_object_get(t, "phase")),
+                        "tcp_throughput");
+    assert_true(report_num(t, "streams") == 2);
+    assert_true(report_num(t, "bits_per_second") == 24368758858);
+    assert_true(report_num(t, "retransmits") == 0);
+    assert_true(report_num(t, "sender_cpu_pct") == 47.27);
+    assert_true(report_num(t, "duration_s") == 1.001);
+    assert_true(report_num(t, "valid") == 1);
+    assert_true(report_num(t, "start_time") == 1795417200.5);
+    assert_string_equal(json_string_value(json_object_get(t, "rate")), "");
+    assert_string_equal(json_string_value(json_object_get(t, "lat_p99_us")),
+                        "");
+    assert_non_null(strstr(json_string_value(json_object_get(t, "note")),
+                           "TCP, 2 streams: 24.369 Gbit/s, 0 retransmits, sender CPU 47.27 %"));
+    t = json_array_get(rows, 1);
+    assert_string_equal(json_string_value(json_object_get(t,
+                                                          "sender_cpu_pct")),
+                        "");
+    assert_string_equal(json_string_value(json_object_get(t, "retransmits")),
+                        "");
+    assert_non_null(strstr(json_string_value(json_object_get(t, "note")),
+                           "unknown retransmits, sender CPU unknown"));
+    json_decref(rows);
+    unlink(path);
+    strbuf_dispose(&csv);
+    strbuf_dispose(&err);
+    free(text);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -123,6 +188,7 @@ int main(void)
         cmocka_unit_test(test_measure__loss_free_is_what_was_sent),
         cmocka_unit_test(test_measure__short_step_is_generator_limited),
         cmocka_unit_test(test_measure__a_full_disk_is_an_error),
+        cmocka_unit_test(test_measure__tcp_row),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

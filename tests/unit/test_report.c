@@ -542,6 +542,105 @@ static void test_report__search_figures(void **state)
     free(dir);
 }
 
+/* A run with the tcp_throughput phase: its row of trials.csv (the TCP
+ * columns filled, the packet ones empty) and metadata.json's "tcp" reach
+ * result.tcp, the phase's step (without empty packet figures), a JUnit
+ * testcase per stream set, the page's table and the history's tcp_bps;
+ * its settings join the series, and only for runs with the phase. */
+static void test_report__tcp_phase(void **state)
+{
+    static const char tcp[] =
+        ", \"tcp\": {\"bits_per_second\": 24368758858.08, "
+        "\"sender_bits_per_second\": 24458128318.96, \"retransmits\": 0, "
+        "\"sender_cpu_pct\": 47.27, \"receiver_cpu_pct\": 51.67, "
+        "\"streams\": 2, \"duration_s\": 1.001, \"bytes_sent\": 3060531200, "
+        "\"bytes_received\": 3059220480, \"congestion\": \"bbr\", "
+        "\"iperf_version\": \"iperf 3.12\", \"json\": \"tcp/iperf3.json\"}";
+    char *dir = make_run("tcp", tcp);
+    struct strbuf err = STRBUF_INIT, rows = STRBUF_INIT;
+    struct report r;
+    char *junit, *html, *series;
+
+    (void)state;
+    strbuf_addstr(&rows, "phase,step,steps,rate,sent,received,lost,loss_pct,"
+                         "tx_rate,rx_rate,duration_s,lat_p50_us,lat_p99_us,"
+                         "lat_p999_us,valid,note,start_time,end_time,streams,"
+                         "bits_per_second,retransmits,sender_cpu_pct\n"
+                         "test_throughput,1,1,1000,5000,5000,0,0.0000,1000.0,"
+                         "1000.0,5.0,80.5,300.1,900.2,1,\"\",1795417200.100,"
+                         "1795417205.200,,,,\n"
+                         "tcp_throughput,1,1,,,,,,,,1.001,,,,1,\"TCP, 2 "
+                         "streams: 24.369 Gbit/s\",1795417206.000,"
+                         "1795417207.100,2,24368758858,0,47.27\n");
+    put(dir, "trials.csv", rows.buf);
+    /* The SUT's CPU during the test, as the collectors marked it. */
+    put(dir, "collectors.json", "{\"phases\": [], \"steps\": [{\"phase\": "
+        "\"tcp_throughput\", \"step\": 1, \"rate\": 0.0, "
+        "\"cpu_mean_pct\": 79.25}]}");
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_true(report_make(&r));
+    json_t *res = json_object_get(r.summary, "result");
+    assert_true(report_num(json_object_get(res, "tcp"), "bits_per_second")
+                == 24368758858.08);
+    assert_true(report_num(json_object_get(res, "tcp"), "sut_cpu_mean_pct")
+                == 79.25);
+    assert_null(json_object_get(json_object_get(r.meta, "tcp"),
+                                "sut_cpu_mean_pct"));
+    assert_int_equal(json_array_size(json_object_get(res, "latency")), 1);
+    json_t *phase = json_array_get(json_object_get(r.summary, "phases"), 1);
+    json_t *step = json_array_get(json_object_get(phase, "steps"), 0);
+    assert_string_equal(json_string_value(json_object_get(phase, "name")),
+                        "tcp_throughput");
+    /* Neither the trial nor the collectors' mark gives it a rate. */
+    assert_null(json_object_get(step, "rate"));
+    assert_null(json_object_get(step, "lat_p99_us"));
+    assert_true(report_num(step, "cpu_mean_pct") == 79.25);
+    assert_true(report_num(step, "streams") == 2);
+    assert_non_null(json_object_get(step, "note"));
+    /* The UDP step keeps its columns, without the TCP ones. */
+    step = json_array_get(json_object_get(json_array_get(json_object_get(
+        r.summary, "phases"), 0), "steps"), 0);
+    assert_true(report_num(step, "rate") == 1000);
+    assert_null(json_object_get(step, "streams"));
+    bool has_tcp_bps = false;
+    json_t *m;
+    size_t i;
+    json_array_foreach(json_object_get(json_object_get(r.summary,
+                                                       "regression"),
+                                       "metrics"), i, m)
+        has_tcp_bps |= !strcmp(json_string_value(json_object_get(m, "name")),
+                               "tcp_bps")
+                       && report_num(m, "value") == 24368758858.08;
+    assert_true(has_tcp_bps);
+
+    junit = slurp(dir, "junit.xml");
+    assert_non_null(strstr(junit, "<testsuite name=\"tcp_throughput\" "
+                                  "tests=\"1\" failures=\"0\""));
+    assert_non_null(strstr(junit, "classname=\"perftests.basic_topology."
+                                  "tcp_throughput\" name=\"2 streams\""));
+    html = slurp(dir, "index.html");
+    assert_non_null(strstr(html, "<h2>TCP throughput</h2>"));
+    assert_non_null(strstr(html, "<td>24.369</td><td>24.458</td><td>0</td>"
+                                 "<td>47.3</td><td>51.7</td><td>79.2</td><td class=l>bbr"));
+
+    /* The series: TCP's settings only when the run had the phase. */
+    series = report_series_key(&r);
+    assert_null(strstr(series, "TCP_"));
+    free(series);
+    json_t *set = json_object_get(r.meta, "settings");
+    json_object_set_new(set, "TCP_PHASE", json_pack("{s:s}", "value", "yes"));
+    json_object_set_new(set, "TCP_STREAMS", json_pack("{s:i}", "value", 2));
+    series = report_series_key(&r);
+    assert_non_null(strstr(series, " TCP_STREAMS=2 TCP_DURATION=-"));
+    free(series);
+    free(junit);
+    free(html);
+    report_release(&r);
+    free(dir);
+    strbuf_dispose(&rows);
+    strbuf_dispose(&err);
+}
+
 static void test_report__escape(void **state)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -566,6 +665,7 @@ int main(void)
         cmocka_unit_test(test_post__spool_keeps_the_target_private),
         cmocka_unit_test(test_report__escape),
         cmocka_unit_test(test_report__search_figures),
+        cmocka_unit_test(test_report__tcp_phase),
     };
     return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);
 }

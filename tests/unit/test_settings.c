@@ -5,6 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +97,47 @@ static void test_settings__metadata_shows_no_secret(void **state)
     strbuf_dispose(&why);
 }
 
+/* The TCP phase's settings: off by default, bounded by iperf3's own
+ * limits, and a bad value says what is expected. */
+static void test_settings__tcp(void **state)
+{
+    static const struct { enum setting_id id; const char *text, *why; }
+    bad[] = {
+        { SETTING_TCP_PHASE, "maybe", "expected yes or no" },
+        { SETTING_TCP_PHASE, "", "expected yes or no" },
+        { SETTING_TCP_STREAMS, "0", "out of range: expected 1 to 128" },
+        { SETTING_TCP_STREAMS, "129", "out of range: expected 1 to 128" },
+        { SETTING_TCP_STREAMS, "two", "expected an integer" },
+        { SETTING_TCP_DURATION, "0", "out of range: expected 1 to 3600" },
+        { SETTING_TCP_DURATION, "2.5", "expected an integer" },
+    };
+    struct settings s;
+    struct strbuf why = STRBUF_INIT;
+
+    (void)state;
+    settings_init(&s);
+    assert_string_equal(settings_str(&s, SETTING_TCP_PHASE), "no");
+    assert_int_equal(settings_int(&s, SETTING_TCP_STREAMS), 1);
+    assert_int_equal(settings_int(&s, SETTING_TCP_DURATION), 5);
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        strbuf_reset(&why);
+        assert_int_equal(settings_set_text(&s, bad[i].id, bad[i].text,
+                                           SOURCE_CMDLINE, NULL, 0, &why),
+                         -EINVAL);
+        if (!strstr(why.buf, bad[i].why))
+            fail_msg("%s=%s: '%s' lacks '%s'", setting_defs[bad[i].id].key,
+                     bad[i].text, why.buf, bad[i].why);
+    }
+    assert_int_equal(settings_set_text(&s, SETTING_TCP_STREAMS, "128",
+                                       SOURCE_CMDLINE, NULL, 0, &why), 0);
+    assert_int_equal(settings_set_text(&s, SETTING_TCP_PHASE, "yes",
+                                       SOURCE_ENV, NULL, 0, &why), 0);
+    assert_int_equal(settings_int(&s, SETTING_TCP_STREAMS), 128);
+    assert_int_equal(settings_find("TCP_DURATION"), SETTING_TCP_DURATION);
+    settings_release(&s);
+    strbuf_dispose(&why);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -103,6 +145,7 @@ int main(void)
         cmocka_unit_test(test_settings__find_and_alias),
         cmocka_unit_test(test_settings__checks),
         cmocka_unit_test(test_settings__metadata_shows_no_secret),
+        cmocka_unit_test(test_settings__tcp),
     };
     return cmocka_run_group_tests_name("settings", tests, NULL, NULL);
 }
