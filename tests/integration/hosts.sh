@@ -43,6 +43,22 @@ run_err() {
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 below() { awk -v x="$1" -v hi="$2" 'BEGIN { exit !(x < hi) }'; }
 
+# py FILE EXPR: EXPR true of j (the file's JSON) or rows (its CSV rows).
+py() {
+	python3 - "$@" <<'PY'
+import csv, json, sys
+f, expr = sys.argv[1], sys.argv[2]
+data = {"rows": list(csv.DictReader(open(f)))} if f.endswith(".csv") else {"j": json.load(open(f))}
+ok = eval(expr, data)
+if not ok: print("    ", json.dumps(data.get("j", {}).get("result", data.get("rows")))[:800])
+sys.exit(0 if ok else 1)
+PY
+}
+# rx_packets: frames hv2's data interface received so far.
+rx_packets() {
+	ip -n "${HOST_NS[2]}" -j -s link show dev "${HOST_IF[2]}" |
+		grep -o '"rx":{[^}]*' | grep -o '"packets":[0-9]*' | cut -d: -f2
+}
 # clean NAME: nothing runs on either host but its sshd, each host has what
 # it had before the run (links, addresses, namespaces), and nothing pt- is
 # left here.
@@ -59,7 +75,7 @@ clean() {
 			diff "$tmp/state$i.before" "$tmp/state$i.after" | sed 's/^/    /'
 		fi
 	done
-	left=$(leftovers)
+	left=$(leftovers "pt-h$HOSTS_TAG-")
 	if [ "$left" = "$before" ]; then pass "$1: nothing pt- left here"; else fail "$1: left behind: $left"; fi
 }
 
@@ -87,3 +103,125 @@ check "... the same configuration still reaches hv1" test "$?" -eq 0
 OUT=$(ssh -F "$SSH_CONFIG" -o UserKnownHostsFile="$tmp/no_known_hosts" hv1 true 2>&1)
 check "a host key that is not known is refused (ssh exit $?)" test "$?" -eq 255
 has "... Host key verification failed" "Host key verification failed"
+
+HOSTS=(--hosts "$HOSTS_FILE" --source hv1 --dest hv2)
+
+# --- (b) a host that cannot be reached: exit 3 before anything is made,
+# the host named with ssh's own words; the host that was reached keeps
+# nothing of it.
+short_run 1000
+hosts_file "$tmp/dead.conf" "$SSH_CONFIG" "hv1 root@${HOST_ADDR[1]} 1" "hv2 root@${HOST_DEAD[2]} 2"
+t0=$EPOCHREALTIME
+run_err 3 "${SHORT[@]}" --hosts "$tmp/dead.conf" --source hv1 --dest hv2
+secs=$(since "$t0") dead_rc=$RC
+has "no sshd on hv2's address: hv2 named" "cannot reach hv2"
+has "... with ssh's reason" "Connection refused"
+check "... said within 10 s (${secs} s)" eval '[ "$dead_rc" -eq 3 ] && below "$secs" 10'
+hosts_file "$tmp/badkey.conf" "$SSH_CONFIG_BADKEY" "hv1 root@${HOST_ADDR[1]} 1" "hv2 root@${HOST_ADDR[2]} 2"
+run_err 3 "${SHORT[@]}" --hosts "$tmp/badkey.conf" --source hv1 --dest hv2
+has "a key hv2 refuses: exit 3 naming it" "cannot reach hv2 (ssh exit 255: Permission denied (publickey))"
+clean "unreachable hv2"
+
+# --- (c) a two-host run over SSH: warm-up, the NDR search, latency at
+# half the PDR, a long run, the collectors, the report; the topology is
+# `hosts` (the default with --hosts): the network between the two.
+rm -rf "$res"
+run_err 0 -p ci -d "$res" "${HOSTS[@]}" $METERED_OPTS -o THROUGHPUT_MAX_SCAN_RATE=20000 \
+	-o WARMUP_RATE=1000 -o WARMUP_PACKETS=200 -o LATENCY_LOADS=50 \
+	-o LONG_RUNNING_SCAN_ITERATIONS=1 -o LONG_RUNNING_BURST=2000 -o LONG_RUNNING_SCAN_RATE=2000 \
+	-o COLLECTORS=system,netdev
+d=$(run_dir)
+if [ -n "$d" ]; then
+	check "two hosts: every phase has rows in trials.csv" py "$d/trials.csv" \
+		'{r["phase"] for r in rows} == {"warm_up", "test_throughput", "latency", "long_running_tests"}'
+	check "... every trial sent its frames and received some" py "$d/trials.csv" \
+		'all(r["sent"] == r["offered"] and int(r["received"]) > 0 for r in rows)'
+	check "... an NDR in summary.json" py "$d/summary.json" 'j["result"]["ndr"]["rate_pps"] > 0'
+	check "... latency at 50 % of the PDR in summary.json" py "$d/summary.json" \
+		'[p["load_pct"] for p in j["result"]["latency_at_load"]] == [50] and 0 < j["result"]["latency_at_load"][0]["p50_us"] <= j["result"]["latency_at_load"][0]["p99_us"]'
+	check "... metadata.json names both hosts" \
+		test "$(grep -o -e '"hv1"' -e '"hv2"' "$d/metadata.json" | sort -u | wc -l)" -eq 2
+	check "... the topology is hosts" py "$d/summary.json" 'j["run"]["topology"] == "hosts"'
+	check "... collectors' RRD files" test -n "$(find "$d/rrd" -name '*.rrd' ! -name trials.rrd 2>/dev/null)"
+	check "... the report and the bundle" test -s "$d/index.html" -a -s "$d/junit.xml" -a -s "$d.tar.gz"
+	# The time to start: from the first line of run.log to the first trial's
+	# phase (the agents reached, prepared, their clocks compared).
+	echo "two hosts: $(awk '/ phase start_logging$/ { a = $1 } / phase warm_up$/ { b = $1 }
+		END { split(a, x, /[T:Z]/); split(b, y, /[T:Z]/);
+		      printf "%.2f s from start to warm_up", (y[2]-x[2])*3600 + (y[3]-x[3])*60 + (y[4]-x[4]) }' "$d/run.log")"
+else
+	fail "two hosts: no run directory"
+fi
+clean "two-host run"
+
+# --- (d) the agent on hv2 (the receiver) killed in the middle of a
+# 30-second trial: the run fails in test_throughput with exit 4 naming
+# hv2, at once rather than at the trial's end, and nothing is left.
+rm -rf "$res"
+short_run 30000
+"$PT" "${SHORT[@]}" "${HOSTS[@]}" >"$tmp/kill.out" 2>&1 &
+RUNPID=$!
+# The trial is under way once the phase started and hv2 receives.
+rx0= under_way=
+for _ in $(seq 200); do
+	running "$RUNPID" || break
+	if [ -z "$rx0" ] && grep -q "phase test_throughput" "$tmp/kill.out"; then rx0=$(rx_packets); fi
+	if [ -n "$rx0" ] && [ "$(rx_packets)" -gt $((rx0 + 500)) ]; then under_way=1; break; fi
+	sleep 0.1
+done
+apid=$(agent_pid 2)
+if [ -z "$under_way" ] || [ -z "$apid" ]; then
+	fail "a 30 s trial under way (${under_way:-no traffic at hv2}), hv2's agent found (pid ${apid:-none})"
+	sed 's/^/    /' "$tmp/kill.out" | tail -n 15
+	running "$RUNPID" && kill -INT "$RUNPID"
+	wait "$RUNPID"
+	RUNPID=
+else
+	pass "a 30 s trial under way, hv2 receiving; hv2's agent is pid $apid"
+	check "... killed (SIGKILL)" kill_verified "$apid" "$(proc_start "$apid")" KILL
+	t0=$EPOCHREALTIME
+	for _ in $(seq 300); do running "$RUNPID" || break; sleep 0.1; done
+	if running "$RUNPID"; then fail "the run still runs 30 s after the kill"; kill -INT "$RUNPID"; fi
+	wait "$RUNPID"
+	RC=$? secs=$(since "$t0") RUNPID=
+	check "an agent killed mid-trial: exit 4 (got $RC)" test "$RC" -eq 4
+	check "... within 10 s of the kill (${secs} s), not at the trial's end" below "$secs" 10
+	if grep -qE "phase test_throughput failed: .*hv2" "$tmp/kill.out"; then
+		pass "... the phase fails naming hv2"
+	else
+		fail "... the phase fails naming hv2"; tail -n 15 "$tmp/kill.out" | sed 's/^/    /'
+	fi
+	check "... metadata.json says test_throughput" grep -q '"phase": "test_throughput"' "$(run_dir)/metadata.json"
+	check "... the report is still made" test -s "$(run_dir)/summary.json"
+fi
+clean "agent killed"
+
+# --- (e) the TCP phase across the two hosts: iperf3's server on hv2,
+# its client on hv1, over the data link.
+if ! "$PT" --dry-run -o TCP_PHASE=no direct >/dev/null 2>&1; then
+	echo "SKIP: the TCP phase across two hosts: this perftests has no TCP_PHASE setting"
+else
+	rm -rf "$res"
+	short_run 1000
+	run_err 0 "${SHORT[@]}" "${HOSTS[@]}" -o TCP_PHASE=yes -o TCP_STREAMS=2 -o TCP_DURATION=2
+	d=$(run_dir)
+	check "tcp across hosts: trials.csv has a tcp_throughput row" py "$d/trials.csv" \
+		'any(r["phase"] == "tcp_throughput" for r in rows)'
+	# The figures' keys are the TCP phase's own: a number in bits/s above
+	# 1 Mbit/s anywhere under a key of result that names tcp.
+	check "... summary.json has its throughput in bits/s" python3 - "$d/summary.json" <<'PY'
+import json, sys
+def numbers(x, key=""):
+    if isinstance(x, dict):
+        for k, v in x.items(): yield from numbers(v, k)
+    elif isinstance(x, list):
+        for v in x: yield from numbers(v, key)
+    elif isinstance(x, (int, float)) and ("bits" in key or "bps" in key):
+        yield x
+r = json.load(open(sys.argv[1]))["result"]
+sys.exit(0 if any(n > 1e6 for k, v in r.items() if "tcp" in k for n in numbers(v)) else 1)
+PY
+	check "... iperf3's JSON kept in the run directory" test -n "$(find "$d" -name '*iperf*.json' -size +1)"
+	clean "tcp across hosts"
+fi
+echo "hosts.sh: $(since "$t_start") s"
