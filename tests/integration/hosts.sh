@@ -59,9 +59,10 @@ rx_packets() {
 	ip -n "${HOST_NS[2]}" -j -s link show dev "${HOST_IF[2]}" |
 		grep -o '"rx":{[^}]*' | grep -o '"packets":[0-9]*' | cut -d: -f2
 }
+# snap: what each host has now (links, addresses, namespaces), for clean.
+snap() { local i; for i in 1 2; do host_state "$i" >"$tmp/state$i.before"; done; }
 # clean NAME: nothing runs on either host but its sshd, each host has what
-# it had before the run (links, addresses, namespaces), and nothing pt- is
-# left here.
+# it had at the last snap, and nothing pt- is left here.
 clean() {
 	local i left
 	for i in 1 2; do
@@ -87,10 +88,10 @@ else
 	fail "two hosts up"
 	exit 1
 fi
+snap
 for i in 1 2; do
 	check "ssh hv$i runs in its namespace ${HOST_NS[i]}" \
 		test "$(ssh -F "$SSH_CONFIG" "hv$i" ip netns identify 2>&1)" = "${HOST_NS[i]}"
-	host_state "$i" >"$tmp/state$i.before"
 	check "hv$i has its data interface ${HOST_IF[i]} with ${HOST_DATA[i]}" \
 		grep -qx "addr ${HOST_IF[i]} ${HOST_DATA[i]}" "$tmp/state$i.before"
 done
@@ -156,7 +157,11 @@ clean "two-host run"
 
 # --- (d) the agent on hv2 (the receiver) killed in the middle of a
 # 30-second trial: the run fails in test_throughput with exit 4 naming
-# hv2, at once rather than at the trial's end, and nothing is left.
+# hv2, at once rather than at the trial's end, and nothing is left: the
+# data interfaces have no address now, so the agents add them, and the
+# killed one's must go too.
+check "the data addresses taken off" hosts_data_addr del
+snap
 rm -rf "$res"
 short_run 30000
 "$PT" "${SHORT[@]}" "${HOSTS[@]}" >"$tmp/kill.out" 2>&1 &
@@ -178,6 +183,7 @@ if [ -z "$under_way" ] || [ -z "$apid" ]; then
 	RUNPID=
 else
 	pass "a 30 s trial under way, hv2 receiving; hv2's agent is pid $apid"
+	check "... hv2's agent added its address" host_has_addr 2
 	check "... killed (SIGKILL)" kill_verified "$apid" "$(proc_start "$apid")" KILL
 	t0=$EPOCHREALTIME
 	for _ in $(seq 300); do running "$RUNPID" || break; sleep 0.1; done
@@ -197,7 +203,8 @@ fi
 clean "agent killed"
 
 # --- (e) the TCP phase across the two hosts: iperf3's server on hv2,
-# its client on hv1, over the data link.
+# its client on hv1, over the data link (its addresses added by the
+# agents and taken off again).
 if ! "$PT" --dry-run -o TCP_PHASE=no direct >/dev/null 2>&1; then
 	echo "SKIP: the TCP phase across two hosts: this perftests has no TCP_PHASE setting"
 else

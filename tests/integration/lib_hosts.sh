@@ -221,6 +221,21 @@ hosts_up() {
 	hosts_file "$HOSTS_FILE" "$SSH_CONFIG" "${entries[@]}"
 }
 
+# hosts_data_addr add|del: puts the data links' addresses on (as a lab
+# host's interface has its address) or takes them off (the agent then
+# adds them for a run, and must take them off again).
+hosts_data_addr() {
+	local i
+	for i in 1 2; do
+		ip -n "${HOST_NS[i]}" addr "$1" "${HOST_DATA[i]}" dev "${HOST_IF[i]}" || return 1
+	done
+}
+
+# host_has_addr I: hv<I>'s data interface has its address now.
+host_has_addr() {
+	ip -n "${HOST_NS[$1]}" -o addr show dev "${HOST_IF[$1]}" | grep -qF " ${HOST_DATA[$1]} "
+}
+
 # host_procs I: the pids of what runs on hv<I> besides its sshd: in its
 # network namespace (`ip netns pids`), or in sshd's mount namespace (which
 # `ip netns exec` made for it and every session inherits: a session's
