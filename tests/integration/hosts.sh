@@ -26,19 +26,6 @@ res=$tmp/results
 before=$(leftovers)
 t_start=$EPOCHREALTIME
 
-# run_err EXPECTED_RC ARGS...: as run_pt, with stderr alone in $OUT (the
-# log is there; what the run prints last is on stdout).
-run_err() {
-	local want=$1; shift
-	OUT=$("$PT" "$@" 2>&1 >/dev/null)
-	RC=$?
-	if [ "$RC" -eq "$want" ]; then
-		pass "perftests $* -> exit $want"
-	else
-		fail "perftests $* -> exit $RC, expected $want"
-		printf '%s\n' "$OUT" | sed 's/^/    /'
-	fi
-}
 # since T0: seconds from $EPOCHREALTIME T0 to now.
 since() { awk -v a="$1" -v b="$EPOCHREALTIME" 'BEGIN { printf "%.1f", b - a }'; }
 below() { awk -v x="$1" -v hi="$2" 'BEGIN { exit !(x < hi) }'; }
@@ -113,13 +100,13 @@ HOSTS=(--hosts "$HOSTS_FILE" --source hv1 --dest hv2)
 short_run 1000
 hosts_file "$tmp/dead.conf" "$SSH_CONFIG" "hv1 root@${HOST_ADDR[1]} 1" "hv2 root@${HOST_DEAD[2]} 2"
 t0=$EPOCHREALTIME
-run_err 3 "${SHORT[@]}" --hosts "$tmp/dead.conf" --source hv1 --dest hv2
+run_pt_err 3 "${SHORT[@]}" --hosts "$tmp/dead.conf" --source hv1 --dest hv2
 secs=$(since "$t0") dead_rc=$RC
 has "no sshd on hv2's address: hv2 named" "cannot reach hv2"
 has "... with ssh's reason" "Connection refused"
 check "... said within 10 s (${secs} s)" eval '[ "$dead_rc" -eq 3 ] && below "$secs" 10'
 hosts_file "$tmp/badkey.conf" "$SSH_CONFIG_BADKEY" "hv1 root@${HOST_ADDR[1]} 1" "hv2 root@${HOST_ADDR[2]} 2"
-run_err 3 "${SHORT[@]}" --hosts "$tmp/badkey.conf" --source hv1 --dest hv2
+run_pt_err 3 "${SHORT[@]}" --hosts "$tmp/badkey.conf" --source hv1 --dest hv2
 has "a key hv2 refuses: exit 3 naming it" "cannot reach hv2 (ssh exit 255: Permission denied (publickey))"
 clean "unreachable hv2"
 
@@ -127,7 +114,7 @@ clean "unreachable hv2"
 # half the PDR, a long run, the collectors, the report; the topology is
 # `hosts` (the default with --hosts): the network between the two.
 rm -rf "$res"
-run_err 0 -p ci -d "$res" "${HOSTS[@]}" $METERED_OPTS -o THROUGHPUT_MAX_SCAN_RATE=20000 \
+run_pt 0 -p ci -d "$res" "${HOSTS[@]}" $METERED_OPTS -o THROUGHPUT_MAX_SCAN_RATE=20000 \
 	-o WARMUP_RATE=1000 -o WARMUP_PACKETS=200 -o LATENCY_LOADS=50 \
 	-o LONG_RUNNING_SCAN_ITERATIONS=1 -o LONG_RUNNING_BURST=2000 -o LONG_RUNNING_SCAN_RATE=2000 \
 	-o COLLECTORS=system,netdev
@@ -210,7 +197,7 @@ if ! "$PT" --dry-run -o TCP_PHASE=no direct >/dev/null 2>&1; then
 else
 	rm -rf "$res"
 	short_run 1000
-	run_err 0 "${SHORT[@]}" "${HOSTS[@]}" -o TCP_PHASE=yes -o TCP_STREAMS=2 -o TCP_DURATION=2
+	run_pt 0 "${SHORT[@]}" "${HOSTS[@]}" -o TCP_PHASE=yes -o TCP_STREAMS=2 -o TCP_DURATION=2
 	d=$(run_dir)
 	check "tcp across hosts: trials.csv has a tcp_throughput row" py "$d/trials.csv" \
 		'any(r["phase"] == "tcp_throughput" for r in rows)'
