@@ -78,8 +78,10 @@ hosts_ssh_config() {
 		for ((i = 1; i <= HOSTS_N; i++)); do
 			key=$HOSTS_DIR/client
 			[ "$i" = "${2:-0}" ] && key=$HOSTS_DIR/stranger
-			printf 'Host hv%d %s %s\n    HostName %s\n    IdentityFile %s\n' \
-				"$i" "${HOST_ADDR[i]}" "${HOST_DEAD[i]}" "${HOST_ADDR[i]}" "$key"
+			# The name stands for sshd's address; the address where nothing
+			# listens is reached as itself.
+			printf 'Host hv%d\n    HostName %s\nHost hv%d %s %s\n    IdentityFile %s\n' \
+				"$i" "${HOST_ADDR[i]}" "$i" "${HOST_ADDR[i]}" "${HOST_DEAD[i]}" "$key"
 		done
 		cat <<CONF
 Host *
@@ -265,11 +267,13 @@ host_quiet() {
 
 # host_state I: what hv<I> has, as its own tools see it through its sshd
 # (its namespaces too: one made by a session lives in sshd's mount
-# namespace): links, addresses, namespaces.
+# namespace): links, addresses, namespaces.  IPv6 link-local addresses
+# are left out: the kernel adds them on its own a moment after a link
+# comes up.
 host_state() {
 	ssh -F "$SSH_CONFIG" "hv$1" \
 		"ip -o link | awk -F': ' '{ sub(/@.*/, \"\", \$2); print \"link \" \$2 }';
-		 ip -o addr | awk '{ print \"addr \" \$2 \" \" \$4 }';
+		 ip -o addr | awk '\$4 !~ /^fe80:/ { print \"addr \" \$2 \" \" \$4 }';
 		 ip netns list | awk '{ print \"netns \" \$1 }'" | sort
 }
 
