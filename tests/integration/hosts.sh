@@ -117,6 +117,13 @@ else
 	pass "... no failed cleanup is said of hv2, which made nothing"
 fi
 clean "unreachable hv2"
+# A bad hosts file or host name: exit 2 with the file, the line and what
+# is expected, before any host is asked.
+sed 's/interface = /iface = /' "$HOSTS_FILE" >"$tmp/typo.conf"
+run_pt_err 2 "${SHORT[@]}" --hosts "$tmp/typo.conf" --source hv1 --dest hv2
+has "a misspelt key: exit 2 with the file and line" "$tmp/typo.conf:4: host: unknown key 'iface'"
+run_pt_err 2 "${SHORT[@]}" --hosts "$HOSTS_FILE" --source hv1 --dest hv9
+has "a host the file lacks: exit 2 naming it" "hv9"
 
 # --- (c) a two-host run over SSH: warm-up, the NDR search, latency at
 # half the PDR, a long run, the collectors, the report; the topology is
