@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Several hosts over real SSH (issue 19, part 4; README "Several hosts"),
-# root: two "hosts", each a namespace with its own Debian sshd
-# (tests/integration/lib_hosts.sh), and `perftests --hosts` driving
-# agents on them.  (a) the hosts: each reached by its name, a key they do
-# not know and a host key nobody trusts are refused; (b) a host that
-# cannot be reached: exit 3 naming it; (c) a two-host run over SSH, every
-# phase, latency reported, nothing left on either host nor here; (d) an
-# agent killed mid-trial: exit 4 in that phase naming the host, nothing
-# left; (e) the TCP phase across the two hosts.
+# root: three "hosts", each a namespace with its own Debian sshd, the
+# first two joined by a data link (tests/integration/lib_hosts.sh), and
+# `perftests --hosts` driving agents on them.  (a) the hosts: each reached
+# by its name, a key they do not know and a host key nobody trusts are
+# refused; (b) a host that cannot be reached: exit 3 naming it, and a bad
+# hosts file: exit 2; (c) a two-host run over SSH, every phase, latency
+# reported, nothing left on any host nor here; (d) the SUT on the third
+# host; (e) an agent killed mid-trial: exit 4 in that phase naming the
+# host, nothing left; (f) the TCP phase across the two hosts.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 . tests/integration/lib_hosts.sh
@@ -47,12 +48,12 @@ rx_packets() {
 		grep -o '"rx":{[^}]*' | grep -o '"packets":[0-9]*' | cut -d: -f2
 }
 # snap: what each host has now (links, addresses, namespaces), for clean.
-snap() { local i; for i in 1 2; do host_state "$i" >"$tmp/state$i.before"; done; }
+snap() { local i; for ((i = 1; i <= HOSTS_N; i++)); do host_state "$i" >"$tmp/state$i.before"; done; }
 # clean NAME: nothing runs on either host but its sshd, each host has what
 # it had at the last snap, and nothing pt- is left here.
 clean() {
 	local i left
-	for i in 1 2; do
+	for ((i = 1; i <= HOSTS_N; i++)); do
 		if host_quiet "$i"; then pass "$1: nothing runs on hv$i but its sshd"
 		else fail "$1: left running on hv$i: $HOST_LEFT"; fi
 		host_state "$i" >"$tmp/state$i.after"
@@ -69,10 +70,10 @@ clean() {
 
 # --- (a) the hosts themselves.
 t0=$EPOCHREALTIME
-if hosts_up 2; then
-	pass "two hosts up, each a namespace with its own sshd ($(since "$t0") s)"
+if hosts_up 3; then
+	pass "three hosts up, each a namespace with its own sshd ($(since "$t0") s)"
 else
-	fail "two hosts up"
+	fail "three hosts up"
 	exit 1
 fi
 snap
@@ -157,7 +158,22 @@ else
 fi
 clean "two-host run"
 
-# --- (d) the agent on hv2 (the receiver) killed in the middle of a
+# --- (d) the SUT on a third host, hv3 (--sut-host): an agent there for
+# its collectors, whose RRD files come back with the run.
+rm -rf "$res"
+short_run 2000
+run_pt 0 "${SHORT[@]}" "${HOSTS[@]}" --sut-host hv3
+d=$(run_dir)
+if [ -n "$d" ]; then
+	check "sut on hv3: metadata.json has it as the sut" py "$d/metadata.json" \
+		'any(h["role"] == "sut" and h["name"] == "hv3" for h in j["hosts"])'
+	check "... its collectors' RRD files came back" test -n "$(find "$d/hosts/hv3" -name '*.rrd' 2>/dev/null)"
+else
+	fail "sut on hv3: no run directory"
+fi
+clean "sut on hv3"
+
+# --- (e) the agent on hv2 (the receiver) killed in the middle of a
 # 30-second trial: the run fails in test_throughput with exit 4 naming
 # hv2, at once rather than at the trial's end, and nothing is left: the
 # data interfaces have no address now, so the agents add them, and the
@@ -204,7 +220,7 @@ else
 fi
 clean "agent killed"
 
-# --- (e) the TCP phase across the two hosts: iperf3's server on hv2,
+# --- (f) the TCP phase across the two hosts: iperf3's server on hv2,
 # its client on hv1, over the data link (its addresses added by the
 # agents and taken off again).
 if ! "$PT" --dry-run -o TCP_PHASE=no direct >/dev/null 2>&1; then

@@ -7,7 +7,7 @@
 # 198.18.<m>.<8i-6> inside it.  The root namespace reaches it through a
 # veth pair, pt-h<tag>-m<i> (root side, .<8i-7>/29) and pt-h<tag>-n<i>
 # (inside, .<8i-6>/29 and .<8i-5>/29, on which nothing listens: a host
-# that is up without an sshd).  A key made here logs in as root; an
+# that is up without an sshd).  N is at most 30.  A key made here logs in as root; an
 # ssh_config names the hosts hv1..hvN and trusts only the host keys made
 # here.  hv1 and hv2 are joined by a data link, pt-h<tag>-d1 (in hv1,
 # 198.18.<m+8>.1/24) and pt-h<tag>-d2 (in hv2, .2/24): the network between
@@ -214,6 +214,12 @@ hosts_up() {
 			ip -n "${HOST_NS[i]}" link set "${HOST_IF[i]}" up || return 1
 		done
 	fi
+	# A host past the second has no data link: its entry in the hosts file
+	# names its control link (the file wants an endpoint for every host;
+	# one that is only --sut-host never has it prepared).
+	for ((i = 3; i <= HOSTS_N; i++)); do
+		HOST_IF[i]=pt-h$HOSTS_TAG-n$i HOST_DATA[i]=${HOST_ADDR[i]}/29
+	done
 	SSH_CONFIG=$HOSTS_DIR/ssh_config SSH_CONFIG_BADKEY=$HOSTS_DIR/ssh_config.badkey
 	hosts_ssh_config "$SSH_CONFIG"
 	hosts_ssh_config "$SSH_CONFIG_BADKEY" 2
