@@ -7,9 +7,9 @@
 # 198.18.<m>.<8i-6> inside it.  The root namespace reaches it through a
 # veth pair, pt-h<tag>-m<i> (root side, .<8i-7>/29) and pt-h<tag>-n<i>
 # (inside, .<8i-6>/29 and .<8i-5>/29, on which nothing listens: a host
-# that is up without an sshd).  N is at most 30.  A key made here logs in as root; an
-# ssh_config names the hosts hv1..hvN and trusts only the host keys made
-# here.  hv1 and hv2 are joined by a data link, pt-h<tag>-d1 (in hv1,
+# that is up without an sshd); N is at most 30.  A key made here logs in
+# as root; an ssh_config names the hosts hv1..hvN and trusts only the
+# host keys made here.  hv1 and hv2 are joined by a data link, pt-h<tag>-d1 (in hv1,
 # 198.18.<m+8>.1/24) and pt-h<tag>-d2 (in hv2, .2/24): the network between
 # them, the datapath a two-host run measures.  Root's ~/.ssh, /etc/ssh and
 # the system's sshd are never read nor touched: every ssh here runs with
