@@ -150,7 +150,8 @@ if [ -n "$d" ]; then
 	check "... metadata.json has hv1 as the source, hv2 as the destination" py "$d/metadata.json" \
 		'{(h["role"], h["name"]) for h in j["hosts"]} == {("source", "hv1"), ("dest", "hv2")}'
 	# Both agents run on this kernel: its clock, so one-way and exact.
-	check "... the latency is one-way" py "$d/metadata.json" 'j["latency_clock"]["mode"] == "one-way"'
+	check "... summary.json says the latency is one-way" py "$d/summary.json" \
+		'j["result"]["latency_clock"]["mode"] == "one-way"'
 	check "... the topology is hosts" py "$d/summary.json" 'j["run"]["topology"] == "hosts"'
 	check "... each host's collectors' RRD files came back" \
 		test -s "$d/hosts/hv1/rrd/system.rrd" -a -s "$d/hosts/hv2/rrd/system.rrd"
