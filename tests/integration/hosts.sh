@@ -8,7 +8,8 @@
 # hosts file: exit 2; (c) a two-host run over SSH, every phase, latency
 # reported, nothing left on any host nor here; (d) the SUT on the third
 # host; (e) an agent killed mid-trial: exit 4 in that phase naming the
-# host, nothing left; (f) the TCP phase across the two hosts.
+# host, nothing left; (g) the harness killed mid-trial: the agents clean
+# up by themselves; (f) the TCP phase across the two hosts.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 . tests/integration/lib_hosts.sh
@@ -50,6 +51,19 @@ PY
 rx_packets() {
 	ip -n "${HOST_NS[2]}" -j -s link show dev "${HOST_IF[2]}" |
 		grep -o '"rx":{[^}]*' | grep -o '"packets":[0-9]*' | cut -d: -f2
+}
+# under_way OUT: waits (20 s at most) until the run $RUNPID, whose output
+# is OUT, is in a trial: its phase started and hv2 receives; under_way is
+# then 1, else empty.
+under_way() {
+	local rx0=
+	under_way=
+	for _ in $(seq 200); do
+		running "$RUNPID" || break
+		if [ -z "$rx0" ] && grep -q "phase test_throughput" "$1"; then rx0=$(rx_packets); fi
+		if [ -n "$rx0" ] && [ "$(rx_packets)" -gt $((rx0 + 500)) ]; then under_way=1; break; fi
+		sleep 0.1
+	done
 }
 # snap: what each host has now (links, addresses, namespaces), for clean.
 snap() { local i; for ((i = 1; i <= HOSTS_N; i++)); do host_state "$i" >"$tmp/state$i.before"; done; }
@@ -192,14 +206,7 @@ rm -rf "$res"
 short_run 30000
 "$PT" "${SHORT[@]}" "${HOSTS[@]}" >"$tmp/kill.out" 2>&1 &
 RUNPID=$!
-# The trial is under way once the phase started and hv2 receives.
-rx0= under_way=
-for _ in $(seq 200); do
-	running "$RUNPID" || break
-	if [ -z "$rx0" ] && grep -q "phase test_throughput" "$tmp/kill.out"; then rx0=$(rx_packets); fi
-	if [ -n "$rx0" ] && [ "$(rx_packets)" -gt $((rx0 + 500)) ]; then under_way=1; break; fi
-	sleep 0.1
-done
+under_way "$tmp/kill.out"
 apid=$(agent_pid 2)
 if [ -z "$under_way" ] || [ -z "$apid" ]; then
 	fail "a 30 s trial under way (${under_way:-no traffic at hv2}), hv2's agent found (pid ${apid:-none})"
@@ -227,6 +234,35 @@ else
 	check "... the report is still made" test -s "$(run_dir)/summary.json"
 fi
 clean "agent killed"
+
+# --- (g) the harness itself killed (kill -9) mid-trial: nobody tells the
+# agents anything, but their SSH sessions drop, and each ends and removes
+# what it made (the addresses it added) by itself.
+rm -rf "$res"
+"$PT" "${SHORT[@]}" "${HOSTS[@]}" >"$tmp/kill9.out" 2>&1 &
+RUNPID=$!
+under_way "$tmp/kill9.out"
+if [ -z "$under_way" ]; then
+	fail "a 30 s trial under way (no traffic at hv2)"
+	sed 's/^/    /' "$tmp/kill9.out" | tail -n 15
+	running "$RUNPID" && kill -INT "$RUNPID"
+	wait "$RUNPID"
+	RUNPID=
+else
+	# Its ssh clients, which outlive it for as long as their sessions do.
+	clients=$(ps -o pid= --ppid "$RUNPID")
+	check "the harness killed (SIGKILL) in a 30 s trial, its ssh clients: $(echo $clients)" \
+		kill -KILL "$RUNPID"
+	wait "$RUNPID" 2>/dev/null
+	RUNPID=
+	gone=1
+	for p in $clients; do
+		for _ in $(seq 50); do running "$p" || break; sleep 0.1; done
+		running "$p" && gone=
+	done
+	check "... its ssh clients end with their sessions" test -n "$gone"
+fi
+clean "harness killed"
 
 # --- (f) the TCP phase across the two hosts: iperf3's server on hv2,
 # its client on hv1, over the data link (its addresses added by the
