@@ -8,8 +8,8 @@
 # hosts file: exit 2; (c) a two-host run over SSH, every phase, latency
 # reported, nothing left on any host nor here; (d) the SUT on the third
 # host; (e) an agent killed mid-trial: exit 4 in that phase naming the
-# host, nothing left; (g) the harness killed mid-trial: the agents clean
-# up by themselves; (f) the TCP phase across the two hosts.
+# host, nothing left; (f) the harness killed mid-trial: the agents clean
+# up by themselves; (g) the TCP phase across the two hosts.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 . tests/integration/lib_hosts.sh
@@ -235,7 +235,7 @@ else
 fi
 clean "agent killed"
 
-# --- (g) the harness itself killed (kill -9) mid-trial: nobody tells the
+# --- (f) the harness itself killed (kill -9) mid-trial: nobody tells the
 # agents anything, but their SSH sessions drop, and each ends and removes
 # what it made (the addresses it added) by itself.
 rm -rf "$res"
@@ -264,7 +264,7 @@ else
 fi
 clean "harness killed"
 
-# --- (f) the TCP phase across the two hosts: iperf3's server on hv2,
+# --- (g) the TCP phase across the two hosts: iperf3's server on hv2,
 # its client on hv1, over the data link (its addresses added by the
 # agents and taken off again).
 if ! "$PT" --dry-run -o TCP_PHASE=no direct >/dev/null 2>&1; then
