@@ -239,6 +239,7 @@ clean "agent killed"
 # agents anything, but their SSH sessions drop, and each ends and removes
 # what it made (the addresses it added) by itself.
 rm -rf "$res"
+short_run 30000
 "$PT" "${SHORT[@]}" "${HOSTS[@]}" >"$tmp/kill9.out" 2>&1 &
 RUNPID=$!
 under_way "$tmp/kill9.out"
