@@ -6,7 +6,8 @@
 # by its name, a key they do not know and a host key nobody trusts are
 # refused; (b) a host that cannot be reached: exit 3 naming it, and a bad
 # hosts file: exit 2; (c) a two-host run over SSH, every phase, latency
-# reported, nothing left on any host nor here; (d) the SUT on the third
+# reported (one-way, then RTT-derived), nothing left on any host nor
+# here; (d) the SUT on the third
 # host; (e) an agent killed mid-trial: exit 4 in that phase naming the
 # host, nothing left; (f) the harness killed mid-trial: the agents clean
 # up by themselves; (g) the TCP phase across the two hosts.
@@ -179,6 +180,21 @@ else
 	fail "two hosts: no run directory"
 fi
 clean "two-host run"
+# The same hosts with CLOCK_OFFSET_MAX_US=0: even a clock known exactly
+# is not trusted, so the latency is RTT-derived (the source's agent times
+# ICMP echoes through the datapath), and said so.
+rm -rf "$res"
+short_run 2000
+run_pt 0 "${SHORT[@]}" "${HOSTS[@]}" -o CLOCK_OFFSET_MAX_US=0
+has "RTT-derived latency: the log says so" "latency: RTT-derived, not one-way"
+d=$(run_dir)
+if [ -n "$d" ]; then
+	check "... and summary.json, with a latency for the trial" py "$d/summary.json" \
+		'j["result"]["latency_clock"]["mode"] == "rtt-derived" and 0 < j["result"]["latency"][0]["p50_us"] <= j["result"]["latency"][0]["p99_us"]'
+else
+	fail "RTT-derived latency: no run directory"
+fi
+clean "rtt-derived run"
 
 # --- (d) the SUT on a third host, hv3 (--sut-host): an agent there for
 # its collectors, whose RRD files come back with the run.

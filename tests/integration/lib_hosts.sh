@@ -105,7 +105,8 @@ CONF
 
 # hosts_file FILE SSH_CONFIG ENTRY...: a hosts file; each ENTRY is
 # "NAME TARGET I": host NAME reached as TARGET (user@address), with the
-# data interface and address of hv<I>.
+# data interface and address of hv<I> when it has one (a host past the
+# second has none: it can only be --sut-host).
 hosts_file() {
 	local file=$1 cfg=$2 e name target i sep=
 	shift 2
@@ -115,8 +116,10 @@ hosts_file() {
 		printf 'hosts = (\n'
 		for e in "$@"; do
 			read -r name target i <<<"$e"
-			printf '%s  { name = "%s"; ssh = "%s"; interface = "%s"; address = "%s"; }' \
-				"$sep" "$name" "$target" "${HOST_IF[i]}" "${HOST_DATA[i]}"
+			printf '%s  { name = "%s"; ssh = "%s";' "$sep" "$name" "$target"
+			[ -z "${HOST_IF[i]:-}" ] ||
+				printf ' interface = "%s"; address = "%s";' "${HOST_IF[i]}" "${HOST_DATA[i]}"
+			printf ' }'
 			sep=$',\n'
 		done
 		printf '\n);\n'
@@ -214,12 +217,6 @@ hosts_up() {
 			ip -n "${HOST_NS[i]}" link set "${HOST_IF[i]}" up || return 1
 		done
 	fi
-	# A host past the second has no data link: its entry in the hosts file
-	# names its control link (the file wants an endpoint for every host;
-	# one that is only --sut-host never has it prepared).
-	for ((i = 3; i <= HOSTS_N; i++)); do
-		HOST_IF[i]=pt-h$HOSTS_TAG-n$i HOST_DATA[i]=${HOST_ADDR[i]}/29
-	done
 	SSH_CONFIG=$HOSTS_DIR/ssh_config SSH_CONFIG_BADKEY=$HOSTS_DIR/ssh_config.badkey
 	hosts_ssh_config "$SSH_CONFIG"
 	hosts_ssh_config "$SSH_CONFIG_BADKEY" 2
