@@ -66,6 +66,18 @@ under_way() {
 		sleep 0.1
 	done
 }
+# children PID: the pids of PID's children (from /proc: the parent is
+# the field after the state, past the command name, which may hold
+# spaces).
+children() {
+	local parent=$1 f st
+	for f in /proc/[0-9]*/stat; do
+		{ read -r st <"$f"; } 2>/dev/null || continue
+		st=${st##*) }
+		set -- $st
+		[ "$2" = "$parent" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
+	done
+}
 # snap: what each host has now (links, addresses, namespaces), for clean.
 snap() { local i; for ((i = 1; i <= HOSTS_N; i++)); do host_state "$i" >"$tmp/state$i.before"; done; }
 # clean NAME: nothing runs on either host but its sshd, each host has what
@@ -267,7 +279,7 @@ if [ -z "$under_way" ]; then
 	RUNPID=
 else
 	# Its ssh clients, which outlive it for as long as their sessions do.
-	clients=$(ps -o pid= --ppid "$RUNPID")
+	clients=$(children "$RUNPID")
 	check "the harness killed (SIGKILL) in a 30 s trial, its ssh clients: $(echo $clients)" \
 		kill -KILL "$RUNPID"
 	wait "$RUNPID" 2>/dev/null
