@@ -25,11 +25,12 @@ DEBS := build-essential pkg-config libpcap-dev libnl-3-dev libnl-route-3-dev \
 # that renders the report, the JSON schema check, a JVM (and javac for the
 # JMX sidecar).  `make test` installs
 # them; `make run` does not need them.  sshd (openssh-server, with
-# ssh-keygen) is the scp/sftp server of faults_post.sh, openssl makes its
+# ssh-keygen) is the scp/sftp server of faults_post.sh and each "host" of
+# hosts.sh, whose ssh (openssh-client) drives the agents; openssl makes its
 # self-signed certificate; clang-14 builds the fuzzers (`make fuzz`, run
 # briefly by `make test`).
 TEST_DEBS := nginx chromium python3-jsonschema openjdk-17-jdk-headless \
-	openssh-server openssl clang-14 gdb
+	openssh-server openssh-client openssl clang-14 gdb
 
 CC ?= gcc
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
@@ -91,7 +92,8 @@ PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) \
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
 INTEG_TESTS := $(patsubst tests/integration/%.c,build/asan/tests/integration/%,$(wildcard tests/integration/test_*.c))
-SHELL_TESTS := $(filter-out tests/integration/lib.sh,$(wildcard tests/integration/*.sh))
+# lib*.sh are sourced by the tests (lib.sh, lib_hosts.sh), not tests.
+SHELL_TESTS := $(filter-out tests/integration/lib%.sh,$(wildcard tests/integration/*.sh))
 
 LIB_OBJS := $(PT_SRCS:%.c=build/%.o)
 ASAN_OBJS := $(PT_SRCS:%.c=build/asan/%.o)

@@ -26,9 +26,13 @@ check() {
 
 # run_pt EXPECTED_RC ARGS...: runs perftests, keeps stdout+stderr in $OUT
 # and its exit code in $RC; passes when the code is the expected one.
-run_pt() {
-	local want=$1; shift
-	OUT=$("$PT" "$@" 2>&1)
+# run_pt_err: the same with stderr alone in $OUT (the log and the errors,
+# without the table a run prints last on stdout).
+run_pt() { run_pt_keep all "$@"; }
+run_pt_err() { run_pt_keep err "$@"; }
+run_pt_keep() {
+	local keep=$1 want=$2; shift 2
+	if [ "$keep" = err ]; then OUT=$("$PT" "$@" 2>&1 >/dev/null); else OUT=$("$PT" "$@" 2>&1); fi
 	RC=$?
 	if [ "$RC" -eq "$want" ]; then
 		pass "perftests $* -> exit $want"
