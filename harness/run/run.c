@@ -222,6 +222,10 @@ static int tear_down(struct run *r)
                           "%s", strerror(-werr));
     }
 
+    /* The agents remove what they made on their hosts, and go. */
+    int hrc = run_hosts_close(r);
+    if (hrc && !rc)
+        rc = hrc;
     if (r->scenario_up && scenario_destroy(r->topo, &r->tctx, &err) < 0)
         LOG_WARN("topology teardown: %s", err.buf);
     if (r->sut && sut_stop(r->sut) < 0)
