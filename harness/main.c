@@ -181,16 +181,16 @@ static int run_topology(const struct cli *cli, bool calibrate)
     return rc;
 }
 
-/* perftests agent: the other end of a run's SSH session (remote/agent.h);
- * its ledger is in the results folder's, as a run's is, so that
- * `perftests cleanup` on this host replays it too. */
+/* perftests agent: the other end of a run's SSH session (remote/agent.h).
+ * Its ledger lists network state, which a reboot clears: /run, unless -d
+ * or PERFTEST_RESULTSDIR says otherwise. */
 static int cmd_agent(const struct cli *cli)
 {
-    char *dir = xasprintf("%s/.ledger", rundir_results_dir(cli->results_dir));
-    int rc = agent_main(STDIN_FILENO, STDOUT_FILENO, dir);
+    const char *env = getenv("PERFTEST_RESULTSDIR");
+    const char *base = cli->results_dir ? cli->results_dir
+                       : env && *env ? env : AGENT_DEFAULT_DIR;
 
-    free(dir);
-    return rc;
+    return agent_main(STDIN_FILENO, STDOUT_FILENO, base);
 }
 
 static int cmd_list(const struct cli *cli)
@@ -636,8 +636,10 @@ static const struct cli_command commands[] = {
       "start_rx, start_tx, stop, results, collect, cleanup.  Opens no port\n"
       "and leaves nothing behind: the end of stdin (the session dropped),\n"
       "SIGHUP or SIGTERM end it, and it removes what it made (its ledger\n"
-      "in DIR/.ledger/, where the ledgers of agents that died are replayed\n"
-      "when it starts).  Its log goes to stderr.  Must run as root.\n\n"
+      "in DIR/.ledger/agent-net<ID>/, DIR /run/perftests-agent by default;\n"
+      "an agent replays the ledgers of agents that died in its network\n"
+      "namespace when it starts).  Its log goes to stderr.  Must run as\n"
+      "root.\n\n"
       "options:\n"
       COMMON_OPTIONS, 0, 0, cmd_agent },
     { "list", "perftests list",

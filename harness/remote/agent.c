@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "collectors/sink.h"
@@ -341,10 +342,22 @@ static int dispatch(struct agent *a, json_t *msg)
     return rc;
 }
 
-int agent_main(int in_fd, int out_fd, const char *ledger_dir)
+/* DIR/.ledger/agent-net<inode>: see agent_main(). */
+static char *ledger_dir_of(const char *dir)
+{
+    struct stat st;
+
+    if (stat("/proc/self/ns/net", &st))
+        return xasprintf("%s/.ledger/agent", dir);
+    return xasprintf("%s/.ledger/agent-net%llu", dir,
+                     (unsigned long long)st.st_ino);
+}
+
+int agent_main(int in_fd, int out_fd, const char *dir)
 {
     struct agent a = { .tx_done_fd = -1, .tx_err = STRBUF_INIT };
     struct sigaction sa = { .sa_handler = on_signal };
+    char *ledger_dir = ledger_dir_of(dir);
     char id[96], host[64];
     size_t n = 0;
     int rc, code = PT_EXIT_PASS;
@@ -356,14 +369,14 @@ int agent_main(int in_fd, int out_fd, const char *ledger_dir)
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);
     /* What agents killed here (SIGKILL) left behind goes first. */
-    if (ledger_cleanup_stale(ledger_dir, &n))
+    if (path_is_dir(ledger_dir) && ledger_cleanup_stale(ledger_dir, &n))
         LOG_WARN("cannot clean up everything earlier agents left in %s",
                  ledger_dir);
     else if (n)
         LOG_INFO("cleaned up after %zu agent(s) or run(s) that died", n);
     host_short_name(host, sizeof host);
     snprintf(id, sizeof id, "agent-%s-%d", host, (int)getpid());
-    a.ledger_dir = xstrdup(ledger_dir);
+    a.ledger_dir = ledger_dir;
     a.ledger = ledger_create(ledger_dir, id);
     if (!a.ledger) {
         LOG_ERR("cannot create the cleanup ledger in '%s': %s", ledger_dir,
@@ -395,8 +408,8 @@ int agent_main(int in_fd, int out_fd, const char *ledger_dir)
     if (agent_signal)
         LOG_INFO("signal %d: cleaning up", (int)agent_signal);
     if (release_all(&a)) {
-        LOG_ERR("cleanup incomplete; 'perftests cleanup -d %s' retries",
-                ledger_dir);
+        LOG_ERR("cleanup incomplete; the next agent here retries (ledger "
+                "%s)", ledger_path(a.ledger));
         code = PT_EXIT_RUN_FAILED;
     }
     ledger_destroy(a.ledger);

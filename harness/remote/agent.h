@@ -30,9 +30,16 @@
 #ifndef PT_AGENT_H
 #define PT_AGENT_H
 
-/* Serves 'in_fd'/'out_fd' until the end of 'in_fd' or a signal; its
- * ledger lives in 'ledger_dir' (ledgers of agents that died there are
- * replayed first).  Returns the process exit code. */
-int agent_main(int in_fd, int out_fd, const char *ledger_dir);
+/* Where an agent keeps its ledger when not told: network state, which a
+ * reboot clears, as it clears /run. */
+#define AGENT_DEFAULT_DIR "/run/perftests-agent"
+
+/* Serves 'in_fd'/'out_fd' until the end of 'in_fd' or a signal.  Its
+ * ledger lives in DIR/.ledger/agent-net<inode of its network namespace>/:
+ * what an agent made is in its namespace, and only an agent there can
+ * remove it (hosts that share a file system, namespaces on one machine,
+ * keep apart); the ledgers of agents that died there are replayed first.
+ * Returns the process exit code. */
+int agent_main(int in_fd, int out_fd, const char *dir);
 
 #endif

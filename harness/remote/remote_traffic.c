@@ -74,8 +74,11 @@ static void remote_close(struct traffic *t)
     free(rt);
 }
 
-/* The sender's results, asked until it is done; a stop on the way. */
+/* The sender's results, asked until it is done; a stop on the way.  The
+ * receiver is asked the time meanwhile: an agent that died there fails
+ * the trial now, not at its end. */
 static int wait_sender(const struct remote_endpoint *src,
+                       const struct remote_endpoint *dst,
                        volatile sig_atomic_t *stop, struct trial_result *res,
                        bool *stalled, struct strbuf *err)
 {
@@ -84,6 +87,9 @@ static int wait_sender(const struct remote_endpoint *src,
     for (;;) {
         json_t *r;
         int rc;
+        if ((rc = peer_call(dst->peer, "clock", NULL, &r, err)))
+            return rc;
+        json_decref(r);
         if (stop && *stop && !stopped) {
             if ((rc = peer_call(src->peer, "stop", NULL, &r, err)))
                 return rc;
@@ -136,7 +142,7 @@ static int remote_run(struct traffic *t, uint32_t tag, double rate,
         "frame", rt->frame, "flows", rt->flows), &r, err);
     if (!rc) {
         json_decref(r);
-        rc = wait_sender(src, stop, res, stalled, err);
+        rc = wait_sender(src, dst, stop, res, stalled, err);
     }
     /* The receiver's half ends the trial there whatever happened here,
      * so the next start_rx finds it idle. */
