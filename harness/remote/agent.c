@@ -259,16 +259,16 @@ static int collect(struct agent *a, const json_t *params, json_t **result,
         return JSONRPC_SERVER_ERROR;
     }
     a->collect_dir = xstrdup(tmpl);
-    struct sink *sinks[2] = {
-        rrd_sink_create(a->collect_dir, interval < 1 ? 1 : (int)interval, 0,
-                        err), NULL };
+    a->sinks[0] = rrd_sink_create(a->collect_dir, interval < 1 ? 1
+                                  : (int)interval, 0, err);
+    a->sinks[1] = NULL;
     struct sampler_cfg cfg = {
         .collectors = names,
         .ccfg = { .interval = interval, .run_dir = a->collect_dir,
                   .ledger = a->ledger },
-        .sinks = sinks,
+        .sinks = a->sinks,
     };
-    if (sinks[0])
+    if (a->sinks[0])
         a->sampler = sampler_start(&cfg, err);
     if (!a->sampler) {
         collect_release(a);

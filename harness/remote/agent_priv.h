@@ -15,6 +15,7 @@
 
 struct ledger;
 struct sampler;
+struct sink;
 
 struct agent {
     struct jsonrpc *rpc;
@@ -49,8 +50,9 @@ struct agent {
     uint64_t src_drops0;
     bool have_src0;
 
-    /* collect */
+    /* collect: the sampler keeps the sink array, NULL-terminated */
     struct sampler *sampler;
+    struct sink *sinks[2];
     char *collect_dir;
 };
 

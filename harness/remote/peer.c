@@ -159,12 +159,16 @@ static void describe_end(struct peer *p, struct strbuf *out)
     int st = reap(p, 2000);
 
     p->log_pos = read_log(p, p->log_pos, &last);
+    /* ssh says 255 for its own failures and for a remote command killed
+     * by a signal: its stderr tells which. */
     if (st == -ETIMEDOUT)
         strbuf_addstr(out, "it stopped answering");
+    else if (st == 255)
+        strbuf_addstr(out, "ssh exit 255");
     else if (st > 128)
         strbuf_addf(out, "killed by signal %d", st - 128);
     else
-        strbuf_addf(out, "%sexit %d", st == 255 ? "ssh " : "", st);
+        strbuf_addf(out, "exit %d", st);
     if (last.len)
         strbuf_addf(out, ": %s", last.buf);
     strbuf_dispose(&last);
