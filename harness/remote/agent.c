@@ -113,6 +113,11 @@ static int hello(struct agent *a, const json_t *params, json_t **result,
     *result = json_pack("{s:i, s:s, s:o, s:s, s:i}", "protocol",
                         WIRE_PROTOCOL, "version", PT_VERSION, "capabilities",
                         caps, "host", host, "pid", (int)getpid());
+    /* The kernel's boot: agents of one boot share CLOCK_MONOTONIC. */
+    struct strbuf boot = STRBUF_INIT;
+    if (!wire_boot_id(&boot))
+        json_object_set_new(*result, "boot_id", json_string(boot.buf));
+    strbuf_dispose(&boot);
     return 0;
 }
 

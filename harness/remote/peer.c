@@ -34,6 +34,7 @@ struct peer {
     char *log_path;
     off_t log_pos;              /* stderr logged up to here */
     char *version, *host;
+    bool same_clock;
 };
 
 struct peer *peer_spawn(const char *name, char *const argv[],
@@ -94,6 +95,11 @@ const char *peer_name(const struct peer *p)
 const char *peer_version(const struct peer *p)
 {
     return p->version ? p->version : "?";
+}
+
+bool peer_same_clock(const struct peer *p)
+{
+    return p->same_clock;
 }
 
 const char *peer_host(const struct peer *p)
@@ -228,6 +234,11 @@ int peer_hello(struct peer *p, struct strbuf *err)
     p->host = xstrdup(json_string_value(json_object_get(res, "host"))
                       ? json_string_value(json_object_get(res, "host"))
                       : "?");
+    struct strbuf boot = STRBUF_INIT;
+    const char *theirs = json_string_value(json_object_get(res, "boot_id"));
+    p->same_clock = theirs && !wire_boot_id(&boot) && !strcmp(theirs,
+                                                              boot.buf);
+    strbuf_dispose(&boot);
     if (json_integer_value(json_object_get(res, "protocol"))
         != WIRE_PROTOCOL) {
         strbuf_addf(err, "%s: the agent (perftests %s) speaks protocol "

@@ -6,6 +6,7 @@
 #define PT_PEER_H
 
 #include <jansson.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -46,6 +47,9 @@ const char *peer_name(const struct peer *p);
 /* The agent's perftests version and host name (after hello). */
 const char *peer_version(const struct peer *p);
 const char *peer_host(const struct peer *p);
+/* Whether the agent runs on this machine's kernel (the same boot id):
+ * then its clock is ours, exactly. */
+bool peer_same_clock(const struct peer *p);
 /* Logs what the agent wrote to stderr since the last time. */
 void peer_log_stderr(struct peer *p);
 

@@ -171,3 +171,11 @@ int wire_mac_parse(const char *text, uint8_t mac[6])
         mac[i] = (uint8_t)v[i];
     return 0;
 }
+
+int wire_boot_id(struct strbuf *out)
+{
+    int rc = strbuf_read_file(out, "/proc/sys/kernel/random/boot_id");
+
+    strbuf_rtrim(out);
+    return rc ? rc : out->len ? 0 : -ENODATA;
+}

@@ -34,6 +34,11 @@ char *wire_base64_encode(const void *data, size_t len);
  * -EINVAL for text that is not base64. */
 int wire_base64_decode(const char *text, void **out, size_t *len);
 
+/* This kernel's boot id (/proc/sys/kernel/random/boot_id): processes
+ * that see the same one share one CLOCK_MONOTONIC, namespaces or not.
+ * 0 or -errno. */
+int wire_boot_id(struct strbuf *out);
+
 /* "aa:bb:cc:dd:ee:ff" <-> 6 bytes; parsing returns 0 or -EINVAL. */
 void wire_mac_text(const uint8_t mac[6], char text[18]);
 int wire_mac_parse(const char *text, uint8_t mac[6]);

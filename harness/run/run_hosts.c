@@ -122,11 +122,11 @@ static json_t *host_json(const struct run_hosts *h, int role,
     if (ep) {
         json_object_set_new(o, "mac", json_string(ep->mac));
         json_object_set_new(o, "clock", json_pack(
-            "{s:I, s:I, s:I, s:i}", "offset_ns",
+            "{s:I, s:I, s:I, s:i, s:b}", "offset_ns",
             (json_int_t)ep->clock.offset_ns, "rtt_ns",
             (json_int_t)ep->clock.rtt_ns, "uncertainty_ns",
             (json_int_t)ep->clock.uncertainty_ns, "samples",
-            ep->clock.samples));
+            ep->clock.samples, "same_kernel", peer_same_clock(p)));
     }
     return o;
 }
@@ -177,6 +177,10 @@ static int prepare_endpoint(struct run *r, struct run_hosts *h, int role,
     ep->peer = h->peer[role];
     if ((rc = peer_measure_clock(ep->peer, CLOCK_SAMPLES, &ep->clock, err)))
         return rc;
+    /* On this machine's kernel (hosts that are namespaces, containers)
+     * the clock is ours: no estimate, no uncertainty. */
+    if (peer_same_clock(ep->peer))
+        ep->clock.offset_ns = ep->clock.uncertainty_ns = 0;
     json_t *params = json_pack("{s:s, s:s}", "interface", x->interface,
                                "address", x->address);
     if (x->ns)
@@ -189,10 +193,11 @@ static int prepare_endpoint(struct run *r, struct run_hosts *h, int role,
     snprintf(ep->ip, sizeof ep->ip, "%s", x->address);
     *strchrnul(ep->ip, '/') = '\0';
     LOG_INFO("%s: %s %s (%s), clock offset %+.1f us +- %.1f us (round "
-             "trip %.1f us)", x->name, x->interface, x->address, ep->mac,
+             "trip %.1f us%s)", x->name, x->interface, x->address, ep->mac,
              (double)ep->clock.offset_ns / 1e3,
              (double)ep->clock.uncertainty_ns / 1e3,
-             (double)ep->clock.rtt_ns / 1e3);
+             (double)ep->clock.rtt_ns / 1e3, peer_same_clock(ep->peer)
+             ? "; this machine's kernel: its clock is ours" : "");
     (void)r;
     return 0;
 }
