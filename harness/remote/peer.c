@@ -157,6 +157,23 @@ static int reap(struct peer *p, int timeout_ms)
     return p->status;
 }
 
+/* ssh's own words without its "user@host: " and its final period:
+ * "root@hv2: Permission denied (publickey)." -> "Permission denied
+ * (publickey)".  Changes 'line'. */
+static char *ssh_reason(char *line)
+{
+    char *colon = strstr(line, ": ");
+    size_t len;
+
+    if (colon && memchr(line, '@', (size_t)(colon - line))
+        && !memchr(line, ' ', (size_t)(colon - line)))
+        line = colon + 2;
+    len = strlen(line);
+    if (len && line[len - 1] == '.')
+        line[len - 1] = '\0';
+    return line;
+}
+
 /* Why the session ended, for an error: "ssh exit 255: Permission denied
  * (publickey)", "exit 1: ...", "killed by signal 9". */
 static void describe_end(struct peer *p, struct strbuf *out)
@@ -176,7 +193,7 @@ static void describe_end(struct peer *p, struct strbuf *out)
     else
         strbuf_addf(out, "exit %d", st);
     if (last.len)
-        strbuf_addf(out, ": %s", last.buf);
+        strbuf_addf(out, ": %s", ssh_reason(last.buf));
     strbuf_dispose(&last);
 }
 

@@ -33,6 +33,8 @@ struct run_hosts {
     struct peer *peer[N_ROLES];         /* SUT: NULL when it is another
                                            role's host */
     bool collecting[N_ROLES];
+    bool greeted[N_ROLES];              /* hello answered: it may have
+                                           made something */
     struct remote_pair pair;
     bool one_way;
 };
@@ -153,8 +155,8 @@ static int start_agents(struct run *r, struct run_hosts *h)
         free(log);
     }
     for (int i = 0; i < N_ROLES && !rc; i++)
-        if (h->peer[i] && (rc = peer_hello(h->peer[i], &err)))
-            break;
+        if (h->peer[i] && !(rc = peer_hello(h->peer[i], &err)))
+            h->greeted[i] = true;
     for (int i = 0; i < N_ROLES && !rc; i++)
         if (h->peer[i])
             LOG_INFO("%s: perftests %s agent on %s (%s)", h->host[i]->name,
@@ -396,6 +398,12 @@ int run_hosts_close(struct run *r)
         int rc;
         if (!h->peer[i])
             continue;
+        if (!h->greeted[i]) {
+            /* Never reached: nothing there to clean up. */
+            peer_close(h->peer[i], CLOSE_TIMEOUT_MS);
+            h->peer[i] = NULL;
+            continue;
+        }
         rc = peer_call(h->peer[i], "cleanup", NULL, &res, &err);
         json_decref(res);
         bool gone = rc && rc != -EREMOTEIO;
