@@ -154,6 +154,11 @@ build/asan/tests/%: tests/%.c build/asan/libperftests.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -o $@ $< build/asan/libperftests.a $(LDLIBS) -lcmocka
 
+# test_agent runs `perftests agent` itself.
+build/asan/tests/unit/test_agent build/vg/tests/unit/test_agent: perftests
+build/asan/tests/unit/test_agent.o build/asan/tests/unit/test_agent \
+	build/vg/tests/unit/test_agent: build/version.h
+
 # The unit tests again without sanitizers (valgrind cannot run ASan
 # binaries), objects in build/vg, each test under memcheck: any error, or
 # a leak definitely or indirectly lost, fails it.  Third-party caches kept

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -63,6 +64,10 @@ struct peer *peer_spawn(const char *name, char *const argv[],
     p->rpc = jsonrpc_open_fds(sock, sock, JSONRPC_V2_LINES, name,
                               PEER_TIMEOUT_MS);
     p->log_path = xstrdup(log_path);
+    /* What an earlier session wrote there is not this one's. */
+    struct stat st;
+    if (!stat(log_path, &st))
+        p->log_pos = st.st_size;
     return p;
 }
 
@@ -95,6 +100,11 @@ const char *peer_name(const struct peer *p)
 const char *peer_version(const struct peer *p)
 {
     return p->version ? p->version : "?";
+}
+
+pid_t peer_pid(const struct peer *p)
+{
+    return p->pid;
 }
 
 bool peer_same_clock(const struct peer *p)

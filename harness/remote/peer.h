@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "lib/strbuf.h"
 #include "remote/hosts.h"
@@ -44,6 +45,8 @@ int peer_call(struct peer *p, const char *method, json_t *params,
 int peer_hello(struct peer *p, struct strbuf *err);
 
 const char *peer_name(const struct peer *p);
+/* The session's process (ssh, or the agent itself without ssh). */
+pid_t peer_pid(const struct peer *p);
 /* The agent's perftests version and host name (after hello). */
 const char *peer_version(const struct peer *p);
 const char *peer_host(const struct peer *p);
