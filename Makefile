@@ -73,7 +73,8 @@ SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
 SAMPLE_SRCS := harness/sample/series.c harness/sample/sampler.c
 REMOTE_SRCS := harness/remote/hosts.c harness/remote/wire.c \
 	harness/remote/peer.c harness/remote/agent.c \
-	harness/remote/agent_traffic.c harness/remote/remote_traffic.c
+	harness/remote/agent_traffic.c harness/remote/agent_rtt.c \
+	harness/remote/remote_traffic.c
 TOPOLOGY_SRCS := topologies/registry.c topologies/basic.c \
 	topologies/linux_bridge.c topologies/direct.c topologies/hosts.c \
 	topologies/script.c

@@ -13,6 +13,7 @@
 #include "lib/strbuf.h"
 #include "traffic/traffic.h"
 
+struct agent_rtt;
 struct ledger;
 struct sampler;
 struct sink;
@@ -49,6 +50,7 @@ struct agent {
     struct inject_stats tx;
     uint64_t src_drops0;
     bool have_src0;
+    struct agent_rtt *rtt;      /* round trips beside the trial, or NULL */
 
     /* collect: the sampler keeps the sink array, NULL-terminated */
     struct sampler *sampler;
@@ -62,6 +64,16 @@ typedef int agent_method_fn(struct agent *a, const json_t *params,
                             json_t **result, struct strbuf *err);
 
 agent_method_fn agent_start_rx, agent_start_tx, agent_stop, agent_results;
+
+/* RTT-derived latency (agent_rtt.c): ICMP echo requests from the
+ * endpoint to 'dst_ip', 'hz' a second from 'start_ns' on, timed on this
+ * host's clock.  0, or a JSON-RPC error code with the reason. */
+int agent_rtt_start(struct agent *a, const char *dst_ip, double hz,
+                    uint64_t start_ns, struct strbuf *err);
+/* Stops the probes, waits a little for the last replies, and returns
+ * {probes, replies, lat_min .. lat_max}: half the round trips, in us.
+ * NULL when no probes ran. */
+json_t *agent_rtt_finish(struct agent *a);
 
 /* Stops a trial under way and closes the injector and the receiver. */
 void agent_traffic_release(struct agent *a);

@@ -128,7 +128,7 @@ int agent_start_tx(struct agent *a, const json_t *params, json_t **result,
                    struct strbuf *err)
 {
     const char *flows;
-    double tag = 0, count = 0, rate = 0, start = 0;
+    double tag = 0, count = 0, rate = 0, start = 0, rtt_hz = 0;
     struct frame_spec spec;
     struct netns_link_stats st;
     int rc;
@@ -139,6 +139,7 @@ int agent_start_tx(struct agent *a, const json_t *params, json_t **result,
         || (rc = agent_param_num(params, "rate", true, &rate, err))
         || (rc = agent_param_num(params, "start_ns", true, &start, err))
         || (rc = agent_param_str(params, "flows", true, &flows, err))
+        || (rc = agent_param_num(params, "rtt_hz", false, &rtt_hz, err))
         || (rc = frame_from_json(json_object_get(params, "frame"), &spec,
                                  err)))
         return rc;
@@ -177,8 +178,15 @@ int agent_start_tx(struct agent *a, const json_t *params, json_t **result,
     a->tx_stop = 0;
     a->tx_rc = 0;
     strbuf_reset(&a->tx_err);
+    if (rtt_hz > 0) {
+        char dst[INET_ADDRSTRLEN];
+        inet_ntop(AF_INET, &spec.dst_ip, dst, sizeof dst);
+        if ((rc = agent_rtt_start(a, dst, rtt_hz, a->tx_start_ns, err)))
+            return rc;
+    }
     rc = pthread_create(&a->tx_thread, NULL, tx_thread, a);
     if (rc) {
+        json_decref(agent_rtt_finish(a));
         strbuf_addf(err, "cannot start the sender: %s", strerror(rc));
         return JSONRPC_SERVER_ERROR;
     }
@@ -212,7 +220,9 @@ static bool tx_results(struct agent *a, int wait_ms, json_t **result,
         LOG_DBG("eventfd read: %s", strerror(errno));
     pthread_join(a->tx_thread, NULL);
     a->tx_running = false;
+    json_t *rtt = agent_rtt_finish(a);
     if (a->tx_rc) {
+        json_decref(rtt);
         strbuf_addf(err, "the sender failed: %s", a->tx_err.buf);
         *code = JSONRPC_SERVER_ERROR;
         return true;
@@ -225,6 +235,8 @@ static bool tx_results(struct agent *a, int wait_ms, json_t **result,
     *result = json_pack("{s:b, s:b, s:o}", "done", 1, "stalled",
                         a->tx.stalled, "trial",
                         wire_trial_to_json(&res, WIRE_TX));
+    if (rtt)
+        json_object_set_new(*result, "rtt", rtt);
     return true;
 }
 
@@ -263,6 +275,7 @@ void agent_traffic_release(struct agent *a)
         pthread_join(a->tx_thread, NULL);
         a->tx_running = false;
     }
+    json_decref(agent_rtt_finish(a));
     if (a->rx_active) {
         receiver_end(a->rcv, 0, 0, &a->rx);
         a->rx_active = false;

@@ -5,13 +5,17 @@
 #include "remote/remote_traffic.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/log.h"
 #include "lib/pace.h"
 #include "lib/util.h"
 #include "remote/wire.h"
+
+LOG_MODULE("remote");
 
 /* How long one results call waits on the source before it answers "not
  * done": the harness looks at its stop flag in between. */
@@ -74,13 +78,37 @@ static void remote_close(struct traffic *t)
     free(rt);
 }
 
+/* RTT-derived latency: half the source's round trips replace the
+ * one-way figures (the receiver's, read on clocks too far apart). */
+static void rtt_latency(const json_t *rtt, struct trial_result *res)
+{
+    static const struct { const char *key; size_t off; } lat[] = {
+        { "lat_min", offsetof(struct trial_result, lat_min) },
+        { "lat_p50", offsetof(struct trial_result, lat_p50) },
+        { "lat_p90", offsetof(struct trial_result, lat_p90) },
+        { "lat_p99", offsetof(struct trial_result, lat_p99) },
+        { "lat_p999", offsetof(struct trial_result, lat_p999) },
+        { "lat_max", offsetof(struct trial_result, lat_max) },
+    };
+
+    if (!rtt)
+        return;
+    if (!json_integer_value(json_object_get(rtt, "replies")))
+        LOG_WARN("no ICMP echo reply came back in this trial: no latency "
+                 "(does the destination answer pings, back through the "
+                 "datapath?)");
+    for (size_t i = 0; i < ARRAY_SIZE(lat); i++)
+        *(double *)((char *)res + lat[i].off) = json_number_value(
+            json_object_get(rtt, lat[i].key));
+}
+
 /* The sender's results, asked until it is done; a stop on the way.  The
  * receiver is asked the time meanwhile: an agent that died there fails
  * the trial now, not at its end. */
 static int wait_sender(const struct remote_endpoint *src,
                        const struct remote_endpoint *dst,
                        volatile sig_atomic_t *stop, struct trial_result *res,
-                       bool *stalled, struct strbuf *err)
+                       bool *stalled, json_t **rtt, struct strbuf *err)
 {
     bool stopped = false;
 
@@ -104,6 +132,7 @@ static int wait_sender(const struct remote_endpoint *src,
             *stalled = json_is_true(json_object_get(r, "stalled"));
             rc = wire_trial_from_json(json_object_get(r, "trial"), WIRE_TX,
                                       res, err);
+            *rtt = json_incref(json_object_get(r, "rtt"));
             json_decref(r);
             return rc;
         }
@@ -120,7 +149,7 @@ static int remote_run(struct traffic *t, uint32_t tag, double rate,
     const struct remote_endpoint *src = &rt->pair->src, *dst = &rt->pair->dst;
     /* A send time on the source's clock, read on the destination's. */
     int64_t shift = dst->clock.offset_ns - src->clock.offset_ns;
-    json_t *r;
+    json_t *r, *rtt = NULL;
     int rc, rc_rx;
 
     rc = peer_call(dst->peer, "start_rx", json_pack(
@@ -137,12 +166,13 @@ static int remote_run(struct traffic *t, uint32_t tag, double rate,
                     + remote_start_margin_ns(src->clock.rtt_ns)
                     + src->clock.offset_ns;
     rc = peer_call(src->peer, "start_tx", json_pack(
-        "{s:I, s:f, s:I, s:I, s:O, s:s}", "tag", (json_int_t)tag, "rate",
+        "{s:I, s:f, s:I, s:I, s:O, s:s, s:f}", "tag", (json_int_t)tag, "rate",
         rate, "count", (json_int_t)count, "start_ns", (json_int_t)start,
-        "frame", rt->frame, "flows", rt->flows), &r, err);
+        "frame", rt->frame, "flows", rt->flows, "rtt_hz",
+        rt->pair->rtt_hz), &r, err);
     if (!rc) {
         json_decref(r);
-        rc = wait_sender(src, dst, stop, res, stalled, err);
+        rc = wait_sender(src, dst, stop, res, stalled, &rtt, err);
     }
     /* The receiver's half ends the trial there whatever happened here,
      * so the next start_rx finds it idle. */
@@ -157,6 +187,10 @@ static int remote_run(struct traffic *t, uint32_t tag, double rate,
         rc = rc_rx;
     }
     strbuf_dispose(&rx_err);
+    /* Last: they replace the receiver's figures. */
+    if (!rc)
+        rtt_latency(rtt, res);
+    json_decref(rtt);
     return rc;
 }
 

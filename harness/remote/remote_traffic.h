@@ -19,7 +19,15 @@ struct remote_endpoint {
  * outlive the engine. */
 struct remote_pair {
     struct remote_endpoint src, dst;
+    /* 0: one-way latency from the frames' send times.  Else the source
+     * agent times ICMP round trips through the datapath this many a
+     * second during each trial, and half of them is the latency: the
+     * clocks could not be compared well enough. */
+    double rtt_hz;
 };
+
+/* Round trips a second for RTT-derived latency. */
+#define REMOTE_RTT_HZ 100
 
 extern const struct traffic_ops remote_traffic_ops;
 

@@ -213,17 +213,19 @@ static void judge_clocks(struct run *r, struct run_hosts *h)
     double u_us = (double)(h->pair.src.clock.uncertainty_ns
                            + h->pair.dst.clock.uncertainty_ns) / 1e3;
 
-    h->one_way = u_us <= (double)bound_us;
+    /* 0 is "never one-way": how to ask for round trips on one kernel. */
+    h->one_way = bound_us > 0 && u_us <= (double)bound_us;
+    h->pair.rtt_hz = h->one_way ? 0 : REMOTE_RTT_HZ;
     if (h->one_way)
         LOG_INFO("latency: one-way, the clocks agree within %.1f us "
                  "(CLOCK_OFFSET_MAX_US %lld)", u_us, bound_us);
     else
         LOG_WARN("latency: RTT-derived, not one-way: the clock offset of "
-                 "%s and %s is known to %.1f us only, more than "
-                 "CLOCK_OFFSET_MAX_US %lld; the figures rest on the offset "
-                 "estimated from the round trips and are that uncertain",
+                 "%s and %s is known to %.1f us only (CLOCK_OFFSET_MAX_US "
+                 "%lld); %s times ICMP round trips through the datapath "
+                 "during each trial, and half of them is the latency",
                  h->host[ROLE_SOURCE]->name, h->host[ROLE_DEST]->name, u_us,
-                 bound_us);
+                 bound_us, h->host[ROLE_SOURCE]->name);
     json_object_set_new(r->metadata, "latency_clock", json_pack(
         "{s:s, s:f, s:I}", "mode", h->one_way ? "one-way" : "rtt-derived",
         "uncertainty_us", u_us, "bound_us", (json_int_t)bound_us));
