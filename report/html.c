@@ -127,10 +127,11 @@ static void result(struct strbuf *h, const struct report *r)
             strbuf_addf(&c, "one-way: the hosts' clocks agree within "
                         "%.1f µs", report_num(clock, "uncertainty_us"));
         else
-            strbuf_addf(&c, "RTT-derived, not one-way: the hosts' clock "
-                        "offset is known to %.1f µs only (above "
-                        "CLOCK_OFFSET_MAX_US %.0f); the figures are that "
-                        "uncertain", report_num(clock, "uncertainty_us"),
+            strbuf_addf(&c, "RTT-derived, not one-way: half of ICMP round "
+                        "trips from the source through the datapath, as "
+                        "the hosts' clocks agree to %.1f µs only "
+                        "(CLOCK_OFFSET_MAX_US %.0f)",
+                        report_num(clock, "uncertainty_us"),
                         report_num(clock, "bound_us"));
         kv(h, "latency", c.buf);
         strbuf_dispose(&c);
