@@ -1,6 +1,7 @@
 #include "remote/hosts.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -204,7 +205,11 @@ const struct host *hosts_find(const struct hosts *h, const char *name)
 
 void hosts_names(const struct hosts *h, struct strbuf *out)
 {
+    bool first = true;
+
     for (size_t i = 0; i < h->n; i++)
-        if (h->v[i].name)
-            strbuf_addf(out, "%s%s", out->len ? ", " : "", h->v[i].name);
+        if (h->v[i].name) {
+            strbuf_addf(out, "%s%s", first ? "" : ", ", h->v[i].name);
+            first = false;
+        }
 }
