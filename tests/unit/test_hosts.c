@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "remote/hosts.h"
+#include "run/run.h"
 #include "tmpdir.h"
 
 /* Loads 'text' as a hosts file; returns hosts_load()'s code, the errors
@@ -156,6 +157,67 @@ static void test_hosts__syntax_and_empty(void **state)
     strbuf_dispose(&errs);
 }
 
+/* How --hosts, --source, --dest, --sut-host and the topology fit
+ * together (run_hosts_check: usage errors, exit 2). */
+static void test_hosts__run_check(void **state)
+{
+    struct strbuf errs = STRBUF_INIT;
+    struct hosts h;
+    struct run_config c = { .topology = "hosts", .hosts = &h };
+
+    (void)state;
+    assert_int_equal(load(
+        "hosts = ( { name = \"hv1\"; ssh = \"a\"; interface = \"e\"; "
+        "address = \"198.18.1.1/24\"; },\n"
+        "          { name = \"hv2\"; ssh = \"b\"; interface = \"e\"; "
+        "address = \"198.18.1.2/24\"; },\n"
+        "          { name = \"lan\"; ssh = \"c\"; interface = \"e\"; "
+        "address = \"192.168.1.2/24\"; } );\n", &h, &errs), 0);
+    c.source = "hv1";
+    c.dest = "hv2";
+    assert_int_equal(run_hosts_check(&c, &errs), 0);
+    c.sut_host = "lan";         /* the SUT's host sends nothing */
+    assert_int_equal(run_hosts_check(&c, &errs), 0);
+    c.sut_host = NULL;
+    c.dest = NULL;
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_string_equal(errs.buf, "--hosts needs --dest NAME (hv1, hv2, "
+                                  "lan)");
+    strbuf_reset(&errs);
+    c.dest = "hv9";
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_non_null(strstr(errs.buf, "--dest hv9: no such host in "));
+    strbuf_reset(&errs);
+    c.dest = "lan";
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_non_null(strstr(errs.buf, "hosts.conf:3: address '192.168.1.2/24' "
+                                     "of lan is outside the benchmarking "
+                                     "range 198.18.0.0/15"));
+    strbuf_reset(&errs);
+    c.dest = "hv1";
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_string_equal(errs.buf, "--source and --dest are both hv1: "
+                                  "expected two hosts");
+    strbuf_reset(&errs);
+    c.dest = "hv2";
+    c.topology = "direct";
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_non_null(strstr(errs.buf, "not topology 'direct'"));
+    strbuf_reset(&errs);
+    c.hosts = NULL;
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_string_equal(errs.buf, "--source needs --hosts FILE");
+    strbuf_reset(&errs);
+    c.source = c.dest = NULL;
+    assert_int_equal(run_hosts_check(&c, &errs), 0);
+    c.topology = "hosts";
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_string_equal(errs.buf, "topology 'hosts' needs --hosts FILE "
+                                  "--source NAME --dest NAME");
+    hosts_release(&h);
+    strbuf_dispose(&errs);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -163,6 +225,7 @@ int main(void)
         cmocka_unit_test(test_hosts__defaults),
         cmocka_unit_test(test_hosts__bad_members),
         cmocka_unit_test(test_hosts__syntax_and_empty),
+        cmocka_unit_test(test_hosts__run_check),
     };
     return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);
 }
