@@ -9,8 +9,8 @@
 
 #include "lib/util.h"
 
-/* A host's string member 'key': a copy, NULL when absent; a member of
- * another type is an error. */
+/* A host's string member 'key': a copy, NULL when absent (or "" when not
+ * required); a member of another type is an error. */
 static char *member(const struct hosts *h, config_setting_t *g,
                     const char *key, bool required, struct strbuf *errs,
                     int *n_err)
@@ -28,13 +28,14 @@ static char *member(const struct hosts *h, config_setting_t *g,
         return NULL;
     }
     if (config_setting_type(m) != CONFIG_TYPE_STRING
-        || !*config_setting_get_string(m)) {
+        || (required && !*config_setting_get_string(m))) {
         strbuf_addf(errs, "%s:%d: %s: expected a non-empty string in double "
                     "quotes\n", h->path, line, key);
         (*n_err)++;
         return NULL;
     }
-    return xstrdup(config_setting_get_string(m));
+    const char *v = config_setting_get_string(m);
+    return *v ? xstrdup(v) : NULL;
 }
 
 /* Names go into file names (hosts/<name>/) and log lines. */
@@ -79,8 +80,10 @@ static void load_host(struct hosts *h, config_setting_t *g,
     x->line = line;
     x->name = member(h, g, "name", true, errs, n_err);
     x->ssh = member(h, g, "ssh", true, errs, n_err);
-    x->interface = member(h, g, "interface", true, errs, n_err);
-    x->address = member(h, g, "address", true, errs, n_err);
+    /* A host that is only a SUT's has no endpoint: the run asks for
+     * these of --source and --dest. */
+    x->interface = member(h, g, "interface", false, errs, n_err);
+    x->address = member(h, g, "address", false, errs, n_err);
     x->ns = member(h, g, "namespace", false, errs, n_err);
     x->agent = member(h, g, "agent", false, errs, n_err);
     if (!x->agent)

@@ -24,8 +24,8 @@
 struct host {
     char *name;
     char *ssh;              /* the ssh destination: [user@]host */
-    char *interface;
-    char *address;          /* CIDR, in 198.18.0.0/15 */
+    char *interface;        /* NULL: no endpoint (a SUT's host) */
+    char *address;          /* CIDR, in 198.18.0.0/15; NULL: none */
     char *ns;               /* the endpoint's namespace there, or NULL */
     char *agent;            /* the remote command */
     int line;               /* where the file defines it */

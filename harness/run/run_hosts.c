@@ -85,10 +85,18 @@ int run_hosts_check(const struct run_config *cfg, struct strbuf *err)
             strbuf_addstr(err, ")");
             return -EINVAL;
         }
+        if (i == ROLE_SUT)
+            continue;
+        if (!h->interface || !h->address) {
+            strbuf_addf(err, "%s:%d: %s %s: expected interface = \"...\"; "
+                        "and address = \"...\"; (its endpoint)",
+                        cfg->hosts->path, h->line, opts[i], h->name);
+            return -EINVAL;
+        }
         char ip[64];
         snprintf(ip, sizeof ip, "%s", h->address);
         *strchrnul(ip, '/') = '\0';
-        if (i != ROLE_SUT && !scenario_address_allowed(ip)) {
+        if (!scenario_address_allowed(ip)) {
             strbuf_addf(err, "%s:%d: address '%s' of %s is outside the "
                         "benchmarking range 198.18.0.0/15 (RFC 2544), the "
                         "only one perftests sends to", cfg->hosts->path,
@@ -110,7 +118,7 @@ static json_t *host_json(const struct run_hosts *h, int role,
 {
     const struct host *x = h->host[role];
     struct peer *p = h->peer[role];
-    json_t *o = json_pack("{s:s, s:s, s:s, s:s, s:s}", "role",
+    json_t *o = json_pack("{s:s, s:s, s:s, s:s?, s:s?}", "role",
                           role_names[role], "name", x->name, "ssh", x->ssh,
                           "interface", x->interface, "address", x->address);
 

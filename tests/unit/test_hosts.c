@@ -105,7 +105,8 @@ static void test_hosts__bad_members(void **state)
         "address = \"198.18.1.2/24\"; colour = \"red\"; },\n"
         "  { name = \"bad/name\"; interface = \"a-very-long-ifname\";\n"
         "    address = \"198.18.1.3/24\"; },\n"
-        "  \"hv4\"\n"
+        "  \"hv4\",\n"
+        "  { name = \"hv5\"; ssh = \"\"; interface = \"\"; }\n"
         ");\n"
         "port = 22;\n", &h, &errs), -EINVAL);
     assert_non_null(strstr(errs.buf, "F:1: agent: expected a non-empty "
@@ -118,13 +119,15 @@ static void test_hosts__bad_members(void **state)
     assert_non_null(strstr(errs.buf, "F:4: name: 'hv1' is defined twice "
                                      "(first at line 3)"));
     assert_non_null(strstr(errs.buf, "F:5: host: missing ssh = \"...\";"));
+    assert_non_null(strstr(errs.buf, "F:8: ssh: expected a non-empty "
+                                     "string"));
     assert_non_null(strstr(errs.buf, "F:5: name: 'bad/name': expected "
                                      "letters"));
     assert_non_null(strstr(errs.buf, "F:5: interface: 'a-very-long-ifname'"
                                      ": expected an interface name"));
     /* libconfig gives a scalar in a list no line of its own. */
     assert_non_null(strstr(errs.buf, ": hosts: expected a group"));
-    assert_non_null(strstr(errs.buf, "F:9: unknown key 'port' (expected "
+    assert_non_null(strstr(errs.buf, "F:10: unknown key 'port' (expected "
                                      "hosts, ssh_config, agent)"));
     hosts_release(&h);
     strbuf_dispose(&errs);
@@ -172,7 +175,8 @@ static void test_hosts__run_check(void **state)
         "          { name = \"hv2\"; ssh = \"b\"; interface = \"e\"; "
         "address = \"198.18.1.2/24\"; },\n"
         "          { name = \"lan\"; ssh = \"c\"; interface = \"e\"; "
-        "address = \"192.168.1.2/24\"; } );\n", &h, &errs), 0);
+        "address = \"192.168.1.2/24\"; },\n"
+        "          { name = \"gw\"; ssh = \"d\"; } );\n", &h, &errs), 0);
     c.source = "hv1";
     c.dest = "hv2";
     assert_int_equal(run_hosts_check(&c, &errs), 0);
@@ -182,7 +186,7 @@ static void test_hosts__run_check(void **state)
     c.dest = NULL;
     assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
     assert_string_equal(errs.buf, "--hosts needs --dest NAME (hv1, hv2, "
-                                  "lan)");
+                                  "lan, gw)");
     strbuf_reset(&errs);
     c.dest = "hv9";
     assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
@@ -193,6 +197,11 @@ static void test_hosts__run_check(void **state)
     assert_non_null(strstr(errs.buf, "hosts.conf:3: address '192.168.1.2/24' "
                                      "of lan is outside the benchmarking "
                                      "range 198.18.0.0/15"));
+    strbuf_reset(&errs);
+    c.dest = "gw";              /* a SUT's host, with no endpoint */
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_non_null(strstr(errs.buf, "hosts.conf:4: --dest gw: expected "
+                                     "interface = \"...\"; and address"));
     strbuf_reset(&errs);
     c.dest = "hv1";
     assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
