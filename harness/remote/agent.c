@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "collectors/sink.h"
+#include "lib/cpus.h"
 #include "lib/jsonrpc.h"
 #include "lib/ledger.h"
 #include "lib/links.h"
@@ -68,6 +69,21 @@ int agent_param_num(const json_t *params, const char *key, bool required,
     return 0;
 }
 
+int agent_param_cpus(const json_t *params, bool *pinned, cpu_set_t *set,
+                     struct strbuf *err)
+{
+    const char *v;
+    int rc = agent_param_str(params, "cpus", false, &v, err);
+
+    *pinned = false;
+    if (rc || !v || !strcmp(v, "none"))
+        return rc;
+    if (cpus_parse(v, set, err))
+        return JSONRPC_INVALID_PARAMS;
+    *pinned = true;
+    return 0;
+}
+
 static agent_method_fn hello, clock_now, prepare, collect, cleanup;
 
 /* Every method, in one table: the dispatch and hello's "capabilities"
@@ -110,9 +126,10 @@ static int hello(struct agent *a, const json_t *params, json_t **result,
     for (size_t i = 0; i < ARRAY_SIZE(methods); i++)
         json_array_append_new(caps, json_string(methods[i].name));
     host_short_name(host, sizeof host);
-    *result = json_pack("{s:i, s:s, s:o, s:s, s:i}", "protocol",
+    *result = json_pack("{s:i, s:s, s:o, s:s, s:i, s:i}", "protocol",
                         WIRE_PROTOCOL, "version", PT_VERSION, "capabilities",
-                        caps, "host", host, "pid", (int)getpid());
+                        caps, "host", host, "pid", (int)getpid(), "cores",
+                        (int)sysconf(_SC_NPROCESSORS_ONLN));
     /* The kernel's boot: agents of one boot share CLOCK_MONOTONIC. */
     struct strbuf boot = STRBUF_INIT;
     if (!wire_boot_id(&boot))

@@ -7,6 +7,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdbool.h>
 
@@ -48,6 +49,8 @@ struct agent {
     int tx_rc;
     struct strbuf tx_err;
     struct inject_stats tx;
+    bool tx_pinned;
+    cpu_set_t tx_cpus;          /* where the sender runs, when pinned */
     uint64_t src_drops0;
     bool have_src0;
     struct agent_rtt *rtt;      /* round trips beside the trial, or NULL */
@@ -78,6 +81,11 @@ json_t *agent_rtt_finish(struct agent *a);
 /* Stops a trial under way and closes the injector and the receiver. */
 void agent_traffic_release(struct agent *a);
 
+/* The optional "cpus" of start_tx and start_rx: a CPU list of this host
+ * (INJECTOR_CPUS, RECEIVER_CPUS as the harness resolved them for it) or
+ * "none".  0 with *pinned and 'set', or JSONRPC_INVALID_PARAMS. */
+int agent_param_cpus(const json_t *params, bool *pinned, cpu_set_t *set,
+                     struct strbuf *err);
 /* Parameter helpers: 0, or JSONRPC_INVALID_PARAMS with the reason. */
 int agent_param_str(const json_t *params, const char *key, bool required,
                     const char **out, struct strbuf *err);

@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/cpus.h"
 #include "lib/jsonrpc.h"
 #include "lib/links.h"
 #include "lib/log.h"
@@ -36,6 +37,8 @@ int agent_start_rx(struct agent *a, const json_t *params, json_t **result,
 {
     const char *src, *dst;
     double tag = 0, count = 0, buffer_kb = 4096, shift = 0;
+    bool pinned;
+    cpu_set_t cpus;
     int rc;
 
     if ((rc = need_endpoint(a, err))
@@ -46,7 +49,8 @@ int agent_start_rx(struct agent *a, const json_t *params, json_t **result,
         || (rc = agent_param_num(params, "buffer_kb", false, &buffer_kb,
                                  err))
         || (rc = agent_param_num(params, "clock_shift_ns", false, &shift,
-                                 err)))
+                                 err))
+        || (rc = agent_param_cpus(params, &pinned, &cpus, err)))
         return rc;
     if (tag < 1 || tag > UINT32_MAX || count < 1 || count > UINT32_MAX) {
         strbuf_addstr(err, "'tag' and 'count': expected 1 to 2^32 - 1");
@@ -64,6 +68,7 @@ int agent_start_rx(struct agent *a, const json_t *params, json_t **result,
             return JSONRPC_SERVER_ERROR;
     }
     receiver_set_clock_shift(a->rcv, (int64_t)shift);
+    receiver_set_cpus(a->rcv, pinned ? &cpus : NULL);
     rc = receiver_begin(a->rcv, (uint32_t)tag, (uint64_t)count);
     if (rc) {
         strbuf_addf(err, "cannot start the receiver: %s", strerror(-rc));
@@ -112,6 +117,10 @@ static void *tx_thread(void *arg)
                            .tv_nsec = (long)(a->tx_start_ns % 1000000000) };
     uint64_t one = 1;
 
+    /* A request, as on one host: a CPU gone offline leaves it where it
+     * is. */
+    if (a->tx_pinned)
+        cpus_pin_self(&a->tx_cpus);
     /* The start time the harness agreed with both ends: a schedule, not
      * a guess at how long the receiver takes to get ready. */
     while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &at, NULL)
@@ -140,6 +149,7 @@ int agent_start_tx(struct agent *a, const json_t *params, json_t **result,
         || (rc = agent_param_num(params, "start_ns", true, &start, err))
         || (rc = agent_param_str(params, "flows", true, &flows, err))
         || (rc = agent_param_num(params, "rtt_hz", false, &rtt_hz, err))
+        || (rc = agent_param_cpus(params, &a->tx_pinned, &a->tx_cpus, err))
         || (rc = frame_from_json(json_object_get(params, "frame"), &spec,
                                  err)))
         return rc;

@@ -36,6 +36,7 @@ struct peer {
     off_t log_pos;              /* stderr logged up to here */
     char *version, *host;
     bool same_clock;
+    int cores;
 };
 
 struct peer *peer_spawn(const char *name, char *const argv[],
@@ -100,6 +101,11 @@ const char *peer_name(const struct peer *p)
 const char *peer_version(const struct peer *p)
 {
     return p->version ? p->version : "?";
+}
+
+int peer_cores(const struct peer *p)
+{
+    return p->cores;
 }
 
 pid_t peer_pid(const struct peer *p)
@@ -261,6 +267,7 @@ int peer_hello(struct peer *p, struct strbuf *err)
     p->host = xstrdup(json_string_value(json_object_get(res, "host"))
                       ? json_string_value(json_object_get(res, "host"))
                       : "?");
+    p->cores = (int)json_integer_value(json_object_get(res, "cores"));
     struct strbuf boot = STRBUF_INIT;
     const char *theirs = json_string_value(json_object_get(res, "boot_id"));
     p->same_clock = theirs && !wire_boot_id(&boot) && !strcmp(theirs,

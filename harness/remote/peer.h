@@ -50,6 +50,8 @@ pid_t peer_pid(const struct peer *p);
 /* The agent's perftests version and host name (after hello). */
 const char *peer_version(const struct peer *p);
 const char *peer_host(const struct peer *p);
+/* The agent host's online CPUs (after hello; 0: not said). */
+int peer_cores(const struct peer *p);
 /* Whether the agent runs on this machine's kernel (the same boot id):
  * then its clock is ours, exactly. */
 bool peer_same_clock(const struct peer *p);

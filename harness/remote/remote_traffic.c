@@ -153,9 +153,10 @@ static int remote_run(struct traffic *t, uint32_t tag, double rate,
     int rc, rc_rx;
 
     rc = peer_call(dst->peer, "start_rx", json_pack(
-        "{s:I, s:I, s:s, s:s, s:I, s:I}", "tag", (json_int_t)tag, "count",
-        (json_int_t)count, "src", src->ip, "dst", dst->ip, "buffer_kb",
-        (json_int_t)rt->buffer_kb, "clock_shift_ns", (json_int_t)shift),
+        "{s:I, s:I, s:s, s:s, s:I, s:I, s:s}", "tag", (json_int_t)tag,
+        "count", (json_int_t)count, "src", src->ip, "dst", dst->ip,
+        "buffer_kb", (json_int_t)rt->buffer_kb, "clock_shift_ns",
+        (json_int_t)shift, "cpus", dst->cpus[0] ? dst->cpus : "none"),
         &r, err);
     if (rc)
         return rc;
@@ -166,10 +167,11 @@ static int remote_run(struct traffic *t, uint32_t tag, double rate,
                     + remote_start_margin_ns(src->clock.rtt_ns)
                     + src->clock.offset_ns;
     rc = peer_call(src->peer, "start_tx", json_pack(
-        "{s:I, s:f, s:I, s:I, s:O, s:s, s:f}", "tag", (json_int_t)tag, "rate",
-        rate, "count", (json_int_t)count, "start_ns", (json_int_t)start,
-        "frame", rt->frame, "flows", rt->flows, "rtt_hz",
-        rt->pair->rtt_hz), &r, err);
+        "{s:I, s:f, s:I, s:I, s:O, s:s, s:f, s:s}", "tag", (json_int_t)tag,
+        "rate", rate, "count", (json_int_t)count, "start_ns",
+        (json_int_t)start, "frame", rt->frame, "flows", rt->flows, "rtt_hz",
+        rt->pair->rtt_hz, "cpus", src->cpus[0] ? src->cpus : "none"),
+        &r, err);
     if (!rc) {
         json_decref(r);
         rc = wait_sender(src, dst, stop, res, stalled, &rtt, err);

@@ -13,6 +13,9 @@ struct remote_endpoint {
     struct clock_offset clock;
     char mac[18];
     char ip[64];                    /* the address without its prefix */
+    /* Where its injector (source) or receiver (destination) runs there:
+     * a CPU list of that host, or "none" ("": not pinned either). */
+    char cpus[64];
 };
 
 /* What traffic_open_with(&remote_traffic_ops, pair, ...) takes; it must

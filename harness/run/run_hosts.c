@@ -10,12 +10,14 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cpus.h"
 #include "lib/log.h"
 #include "lib/util.h"
 #include "remote/hosts.h"
 #include "remote/peer.h"
 #include "remote/remote_traffic.h"
 #include "remote/wire.h"
+#include "run/placement.h"
 #include "run/scenario.h"
 
 LOG_MODULE("hosts");
@@ -131,6 +133,10 @@ static json_t *host_json(const struct run_hosts *h, int role,
     }
     if (ep) {
         json_object_set_new(o, "mac", json_string(ep->mac));
+        json_object_set_new(o, "cores", json_integer(peer_cores(p)));
+        json_object_set_new(o, role == ROLE_SOURCE ? "injector_cpus"
+                                                   : "receiver_cpus",
+                            json_string(ep->cpus));
         json_object_set_new(o, "clock", json_pack(
             "{s:I, s:I, s:I, s:i, s:b}", "offset_ns",
             (json_int_t)ep->clock.offset_ns, "rtt_ns",
@@ -176,6 +182,33 @@ static int start_agents(struct run *r, struct run_hosts *h)
     return 0;
 }
 
+/* INJECTOR_CPUS (source) or RECEIVER_CPUS (destination) for that host's
+ * cores, "auto" as on one host: a CPU list, or "none". */
+static int place(struct run *r, int role, struct remote_endpoint *ep,
+                 struct strbuf *err)
+{
+    struct placement pl;
+    struct strbuf why = STRBUF_INIT;
+    int cores = peer_cores(ep->peer);
+    const struct placement_part *part;
+
+    if (cores < 1)
+        return 0;
+    if (placement_resolve(r->cfg->settings, cores, &pl, &why)) {
+        strbuf_addf(err, "%s: %s", peer_name(ep->peer), why.buf);
+        strbuf_dispose(&why);
+        return -EINVAL;
+    }
+    part = role == ROLE_SOURCE ? &pl.injector : &pl.receiver;
+    strbuf_reset(&why);
+    if (part->pinned)
+        cpus_format(&part->set, &why);
+    snprintf(ep->cpus, sizeof ep->cpus, "%s", part->pinned ? why.buf
+                                                            : "none");
+    strbuf_dispose(&why);
+    return 0;
+}
+
 /* One endpoint: its agent's clock, then prepare. */
 static int prepare_endpoint(struct run *r, struct run_hosts *h, int role,
                             struct remote_endpoint *ep, struct strbuf *err)
@@ -185,6 +218,8 @@ static int prepare_endpoint(struct run *r, struct run_hosts *h, int role,
     int rc;
 
     ep->peer = h->peer[role];
+    if ((rc = place(r, role, ep, err)))
+        return rc;
     if ((rc = peer_measure_clock(ep->peer, CLOCK_SAMPLES, &ep->clock, err)))
         return rc;
     /* On this machine's kernel (hosts that are namespaces, containers)
@@ -202,8 +237,10 @@ static int prepare_endpoint(struct run *r, struct run_hosts *h, int role,
     json_decref(res);
     snprintf(ep->ip, sizeof ep->ip, "%s", x->address);
     *strchrnul(ep->ip, '/') = '\0';
-    LOG_INFO("%s: %s %s (%s), clock offset %+.1f us +- %.1f us (round "
-             "trip %.1f us%s)", x->name, x->interface, x->address, ep->mac,
+    LOG_INFO("%s: %s %s (%s), %s on CPUs %s, clock offset %+.1f us +- "
+             "%.1f us (round trip %.1f us%s)", x->name, x->interface,
+             x->address, ep->mac, role == ROLE_SOURCE ? "injector"
+                                                      : "receiver", ep->cpus,
              (double)ep->clock.offset_ns / 1e3,
              (double)ep->clock.uncertainty_ns / 1e3,
              (double)ep->clock.rtt_ns / 1e3, peer_same_clock(ep->peer)
@@ -256,8 +293,9 @@ int run_hosts_connect(struct run *r)
         return rc;
     if ((rc = prepare_endpoint(r, h, ROLE_SOURCE, &h->pair.src, &err))
         || (rc = prepare_endpoint(r, h, ROLE_DEST, &h->pair.dst, &err)))
-        return run_fail_with(r, rc == -EREMOTEIO ? PT_EXIT_ENV
-                                                 : PT_EXIT_RUN_FAILED, &err);
+        return run_fail_with(r, rc == -EINVAL ? PT_EXIT_USAGE
+                                : rc == -EREMOTEIO ? PT_EXIT_ENV
+                                                   : PT_EXIT_RUN_FAILED, &err);
     strbuf_dispose(&err);
     judge_clocks(r, h);
     snprintf(t->source_host, sizeof t->source_host, "%s", h->pair.src.ip);
