@@ -245,9 +245,17 @@ int peer_hello(struct peer *p, struct strbuf *err)
         "{s:i, s:s}", "protocol", WIRE_PROTOCOL, "version", PT_VERSION),
         &res, &error);
 
+    if (rc == -EPROTO) {
+        /* Something answered, and it is no agent: a login banner on
+         * stdout, another program. */
+        strbuf_addf(err, "cannot start the agent on %s: what came back is "
+                    "not JSON-RPC (a login banner on stdout? the hosts "
+                    "file's agent must run `perftests agent`)", p->name);
+        return -EHOSTUNREACH;
+    }
     if (rc) {
         /* Nothing answered: ssh could not get there, or the command is
-         * not there (127), or it is no agent. */
+         * not there (127). */
         strbuf_addf(err, "cannot reach %s (", p->name);
         describe_end(p, err);
         strbuf_addch(err, ')');
