@@ -156,7 +156,8 @@ build/asan/tests/%: tests/%.c build/asan/libperftests.a
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -o $@ $< build/asan/libperftests.a $(LDLIBS) -lcmocka
 
 # test_agent runs `perftests agent` itself.
-build/asan/tests/unit/test_agent build/vg/tests/unit/test_agent: perftests
+build/asan/tests/unit/test_agent build/vg/tests/unit/test_agent \
+	build/asan/tests/integration/test_remote_traffic: perftests
 build/asan/tests/unit/test_agent.o build/asan/tests/unit/test_agent \
 	build/vg/tests/unit/test_agent: build/version.h
 

@@ -153,7 +153,8 @@ void peer_log_stderr(struct peer *p)
 }
 
 /* Reaps the session when it exits within 'timeout_ms' (a pidfd to wait
- * on: no polling loop); the status, or -ETIMEDOUT. */
+ * on: no polling loop); the status, -ETIMEDOUT, or -ECHILD when it was
+ * reaped already by another. */
 static int reap(struct peer *p, int timeout_ms)
 {
     int fd, st;
@@ -167,7 +168,10 @@ static int reap(struct peer *p, int timeout_ms)
             ;
         close(fd);
     }
-    if (waitpid(p->pid, &st, fd >= 0 ? WNOHANG : 0) != p->pid)
+    pid_t w = waitpid(p->pid, &st, fd >= 0 ? WNOHANG : 0);
+    if (w < 0 && errno == ECHILD)
+        return -ECHILD;         /* reaped by someone else: gone */
+    if (w != p->pid)
         return -ETIMEDOUT;
     p->status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
     return p->status;
@@ -202,6 +206,8 @@ static void describe_end(struct peer *p, struct strbuf *out)
      * by a signal: its stderr tells which. */
     if (st == -ETIMEDOUT)
         strbuf_addstr(out, "it stopped answering");
+    else if (st == -ECHILD)
+        strbuf_addstr(out, "it exited");
     else if (st == 255)
         strbuf_addstr(out, "ssh exit 255");
     else if (st > 128)
