@@ -284,10 +284,15 @@ static int collect(struct agent *a, const json_t *params, json_t **result,
     a->sinks[0] = rrd_sink_create(a->collect_dir, interval < 1 ? 1
                                   : (int)interval, 0, err);
     a->sinks[1] = NULL;
+    /* The endpoint, for netdev: its counters as metrics "ep_...". */
+    a->collect_if = (struct collector_iface){ .prefix = "ep",
+                                              .netns = a->ns,
+                                              .ifname = a->ifname };
     struct sampler_cfg cfg = {
         .collectors = names,
         .ccfg = { .interval = interval, .run_dir = a->collect_dir,
-                  .ledger = a->ledger },
+                  .ledger = a->ledger, .ifaces = &a->collect_if,
+                  .n_ifaces = a->prepared ? 1 : 0 },
         .sinks = a->sinks,
     };
     if (a->sinks[0])

@@ -11,6 +11,7 @@
 #include <signal.h>
 #include <stdbool.h>
 
+#include "collectors/collector.h"
 #include "lib/strbuf.h"
 #include "traffic/traffic.h"
 
@@ -58,6 +59,7 @@ struct agent {
     /* collect: the sampler keeps the sink array, NULL-terminated */
     struct sampler *sampler;
     struct sink *sinks[2];
+    struct collector_iface collect_if;  /* the endpoint, for netdev */
     char *collect_dir;
 };
 

@@ -37,6 +37,7 @@ struct peer {
     char *version, *host;
     bool same_clock;
     int cores;
+    json_t *capabilities;       /* hello's list of method names */
 };
 
 struct peer *peer_spawn(const char *name, char *const argv[],
@@ -101,6 +102,17 @@ const char *peer_name(const struct peer *p)
 const char *peer_version(const struct peer *p)
 {
     return p->version ? p->version : "?";
+}
+
+bool peer_has_method(const struct peer *p, const char *method)
+{
+    size_t i;
+    json_t *m;
+
+    json_array_foreach(p->capabilities, i, m)
+        if (json_is_string(m) && !strcmp(json_string_value(m), method))
+            return true;
+    return false;
 }
 
 int peer_cores(const struct peer *p)
@@ -282,6 +294,8 @@ int peer_hello(struct peer *p, struct strbuf *err)
                       ? json_string_value(json_object_get(res, "host"))
                       : "?");
     p->cores = (int)json_integer_value(json_object_get(res, "cores"));
+    json_decref(p->capabilities);
+    p->capabilities = json_incref(json_object_get(res, "capabilities"));
     struct strbuf boot = STRBUF_INIT;
     const char *theirs = json_string_value(json_object_get(res, "boot_id"));
     p->same_clock = theirs && !wire_boot_id(&boot) && !strcmp(theirs,
@@ -372,6 +386,7 @@ int peer_close(struct peer *p, int timeout_ms)
     free(p->log_path);
     free(p->version);
     free(p->host);
+    json_decref(p->capabilities);
     free(p);
     return st;
 }

@@ -50,6 +50,9 @@ pid_t peer_pid(const struct peer *p);
 /* The agent's perftests version and host name (after hello). */
 const char *peer_version(const struct peer *p);
 const char *peer_host(const struct peer *p);
+/* Whether the agent has 'method' (hello's capabilities): a harness that
+ * needs a newer method says so by name rather than as an error reply. */
+bool peer_has_method(const struct peer *p, const char *method);
 /* The agent host's online CPUs (after hello; 0: not said). */
 int peer_cores(const struct peer *p);
 /* Whether the agent runs on this machine's kernel (the same boot id):

@@ -336,10 +336,12 @@ int run_hosts_collect_start(struct run *r)
         json_t *res;
         if (!h->peer[i])
             continue;
-        /* `system` on every host: CPU, memory, load of each end. */
+        /* `system` on every host: CPU, memory, load of each end; and
+         * netdev on the endpoints: their interface's counters. */
         if (peer_call(h->peer[i], "collect", json_pack(
-                "{s:s, s:s, s:f}", "action", "start", "collectors", "system",
-                "interval", interval), &res, &err)) {
+                "{s:s, s:s, s:f}", "action", "start", "collectors",
+                i == ROLE_SUT ? "system" : "system,netdev", "interval",
+                interval), &res, &err)) {
             int code = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
             strbuf_dispose(&err);
             return code;

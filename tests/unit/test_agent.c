@@ -74,6 +74,10 @@ static void test_agent__hello_and_errors(void **state)
     assert_int_equal(peer_hello(p, &err), 0);
     assert_string_equal(peer_version(p), PT_VERSION);
     assert_true(peer_same_clock(p));
+    assert_true(peer_has_method(p, "start_tx"));
+    assert_true(peer_has_method(p, "cleanup"));
+    assert_false(peer_has_method(p, "frobnicate"));
+    assert_true(peer_cores(p) >= 1);
     assert_int_equal(ledgers(), 1);         /* its own, while it runs */
 
     /* Another protocol: refused, saying both sides. */
