@@ -4,7 +4,10 @@
  * clean trial, RTT-derived latency from ICMP round trips, a stop, an
  * agent killed mid-run (the trial fails naming its host), and what the
  * agents added removed: by cleanup, and for the killed one by the next
- * agent in its namespace.  Root; everything is named pt-q<pid>... */
+ * agent in its namespace.  The source's agent runs in this namespace and
+ * its endpoint in another (the hosts file's `namespace`), the
+ * destination's runs in its endpoint's namespace (a host's own, as a
+ * session of an sshd there).  Root; everything is named pt-q<pid>... */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -33,14 +36,16 @@ static struct settings settings;
 static struct remote_pair pair;
 static struct traffic *traffic;
 
-/* `perftests agent` in namespace 'ns', as host 'name'. */
+/* `perftests agent` in namespace 'ns' (NULL: this one), as host
+ * 'name'. */
 static struct peer *agent_in(const char *name, const char *ns)
 {
     struct strbuf err = STRBUF_INIT;
     char *log = xasprintf("%s/%s.log", tmpdir, name);
     char *argv[] = { "ip", "netns", "exec", (char *)ns, "./perftests",
                      "agent", "-d", tmpdir, NULL };
-    struct peer *p = peer_spawn(name, argv, log, NULL, &err);
+    struct peer *p = peer_spawn(name, ns ? argv : argv + 4, log, NULL,
+                                &err);
 
     if (p && peer_hello(p, &err)) {
         fprintf(stderr, "%s\n", err.buf);
@@ -52,19 +57,26 @@ static struct peer *agent_in(const char *name, const char *ns)
     return p;
 }
 
+/* An endpoint in 'ns': its agent there, or, with 'ns_param', here and
+ * told the namespace. */
 static int endpoint(struct remote_endpoint *ep, const char *name,
-                    const char *ns, const char *ifname, const char *cidr)
+                    const char *ns, bool ns_param, const char *ifname,
+                    const char *cidr)
 {
     struct strbuf err = STRBUF_INIT;
-    json_t *res = NULL;
+    json_t *res = NULL, *params;
     int rc;
 
-    if (!(ep->peer = agent_in(name, ns)))
+    if (!(ep->peer = agent_in(name, ns_param ? NULL : ns)))
         return -1;
     rc = peer_measure_clock(ep->peer, 4, &ep->clock, &err);
+    params = json_pack("{s:s, s:s}", "interface", ifname, "address", cidr);
+    if (ns_param)
+        json_object_set_new(params, "namespace", json_string(ns));
     if (!rc)
-        rc = peer_call(ep->peer, "prepare", json_pack(
-            "{s:s, s:s}", "interface", ifname, "address", cidr), &res, &err);
+        rc = peer_call(ep->peer, "prepare", params, &res, &err);
+    else
+        json_decref(params);
     if (rc)
         fprintf(stderr, "%s\n", err.buf);
     else
@@ -96,8 +108,10 @@ static int group_setup(void **state)
         || netns_link_move(NULL, ctx.source_if, ctx.source_ns))
         return -1;
     /* The agents add the addresses and set the links up. */
-    if (endpoint(&pair.src, "src", ctx.source_ns, ctx.source_if, SRC_ADDR)
-        || endpoint(&pair.dst, "dst", ctx.dest_ns, ctx.dest_if, DST_ADDR))
+    if (endpoint(&pair.src, "src", ctx.source_ns, true, ctx.source_if,
+                 SRC_ADDR)
+        || endpoint(&pair.dst, "dst", ctx.dest_ns, false, ctx.dest_if,
+                    DST_ADDR))
         return -1;
     settings_init(&settings);
     settings_set_text(&settings, SETTING_FLOW_PATTERN, "single",
