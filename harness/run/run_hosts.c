@@ -434,6 +434,35 @@ static int clean_after(struct run *r, const struct host *x)
     return rc;
 }
 
+/* The endpoints' clocks again at the end: how far they drifted from the
+ * offset the run corrected by, into metadata.json's "hosts". */
+static void clock_drift(struct run *r, struct run_hosts *h)
+{
+    const struct remote_endpoint *eps[] = { &h->pair.src, &h->pair.dst };
+    json_t *list = json_object_get(r->metadata, "hosts");
+
+    for (size_t i = 0; i < ARRAY_SIZE(eps); i++) {
+        struct strbuf err = STRBUF_INIT;
+        struct clock_offset end;
+        json_t *host = json_array_get(list, i);
+        if (!eps[i]->peer || !host || peer_same_clock(eps[i]->peer)
+            || peer_measure_clock(eps[i]->peer, CLOCK_SAMPLES, &end, &err)) {
+            strbuf_dispose(&err);
+            continue;
+        }
+        LOG_INFO("%s: clock offset at the end %+.1f us +- %.1f us (drift "
+                 "%+.1f us during the run)", peer_name(eps[i]->peer),
+                 (double)end.offset_ns / 1e3,
+                 (double)end.uncertainty_ns / 1e3,
+                 (double)(end.offset_ns - eps[i]->clock.offset_ns) / 1e3);
+        json_object_set_new(host, "clock_end", json_pack(
+            "{s:I, s:I, s:I}", "offset_ns", (json_int_t)end.offset_ns,
+            "rtt_ns", (json_int_t)end.rtt_ns, "uncertainty_ns",
+            (json_int_t)end.uncertainty_ns));
+        strbuf_dispose(&err);
+    }
+}
+
 int run_hosts_close(struct run *r)
 {
     struct run_hosts *h = r->hosts;
@@ -442,6 +471,8 @@ int run_hosts_close(struct run *r)
     if (!h)
         return 0;
     run_hosts_collect_stop(r);
+    if (r->metadata)
+        clock_drift(r, h);
     for (int i = 0; i < N_ROLES; i++) {
         struct strbuf err = STRBUF_INIT;
         json_t *res;
