@@ -61,7 +61,7 @@ RUN_SRCS := harness/cli.c harness/history_cli.c harness/site_cli.c harness/run/s
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c harness/run/run_phases.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \
 	harness/run/calibration.c harness/run/placement.c harness/run/sut_setup.c \
-	harness/run/ab_run.c
+	harness/run/ab_run.c harness/run/run_hosts.c
 TRAFFIC_SRCS := harness/traffic/frame.c \
 	harness/traffic/flow.c harness/traffic/pcapns.c \
 	harness/traffic/injector.c harness/traffic/injector_ring.c \
@@ -75,8 +75,13 @@ SUT_SRCS := harness/sut/ovs_instance.c harness/sut/sut.c \
 	harness/sut/sut_ovs.c harness/sut/sut_proc.c harness/sut/ovs_build.c harness/sut/ovs_config.c harness/sut/packages.c \
 	harness/sut/snapshot.c harness/sut/snapshot_jvm.c
 SAMPLE_SRCS := harness/sample/series.c harness/sample/sampler.c
+REMOTE_SRCS := harness/remote/hosts.c harness/remote/wire.c \
+	harness/remote/peer.c harness/remote/agent.c \
+	harness/remote/agent_traffic.c harness/remote/agent_rtt.c \
+	harness/remote/remote_traffic.c
 TOPOLOGY_SRCS := topologies/registry.c topologies/basic.c \
-	topologies/linux_bridge.c topologies/direct.c topologies/script.c
+	topologies/linux_bridge.c topologies/direct.c topologies/hosts.c \
+	topologies/script.c
 COLLECTOR_SRCS := collectors/metric.c collectors/rrd.c collectors/registry.c \
 	collectors/procfs.c collectors/proc.c collectors/system.c \
 	collectors/netdev.c collectors/ovs_text.c collectors/ovs.c \
@@ -87,7 +92,7 @@ REPORT_SRCS := report/load.c report/graph.c report/summary.c report/testspec.c \
 	report/regress.c report/history.c report/regression.c report/trend.c \
 	report/ab_stats.c report/ab.c report/site.c report/site_pages.c \
 	report/site_series.c
-PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) \
+PT_SRCS := $(LIB_SRCS) $(RUN_SRCS) $(TRAFFIC_SRCS) $(SUT_SRCS) $(SAMPLE_SRCS) $(REMOTE_SRCS) \
 	$(TOPOLOGY_SRCS) $(COLLECTOR_SRCS) $(REPORT_SRCS)
 
 UNIT_TESTS := $(patsubst tests/unit/%.c,build/asan/tests/unit/%,$(wildcard tests/unit/test_*.c))
@@ -132,8 +137,11 @@ build/version.h: FORCE
 	@cmp -s $@.tmp $@ && rm -f $@.tmp || mv $@.tmp $@
 FORCE:
 
-build/harness/run/metadata.o build/harness/main.o build/asan/harness/run/metadata.o \
-	build/fuzz/harness/run/metadata.o: build/version.h
+# What prints the version (metadata, --version, the agents' hello).
+VERSIONED := harness/run/metadata harness/main harness/remote/agent \
+	harness/remote/peer
+$(foreach d,build build/asan build/fuzz build/vg,$(VERSIONED:%=$(d)/%.o)): \
+	build/version.h
 
 build/%.o: %.c Makefile
 	@mkdir -p $(dir $@)
@@ -151,6 +159,12 @@ build/asan/libperftests.a: $(ASAN_OBJS)
 build/asan/tests/%: tests/%.c build/asan/libperftests.a
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(SAN) -O1 -o $@ $< build/asan/libperftests.a $(LDLIBS) -lcmocka
+
+# test_agent runs `perftests agent` itself.
+build/asan/tests/unit/test_agent build/vg/tests/unit/test_agent \
+	build/asan/tests/integration/test_remote_traffic: perftests
+build/asan/tests/unit/test_agent.o build/asan/tests/unit/test_agent \
+	build/vg/tests/unit/test_agent: build/version.h
 
 # The unit tests again without sanitizers (valgrind cannot run ASan
 # binaries), objects in build/vg, each test under memcheck: any error, or

@@ -9,7 +9,8 @@
 enum { OPT_DRY_RUN = 256, OPT_SUT, OPT_VERSION, OPT_POST, OPT_NO_POST,
        OPT_DB, OPT_JSON, OPT_LAST, OPT_TOPOLOGY, OPT_NOTE, OPT_CSV,
        OPT_NO_WAIT, OPT_SUT_PACKAGES, OPT_A, OPT_B, OPT_A_ENV, OPT_B_ENV,
-       OPT_SITE, OPT_INCOMING };
+       OPT_SITE, OPT_INCOMING, OPT_HOSTS, OPT_SOURCE, OPT_DEST,
+       OPT_SUT_HOST };
 
 static const struct option long_options[] = {
     { "profile", required_argument, NULL, 'p' },
@@ -37,6 +38,10 @@ static const struct option long_options[] = {
     { "b-env", required_argument, NULL, OPT_B_ENV },
     { "site", required_argument, NULL, OPT_SITE },
     { "incoming", required_argument, NULL, OPT_INCOMING },
+    { "hosts", required_argument, NULL, OPT_HOSTS },
+    { "source", required_argument, NULL, OPT_SOURCE },
+    { "dest", required_argument, NULL, OPT_DEST },
+    { "sut-host", required_argument, NULL, OPT_SUT_HOST },
     { NULL, 0, NULL, 0 },
 };
 
@@ -150,6 +155,18 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
         case OPT_INCOMING:
             cli->incoming = optarg;
             break;
+        case OPT_HOSTS:
+            cli->hosts = optarg;
+            break;
+        case OPT_SOURCE:
+            cli->source = optarg;
+            break;
+        case OPT_DEST:
+            cli->dest = optarg;
+            break;
+        case OPT_SUT_HOST:
+            cli->sut_host = optarg;
+            break;
         case ':':
             strbuf_addf(err, "option '%s' needs a value", argv[optind - 1]);
             return -EINVAL;
@@ -175,6 +192,12 @@ int cli_parse(int argc, char **argv, const struct cli_command *commands,
         cmd = cli_find(commands, "run");
     }
     cli->command = cmd->name;
+    /* With --hosts the topology is the two hosts' endpoints. */
+    static char *hosts_topology[] = { "hosts", NULL };
+    if (!strcmp(cmd->name, "run") && cli->hosts && !n_pos) {
+        pos = hosts_topology;
+        n_pos = 1;
+    }
     cli->args = pos;
     cli->n_args = n_pos;
     if (cli->help || cli->version)

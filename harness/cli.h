@@ -23,6 +23,12 @@ struct cli {
     bool no_post;           /* --no-post */
     bool no_wait;           /* --no-wait: no waiting for the host lock */
     bool dry_run;
+    /* Several hosts: --hosts FILE, --source NAME, --dest NAME, --sut-host
+     * NAME (remote/hosts.h) */
+    const char *hosts;
+    const char *source;
+    const char *dest;
+    const char *sut_host;
     /* history, compare */
     const char *db;         /* --db FILE: the history (else HISTORY_DB) */
     bool json;              /* --json */

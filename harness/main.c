@@ -18,6 +18,8 @@
 #include "report/report.h"
 #include "run/run.h"
 #include "run/rundir.h"
+#include "remote/agent.h"
+#include "remote/hosts.h"
 #include "lib/strbuf.h"
 #include "sut/sut.h"
 #include "topologies/topology.h"
@@ -142,6 +144,7 @@ static int run_topology(const struct cli *cli, bool calibrate)
     }
 
     char *cmdline = join_argv(saved_argc, saved_argv);
+    struct hosts hosts = { 0 };
     struct run_config cfg = {
         .settings = &s,
         .topology = cli->args[0],
@@ -151,17 +154,43 @@ static int run_topology(const struct cli *cli, bool calibrate)
         .no_wait = cli->no_wait,
         .command_line = cmdline,
         .calibrate = calibrate,
+        .hosts = cli->hosts ? &hosts : NULL,
+        .source = cli->source,
+        .dest = cli->dest,
+        .sut_host = cli->sut_host,
     };
-    if (cli->dry_run) {
+    struct strbuf herr = STRBUF_INIT;
+    if (cli->hosts && hosts_load(&hosts, cli->hosts, &herr)) {
+        fprintf(stderr, "%sthe hosts file has errors; nothing was run\n",
+                herr.buf);
+        rc = PT_EXIT_USAGE;
+    } else if (run_hosts_check(&cfg, &herr)) {
+        fprintf(stderr, "perftests: %s\n", herr.buf);
+        rc = PT_EXIT_USAGE;
+    } else if (cli->dry_run) {
         run_print_plan(&cfg, stdout);
         rc = PT_EXIT_PASS;
     } else {
         run_install_signals();
         rc = run_execute(&cfg);
     }
+    strbuf_dispose(&herr);
+    hosts_release(&hosts);
     free(cmdline);
     settings_release(&s);
     return rc;
+}
+
+/* perftests agent: the other end of a run's SSH session (remote/agent.h).
+ * Its ledger lists network state, which a reboot clears: /run, unless -d
+ * or PERFTEST_RESULTSDIR says otherwise. */
+static int cmd_agent(const struct cli *cli)
+{
+    const char *env = getenv("PERFTEST_RESULTSDIR");
+    const char *base = cli->results_dir ? cli->results_dir
+                       : env && *env ? env : AGENT_DEFAULT_DIR;
+
+    return agent_main(STDIN_FILENO, STDOUT_FILENO, base);
 }
 
 static int cmd_list(const struct cli *cli)
@@ -497,6 +526,14 @@ static const struct cli_command commands[] = {
       "      --no-wait          exit 3 when another run holds the host "
       "lock\n"
       "                         (/run/perftests.lock), instead of waiting\n"
+      "      --hosts FILE       endpoints on other hosts (a libconfig hosts\n"
+      "                         file), reached with ssh HOST perftests "
+      "agent;\n"
+      "                         TOPOLOGY is then 'hosts' (the default)\n"
+      "      --source NAME      with --hosts: the host that sends\n"
+      "      --dest NAME        with --hosts: the host that receives\n"
+      "      --sut-host NAME    with --hosts: the SUT's host, whose agent\n"
+      "                         runs the system collector too\n"
       COMMON_OPTIONS
       "\nexit codes: 0 pass, 1 a check failed, 2 usage or configuration "
       "error,\n3 environment error, 4 a phase failed, 130 interrupted.\n",
@@ -595,6 +632,19 @@ static const struct cli_command commands[] = {
       COMMON_OPTIONS
       "\nexit codes: 0 done, 1 a bundle was refused, 2 usage error, 3 the\n"
       "site or its history could not be written.\n", 1, 4096, cmd_site },
+    { "agent", "perftests agent [-d DIR]",
+      "Serves a run on another host: line-delimited JSON-RPC 2.0 on stdin\n"
+      "and stdout, as `ssh -o BatchMode=yes HOST perftests agent` starts\n"
+      "it for `perftests --hosts FILE`.  Methods: hello, clock, prepare,\n"
+      "start_rx, start_tx, stop, results, collect, cleanup.  Opens no port\n"
+      "and leaves nothing behind: the end of stdin (the session dropped),\n"
+      "SIGHUP or SIGTERM end it, and it removes what it made (its ledger\n"
+      "in DIR/.ledger/agent-net<ID>/, DIR /run/perftests-agent by default;\n"
+      "an agent replays the ledgers of agents that died in its network\n"
+      "namespace when it starts).  Its log goes to stderr.  Must run as\n"
+      "root.\n\n"
+      "options:\n"
+      COMMON_OPTIONS, 0, 0, cmd_agent },
     { "list", "perftests list",
       "Lists the topologies (built-in and shell) and the profiles.\n", 0, 0,
       cmd_list },

@@ -121,6 +121,24 @@ static void result(struct strbuf *h, const struct report *r)
                  json_string_value(json_object_get(c, "date")) ?: "?");
         kv(h, "the harness's own ceiling", v);
     }
+    json_t *clock = json_object_get(res, "latency_clock");
+    if (clock) {
+        struct strbuf c = STRBUF_INIT;
+        bool one_way = !strcmp(json_string_value(json_object_get(
+            clock, "mode")) ?: "", "one-way");
+        if (one_way)
+            strbuf_addf(&c, "one-way: the hosts' clocks agree within "
+                        "%.1f µs", report_num(clock, "uncertainty_us"));
+        else
+            strbuf_addf(&c, "RTT-derived, not one-way: half of ICMP round "
+                        "trips from the source through the datapath, as "
+                        "the hosts' clocks agree to %.1f µs only "
+                        "(CLOCK_OFFSET_MAX_US %.0f)",
+                        report_num(clock, "uncertainty_us"),
+                        report_num(clock, "bound_us"));
+        kv(h, "latency", c.buf);
+        strbuf_dispose(&c);
+    }
     if (json_object_get(res, "rss_peak_bytes")) {
         snprintf(v, sizeof v, "%.1f MiB", json_number_value(json_object_get(
             res, "rss_peak_bytes")) / 1048576.0);

@@ -124,6 +124,11 @@ static json_t *result_section(const struct report *r)
     if (json_is_array(json_object_get(measured, "latency_at_load")))
         json_object_set(res, "latency_at_load",
                         json_object_get(measured, "latency_at_load"));
+    /* Endpoints on two hosts: whether latency is one-way, or rests on an
+     * offset of their clocks known too roughly (run_hosts.c). */
+    if (json_is_object(json_object_get(r->meta, "latency_clock")))
+        json_object_set(res, "latency_clock",
+                        json_object_get(r->meta, "latency_clock"));
     if (json_is_object(json_object_get(measured, "harness_ceiling")))
         json_object_set(res, "harness_ceiling",
                         json_object_get(measured, "harness_ceiling"));

@@ -10,11 +10,13 @@
 extern const struct topology_ops topology_basic_ops;
 extern const struct topology_ops topology_linux_bridge_ops;
 extern const struct topology_ops topology_direct_ops;
+extern const struct topology_ops topology_hosts_ops;
 
 static const struct topology_ops *const builtins[] = {
     &topology_basic_ops,
     &topology_linux_bridge_ops,
     &topology_direct_ops,
+    &topology_hosts_ops,
 };
 
 static char *script_dir(void)

@@ -63,6 +63,10 @@ struct topology_ops {
      * between: what it measures is the harness itself (its figures are
      * reported as the generator's, and `perftests calibrate` uses it). */
     bool no_datapath;
+    /* True when the endpoints live on other hosts (--hosts FILE), reached
+     * through agents: the harness makes no namespace for them, and
+     * setup/teardown only see the addresses. */
+    bool on_hosts;
     /* Fills the four TOPOLOGY_* addresses.  May be NULL: the harness then
      * uses 198.18.0.1 and 198.18.0.2 in 198.18.0.0/24.  0 or -errno. */
     int (*prepare)(struct topology_ctx *ctx, struct strbuf *err);

@@ -20,7 +20,9 @@
 #include "lib/util.h"
 
 struct jsonrpc {
-    int fd;
+    int fd;                 /* read from; written to as well when wfd < 0 */
+    int wfd;                /* a pipe's other direction, or -1 */
+    enum jsonrpc_dialect dialect;
     char *path;
     int timeout_ms;
     json_int_t next_id;
@@ -139,11 +141,7 @@ int jsonrpc_open(const char *path, int timeout_ms, struct jsonrpc **rpcp)
             err = -ETIMEDOUT;
         goto out;
     }
-    rpc = xcalloc(1, sizeof *rpc);
-    rpc->fd = fd;
-    rpc->path = xstrdup(path);
-    rpc->timeout_ms = timeout_ms;
-    rpc->next_id = 1;
+    rpc = jsonrpc_open_fds(fd, -1, JSONRPC_V1_STREAM, path, timeout_ms);
     *rpcp = rpc;
     fd = -1;
     err = 0;
@@ -155,11 +153,28 @@ out:
     return err;
 }
 
+struct jsonrpc *jsonrpc_open_fds(int rfd, int wfd,
+                                 enum jsonrpc_dialect dialect,
+                                 const char *name, int timeout_ms)
+{
+    struct jsonrpc *rpc = xcalloc(1, sizeof *rpc);
+
+    rpc->fd = rfd;
+    rpc->wfd = wfd == rfd ? -1 : wfd;
+    rpc->dialect = dialect;
+    rpc->path = xstrdup(name);
+    rpc->timeout_ms = timeout_ms;
+    rpc->next_id = 1;
+    return rpc;
+}
+
 void jsonrpc_close(struct jsonrpc *rpc)
 {
     if (!rpc)
         return;
     close(rpc->fd);
+    if (rpc->wfd >= 0)
+        close(rpc->wfd);
     free(rpc->path);
     free(rpc->rx);
     free(rpc);
@@ -175,20 +190,40 @@ const char *jsonrpc_path(const struct jsonrpc *rpc)
     return rpc->path;
 }
 
-/* Sends 'msg' whole.  Takes ownership of 'msg'. */
+/* Writes on a socket or a pipe. */
+static ssize_t write_some(struct jsonrpc *rpc, const char *buf, size_t len)
+{
+    if (rpc->wfd >= 0)
+        /* A pipe: the callers ignore SIGPIPE (the run and the agent), so
+         * a peer gone is EPIPE here too. */
+        return write(rpc->wfd, buf, len);
+    /* MSG_NOSIGNAL: a daemon that exits mid-run must not SIGPIPE us. */
+    return send(rpc->fd, buf, len, MSG_NOSIGNAL);
+}
+
+/* Sends 'msg' whole: in 2.0 with its "jsonrpc" member and a newline, the
+ * frame (a compact dump never holds a raw newline).  Takes ownership of
+ * 'msg'. */
 static int send_msg(struct jsonrpc *rpc, json_t *msg, long long deadline)
 {
-    char *text = json_dumps(msg, JSON_COMPACT);
+    char *text;
     size_t len, off = 0;
     int err = 0;
 
+    if (rpc->dialect == JSONRPC_V2_LINES)
+        json_object_set_new(msg, "jsonrpc", json_string("2.0"));
+    text = json_dumps(msg, JSON_COMPACT);
     json_decref(msg);
     if (!text)
         return -ENOMEM;
     len = strlen(text);
+    if (rpc->dialect == JSONRPC_V2_LINES) {
+        text = xrealloc(text, len + 2);
+        text[len++] = '\n';
+        text[len] = '\0';
+    }
     while (off < len) {
-        /* MSG_NOSIGNAL: a daemon that exits mid-run must not SIGPIPE us. */
-        ssize_t n = send(rpc->fd, text + off, len - off, MSG_NOSIGNAL);
+        ssize_t n = write_some(rpc, text + off, len - off);
         if (n >= 0) {
             off += (size_t)n;
             continue;
@@ -196,7 +231,8 @@ static int send_msg(struct jsonrpc *rpc, json_t *msg, long long deadline)
         if (errno == EINTR)
             continue;
         if (errno == EAGAIN) {
-            err = wait_fd(rpc->fd, POLLOUT, deadline);
+            err = wait_fd(rpc->wfd >= 0 ? rpc->wfd : rpc->fd, POLLOUT,
+                          deadline);
             if (err)
                 break;
             continue;
@@ -247,6 +283,21 @@ static ssize_t scan_frame(struct jsonrpc *rpc)
     return 0;
 }
 
+/* 2.0's framing: a message ends at a newline.  Returns the length of
+ * the first line with its newline, 0 when none is complete. */
+static ssize_t scan_line(struct jsonrpc *rpc)
+{
+    char *nl = rpc->rx_len > rpc->scan_pos
+        ? memchr(rpc->rx + rpc->scan_pos, '\n', rpc->rx_len - rpc->scan_pos)
+        : NULL;
+
+    if (!nl) {
+        rpc->scan_pos = rpc->rx_len;
+        return 0;
+    }
+    return nl - rpc->rx + 1;
+}
+
 /* Removes the first 'len' bytes (one message) from the buffer. */
 static void consume(struct jsonrpc *rpc, size_t len)
 {
@@ -261,12 +312,19 @@ static void consume(struct jsonrpc *rpc, size_t len)
  * caller must json_decref it), or a negative errno. */
 static int recv_msg(struct jsonrpc *rpc, long long deadline, json_t **msgp)
 {
+    bool lines = rpc->dialect == JSONRPC_V2_LINES;
+
     *msgp = NULL;
     for (;;) {
-        ssize_t frame = scan_frame(rpc);
+        ssize_t frame = lines ? scan_line(rpc) : scan_frame(rpc);
 
         if (frame < 0)
             return (int)frame;
+        if (lines && frame > 0 && strspn(rpc->rx, " \t\r\n")
+                                  >= (size_t)frame) {
+            consume(rpc, (size_t)frame);    /* a blank line */
+            continue;
+        }
         if (frame > 0) {
             json_error_t jerr;
             json_t *msg = json_loadb(rpc->rx, (size_t)frame, 0, &jerr);
@@ -284,8 +342,15 @@ static int recv_msg(struct jsonrpc *rpc, long long deadline, json_t **msgp)
             rpc->rx_alloc = rpc->rx_alloc ? 2 * rpc->rx_alloc : 16384;
             rpc->rx = xrealloc(rpc->rx, rpc->rx_alloc);
         }
-        ssize_t n = recv(rpc->fd, rpc->rx + rpc->rx_len,
-                         rpc->rx_alloc - rpc->rx_len, 0);
+        /* read(), not recv(): a pipe is no socket.  Waiting first: a
+         * pipe from ssh is blocking. */
+        if (rpc->wfd >= 0) {
+            int err = wait_fd(rpc->fd, POLLIN, deadline);
+            if (err)
+                return err;
+        }
+        ssize_t n = read(rpc->fd, rpc->rx + rpc->rx_len,
+                         rpc->rx_alloc - rpc->rx_len);
         if (n > 0) {
             rpc->rx_len += (size_t)n;
         } else if (n == 0) {
@@ -324,7 +389,9 @@ int jsonrpc_transact(struct jsonrpc *rpc, const char *method, json_t *params,
 
     *resultp = *errorp = NULL;
     json_object_set_new(request, "method", json_string(method));
-    json_object_set_new(request, "params", params ? params : json_array());
+    json_object_set_new(request, "params", params ? params
+                        : rpc->dialect == JSONRPC_V2_LINES ? json_object()
+                                                            : json_array());
     json_object_set(request, "id", id);
     err = send_msg(rpc, request, deadline);
 
@@ -360,14 +427,44 @@ int jsonrpc_transact(struct jsonrpc *rpc, const char *method, json_t *params,
     return err;
 }
 
+int jsonrpc_recv(struct jsonrpc *rpc, int timeout_ms, json_t **msgp)
+{
+    long long deadline = timeout_ms < 0 ? INT64_MAX / 2
+                                        : monotonic_ms() + timeout_ms;
+
+    return recv_msg(rpc, deadline, msgp);
+}
+
+int jsonrpc_reply(struct jsonrpc *rpc, const json_t *id, json_t *result,
+                  int code, const char *message)
+{
+    json_t *reply = json_object();
+
+    if (message) {
+        json_decref(result);
+        json_object_set_new(reply, "error", json_pack("{s:i, s:s}", "code",
+                                                      code, "message",
+                                                      message));
+    } else {
+        json_object_set_new(reply, "result", result ? result : json_null());
+        if (rpc->dialect == JSONRPC_V1_STREAM)
+            json_object_set_new(reply, "error", json_null());
+    }
+    json_object_set_new(reply, "id", id ? json_deep_copy(id) : json_null());
+    return send_msg(rpc, reply, monotonic_ms() + rpc->timeout_ms);
+}
+
 void jsonrpc_error_text(const json_t *error, struct strbuf *out)
 {
+    const json_t *message = json_object_get(error, "message");
     char *dump;
 
     if (!error) {
         strbuf_addstr(out, "(no error)");
     } else if (json_is_string(error)) {
         strbuf_addstr(out, json_string_value(error));
+    } else if (json_is_string(message)) {
+        strbuf_addstr(out, json_string_value(message));
     } else {
         dump = json_dumps(error, JSON_COMPACT | JSON_ENCODE_ANY);
         strbuf_addstr(out, dump ? dump : "(unprintable error)");

@@ -40,6 +40,7 @@ static const struct ledger_kind_ops *const kinds[] = {
     &ledger_kind_process,
     &ledger_kind_netns,
     &ledger_kind_link,
+    &ledger_kind_addr,
     &ledger_kind_ovs_bridge,
     &ledger_kind_ovs_port,
 };

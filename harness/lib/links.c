@@ -447,7 +447,9 @@ static int parse_cidr(const char *s, int family, struct nl_addr **out)
     return 0;
 }
 
-int netns_addr_add(const char *netns, const char *ifname, const char *cidr)
+/* Adds or deletes 'cidr' on 'ifname'. */
+static int addr_change(const char *netns, const char *ifname,
+                       const char *cidr, bool add)
 {
     struct link_ref ref;
     struct nl_addr *local = NULL;
@@ -467,13 +469,60 @@ int netns_addr_add(const char *netns, const char *ifname, const char *cidr)
     rtnl_addr_set_ifindex(addr, rtnl_link_get_ifindex(ref.link));
     if (!(rc = nl_errno(rtnl_addr_set_local(addr, local)))) {
         rtnl_addr_set_prefixlen(addr, (int)nl_addr_get_prefixlen(local));
-        rc = nl_result(&ref.nl, rtnl_addr_add(ref.nl.sk, addr, NLM_F_EXCL));
+        rc = nl_result(&ref.nl, add ? rtnl_addr_add(ref.nl.sk, addr,
+                                                    NLM_F_EXCL)
+                                    : rtnl_addr_delete(ref.nl.sk, addr, 0));
     }
 out:
     if (addr)
         rtnl_addr_put(addr);
     link_close(&ref);
     nl_addr_put(local);
+    return rc;
+}
+
+int netns_addr_add(const char *netns, const char *ifname, const char *cidr)
+{
+    return addr_change(netns, ifname, cidr, true);
+}
+
+int netns_addr_del(const char *netns, const char *ifname, const char *cidr)
+{
+    int rc = addr_change(netns, ifname, cidr, false);
+
+    /* Gone already: the kernel says EADDRNOTAVAIL. */
+    return rc == -EADDRNOTAVAIL ? -ENOENT : rc;
+}
+
+int netns_addr_has(const char *netns, const char *ifname, const char *cidr)
+{
+    struct link_ref ref;
+    struct nl_addr *want = NULL;
+    struct nl_cache *cache = NULL;
+    int rc, found = 0;
+
+    if ((rc = parse_cidr(cidr, AF_UNSPEC, &want)))
+        return rc;
+    if ((rc = link_open(netns, ifname, &ref)))
+        goto out;
+    if ((rc = nl_errno(rtnl_addr_alloc_cache(ref.nl.sk, &cache))))
+        goto out;
+    for (struct nl_object *o = nl_cache_get_first(cache); o;
+         o = nl_cache_get_next(o)) {
+        struct rtnl_addr *a = (struct rtnl_addr *)o;
+        if (rtnl_addr_get_ifindex(a) == rtnl_link_get_ifindex(ref.link)
+            && rtnl_addr_get_local(a)
+            && !nl_addr_cmp_prefix(rtnl_addr_get_local(a), want)
+            && nl_addr_get_prefixlen(rtnl_addr_get_local(a))
+               == nl_addr_get_prefixlen(want))
+            found = 1;
+    }
+    rc = found;
+out:
+    if (cache)
+        nl_cache_free(cache);
+    link_close(&ref);
+    nl_addr_put(want);
     return rc;
 }
 
@@ -542,4 +591,36 @@ static int remove_link(const struct ledger_entry *e)
 const struct ledger_kind_ops ledger_kind_link = {
     .kind = "link",
     .remove = remove_link,
+};
+
+int links_addr_entry_name(const char *ifname, const char *cidr, char *buf,
+                          size_t len)
+{
+    int n = snprintf(buf, len, "%saddr@%s@%s", LEDGER_PREFIX, ifname, cidr);
+
+    return n < 0 || (size_t)n >= len ? -ENAMETOOLONG : 0;
+}
+
+/* The address's own interface may be anyone's (ens5): the entry's name,
+ * ours, says which address on it the run added. */
+static int remove_addr(const struct ledger_entry *e)
+{
+    char ifname[64], *cidr;
+    const char *rest = e->name + strlen(LEDGER_PREFIX);
+    int rc;
+
+    if (!ledger_name_is_ours(e->name) || strncmp(rest, "addr@", 5))
+        return -EPERM;
+    snprintf(ifname, sizeof ifname, "%s", rest + 5);
+    cidr = strchr(ifname, '@');
+    if (!cidr)
+        return -EINVAL;
+    *cidr++ = '\0';
+    rc = netns_addr_del(e->location, ifname, cidr);
+    return rc == -ENOENT || rc == -ENODEV ? 0 : rc;
+}
+
+const struct ledger_kind_ops ledger_kind_addr = {
+    .kind = "addr",
+    .remove = remove_addr,
 };

@@ -12,6 +12,7 @@
 #define PT_LINKS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "lib/ledger.h"
@@ -61,6 +62,11 @@ int netns_link_stats(const char *netns, const char *ifname,
 /* Adds 'cidr' ("198.18.0.1/24"; IPv6 works too) to 'ifname'.  -EEXIST if
  * the link has it already. */
 int netns_addr_add(const char *netns, const char *ifname, const char *cidr);
+/* Removes it; -ENOENT when the link does not have it. */
+int netns_addr_del(const char *netns, const char *ifname, const char *cidr);
+/* 1 when 'ifname' has 'cidr' (address and prefix), 0 when not, or a
+ * negative errno (-ENODEV: no such link). */
+int netns_addr_has(const char *netns, const char *ifname, const char *cidr);
 /* Adds a route to 'dst_cidr' ("198.18.2.0/24" or "default") through
  * 'gateway' to the main table.  -EEXIST if there is one already. */
 int netns_route_add(const char *netns, const char *dst_cidr,
@@ -72,5 +78,12 @@ int netns_route_add(const char *netns, const char *dst_cidr,
  * link already gone, or whose namespace is gone, is success; a link name
  * without LEDGER_PREFIX is refused with -EPERM. */
 extern const struct ledger_kind_ops ledger_kind_link;
+/* kind "addr": an address a run added to an interface that is not its
+ * own (an agent's endpoint, `ens5`); entry->name is what
+ * links_addr_entry_name() makes ("pt-addr@IFNAME@CIDR"), the location
+ * the namespace.  An address or link already gone is success. */
+extern const struct ledger_kind_ops ledger_kind_addr;
+int links_addr_entry_name(const char *ifname, const char *cidr, char *buf,
+                          size_t len);
 
 #endif

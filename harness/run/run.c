@@ -23,6 +23,7 @@
 #include "lib/netns.h"
 #include "report/post.h"
 #include "run/probe.h"
+#include "remote/hosts.h"
 #include "report/report.h"
 #include "run/rundir.h"
 #include "run/scenario.h"
@@ -222,6 +223,10 @@ static int tear_down(struct run *r)
                           "%s", strerror(-werr));
     }
 
+    /* The agents remove what they made on their hosts, and go. */
+    int hrc = run_hosts_close(r);
+    if (hrc && !rc)
+        rc = hrc;
     if (r->scenario_up && scenario_destroy(r->topo, &r->tctx, &err) < 0)
         LOG_WARN("topology teardown: %s", err.buf);
     if (r->sut && sut_stop(r->sut) < 0)
@@ -479,9 +484,23 @@ void run_print_plan(const struct run_config *cfg, FILE *out)
 
     fprintf(out, "plan:\n");
     fprintf(out, "  topology     %s\n", cfg->topology);
-    fprintf(out, "  sut          %s (datapath %s)\n",
-            cfg->sut ? cfg->sut : "private Open vSwitch",
-            settings_str(s, SETTING_OVS_DATAPATH));
+    if (cfg->hosts) {
+        const struct host *src = hosts_find(cfg->hosts, cfg->source);
+        const struct host *dst = hosts_find(cfg->hosts, cfg->dest);
+        fprintf(out, "  hosts        %s: %s %s on %s (ssh %s) -> %s %s on %s "
+                "(ssh %s)%s%s\n", cfg->hosts->path, src->interface,
+                src->address, src->name, src->ssh, dst->interface,
+                dst->address, dst->name, dst->ssh,
+                cfg->sut_host ? ", SUT on " : "",
+                cfg->sut_host ? cfg->sut_host : "");
+    }
+    if (cfg->hosts && !cfg->sut)
+        fprintf(out, "  sut          none here: the network between the "
+                "hosts\n");
+    else
+        fprintf(out, "  sut          %s (datapath %s)\n",
+                cfg->sut ? cfg->sut : "private Open vSwitch",
+                settings_str(s, SETTING_OVS_DATAPATH));
     fprintf(out, "  results      %s/<host>-<YYYYmmdd-HHMMSS>-<6 hex>/\n",
             cfg->results_dir);
     fprintf(out, "  profile      %s%s%s\n", s->profile_name,

@@ -8,7 +8,10 @@
 #include <stdbool.h>
 #include <stdio.h>
 
+#include "lib/strbuf.h"
 #include "run/settings.h"
+
+struct hosts;
 
 enum run_phase {
     PHASE_START_LOGGING,
@@ -48,6 +51,11 @@ struct run_config {
                                            "ab" (side, round, id), which
                                            puts the run in a series of its
                                            own; NULL for any other run */
+    /* Several hosts (--hosts FILE): the endpoints on hosts 'source' and
+     * 'dest' of 'hosts', the SUT's collectors on 'sut_host' (may be
+     * NULL); NULL 'hosts' for a run on this host alone. */
+    const struct hosts *hosts;
+    const char *source, *dest, *sut_host;
     char **dir_out;                     /* when not NULL, gets the run
                                            directory (malloc'ed; "" when
                                            none was made) */
@@ -63,6 +71,10 @@ void run_post_target(const struct settings *s, struct post_target *t);
 void run_install_signals(void);
 /* Runs every phase; returns the process exit code (enum pt_exit). */
 int run_execute(const struct run_config *cfg);
+/* Whether the --hosts options of 'cfg' fit together and with
+ * 'topology' (`hosts` with --hosts, and only then): 0, or -EINVAL with
+ * what is wrong (the file:line of a host) in 'err'. */
+int run_hosts_check(const struct run_config *cfg, struct strbuf *err);
 /* Prints what run_execute() would do, and every setting with its source. */
 void run_print_plan(const struct run_config *cfg, FILE *out);
 

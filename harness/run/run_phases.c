@@ -69,7 +69,8 @@ int run_start_sut(struct run *r)
 
     if (rc)
         return run_fail_with(r, rc, &err);
-    if (!r->cfg->sut && (rc = create_dp_namespace(r)))
+    /* Endpoints on other hosts: nothing of the datapath is here. */
+    if (!r->cfg->sut && !r->topo->on_hosts && (rc = create_dp_namespace(r)))
         return rc;
     dir = xasprintf("%s/sut", r->dir);
     r->sut = sut_start(r->cfg->sut, want_ovs, dir, r->tctx.dp_ns, r->ledger,
@@ -114,6 +115,14 @@ int run_create_scenario(struct run *r)
         return run_fail(r, PT_EXIT_USAGE, "topology '%s' needs an Open "
                         "vSwitch SUT, and --sut %s is not one",
                         r->topo->name, r->cfg->sut);
+    if (r->topo->on_hosts) {
+        rc = run_hosts_connect(r);
+        if (!rc)
+            LOG_INFO("topology %s: %s (%s on %s) -> %s (%s on %s)",
+                     r->topo->name, t->source_host, t->source_if,
+                     r->cfg->source, t->dest_host, t->dest_if, r->cfg->dest);
+        return rc;
+    }
     r->scenario_up = true;
     rc = scenario_create(r->topo, t, &err);
     if (rc)
@@ -129,12 +138,28 @@ int run_create_scenario(struct run *r)
 /* The original pinged the destination from the source namespace before
  * any measurement; a topology that does not pass packets fails here, with
  * a clear phase name, rather than as 100 % loss later. */
+static int open_measure(struct run *r, struct strbuf *err);
+
+/* On hosts, the probes are a trial of ten frames through the agents. */
+static int probe_hosts(struct run *r, int *received, struct strbuf *err)
+{
+    struct trial_result res;
+    int rc = open_measure(r, err);
+
+    if (!rc)
+        rc = traffic_trial(r->measure.traffic, 100, 10, &pt_stop_traffic,
+                           &res, err);
+    *received = rc ? 0 : (int)res.received;
+    return rc;
+}
+
 int run_connectivity_check(struct run *r)
 {
     struct strbuf err = STRBUF_INIT;
     int received = 0, rc;
 
-    rc = probe_udp(&r->tctx, 10, 2000, &received, &err);
+    rc = r->hosts ? probe_hosts(r, &received, &err)
+                  : probe_udp(&r->tctx, 10, 2000, &received, &err);
     if (rc)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "connectivity check: %s",
                       err.buf);
@@ -160,24 +185,29 @@ int run_start_collectors(struct run *r)
     struct strbuf err = STRBUF_INIT;
     int rc = 0;
 
-    r->collect = collect_start(r->cfg->settings, r->sut, &r->tctx, r->dir,
+    /* On hosts, the endpoints' interfaces are not here: the agents'
+     * collectors watch those hosts. */
+    r->collect = collect_start(r->cfg->settings, r->sut,
+                               r->hosts ? NULL : &r->tctx, r->dir,
                                r->ledger, &pt_stop_traffic, &err);
     if (!r->collect && err.len)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "%s", err.buf);
+    /* The engine may be open already (the connectivity check on hosts). */
+    r->measure.mark_arg = r->collect;
     strbuf_dispose(&err);
-    return rc;
+    return rc ? rc : run_hosts_collect_start(r);
 }
 
 /* Stopping says if the SUT went away; a run whose SUT died fails. */
 int run_stop_collectors(struct run *r)
 {
     struct strbuf why = STRBUF_INIT;
-    int rc = 0;
+    int rc = run_hosts_collect_stop(r);
 
-    if (collect_stop(r->collect, &why) == -ESRCH)
+    if (!rc && collect_stop(r->collect, &why) == -ESRCH)
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test exited "
                       "during the run: %s", why.buf);
-    else if (r->sut && sut_check(r->sut, &why))
+    else if (!rc && r->sut && sut_check(r->sut, &why))
         rc = run_fail(r, PT_EXIT_RUN_FAILED, "the system under test failed "
                       "during the run: %s", why.buf);
     strbuf_dispose(&why);
@@ -198,33 +228,43 @@ static int save_ceiling(struct run *r)
     return rc;
 }
 
-/* The traffic engine opens once, on the first measuring phase. */
+/* The traffic engine opens once, on the first measuring phase (or the
+ * connectivity check through agents). */
+static int open_measure(struct run *r, struct strbuf *err)
+{
+    uint32_t tag;
+    void *arg;
+    const struct traffic_ops *ops = run_hosts_traffic(r, &arg);
+    int rc;
+
+    if (r->measuring)
+        return 0;
+    random_bytes(&tag, sizeof tag);
+    rc = measure_open(&r->measure, r->dir, r->cfg->settings, &r->tctx, ops,
+                      arg, tag & 0xfffff, err);
+    r->measure.mark = mark_trial;
+    r->measure.mark_arg = r->collect;
+    r->measure.check = sut_check;
+    r->measure.check_arg = r->sut;
+    r->measuring = true;
+    r->measure.harness_only = r->topo && r->topo->no_datapath;
+    calibration_apply(r->cfg->results_dir, &r->measure);
+    int pin = rc ? 0 : traffic_set_cpus(
+        r->measure.traffic,
+        r->placement.injector.pinned ? &r->placement.injector.set : NULL,
+        r->placement.receiver.pinned ? &r->placement.receiver.set : NULL);
+    if (pin)
+        LOG_WARN("INJECTOR_CPUS: cannot pin the injector: %s",
+                 strerror(-pin));
+    return rc;
+}
+
 static int measure_phase(struct run *r,
                          int (*fn)(struct measure *, struct strbuf *))
 {
     struct strbuf err = STRBUF_INIT;
-    int rc = 0;
+    int rc = open_measure(r, &err);
 
-    if (!r->measuring) {
-        uint32_t tag;
-        random_bytes(&tag, sizeof tag);
-        rc = measure_open(&r->measure, r->dir, r->cfg->settings, &r->tctx,
-                          tag & 0xfffff, &err);
-        r->measure.mark = mark_trial;
-        r->measure.mark_arg = r->collect;
-        r->measure.check = sut_check;
-        r->measure.check_arg = r->sut;
-        r->measuring = true;
-        r->measure.harness_only = r->topo && r->topo->no_datapath;
-        calibration_apply(r->cfg->results_dir, &r->measure);
-        int pin = rc ? 0 : traffic_set_cpus(
-            r->measure.traffic,
-            r->placement.injector.pinned ? &r->placement.injector.set : NULL,
-            r->placement.receiver.pinned ? &r->placement.receiver.set : NULL);
-        if (pin)
-            LOG_WARN("INJECTOR_CPUS: cannot pin the injector: %s",
-                     strerror(-pin));
-    }
     if (!rc)
         rc = fn(&r->measure, &err);
     /* The SUT is gone: the collectors' reason first (they saw it as it

@@ -36,6 +36,7 @@ struct run {
     bool measuring;
     struct placement placement;
     struct collect *collect;
+    struct run_hosts *hosts;    /* --hosts: the agents (run_hosts.c) */
 
     unsigned phases_done;       /* a bit per phase that returned 0 */
     int exit_code;              /* first failure's code, else 0 */
@@ -64,5 +65,23 @@ int run_test_throughput(struct run *r);
 int run_long_running_tests(struct run *r);
 int run_tcp_throughput(struct run *r);
 int run_snapshot_phase(struct run *r);
+
+/* Several hosts (run_hosts.c). */
+struct traffic_ops;
+/* create_scenario on hosts: the agents started over SSH, their clocks
+ * measured, the endpoints prepared.  0 or the exit code (3: a host
+ * could not be reached). */
+int run_hosts_connect(struct run *r);
+/* The engine the measuring phases use: the agents' when there are any
+ * (else NULL, the local one) and its argument. */
+const struct traffic_ops *run_hosts_traffic(struct run *r, void **arg);
+/* The agents' collectors: started, then stopped and fetched into
+ * hosts/<name>/rrd/.  0 or the exit code. */
+int run_hosts_collect_start(struct run *r);
+int run_hosts_collect_stop(struct run *r);
+/* Every agent cleans up and its session ends (a fresh one cleans up
+ * after an agent that died).  0, or the exit code when something was
+ * left. */
+int run_hosts_close(struct run *r);
 
 #endif

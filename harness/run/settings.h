@@ -111,6 +111,11 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(RECEIVER_BUFFER_KB, NULL, SETTING_INT, 64, 4194304, "65536", NULL,     \
       "the receiver's capture buffer (KiB); frames it cannot hold are the " \
       "receiver's drops, which make a trial invalid")                       \
+    X(CLOCK_OFFSET_MAX_US, NULL, SETTING_INT, 0, 10000000, "500", NULL,     \
+      "with --hosts: the largest uncertainty (us) of the two agents' "     \
+      "clock offset for one-way latency; above it (or when 0) latency is " \
+      "RTT-derived (half of ICMP round trips through the datapath), and "  \
+      "said so")                                                            \
     X(HISTORY_DB, NULL, SETTING_STRING, 0, 0, "<results>/history.db", NULL,  \
       "the SQLite history every run is added to (<results>: the results "  \
       "folder); empty: no history")                                         \

@@ -28,6 +28,7 @@ const char measure_csv_header[] =
 
 int measure_open(struct measure *m, const char *run_dir,
                  const struct settings *s, const struct topology_ctx *ctx,
+                 const struct traffic_ops *ops, void *ops_arg,
                  uint32_t run_tag, struct strbuf *err)
 {
     char *path = xasprintf("%s/trials.csv", run_dir);
@@ -50,7 +51,7 @@ int measure_open(struct measure *m, const char *run_dir,
         m->csv = NULL;
         return -e;
     }
-    m->traffic = traffic_open(ctx, s, run_tag, err);
+    m->traffic = traffic_open_with(ops, ops_arg, ctx, s, run_tag, err);
     return m->traffic ? 0 : -EINVAL;
 }
 

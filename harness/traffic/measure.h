@@ -65,10 +65,12 @@ struct latency_point {
 /* trials.csv's first line: its readers go by these names. */
 extern const char measure_csv_header[];
 
-/* Opens the traffic engine on 'ctx' and trials.csv in 'run_dir'.
- * 0 or -errno, reason in 'err'. */
+/* Opens the traffic engine of 'ops' (NULL: the local one, traffic.h)
+ * with its 'ops_arg' on 'ctx', and trials.csv in 'run_dir'.  0 or
+ * -errno, reason in 'err'. */
 int measure_open(struct measure *m, const char *run_dir,
                  const struct settings *s, const struct topology_ctx *ctx,
+                 const struct traffic_ops *ops, void *ops_arg,
                  uint32_t run_tag, struct strbuf *err);
 /* 0, or -errno when trials.csv could not be written whole (fflush,
  * fsync, fclose). */

@@ -25,6 +25,7 @@ struct receiver {
     uint8_t *seen;              /* a bit per sequence number */
     int64_t max_seq;
     int64_t real_minus_mono;    /* pcap stamps are CLOCK_REALTIME */
+    int64_t clock_shift;        /* the sender's clock to ours */
     uint64_t arrival_ns;        /* CLOCK_MONOTONIC of the last arrival */
     bool pinned;
     cpu_set_t cpus;             /* where the thread runs, when pinned */
@@ -73,6 +74,7 @@ static void on_packet(u_char *arg, const struct pcap_pkthdr *h,
 
     if (!frame_parse(pkt, h->caplen, r->tag, &seq, &tx_ns))
         return;
+    tx_ns = (uint64_t)((int64_t)tx_ns + r->clock_shift);
     /* With nanosecond precision tv_usec holds nanoseconds. */
     int64_t rx_real = (int64_t)h->ts.tv_sec * 1000000000 + h->ts.tv_usec;
     uint64_t rx = (uint64_t)(rx_real - r->real_minus_mono);
@@ -148,6 +150,11 @@ int receiver_begin(struct receiver *r, uint32_t tag, uint64_t expected)
     if (!rc && r->pinned)
         pthread_setaffinity_np(r->thread, sizeof r->cpus, &r->cpus);
     return -rc;
+}
+
+void receiver_set_clock_shift(struct receiver *r, int64_t ns)
+{
+    r->clock_shift = ns;
 }
 
 void receiver_set_cpus(struct receiver *r, const cpu_set_t *set)

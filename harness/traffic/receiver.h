@@ -31,6 +31,10 @@ void receiver_close(struct receiver *r);
 /* Runs the receiving thread on 'set' from the next trial on (NULL: where
  * the system puts it). */
 void receiver_set_cpus(struct receiver *r, const cpu_set_t *set);
+/* Frames sent on another host carry a send time of that host's clock:
+ * 'ns' is added to it to read it on this one (the measured offset of the
+ * two clocks, remote/), before the latency is taken.  0 by default. */
+void receiver_set_clock_shift(struct receiver *r, int64_t ns);
 /* Starts counting frames tagged 'tag' with sequence 0..expected-1.
  * 0 or a negative errno. */
 int receiver_begin(struct receiver *r, uint32_t tag, uint64_t expected);

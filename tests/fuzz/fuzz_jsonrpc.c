@@ -36,6 +36,7 @@ static struct jsonrpc *bare(void)
     struct jsonrpc *rpc = xcalloc(1, sizeof *rpc);
 
     rpc->fd = -1;
+    rpc->wfd = -1;          /* a socket: written where it is read */
     rpc->path = xstrdup("(fuzz)");
     rpc->next_id = 1;
     rpc->timeout_ms = 100;

@@ -18,7 +18,10 @@ allowed() {
 	# The settings table is the one validated source of every knob: the
 	# strategies read their keys from it (run/settings.h, not the rest of run/).
 	traffic)    echo "lib topologies run/settings.h" ;;
-	run)        echo "lib topologies collectors report traffic sut sample" ;;
+	# The agents and the harness's side of them (several hosts): an agent
+	# runs the traffic engine and the sampler on its host, as a run does.
+	remote)     echo "lib traffic collectors sample topologies run/settings.h" ;;
+	run)        echo "lib topologies collectors report traffic sut sample remote" ;;
 	esac
 }
 
@@ -26,7 +29,8 @@ room_of_file() {
 	case "$1" in
 	harness/lib/*) echo lib ;;       harness/run/*) echo run ;;
 	harness/traffic/*) echo traffic ;; harness/sut/*) echo sut ;;
-	harness/sample/*) echo sample ;; harness/*) echo top ;;
+	harness/sample/*) echo sample ;; harness/remote/*) echo remote ;;
+	harness/*) echo top ;;
 	topologies/*) echo topologies ;; collectors/*) echo collectors ;;
 	report/*) echo report ;;
 	esac

@@ -63,6 +63,37 @@ static void test_cli__run_with_options(void **state)
     strbuf_dispose(&err);
 }
 
+/* --hosts: the topology may be left out, and is `hosts` then. */
+static void test_cli__hosts(void **state)
+{
+    struct cli cli;
+    struct strbuf err = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(parse(&cli, &err, 9, "perftests", "--hosts",
+                           "/etc/pt/hosts.conf", "--source", "hv1", "--dest",
+                           "hv2", "--sut-host", "gw"), 0);
+    assert_string_equal(cli.command, "run");
+    assert_int_equal(cli.n_args, 1);
+    assert_string_equal(cli.args[0], "hosts");
+    assert_string_equal(cli.hosts, "/etc/pt/hosts.conf");
+    assert_string_equal(cli.source, "hv1");
+    assert_string_equal(cli.dest, "hv2");
+    assert_string_equal(cli.sut_host, "gw");
+    cli_release(&cli);
+    /* Named, it is the one given (the run says whether it fits). */
+    assert_int_equal(parse(&cli, &err, 4, "perftests", "--hosts", "h.conf",
+                           "direct"), 0);
+    assert_string_equal(cli.args[0], "direct");
+    cli_release(&cli);
+    /* Without --hosts a topology is still needed. */
+    assert_int_equal(parse(&cli, &err, 3, "perftests", "--source", "hv1"),
+                     -EINVAL);
+    assert_string_equal(err.buf, "missing TOPOLOGY (see 'perftests list')");
+    cli_release(&cli);
+    strbuf_dispose(&err);
+}
+
 static void test_cli__subcommands(void **state)
 {
     struct cli cli;
@@ -191,6 +222,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_cli__run_with_options),
+        cmocka_unit_test(test_cli__hosts),
         cmocka_unit_test(test_cli__subcommands),
         cmocka_unit_test(test_cli__errors),
         cmocka_unit_test(test_cli__history_options),

@@ -9,6 +9,8 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -23,6 +25,7 @@ static struct jsonrpc *bare(void)
     struct jsonrpc *rpc = xcalloc(1, sizeof *rpc);
 
     rpc->fd = -1;
+    rpc->wfd = -1;
     rpc->path = xstrdup("(test)");
     rpc->next_id = 1;
     return rpc;
@@ -340,6 +343,116 @@ static void test_jsonrpc__error_text(void **state)
     strbuf_dispose(&sb);
 }
 
+/* 2.0 in line mode over two pipes, as to `ssh HOST perftests agent`:
+ * *to_peer is what the test reads the client's lines from, *from_peer
+ * where it writes the server's. */
+static struct jsonrpc *piped(int *to_peer, int *from_peer, int timeout_ms)
+{
+    int down[2], up[2];
+
+    assert_int_equal(pipe2(down, O_CLOEXEC), 0);
+    assert_int_equal(pipe2(up, O_CLOEXEC), 0);
+    *to_peer = down[0];
+    *from_peer = up[1];
+    return jsonrpc_open_fds(up[0], down[1], JSONRPC_V2_LINES, "hv9",
+                            timeout_ms);
+}
+
+static void test_jsonrpc__lines_framing(void **state)
+{
+    int to, from;
+    struct jsonrpc *rpc = piped(&to, &from, 1000);
+    json_t *msg;
+
+    (void)state;
+    assert_string_equal(jsonrpc_path(rpc), "hv9");
+    /* Two in one write, a blank line between, a newline inside a string
+     * (escaped, as JSON has it) and braces that 1.0's scanner counts. */
+    send_text(from, "{\"id\":1,\"result\":\"a\\n}\"}\n\n"
+              "{\"id\":2,\"result\":{}}\n");
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), 0);
+    assert_string_equal(json_string_value(json_object_get(msg, "result")),
+                        "a\n}");
+    json_decref(msg);
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), 0);
+    assert_int_equal(json_integer_value(json_object_get(msg, "id")), 2);
+    json_decref(msg);
+    /* A reply split over reads: nothing until its newline. */
+    send_text(from, "{\"id\":3,");
+    assert_int_equal(jsonrpc_recv(rpc, 50, &msg), -ETIMEDOUT);
+    assert_null(msg);
+    send_text(from, "\"result\":true}");
+    assert_int_equal(jsonrpc_recv(rpc, 50, &msg), -ETIMEDOUT);
+    send_text(from, "\n");
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), 0);
+    assert_true(json_is_true(json_object_get(msg, "result")));
+    json_decref(msg);
+    /* A line that is no JSON object, then the end of the stream. */
+    send_text(from, "Permission denied (publickey).\n");
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), -EPROTO);
+    send_text(from, "[1,2]\n");
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), -EPROTO);
+    close(from);
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), -ECONNRESET);
+    close(to);
+    jsonrpc_close(rpc);
+}
+
+/* A request goes out as one 2.0 line; an error object's message is the
+ * text. */
+static void test_jsonrpc__lines_transact(void **state)
+{
+    int to, from;
+    struct jsonrpc *rpc = piped(&to, &from, 1000);
+    struct strbuf sb = STRBUF_INIT;
+    json_t *result, *error, *sent;
+    char buf[4096];
+    ssize_t n;
+
+    (void)state;
+    send_text(from, "{\"jsonrpc\":\"2.0\",\"id\":1,\"error\":"
+              "{\"code\":-32601,\"message\":\"no method 'x'\"}}\n");
+    assert_int_equal(jsonrpc_transact(rpc, "x", NULL, &result, &error), 0);
+    assert_null(result);
+    jsonrpc_error_text(error, &sb);
+    assert_string_equal(sb.buf, "no method 'x'");
+    json_decref(error);
+    n = read(to, buf, sizeof buf - 1);
+    assert_true(n > 0);
+    buf[n] = '\0';
+    assert_int_equal(buf[n - 1], '\n');
+    assert_null(strchr(buf, '\n') + 1 < buf + n ? strchr(buf, '\n') + 1
+                                                 : NULL);
+    sent = json_loads(buf, 0, NULL);
+    assert_string_equal(json_string_value(json_object_get(sent, "jsonrpc")),
+                        "2.0");
+    assert_true(json_is_object(json_object_get(sent, "params")));
+    json_decref(sent);
+
+    /* The server's side: a reply has no "error": null in 2.0. */
+    json_t *id = json_integer(7);
+    assert_int_equal(jsonrpc_reply(rpc, id, json_pack("{s:i}", "v", 1), 0,
+                                   NULL), 0);
+    n = read(to, buf, sizeof buf - 1);
+    buf[n] = '\0';
+    assert_string_equal(buf, "{\"result\":{\"v\":1},\"id\":7,"
+                             "\"jsonrpc\":\"2.0\"}\n");
+    assert_int_equal(jsonrpc_reply(rpc, id, NULL, JSONRPC_METHOD_NOT_FOUND,
+                                   "no"), 0);
+    n = read(to, buf, sizeof buf - 1);
+    buf[n] = '\0';
+    assert_non_null(strstr(buf, "\"code\":-32601"));
+    json_decref(id);
+    /* The peer gone: writing says so, no SIGPIPE (the callers ignore it). */
+    signal(SIGPIPE, SIG_IGN);
+    close(to);
+    assert_int_equal(jsonrpc_transact(rpc, "x", NULL, &result, &error),
+                     -ECONNRESET);
+    close(from);
+    strbuf_dispose(&sb);
+    jsonrpc_close(rpc);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -355,6 +468,8 @@ int main(void)
         cmocka_unit_test(test_jsonrpc__transact_past_echo_and_stale),
         cmocka_unit_test(test_jsonrpc__transact_error_reply),
         cmocka_unit_test(test_jsonrpc__error_text),
+        cmocka_unit_test(test_jsonrpc__lines_framing),
+        cmocka_unit_test(test_jsonrpc__lines_transact),
     };
     return cmocka_run_group_tests_name("jsonrpc", tests, NULL, NULL);
 }

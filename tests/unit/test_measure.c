@@ -111,7 +111,7 @@ static void test_measure__a_full_disk_is_an_error(void **state)
     assert_non_null(mkdtemp(dir));
     csv = xasprintf("%s/trials.csv", dir);
     assert_int_equal(symlink("/dev/full", csv), 0);
-    assert_int_equal(measure_open(&m, dir, NULL, &ctx, 1, &err), -ENOSPC);
+    assert_int_equal(measure_open(&m, dir, NULL, &ctx, NULL, NULL, 1, &err), -ENOSPC);
     assert_non_null(strstr(err.buf, "cannot write trials.csv"));
     assert_int_equal(measure_close(&m), 0);
     unlink(csv);

@@ -1,0 +1,45 @@
+/* `perftests agent`: the same binary, serving line-delimited JSON-RPC 2.0
+ * on its stdin/stdout for a harness on another host that started it with
+ * `ssh -o BatchMode=yes HOST perftests agent`.  No port is opened and
+ * nothing stays behind: the end of its stdin (a dropped SSH session),
+ * SIGHUP or SIGTERM end it, and it removes what it created (its own
+ * cleanup ledger).  Its log goes to stderr, which the harness logs with
+ * the host's name.
+ *
+ * Methods (params and results are JSON objects; see agent.c's table):
+ *   hello      {protocol, version} -> {protocol, version, capabilities,
+ *              host, pid}; a protocol other than WIRE_PROTOCOL is refused
+ *   clock      {} -> {mono_ns}: this host's CLOCK_MONOTONIC, the clock of
+ *              the frames' send times, for the harness's offset estimate
+ *   prepare    {interface, address, namespace?} -> {mac, added}: the
+ *              endpoint; the address is added when missing (ledger first)
+ *   start_rx   {tag, count, src, dst, buffer_kb, clock_shift_ns} ->
+ *              {ready}: answered once the capture is open and counting
+ *   start_tx   {tag, rate, count, start_ns, frame {...}, flows} ->
+ *              {start_ns}: the frames leave at start_ns (this host's
+ *              clock), on a thread of their own
+ *   stop       {} -> {}: the frames being sent stop
+ *   results    {wait_ms} -> {done, trial {...}}: the sender's half once
+ *              it is done (waiting up to wait_ms), or the receiver's after
+ *              its drain
+ *   collect    {action: start, collectors, interval} | {action: stop} ->
+ *              {files {NAME.rrd: base64}}: this host's collectors into
+ *              RRD files of its own, handed over at the end
+ *   cleanup    {} -> {}: everything in its ledger removed
+ */
+#ifndef PT_AGENT_H
+#define PT_AGENT_H
+
+/* Where an agent keeps its ledger when not told: network state, which a
+ * reboot clears, as it clears /run. */
+#define AGENT_DEFAULT_DIR "/run/perftests-agent"
+
+/* Serves 'in_fd'/'out_fd' until the end of 'in_fd' or a signal.  Its
+ * ledger lives in DIR/.ledger/agent-net<inode of its network namespace>/:
+ * what an agent made is in its namespace, and only an agent there can
+ * remove it (hosts that share a file system, namespaces on one machine,
+ * keep apart); the ledgers of agents that died there are replayed first.
+ * Returns the process exit code. */
+int agent_main(int in_fd, int out_fd, const char *dir);
+
+#endif

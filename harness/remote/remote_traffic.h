@@ -1,0 +1,41 @@
+/* Trials between two agents: the traffic engine's second provider
+ * (traffic.h), so that measure.c and every strategy run unchanged with
+ * the endpoints on other hosts. */
+#ifndef PT_REMOTE_TRAFFIC_H
+#define PT_REMOTE_TRAFFIC_H
+
+#include "remote/peer.h"
+#include "traffic/traffic.h"
+
+/* One endpoint: its agent, the agent's clock, and what prepare said. */
+struct remote_endpoint {
+    struct peer *peer;              /* owned by the caller */
+    struct clock_offset clock;
+    char mac[18];
+    char ip[64];                    /* the address without its prefix */
+    /* Where its injector (source) or receiver (destination) runs there:
+     * a CPU list of that host, or "none" ("": not pinned either). */
+    char cpus[64];
+};
+
+/* What traffic_open_with(&remote_traffic_ops, pair, ...) takes; it must
+ * outlive the engine. */
+struct remote_pair {
+    struct remote_endpoint src, dst;
+    /* 0: one-way latency from the frames' send times.  Else the source
+     * agent times ICMP round trips through the datapath this many a
+     * second during each trial, and half of them is the latency: the
+     * clocks could not be compared well enough. */
+    double rtt_hz;
+};
+
+/* Round trips a second for RTT-derived latency. */
+#define REMOTE_RTT_HZ 100
+
+extern const struct traffic_ops remote_traffic_ops;
+
+/* How far ahead of the harness's clock a trial is scheduled, for a
+ * source whose round trip is 'rtt_ns': start_tx has to arrive first. */
+int64_t remote_start_margin_ns(int64_t rtt_ns);
+
+#endif

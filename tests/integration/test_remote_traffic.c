@@ -1,0 +1,238 @@
+/* Trials through two real agents (`perftests agent` in two namespaces of
+ * our own joined by a veth pair, spoken to over a socket as ssh would
+ * carry it) with the traffic engine's agents provider: the figures of a
+ * clean trial, RTT-derived latency from ICMP round trips, a stop, an
+ * agent killed mid-run (the trial fails naming its host), and what the
+ * agents added removed: by cleanup, and for the killed one by the next
+ * agent in its namespace.  The source's agent runs in this namespace and
+ * its endpoint in another (the hosts file's `namespace`), the
+ * destination's runs in its endpoint's namespace (a host's own, as a
+ * session of an sshd there).  Root; everything is named pt-q<pid>... */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "lib/links.h"
+#include "lib/netns.h"
+#include "remote/remote_traffic.h"
+#include "run/settings.h"
+#include "tests/unit/tmpdir.h"
+
+#define SRC_ADDR "198.18.6.1/24"
+#define DST_ADDR "198.18.6.2/24"
+
+static struct topology_ctx ctx;
+static struct settings settings;
+static struct remote_pair pair;
+static struct traffic *traffic;
+
+/* `perftests agent` in namespace 'ns' (NULL: this one), as host
+ * 'name'. */
+static struct peer *agent_in(const char *name, const char *ns)
+{
+    struct strbuf err = STRBUF_INIT;
+    char *log = xasprintf("%s/%s.log", tmpdir, name);
+    char *argv[] = { "ip", "netns", "exec", (char *)ns, "./perftests",
+                     "agent", "-d", tmpdir, NULL };
+    struct peer *p = peer_spawn(name, ns ? argv : argv + 4, log, NULL,
+                                &err);
+
+    if (p && peer_hello(p, &err)) {
+        fprintf(stderr, "%s\n", err.buf);
+        peer_close(p, 1000);
+        p = NULL;
+    }
+    free(log);
+    strbuf_dispose(&err);
+    return p;
+}
+
+/* An endpoint in 'ns': its agent there, or, with 'ns_param', here and
+ * told the namespace. */
+static int endpoint(struct remote_endpoint *ep, const char *name,
+                    const char *ns, bool ns_param, const char *ifname,
+                    const char *cidr)
+{
+    struct strbuf err = STRBUF_INIT;
+    json_t *res = NULL, *params;
+    int rc;
+
+    if (!(ep->peer = agent_in(name, ns_param ? NULL : ns)))
+        return -1;
+    rc = peer_measure_clock(ep->peer, 4, &ep->clock, &err);
+    params = json_pack("{s:s, s:s}", "interface", ifname, "address", cidr);
+    if (ns_param)
+        json_object_set_new(params, "namespace", json_string(ns));
+    if (!rc)
+        rc = peer_call(ep->peer, "prepare", params, &res, &err);
+    else
+        json_decref(params);
+    if (rc)
+        fprintf(stderr, "%s\n", err.buf);
+    else
+        snprintf(ep->mac, sizeof ep->mac, "%s",
+                 json_string_value(json_object_get(res, "mac")));
+    snprintf(ep->ip, sizeof ep->ip, "%.*s", (int)strcspn(cidr, "/"), cidr);
+    json_decref(res);
+    strbuf_dispose(&err);
+    return rc;
+}
+
+static int group_setup(void **state)
+{
+    struct strbuf err = STRBUF_INIT;
+    int pid = (int)getpid();
+
+    if (geteuid() != 0) {
+        fprintf(stderr, "test_remote_traffic: needs root\n");
+        return -1;
+    }
+    if (tmpdir_create(state))
+        return -1;
+    snprintf(ctx.source_ns, sizeof ctx.source_ns, "pt-q%d-s", pid);
+    snprintf(ctx.dest_ns, sizeof ctx.dest_ns, "pt-q%d-d", pid);
+    snprintf(ctx.source_if, sizeof ctx.source_if, "pt-q%ds", pid);
+    snprintf(ctx.dest_if, sizeof ctx.dest_if, "pt-q%dd", pid);
+    if (netns_add(ctx.source_ns) || netns_add(ctx.dest_ns)
+        || netns_veth_add(ctx.source_if, ctx.dest_if, ctx.dest_ns)
+        || netns_link_move(NULL, ctx.source_if, ctx.source_ns))
+        return -1;
+    /* The agents add the addresses and set the links up. */
+    if (endpoint(&pair.src, "src", ctx.source_ns, true, ctx.source_if,
+                 SRC_ADDR)
+        || endpoint(&pair.dst, "dst", ctx.dest_ns, false, ctx.dest_if,
+                    DST_ADDR))
+        return -1;
+    settings_init(&settings);
+    settings_set_text(&settings, SETTING_FLOW_PATTERN, "single",
+                      SOURCE_CMDLINE, NULL, 0, &err);
+    traffic = traffic_open_with(&remote_traffic_ops, &pair, &ctx, &settings,
+                                0x321, &err);
+    if (!traffic)
+        fprintf(stderr, "test_remote_traffic: %s\n", err.buf);
+    strbuf_dispose(&err);
+    return traffic ? 0 : -1;
+}
+
+static int group_teardown(void **state)
+{
+    traffic_close(traffic);
+    settings_release(&settings);
+    peer_close(pair.src.peer, 5000);
+    peer_close(pair.dst.peer, 5000);
+    netns_link_del(ctx.source_ns, ctx.source_if);
+    netns_del(ctx.source_ns);
+    netns_del(ctx.dest_ns);
+    tmpdir_remove(state);
+    return netns_exists(ctx.source_ns) || netns_exists(ctx.dest_ns) ? -1 : 0;
+}
+
+static void test_remote_traffic__clean_trial(void **state)
+{
+    volatile sig_atomic_t stop = 0;
+    struct trial_result r;
+    struct strbuf err = STRBUF_INIT;
+
+    (void)state;
+    assert_int_equal(netns_addr_has(ctx.dest_ns, ctx.dest_if, DST_ADDR), 1);
+    assert_int_equal(traffic_trial(traffic, 20000, 4000, &stop, &r, &err),
+                     0);
+    assert_true(r.valid);
+    assert_int_equal(r.sent, 4000);
+    assert_int_equal(r.received, 4000);
+    assert_int_equal(r.lost, 0);
+    assert_true(r.tx_rate > 19000 && r.tx_rate < 21000);
+    /* One-way, one kernel, one clock: a few microseconds. */
+    assert_true(r.lat_p50 > 0 && r.lat_p50 < 1000);
+    assert_true(r.lat_p50 <= r.lat_p99 && r.lat_p99 <= r.lat_max);
+    strbuf_dispose(&err);
+}
+
+static void test_remote_traffic__rtt_derived(void **state)
+{
+    volatile sig_atomic_t stop = 0;
+    struct trial_result r;
+    struct strbuf err = STRBUF_INIT;
+
+    (void)state;
+    pair.rtt_hz = 200;
+    assert_int_equal(traffic_trial(traffic, 20000, 6000, &stop, &r, &err),
+                     0);
+    pair.rtt_hz = 0;
+    assert_true(r.valid);
+    assert_int_equal(r.received, 6000);
+    /* Half of ICMP round trips timed in user space on one clock. */
+    assert_true(r.lat_min > 0 && r.lat_p50 >= r.lat_min);
+    assert_true(r.lat_p50 <= r.lat_max && r.lat_max < 100000);
+    strbuf_dispose(&err);
+}
+
+/* A stop (Ctrl-C) reaches the sending agent: it stops, and says so. */
+static void test_remote_traffic__stop(void **state)
+{
+    volatile sig_atomic_t stop = 1;
+    struct trial_result r;
+    struct strbuf err = STRBUF_INIT;
+
+    (void)state;
+    assert_int_equal(traffic_trial(traffic, 1000, 100000, &stop, &r, &err),
+                     0);
+    assert_false(r.valid);
+    assert_true(r.sent < 100000);
+    assert_non_null(strstr(r.note, "invalid: stopped after"));
+    strbuf_dispose(&err);
+}
+
+/* The receiving agent killed: the trial fails at once, naming it; the
+ * next agent in its namespace removes the address it had added. */
+static void test_remote_traffic__agent_killed(void **state)
+{
+    volatile sig_atomic_t stop = 0;
+    struct trial_result r;
+    struct strbuf err = STRBUF_INIT;
+    int st;
+
+    (void)state;
+    assert_int_equal(kill(peer_pid(pair.dst.peer), SIGKILL), 0);
+    assert_int_equal(waitpid(peer_pid(pair.dst.peer), &st, 0),
+                     peer_pid(pair.dst.peer));
+    assert_int_equal(traffic_trial(traffic, 1000, 100000, &stop, &r, &err),
+                     -ECONNRESET);
+    assert_non_null(strstr(err.buf, "the agent on dst is gone during "));
+    assert_int_equal(netns_addr_has(ctx.dest_ns, ctx.dest_if, DST_ADDR), 1);
+    struct peer *next = agent_in("dst2", ctx.dest_ns);
+    assert_non_null(next);
+    assert_int_equal(netns_addr_has(ctx.dest_ns, ctx.dest_if, DST_ADDR), 0);
+    assert_int_equal(peer_close(next, 5000), 0);
+    /* The source's agent, told to clean up, takes its address off. */
+    json_t *res;
+    strbuf_reset(&err);
+    assert_int_equal(peer_call(pair.src.peer, "cleanup", NULL, &res, &err),
+                     0);
+    json_decref(res);
+    assert_int_equal(netns_addr_has(ctx.source_ns, ctx.source_if, SRC_ADDR),
+                     0);
+    strbuf_dispose(&err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_remote_traffic__clean_trial),
+        cmocka_unit_test(test_remote_traffic__rtt_derived),
+        cmocka_unit_test(test_remote_traffic__stop),
+        cmocka_unit_test(test_remote_traffic__agent_killed),
+    };
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, group_setup, group_teardown);
+}

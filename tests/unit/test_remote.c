@@ -1,0 +1,160 @@
+/* What the agents and the harness share (remote/wire.c) and the clock
+ * offset estimate (remote/peer.c): base64 both ways and its bad input, a
+ * trial's halves through JSON, MAC text, and the offset from the round
+ * trip of least delay. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "remote/peer.h"
+#include "remote/remote_traffic.h"
+#include "remote/wire.h"
+
+static void test_remote__base64(void **state)
+{
+    static const char *const plain[] = { "", "f", "fo", "foo", "foob",
+                                         "fooba", "foobar" };
+    static const char *const coded[] = { "", "Zg==", "Zm8=", "Zm9v",
+                                         "Zm9vYg==", "Zm9vYmE=", "Zm9vYmFy" };
+    uint8_t bin[256];
+    void *out;
+    size_t len;
+
+    (void)state;
+    /* RFC 4648's test vectors. */
+    for (size_t i = 0; i < sizeof plain / sizeof *plain; i++) {
+        char *t = wire_base64_encode(plain[i], strlen(plain[i]));
+        assert_string_equal(t, coded[i]);
+        assert_int_equal(wire_base64_decode(t, &out, &len), 0);
+        assert_int_equal(len, strlen(plain[i]));
+        assert_memory_equal(out, plain[i], len);
+        free(out);
+        free(t);
+    }
+    /* Every byte value: an RRD file is binary. */
+    for (int i = 0; i < 256; i++)
+        bin[i] = (uint8_t)(255 - i);
+    char *t = wire_base64_encode(bin, sizeof bin);
+    assert_int_equal(wire_base64_decode(t, &out, &len), 0);
+    assert_int_equal(len, sizeof bin);
+    assert_memory_equal(out, bin, sizeof bin);
+    free(out);
+    free(t);
+    /* Not base64: a length that is no multiple of 4, a stray character,
+     * padding in the middle or three of it. */
+    assert_int_equal(wire_base64_decode("Zm9", &out, &len), -EINVAL);
+    assert_int_equal(wire_base64_decode("Zm9*", &out, &len), -EINVAL);
+    assert_int_equal(wire_base64_decode("Zg==Zm9v", &out, &len), -EINVAL);
+    assert_int_equal(wire_base64_decode("Z===", &out, &len), -EINVAL);
+    assert_int_equal(wire_base64_decode("Zm=v", &out, &len), -EINVAL);
+    assert_null(out);
+}
+
+/* Each side sends its half only, and the harness puts them together. */
+static void test_remote__trial_halves(void **state)
+{
+    struct trial_result tx = { .sent = 1000, .tx_rate = 999.5,
+                               .duration = 1.0, .pushback = 3,
+                               .source_drops = 2, .received = 7,
+                               .lat_p50 = 4.0 };
+    struct trial_result rx = { .received = 990, .duplicates = 1,
+                               .lat_p50 = 12.5, .lat_p999 = 80,
+                               .kernel_drops = 4, .sent = 5 };
+    struct trial_result both;
+    struct strbuf err = STRBUF_INIT;
+    json_t *jt = wire_trial_to_json(&tx, WIRE_TX);
+    json_t *jr = wire_trial_to_json(&rx, WIRE_RX);
+
+    (void)state;
+    assert_null(json_object_get(jt, "received"));
+    assert_null(json_object_get(jr, "sent"));
+    memset(&both, 0, sizeof both);
+    assert_int_equal(wire_trial_from_json(jt, WIRE_TX, &both, &err), 0);
+    assert_int_equal(wire_trial_from_json(jr, WIRE_RX, &both, &err), 0);
+    assert_int_equal(both.sent, 1000);
+    assert_true(both.tx_rate == 999.5);
+    assert_int_equal(both.pushback, 3);
+    assert_int_equal(both.source_drops, 2);
+    assert_int_equal(both.received, 990);
+    assert_int_equal(both.duplicates, 1);
+    assert_true(both.lat_p50 == 12.5 && both.lat_p999 == 80);
+    assert_int_equal(both.kernel_drops, 4);
+    /* A member of the wrong type is said by name. */
+    json_object_set_new(jr, "received", json_string("many"));
+    assert_int_equal(wire_trial_from_json(jr, WIRE_RX, &both, &err),
+                     -EPROTO);
+    assert_string_equal(err.buf, "'received' is not a number");
+    json_decref(jt);
+    json_decref(jr);
+    strbuf_dispose(&err);
+}
+
+static void test_remote__mac(void **state)
+{
+    uint8_t mac[6] = { 0x02, 0xab, 0, 0x10, 0xff, 0x7 };
+    char text[18];
+
+    (void)state;
+    wire_mac_text(mac, text);
+    assert_string_equal(text, "02:ab:00:10:ff:07");
+    memset(mac, 0, sizeof mac);
+    assert_int_equal(wire_mac_parse(text, mac), 0);
+    assert_int_equal(mac[1], 0xab);
+    assert_int_equal(wire_mac_parse("02:ab:00:10:ff", mac), -EINVAL);
+    assert_int_equal(wire_mac_parse("02:ab:00:10:ff:07:01", mac), -EINVAL);
+    assert_int_equal(wire_mac_parse(NULL, mac), -EINVAL);
+}
+
+/* An agent 5 ms ahead; the fastest exchange is symmetric, the slow ones
+ * are not: the estimate is that one's midpoint, within half its trip. */
+static void test_remote__clock_estimate(void **state)
+{
+    const int64_t ahead = 5000000;
+    struct clock_sample s[] = {
+        /* 300 us out, 100 us back */
+        { 1000000, 1000000 + 300000 + ahead, 1400000 },
+        /* 40 us each way: the best */
+        { 2000000, 2000000 + 40000 + ahead, 2080000 },
+        /* 50 out, 250 back */
+        { 3000000, 3000000 + 50000 + ahead, 3300000 },
+        /* t1 before t0: not sound, never chosen however short */
+        { 4000000, 4000000 + ahead, 3999000 },
+    };
+    struct clock_offset o;
+
+    (void)state;
+    assert_int_equal(clock_estimate(s, 4, &o), 0);
+    assert_int_equal(o.rtt_ns, 80000);
+    assert_int_equal(o.offset_ns, ahead);
+    assert_int_equal(o.uncertainty_ns, 40000);
+    assert_int_equal(o.samples, 3);
+    /* From a slow, lopsided one alone the error shows, within bounds. */
+    assert_int_equal(clock_estimate(s, 1, &o), 0);
+    assert_int_equal(o.offset_ns, ahead + 100000);
+    assert_true(llabs(o.offset_ns - ahead) <= o.uncertainty_ns);
+    /* An agent behind: a negative offset. */
+    struct clock_sample behind = { 10000, 10000 + 500 - 7000000, 11000 };
+    assert_int_equal(clock_estimate(&behind, 1, &o), 0);
+    assert_int_equal(o.offset_ns, -7000000);
+    assert_int_equal(clock_estimate(&s[3], 1, &o), -EINVAL);
+    assert_int_equal(clock_estimate(s, 0, &o), -EINVAL);
+    /* The start of a trial waits out twice the trip, and 2 ms. */
+    assert_int_equal(remote_start_margin_ns(80000), 2160000);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_remote__base64),
+        cmocka_unit_test(test_remote__trial_halves),
+        cmocka_unit_test(test_remote__mac),
+        cmocka_unit_test(test_remote__clock_estimate),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
