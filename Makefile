@@ -78,6 +78,7 @@ SAMPLE_SRCS := harness/sample/series.c harness/sample/sampler.c
 REMOTE_SRCS := harness/remote/hosts.c harness/remote/wire.c \
 	harness/remote/peer.c harness/remote/agent.c \
 	harness/remote/agent_traffic.c harness/remote/agent_rtt.c \
+	harness/remote/agent_tcp.c harness/remote/remote_tcp.c \
 	harness/remote/remote_traffic.c
 TOPOLOGY_SRCS := topologies/registry.c topologies/basic.c \
 	topologies/linux_bridge.c topologies/direct.c topologies/hosts.c \

@@ -100,6 +100,9 @@ static const struct agent_method {
     { "stop", agent_stop },
     { "results", agent_results },
     { "collect", collect },
+    { "tcp_server", agent_tcp_server },
+    { "tcp_client", agent_tcp_client },
+    { "tcp_wait", agent_tcp_wait },
     { "cleanup", cleanup },
 };
 
@@ -311,6 +314,7 @@ static int collect(struct agent *a, const json_t *params, json_t **result,
 static int release_all(struct agent *a)
 {
     agent_traffic_release(a);
+    agent_tcp_release(a);
     collect_release(a);
     a->prepared = false;
     return a->ledger ? ledger_teardown(a->ledger) : 0;

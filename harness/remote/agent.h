@@ -25,6 +25,13 @@
  *   collect    {action: start, collectors, interval} | {action: stop} ->
  *              {files {NAME.rrd: base64}}: this host's collectors into
  *              RRD files of its own, handed over at the end
+ *   tcp_server {duration_s} -> {port}: iperf3's server on the endpoint,
+ *              answered once it listens (agent_tcp.c)
+ *   tcp_client {server, port, streams, duration_s} -> {}: iperf3's
+ *              client from the endpoint, on a thread
+ *   tcp_wait   {wait_ms, stop?} -> {done, json?, result?, log, error?}:
+ *              the client's end (iperf3's JSON text and its figures), or
+ *              the server's; stop ends either now
  *   cleanup    {} -> {}: everything in its ledger removed
  */
 #ifndef PT_AGENT_H

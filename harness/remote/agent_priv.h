@@ -16,6 +16,7 @@
 #include "traffic/traffic.h"
 
 struct agent_rtt;
+struct agent_tcp;
 struct ledger;
 struct sampler;
 struct sink;
@@ -56,6 +57,8 @@ struct agent {
     bool have_src0;
     struct agent_rtt *rtt;      /* round trips beside the trial, or NULL */
 
+    struct agent_tcp *tcp;      /* iperf3's server or client (agent_tcp.c) */
+
     /* collect: the sampler keeps the sink array, NULL-terminated */
     struct sampler *sampler;
     struct sink *sinks[2];
@@ -69,6 +72,10 @@ typedef int agent_method_fn(struct agent *a, const json_t *params,
                             json_t **result, struct strbuf *err);
 
 agent_method_fn agent_start_rx, agent_start_tx, agent_stop, agent_results;
+agent_method_fn agent_tcp_server, agent_tcp_client, agent_tcp_wait;
+
+/* Stops iperf3's server and client, if any, and frees the TCP state. */
+void agent_tcp_release(struct agent *a);
 
 /* RTT-derived latency (agent_rtt.c): ICMP echo requests from the
  * endpoint to 'dst_ip', 'hz' a second from 'start_ns' on, timed on this

@@ -15,6 +15,7 @@
 #include "lib/util.h"
 #include "remote/hosts.h"
 #include "remote/peer.h"
+#include "remote/remote_tcp.h"
 #include "remote/remote_traffic.h"
 #include "remote/wire.h"
 #include "run/placement.h"
@@ -296,6 +297,10 @@ int run_hosts_connect(struct run *r)
         return run_fail_with(r, rc == -EINVAL ? PT_EXIT_USAGE
                                 : rc == -EREMOTEIO ? PT_EXIT_ENV
                                                    : PT_EXIT_RUN_FAILED, &err);
+    /* An older agent is said now, not after the measurements. */
+    if (!strcmp(settings_str(cfg->settings, SETTING_TCP_PHASE), "yes")
+        && remote_tcp_check(&h->pair, &err))
+        return run_fail_with(r, PT_EXIT_ENV, &err);
     strbuf_dispose(&err);
     judge_clocks(r, h);
     snprintf(t->source_host, sizeof t->source_host, "%s", h->pair.src.ip);
@@ -321,6 +326,12 @@ const struct traffic_ops *run_hosts_traffic(struct run *r, void **arg)
 {
     *arg = r->hosts ? &r->hosts->pair : NULL;
     return r->hosts ? &remote_traffic_ops : NULL;
+}
+
+const struct tcp_ops *run_hosts_tcp(struct run *r, void **arg)
+{
+    *arg = r->hosts ? &r->hosts->pair : NULL;
+    return r->hosts ? &remote_tcp_ops : &tcp_local_ops;
 }
 
 int run_hosts_collect_start(struct run *r)

@@ -320,69 +320,62 @@ static int keep_tcp_result(struct run *r, const struct tcp_result *res,
     return rc;
 }
 
-/* The TCP phase (TCP_PHASE=yes): iperf3's server in the destination
- * namespace, its client in the source one (traffic/tcp.h), TCP_STREAMS
- * streams for TCP_DURATION s through the datapath.  iperf3's JSON stays
- * in tcp/iperf3.json, its messages in tcp/iperf3-{server,client}.log. */
+/* The TCP phase (TCP_PHASE=yes): iperf3's server on the destination
+ * endpoint, its client on the source, TCP_STREAMS streams for
+ * TCP_DURATION s through the datapath; in this host's namespaces or
+ * through the agents (run_hosts_tcp()).  iperf3's JSON stays in
+ * tcp/iperf3.json, its messages in tcp/iperf3-{server,client}.log. */
 int run_tcp_throughput(struct run *r)
 {
     const struct settings *s = r->cfg->settings;
     const struct topology_ctx *t = &r->tctx;
-    int duration = (int)settings_int(s, SETTING_TCP_DURATION);
     struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
     char *dir = xasprintf("%s/tcp", r->dir);
-    char *slog = xasprintf("%s/iperf3-server.log", dir);
-    char *clog = xasprintf("%s/iperf3-client.log", dir);
     char *path = xasprintf("%s/iperf3.json", dir);
-    /* The server outlives a client that connects late or ends late by
-     * its own timeout, not more: then it ends itself. */
-    struct tcp_server_opts so = {
-        .netns = t->dest_ns, .address = t->dest_host,
-        .timeout_s = duration + 60, .log_path = slog, .ledger = r->ledger,
-    };
-    struct tcp_client_opts co = {
-        .netns = t->source_ns, .bind_address = t->source_host,
-        .server = t->dest_host,
+    struct tcp_test test = {
+        .src_ns = t->source_ns, .dst_ns = t->dest_ns,
+        .src_ip = t->source_host, .dst_ip = t->dest_host,
         .streams = (int)settings_int(s, SETTING_TCP_STREAMS),
-        .duration_s = duration, .log_path = clog, .ledger = r->ledger,
-        .stop = &pt_stop_traffic,
+        .duration_s = (int)settings_int(s, SETTING_TCP_DURATION),
+        .server_log = xasprintf("%s/iperf3-server.log", dir),
+        .client_log = xasprintf("%s/iperf3-client.log", dir),
+        .ledger = r->ledger, .stop = &pt_stop_traffic,
     };
-    struct tcp_server *server = NULL;
+    void *arg;
+    const struct tcp_ops *ops = run_hosts_tcp(r, &arg);
     struct tcp_result res;
     double start, end;
     int rc = 0;
 
-    if (strcmp(settings_str(s, SETTING_TCP_PHASE), "yes"))
+    if (strcmp(settings_str(s, SETTING_TCP_PHASE), "yes")) {
         LOG_DBG("tcp_throughput: off (TCP_PHASE=no)");
-    else if ((rc = mkdir_p(dir, 0755)))
+        goto out;
+    }
+    if ((rc = mkdir_p(dir, 0755))) {
         rc = run_fail(r, PT_EXIT_ENV, "tcp_throughput: cannot create '%s': "
                       "%s", dir, strerror(-rc));
-    else if (tcp_server_start(&so, &server, &err))
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "tcp_throughput: %s", err.buf);
-    if (rc || !server)
         goto out;
-    co.port = tcp_server_port(server);
-    LOG_INFO("tcp_throughput: %d stream%s for %d s from %s (%s) to iperf3 "
-             "on %s:%d (%s)", co.streams, co.streams == 1 ? "" : "s",
-             duration, t->source_host, t->source_ns, t->dest_host, co.port,
-             t->dest_ns);
+    }
+    LOG_INFO("tcp_throughput: %d stream%s for %d s from %s to iperf3 on %s "
+             "(%s)", test.streams, test.streams == 1 ? "" : "s",
+             test.duration_s, t->source_host, t->dest_host, ops->name);
     collect_mark(r->collect, "tcp_throughput", 1, 0);
     start = measure_wall_time();
-    rc = tcp_client_run(&co, &json, &res, &err);
+    rc = ops->run(arg, &test, &json, &res, &err);
     end = measure_wall_time();
     collect_mark(r->collect, "tcp_throughput", 0, 0);
     /* Kept even when the test failed: iperf3 says why in it. */
     if (json.len && write_file_atomic(path, json.buf, json.len))
         LOG_WARN("tcp_throughput: cannot write '%s'", path);
     if (rc) {
-        rc = run_fail(r, PT_EXIT_RUN_FAILED, "tcp_throughput: from %s to "
-                      "%s:%d: %s%s", t->source_ns, t->dest_host, co.port,
-                      err.buf, json.len ? " (tcp/iperf3.json)" : "");
+        /* An agent without the TCP methods is its host's older
+         * perftests: the environment's. */
+        rc = run_fail(r, rc == -EOPNOTSUPP ? PT_EXIT_ENV : PT_EXIT_RUN_FAILED,
+                      "tcp_throughput: from %s to %s:%d: %s%s",
+                      t->source_host, t->dest_host, test.port, err.buf,
+                      json.len ? " (tcp/iperf3.json)" : "");
         goto out;
     }
-    strbuf_reset(&err);
-    if (tcp_server_wait(server, 10000, &err))
-        LOG_WARN("tcp_throughput: %s", err.buf);
     rc = keep_tcp_result(r, &res, start, end);
     strbuf_reset(&err);
     if (res.retransmits >= 0)
@@ -391,12 +384,11 @@ int run_tcp_throughput(struct run *r)
              "%.1f %% (%s)", res.bits_per_second / 1e9,
              err.len ? err.buf : "unknown", res.sender_cpu_pct, res.version);
 out:
-    tcp_server_destroy(server);
     strbuf_dispose(&json);
     strbuf_dispose(&err);
+    free((char *)test.server_log);
+    free((char *)test.client_log);
     free(dir);
-    free(slog);
-    free(clog);
     free(path);
     return rc;
 }

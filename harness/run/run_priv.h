@@ -68,6 +68,7 @@ int run_snapshot_phase(struct run *r);
 
 /* Several hosts (run_hosts.c). */
 struct traffic_ops;
+struct tcp_ops;
 /* create_scenario on hosts: the agents started over SSH, their clocks
  * measured, the endpoints prepared.  0 or the exit code (3: a host
  * could not be reached). */
@@ -75,6 +76,9 @@ int run_hosts_connect(struct run *r);
 /* The engine the measuring phases use: the agents' when there are any
  * (else NULL, the local one) and its argument. */
 const struct traffic_ops *run_hosts_traffic(struct run *r, void **arg);
+/* Where the TCP phase runs: the agents' provider when there are any, else
+ * the local one (this host's namespaces); and its argument. */
+const struct tcp_ops *run_hosts_tcp(struct run *r, void **arg);
 /* The agents' collectors: started, then stopped and fetched into
  * hosts/<name>/rrd/.  0 or the exit code. */
 int run_hosts_collect_start(struct run *r);

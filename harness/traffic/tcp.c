@@ -16,9 +16,12 @@
 #include <unistd.h>
 
 #include "lib/ledger.h"
+#include "lib/log.h"
 #include "lib/netns.h"
 #include "lib/proc.h"
 #include "lib/util.h"
+
+LOG_MODULE("tcp");
 
 #define READY_TIMEOUT_MS 10000
 #define STOP_TIMEOUT_MS 2000
@@ -651,3 +654,47 @@ json_t *tcp_result_json(const struct tcp_result *r)
                      "congestion", r->congestion,
                      "iperf_version", r->version);
 }
+
+/* --- the local provider ---------------------------------------------- */
+
+/* How long the server may take to end its test once the client ended. */
+#define SERVER_END_MS 10000
+
+static int local_run(void *arg, struct tcp_test *t, struct strbuf *json,
+                     struct tcp_result *res, struct strbuf *err)
+{
+    /* The server outlives a client that connects late or ends late by
+     * its own timeout, not more: then it ends itself. */
+    struct tcp_server_opts so = {
+        .netns = t->dst_ns, .address = t->dst_ip,
+        .timeout_s = t->duration_s + 60, .log_path = t->server_log,
+        .ledger = t->ledger,
+    };
+    struct tcp_client_opts co = {
+        .netns = t->src_ns, .bind_address = t->src_ip, .server = t->dst_ip,
+        .streams = t->streams, .duration_s = t->duration_s,
+        .log_path = t->client_log, .ledger = t->ledger, .stop = t->stop,
+    };
+    struct tcp_server *server;
+    struct strbuf why = STRBUF_INIT;
+    int rc;
+
+    (void)arg;
+    memset(res, 0, sizeof *res);
+    if ((rc = tcp_server_start(&so, &server, err)))
+        return rc;
+    co.port = t->port = tcp_server_port(server);
+    rc = tcp_client_run(&co, json, res, err);
+    /* The figures are the client's: a server that ends badly after them
+     * is worth a word, not the test. */
+    if (!rc && tcp_server_wait(server, SERVER_END_MS, &why))
+        LOG_WARN("%s", why.buf);
+    strbuf_dispose(&why);
+    tcp_server_destroy(server);
+    return rc;
+}
+
+const struct tcp_ops tcp_local_ops = {
+    .name = "local",
+    .run = local_run,
+};

@@ -100,6 +100,39 @@ int tcp_client_run(const struct tcp_client_opts *opts, struct strbuf *json,
  * with what is missing or iperf3's "error" in 'err'. */
 int tcp_result_parse(const char *json, struct tcp_result *res,
                      struct strbuf *err);
+/* One TCP test of a run: a server on the destination endpoint, a client
+ * on the source, what they measured.  Where they run is the provider's
+ * (struct tcp_ops): these namespaces, or the agents of other hosts. */
+struct tcp_test {
+    const char *src_ns, *dst_ns;    /* local: the endpoints' namespaces */
+    const char *src_ip, *dst_ip;    /* the endpoints' addresses */
+    int streams;                    /* 1 .. TCP_MAX_STREAMS */
+    int duration_s;                 /* 1 .. TCP_MAX_DURATION */
+    const char *server_log;         /* iperf3's server text, client */
+    const char *client_log;         /* messages; NULL: dropped */
+    struct ledger *ledger;          /* local: the run's */
+    volatile sig_atomic_t *stop;    /* non-zero: stop (-EINTR) */
+    int port;                       /* out: where the server listened */
+};
+
+/* Where a run's TCP test runs: the one extension point between the
+ * tcp_throughput phase and iperf3.  Two providers: the local one below
+ * (children of ours in this host's namespaces) and the agents' (remote/,
+ * `tcp_server` and `tcp_client` on the endpoints' hosts). */
+struct tcp_ops {
+    const char *name;
+    /* Starts the server, runs the client against it once it listens,
+     * waits for the server's end, and leaves nothing running.  *json gets
+     * iperf3's JSON text whenever the client wrote one (keep it: a failed
+     * test says why in it), *res the figures.  0, or a negative errno
+     * with the reason in 'err' (as tcp_client_run(); -EOPNOTSUPP: the
+     * provider cannot run TCP tests there). */
+    int (*run)(void *arg, struct tcp_test *t, struct strbuf *json,
+               struct tcp_result *res, struct strbuf *err);
+};
+
+extern const struct tcp_ops tcp_local_ops;
+
 /* {"bits_per_second", "sender_bits_per_second", "retransmits" (null when
  * unknown), "sender_cpu_pct", "receiver_cpu_pct", "streams",
  * "duration_s", "bytes_sent", "bytes_received", "congestion",

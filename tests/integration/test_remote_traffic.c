@@ -2,7 +2,9 @@
  * our own joined by a veth pair, spoken to over a socket as ssh would
  * carry it) with the traffic engine's agents provider: the figures of a
  * clean trial, RTT-derived latency from ICMP round trips, a stop, an
- * agent killed mid-run (the trial fails naming its host), and what the
+ * agent killed mid-run (the trial fails naming its host), a TCP test
+ * (iperf3's server and client on the agents: clean, stopped, its
+ * source's agent killed under it), and what the
  * agents added removed: by cleanup, and for the killed one by the next
  * agent in its namespace.  The source's agent runs in this namespace and
  * its endpoint in another (the hosts file's `namespace`), the
@@ -14,7 +16,9 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +28,8 @@
 
 #include "lib/links.h"
 #include "lib/netns.h"
+#include "lib/util.h"
+#include "remote/remote_tcp.h"
 #include "remote/remote_traffic.h"
 #include "run/settings.h"
 #include "tests/unit/tmpdir.h"
@@ -193,6 +199,167 @@ static void test_remote_traffic__stop(void **state)
     strbuf_dispose(&err);
 }
 
+/* The children of process 'pid' (of every thread of it), up to 'max';
+ * how many. */
+static int children_of(pid_t pid, pid_t *out, int max)
+{
+    char *dir = xasprintf("/proc/%d/task", (int)pid);
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    int n = 0;
+
+    while (d && (de = readdir(d))) {
+        struct strbuf sb = STRBUF_INIT;
+        char *path = xasprintf("%s/%s/children", dir, de->d_name);
+        if (de->d_name[0] != '.' && !strbuf_read_file(&sb, path))
+            for (char *p = sb.buf, *end; *p; p = end) {
+                long v = strtol(p, &end, 10);
+                if (end == p)
+                    break;
+                if (n < max)
+                    out[n] = (pid_t)v;
+                n++;
+            }
+        strbuf_dispose(&sb);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+    return n;
+}
+
+/* Whether 'pid' ends within two seconds (reaped by whoever has it). */
+static bool ends(pid_t pid)
+{
+    for (int i = 0; i < 200; i++) {
+        if (kill(pid, 0) && errno == ESRCH)
+            return true;
+        usleep(10000);
+    }
+    return false;
+}
+
+/* One TCP test through the agents as the tcp_throughput phase runs it. */
+static int tcp_test(volatile sig_atomic_t *stop, struct strbuf *json,
+                    struct tcp_result *res, struct strbuf *err)
+{
+    char *slog = xasprintf("%s/iperf3-server.log", tmpdir);
+    char *clog = xasprintf("%s/iperf3-client.log", tmpdir);
+    struct tcp_test t = {
+        .src_ip = pair.src.ip, .dst_ip = pair.dst.ip, .streams = 2,
+        .duration_s = 2, .server_log = slog, .client_log = clog,
+        .stop = stop,
+    };
+    int rc;
+
+    unlink(slog);
+    unlink(clog);
+    rc = remote_tcp_ops.run(&pair, &t, json, res, err);
+    if (!rc)
+        assert_true(t.port > 0 && t.port < 65536);
+    free(slog);
+    free(clog);
+    return rc;
+}
+
+static void test_remote_traffic__tcp(void **state)
+{
+    volatile sig_atomic_t stop = 0;
+    struct strbuf err = STRBUF_INIT, json = STRBUF_INIT, log = STRBUF_INIT;
+    struct tcp_result res;
+    pid_t kids[4];
+
+    (void)state;
+    assert_int_equal(remote_tcp_check(&pair, &err), 0);
+    int rc = tcp_test(&stop, &json, &res, &err);
+    if (rc)
+        fprintf(stderr, "tcp: %s\n", err.buf);
+    assert_int_equal(rc, 0);
+    assert_int_equal(res.streams, 2);
+    assert_true(res.bits_per_second > 1e6);
+    assert_true(res.duration_s > 1.5 && res.duration_s < 3);
+    assert_true(res.bytes_received > 0
+                && res.bytes_received <= res.bytes_sent);
+    /* iperf3's JSON as the client wrote it, for tcp/iperf3.json. */
+    assert_non_null(strstr(json.buf, "\"sum_received\""));
+    /* The server's text came back from its agent. */
+    char *path = xasprintf("%s/iperf3-server.log", tmpdir);
+    assert_int_equal(strbuf_read_file(&log, path), 0);
+    assert_non_null(strstr(log.buf, "Server listening on"));
+    free(path);
+    /* Nothing of iperf3 runs on either agent any more. */
+    assert_int_equal(children_of(peer_pid(pair.src.peer), kids, 4), 0);
+    assert_int_equal(children_of(peer_pid(pair.dst.peer), kids, 4), 0);
+    strbuf_dispose(&log);
+    strbuf_dispose(&json);
+    strbuf_dispose(&err);
+}
+
+/* A stop (Ctrl-C) reaches the client on its agent; the server is
+ * stopped too. */
+static void test_remote_traffic__tcp_stop(void **state)
+{
+    volatile sig_atomic_t stop = 1;
+    struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+    struct tcp_result res;
+    pid_t kids[4];
+
+    (void)state;
+    assert_int_equal(tcp_test(&stop, &json, &res, &err), -EINTR);
+    assert_non_null(strstr(err.buf, "src: the iperf3 client was stopped"));
+    assert_int_equal(children_of(peer_pid(pair.src.peer), kids, 4), 0);
+    assert_int_equal(children_of(peer_pid(pair.dst.peer), kids, 4), 0);
+    strbuf_dispose(&json);
+    strbuf_dispose(&err);
+}
+
+/* Kills the source's agent once its iperf3 client runs. */
+static void *kill_client_agent(void *arg)
+{
+    pid_t agent = peer_pid(pair.src.peer), *client = arg;
+
+    for (int i = 0; i < 500 && !children_of(agent, client, 1); i++)
+        usleep(10000);
+    kill(agent, SIGKILL);
+    return NULL;
+}
+
+/* The source's agent killed during a TCP test: the test fails naming
+ * it, the destination's server is stopped, the client ends with its
+ * agent, and the next agent there takes the source's address off. */
+static void test_remote_traffic__tcp_agent_killed(void **state)
+{
+    volatile sig_atomic_t stop = 0;
+    struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+    struct tcp_result res;
+    pid_t client = 0, kids[4];
+    pthread_t th;
+
+    (void)state;
+    assert_int_equal(pthread_create(&th, NULL, kill_client_agent, &client),
+                     0);
+    assert_int_equal(tcp_test(&stop, &json, &res, &err), -ECONNRESET);
+    pthread_join(th, NULL);
+    assert_non_null(strstr(err.buf, "the agent on src is gone during "));
+    assert_true(client > 0);
+    assert_true(ends(client));
+    assert_int_equal(children_of(peer_pid(pair.dst.peer), kids, 4), 0);
+    peer_close(pair.src.peer, 5000);
+    assert_int_equal(netns_addr_has(ctx.source_ns, ctx.source_if, SRC_ADDR),
+                     1);
+    /* A new source agent: it cleans up after the dead one first. */
+    struct peer *next = agent_in("src2", NULL);
+    assert_non_null(next);
+    assert_int_equal(netns_addr_has(ctx.source_ns, ctx.source_if, SRC_ADDR),
+                     0);
+    peer_close(next, 5000);
+    assert_int_equal(endpoint(&pair.src, "src", ctx.source_ns, true,
+                              ctx.source_if, SRC_ADDR), 0);
+    strbuf_dispose(&json);
+    strbuf_dispose(&err);
+}
+
 /* The receiving agent killed: the trial fails at once, naming it; the
  * next agent in its namespace removes the address it had added. */
 static void test_remote_traffic__agent_killed(void **state)
@@ -231,6 +398,9 @@ int main(void)
         cmocka_unit_test(test_remote_traffic__clean_trial),
         cmocka_unit_test(test_remote_traffic__rtt_derived),
         cmocka_unit_test(test_remote_traffic__stop),
+        cmocka_unit_test(test_remote_traffic__tcp),
+        cmocka_unit_test(test_remote_traffic__tcp_stop),
+        cmocka_unit_test(test_remote_traffic__tcp_agent_killed),
         cmocka_unit_test(test_remote_traffic__agent_killed),
     };
     signal(SIGPIPE, SIG_IGN);
