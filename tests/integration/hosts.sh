@@ -10,7 +10,8 @@
 # here; (d) the SUT on the third
 # host; (e) an agent killed mid-trial: exit 4 in that phase naming the
 # host, nothing left; (f) the harness killed mid-trial: the agents clean
-# up by themselves; (g) the TCP phase across the two hosts.
+# up by themselves; (g) the TCP phase across the two hosts; (h) an agent
+# killed in it: exit 4 naming the host, nothing left.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 . tests/integration/lib_hosts.sh
@@ -295,22 +296,74 @@ clean "harness killed"
 
 # --- (g) the TCP phase across the two hosts: iperf3's server on hv2,
 # its client on hv1, over the data link (its addresses added by the
-# agents and taken off again).
-if ! "$PT" --dry-run -o TCP_PHASE=no direct >/dev/null 2>&1; then
-	echo "SKIP: the TCP phase across two hosts: this perftests has no TCP_PHASE setting"
+# agents and taken off again); its figures where a run on one host puts
+# them.
+rm -rf "$res"
+short_run 1000
+run_pt 0 "${SHORT[@]}" "${HOSTS[@]}" -o TCP_PHASE=yes -o TCP_STREAMS=2 -o TCP_DURATION=2
+d=$(run_dir)
+if [ -n "$d" ]; then
+	has "tcp across hosts: through the agents" "tcp_throughput: 2 streams for 2 s from ${HOST_DATA[1]%/*} to iperf3 on ${HOST_DATA[2]%/*} (agents)"
+	check "... a tcp_throughput row of 2 streams above 1 Mbit/s" py "$d/trials.csv" \
+		'any(r["phase"] == "tcp_throughput" and r["streams"] == "2" and float(r["bits_per_second"]) > 1e6 and float(r["sender_cpu_pct"]) > 0 for r in rows)'
+	check "... summary.json has it" py "$d/summary.json" \
+		'(t := j["result"]["tcp"])["bits_per_second"] > 1e6 and t["streams"] == 2 and t["sender_cpu_pct"] > 0 and t["json"] == "tcp/iperf3.json" and "limit" not in t'
+	check "... iperf3's JSON kept in the run directory" py "$d/tcp/iperf3.json" \
+		'j["start"]["test_start"]["num_streams"] == 2 and "error" not in j'
+	check "... hv2's iperf3 server log, fetched from its agent: the client from hv1" \
+		grep -q "Accepted connection from ${HOST_DATA[1]%/*}" "$d/tcp/iperf3-server.log"
+	check "... junit.xml: a testcase '2 streams' in the suite tcp_throughput" python3 -c "
+import sys, xml.etree.ElementTree as ET
+s = [s for s in ET.parse('$d/junit.xml').getroot() if s.get('name') == 'tcp_throughput']
+sys.exit(not (len(s) == 1 and [c.get('name') for c in s[0]] == ['2 streams']))"
+	check "... index.html has the TCP table" grep -q '<h2>TCP throughput</h2>' "$d/index.html"
 else
-	rm -rf "$res"
-	short_run 1000
-	run_pt 0 "${SHORT[@]}" "${HOSTS[@]}" -o TCP_PHASE=yes -o TCP_STREAMS=2 -o TCP_DURATION=2
-	d=$(run_dir)
-	if [ -n "$d" ]; then
-		check "tcp across hosts: a tcp_throughput row of 2 streams above 1 Mbit/s" py "$d/trials.csv" \
-			'any(r["phase"] == "tcp_throughput" and r["streams"] == "2" and float(r["bits_per_second"]) > 1e6 for r in rows)'
-		check "... summary.json has it" py "$d/summary.json" 'j["result"]["tcp"]["bits_per_second"] > 1e6'
-		check "... iperf3's JSON kept in the run directory" py "$d/tcp/iperf3.json" '"end" in j'
-	else
-		fail "tcp across hosts: no run directory"
-	fi
-	clean "tcp across hosts"
+	fail "tcp across hosts: no run directory"
 fi
+clean "tcp across hosts"
+
+# --- (h) hv1's agent killed while its iperf3 client runs: the TCP phase
+# fails with exit 4 naming hv1, the client ends with its agent, hv2's
+# server is stopped, nothing is left on either host.
+rm -rf "$res"
+short_run 1000
+"$PT" "${SHORT[@]}" "${HOSTS[@]}" -o TCP_PHASE=yes -o TCP_DURATION=30 >"$tmp/tcpkill.out" 2>&1 &
+RUNPID=$!
+apid= client=
+for _ in $(seq 300); do
+	running "$RUNPID" || break
+	if grep -q "phase tcp_throughput" "$tmp/tcpkill.out"; then
+		apid=$(agent_pid 1)
+		[ -n "$apid" ] && client=$(children "$apid")
+		[ -n "$client" ] && break
+	fi
+	sleep 0.1
+done
+if [ -z "$client" ]; then
+	fail "the TCP phase under way, hv1's agent (pid ${apid:-none}) running the iperf3 client"
+	sed 's/^/    /' "$tmp/tcpkill.out" | tail -n 15
+	running "$RUNPID" && kill -INT "$RUNPID"
+	wait "$RUNPID"
+	RUNPID=
+else
+	pass "the TCP phase under way: hv1's agent $apid runs the iperf3 client $client"
+	check "... hv1's agent killed (SIGKILL)" kill_verified "$apid" "$(proc_start "$apid")" KILL
+	t0=$EPOCHREALTIME
+	for _ in $(seq 300); do running "$RUNPID" || break; sleep 0.1; done
+	if running "$RUNPID"; then fail "the run still runs 30 s after the kill"; kill -INT "$RUNPID"; fi
+	wait "$RUNPID"
+	RC=$? secs=$(since "$t0") RUNPID=
+	check "an agent killed in the TCP phase: exit 4 (got $RC)" test "$RC" -eq 4
+	check "... within 10 s of the kill (${secs} s), not at the test's end" below "$secs" 10
+	if grep -qE "phase tcp_throughput failed: .*hv1" "$tmp/tcpkill.out"; then
+		pass "... the phase fails naming hv1"
+	else
+		fail "... the phase fails naming hv1"; tail -n 15 "$tmp/tcpkill.out" | sed 's/^/    /'
+	fi
+	gone=1
+	for p in $client; do running "$p" && gone=; done
+	check "... the iperf3 client ended with its agent" test -n "$gone"
+	check "... the UDP trial is kept" grep -q '^test_throughput,1,' "$(run_dir)/trials.csv"
+fi
+clean "agent killed in the TCP phase"
 echo "hosts.sh: $(since "$t_start") s"
