@@ -275,6 +275,11 @@ static void tcp(struct strbuf *h, const struct report *r)
     text(h, json_string_value(json_object_get(t, "congestion")));
     strbuf_addstr(h, "</td><td class=l><a href=\"tcp/iperf3.json\">"
                      "iperf3.json</a></td></tr>\n</table>\n");
+    if (json_is_string(json_object_get(t, "limit"))) {
+        strbuf_addstr(h, "<p>Not the datapath's: ");
+        text(h, json_string_value(json_object_get(t, "limit")));
+        strbuf_addstr(h, ".</p>\n");
+    }
 }
 
 static void graphs(struct strbuf *h, const struct report *r)

@@ -310,6 +310,15 @@ static int keep_tcp_result(struct run *r, const struct tcp_result *res,
     int rc, werr;
 
     json_object_set_new(fig, "json", json_string("tcp/iperf3.json"));
+    /* As the UDP figures of such a topology: iperf3 between two
+     * namespaces joined by a veth pair measures this host's kernel, not a
+     * datapath. */
+    if (r->topo && r->topo->no_datapath) {
+        json_object_set_new(fig, "limit", json_string(
+            "no datapath in this topology: the host's own ceiling"));
+        LOG_WARN("tcp_throughput: no datapath in topology '%s': the "
+                 "figure is the host's own ceiling", r->topo->name);
+    }
     json_object_set_new(r->metadata, "tcp", fig);
     rc = run_write_metadata(r);
     werr = r->measuring ? measure_tcp_row(&r->measure, "tcp_throughput", 1, 1,

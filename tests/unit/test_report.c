@@ -641,6 +641,52 @@ static void test_report__tcp_phase(void **state)
     strbuf_dispose(&err);
 }
 
+/* A TCP figure of a topology without a datapath (direct) is the host's
+ * own ceiling: said in result.tcp and on the page, and kept out of the
+ * history as a generator-limited NDR is. */
+static void test_report__tcp_no_datapath(void **state)
+{
+    static const char tcp[] =
+        ", \"tcp\": {\"bits_per_second\": 30e9, \"retransmits\": 0, "
+        "\"sender_cpu_pct\": 50.0, \"streams\": 1, \"duration_s\": 1.0, "
+        "\"bytes_sent\": 1, \"bytes_received\": 1, \"json\": "
+        "\"tcp/iperf3.json\", \"limit\": \"no datapath in this topology: "
+        "the host's own ceiling\"}";
+    char *dir = make_run("tcpdirect", tcp);
+    struct strbuf err = STRBUF_INIT;
+    struct report r;
+    json_t *m;
+    size_t i;
+
+    (void)state;
+    put(dir, "trials.csv", "phase,step,steps,rate,sent,received,lost,"
+        "loss_pct,tx_rate,rx_rate,duration_s,lat_p50_us,lat_p99_us,"
+        "lat_p999_us,valid,note,start_time,end_time,streams,"
+        "bits_per_second,retransmits,sender_cpu_pct\n"
+        "tcp_throughput,1,1,,,,,,,,1.0,,,,1,\"TCP\",1795417206.000,"
+        "1795417207.100,1,30000000000,0,50.0\n");
+    assert_int_equal(report_load(&r, dir, &err), 0);
+    assert_true(report_make(&r));
+    json_t *tcp_res = json_object_get(json_object_get(r.summary, "result"),
+                                      "tcp");
+    assert_non_null(strstr(json_string_value(json_object_get(tcp_res,
+                                                             "limit")),
+                           "the host's own ceiling"));
+    json_array_foreach(json_object_get(json_object_get(r.summary,
+                                                       "regression"),
+                                       "metrics"), i, m)
+        assert_string_not_equal(json_string_value(json_object_get(m, "name")),
+                                "tcp_bps");
+    char *html = slurp(dir, "index.html");
+    assert_non_null(strstr(html, "<p>Not the datapath's: no datapath in "
+                                 "this topology: the host&#39;s own "
+                                 "ceiling.</p>"));
+    free(html);
+    report_release(&r);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
 static void test_report__escape(void **state)
 {
     struct strbuf sb = STRBUF_INIT;
@@ -666,6 +712,7 @@ int main(void)
         cmocka_unit_test(test_report__escape),
         cmocka_unit_test(test_report__search_figures),
         cmocka_unit_test(test_report__tcp_phase),
+        cmocka_unit_test(test_report__tcp_no_datapath),
     };
     return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);
 }
