@@ -7,6 +7,7 @@
 #include <math.h>
 #include <netdb.h>
 #include <poll.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,6 +56,21 @@ static int write_all(int fd, const char *s, size_t len)
     return 0;
 }
 
+/* Every CPU again.  The run pins the thread that runs the trials to
+ * INJECTOR_CPUS, and a child forked from it would inherit that: iperf3's
+ * client and server squeezed onto the injector's core, measuring the
+ * pinning rather than the datapath (an agent's children, forked from its
+ * unpinned main thread, run free as well). */
+static void unpin(void)
+{
+    cpu_set_t all;
+
+    CPU_ZERO(&all);
+    for (int i = 0; i < CPU_SETSIZE; i++)
+        CPU_SET(i, &all);
+    sched_setaffinity(0, sizeof all, &all);
+}
+
 /* The child's side before it runs 'fn': a group of its own and the
  * default signal actions (it inherited the harness's handlers), SIGPIPE
  * ignored as iperf3's main() does, death with its parent (a harness or
@@ -66,6 +82,7 @@ static void child_main(int go_fd, int out_fd, pid_t parent, child_fn *fn,
     char go = 0;
 
     proc_child_reset();
+    unpin();
     signal(SIGPIPE, SIG_IGN);
     prctl(PR_SET_PDEATHSIG, SIGKILL);
     if (getppid() != parent)
