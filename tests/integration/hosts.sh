@@ -79,6 +79,23 @@ children() {
 		[ "$2" = "$parent" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
 	done
 }
+# after_kill OUT PHASE HOST WHAT: the run $RUNPID (its output in OUT),
+# whose agent on HOST was just killed, ends within 10 s with exit 4, its
+# phase PHASE failed naming HOST.
+after_kill() {
+	local t0=$EPOCHREALTIME secs
+	for _ in $(seq 300); do running "$RUNPID" || break; sleep 0.1; done
+	if running "$RUNPID"; then fail "the run still runs 30 s after the kill"; kill -INT "$RUNPID"; fi
+	wait "$RUNPID"
+	RC=$? secs=$(since "$t0") RUNPID=
+	check "$4: exit 4 (got $RC)" test "$RC" -eq 4
+	check "... within 10 s of the kill (${secs} s), not at the end of its traffic" below "$secs" 10
+	if grep -qE "phase $2 failed: .*$3" "$1"; then
+		pass "... the phase fails naming $3"
+	else
+		fail "... the phase fails naming $3"; tail -n 15 "$1" | sed 's/^/    /'
+	fi
+}
 # snap: what each host has now (links, addresses, namespaces), for clean.
 snap() { local i; for ((i = 1; i <= HOSTS_N; i++)); do host_state "$i" >"$tmp/state$i.before"; done; }
 # clean NAME: nothing runs on either host but its sshd, each host has what
@@ -247,18 +264,7 @@ else
 	pass "a 30 s trial under way, hv2 receiving; hv2's agent is pid $apid"
 	check "... hv2's agent added its address" host_has_addr 2
 	check "... killed (SIGKILL)" kill_verified "$apid" "$(proc_start "$apid")" KILL
-	t0=$EPOCHREALTIME
-	for _ in $(seq 300); do running "$RUNPID" || break; sleep 0.1; done
-	if running "$RUNPID"; then fail "the run still runs 30 s after the kill"; kill -INT "$RUNPID"; fi
-	wait "$RUNPID"
-	RC=$? secs=$(since "$t0") RUNPID=
-	check "an agent killed mid-trial: exit 4 (got $RC)" test "$RC" -eq 4
-	check "... within 10 s of the kill (${secs} s), not at the trial's end" below "$secs" 10
-	if grep -qE "phase test_throughput failed: .*hv2" "$tmp/kill.out"; then
-		pass "... the phase fails naming hv2"
-	else
-		fail "... the phase fails naming hv2"; tail -n 15 "$tmp/kill.out" | sed 's/^/    /'
-	fi
+	after_kill "$tmp/kill.out" test_throughput hv2 "an agent killed mid-trial"
 	check "... metadata.json says test_throughput" grep -q '"phase": "test_throughput"' "$(run_dir)/metadata.json"
 	check "... the report is still made" test -s "$(run_dir)/summary.json"
 fi
@@ -348,18 +354,7 @@ if [ -z "$client" ]; then
 else
 	pass "the TCP phase under way: hv1's agent $apid runs the iperf3 client $client"
 	check "... hv1's agent killed (SIGKILL)" kill_verified "$apid" "$(proc_start "$apid")" KILL
-	t0=$EPOCHREALTIME
-	for _ in $(seq 300); do running "$RUNPID" || break; sleep 0.1; done
-	if running "$RUNPID"; then fail "the run still runs 30 s after the kill"; kill -INT "$RUNPID"; fi
-	wait "$RUNPID"
-	RC=$? secs=$(since "$t0") RUNPID=
-	check "an agent killed in the TCP phase: exit 4 (got $RC)" test "$RC" -eq 4
-	check "... within 10 s of the kill (${secs} s), not at the test's end" below "$secs" 10
-	if grep -qE "phase tcp_throughput failed: .*hv1" "$tmp/tcpkill.out"; then
-		pass "... the phase fails naming hv1"
-	else
-		fail "... the phase fails naming hv1"; tail -n 15 "$tmp/tcpkill.out" | sed 's/^/    /'
-	fi
+	after_kill "$tmp/tcpkill.out" tcp_throughput hv1 "an agent killed in the TCP phase"
 	gone=1
 	for p in $client; do running "$p" && gone=; done
 	check "... the iperf3 client ended with its agent" test -n "$gone"

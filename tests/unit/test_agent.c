@@ -117,6 +117,25 @@ static void test_agent__hello_and_errors(void **state)
                      -EREMOTEIO);
     assert_string_equal(err.buf, "hv-test: collect: no collectors run");
     strbuf_reset(&err);
+    /* The TCP methods: in its capabilities, their parameters checked. */
+    assert_true(peer_has_method(p, "tcp_server"));
+    assert_true(peer_has_method(p, "tcp_client"));
+    assert_true(peer_has_method(p, "tcp_wait"));
+    assert_int_equal(peer_call(p, "tcp_server", json_pack(
+        "{s:i}", "duration_s", 5), &res, &err), -EREMOTEIO);
+    assert_string_equal(err.buf, "hv-test: tcp_server: no endpoint: call "
+                                 "prepare first");
+    strbuf_reset(&err);
+    assert_int_equal(peer_call(p, "tcp_client", json_pack(
+        "{s:s, s:i, s:i, s:i}", "server", "198.18.9.2", "port", 0,
+        "streams", 1, "duration_s", 5), &res, &err), -EREMOTEIO);
+    assert_string_equal(err.buf, "hv-test: tcp_client: 'port': expected an "
+                                 "integer from 1 to 65535");
+    strbuf_reset(&err);
+    assert_int_equal(peer_call(p, "tcp_wait", NULL, &res, &err),
+                     -EREMOTEIO);
+    assert_string_equal(err.buf, "hv-test: tcp_wait: no TCP test under way");
+    strbuf_reset(&err);
 
     /* Still serving after all that; its clock is ours (one kernel). */
     uint64_t t0 = pace_now_ns();
