@@ -381,7 +381,8 @@ int run_tcp_throughput(struct run *r)
          * perftests: the environment's. */
         rc = run_fail(r, rc == -EOPNOTSUPP ? PT_EXIT_ENV : PT_EXIT_RUN_FAILED,
                       "tcp_throughput: from %s to %s:%d: %s%s",
-                      t->source_host, t->dest_host, test.port, err.buf,
+                      *t->source_ns ? t->source_ns : t->source_host,
+                      t->dest_host, test.port, err.buf,
                       json.len ? " (tcp/iperf3.json)" : "");
         goto out;
     }
