@@ -206,10 +206,12 @@ static json_t *client_end(struct agent_tcp *t)
 
     pthread_join(t->thread, NULL);
     t->client_running = false;
-    o = json_pack("{s:b, s:s%, s:o}", "done", 1, "json", t->json.buf,
-                  t->json.len, "log", take_log(t, "client.log"));
-    if (!o)     /* iperf3's JSON is ASCII; this is a child gone wrong */
-        o = json_pack("{s:b, s:s}", "done", 1, "json", "");
+    o = json_pack("{s:b, s:o}", "done", 1, "log",
+                  take_log(t, "client.log"));
+    /* iperf3's JSON is ASCII: text that is not UTF-8 is a child gone
+     * wrong, and the answer still says how the client ended. */
+    json_t *text = json_stringn(t->json.buf, t->json.len);
+    json_object_set_new(o, "json", text ? text : json_string(""));
     if (t->rc) {
         json_object_set_new(o, "error", json_string(t->err.buf));
         json_object_set_new(o, "errno", json_integer(-t->rc));
