@@ -75,6 +75,10 @@ int run_hosts_connect(struct run *r);
 /* The engine the measuring phases use: the agents' when there are any
  * (else NULL, the local one) and its argument. */
 const struct traffic_ops *run_hosts_traffic(struct run *r, void **arg);
+/* The agents of the endpoints (NULL on one host): for phases that have
+ * methods of their own to call (peer_call(), remote/peer.h). */
+struct peer *run_hosts_source(struct run *r);
+struct peer *run_hosts_dest(struct run *r);
 /* The agents' collectors: started, then stopped and fetched into
  * hosts/<name>/rrd/.  0 or the exit code. */
 int run_hosts_collect_start(struct run *r);
