@@ -160,7 +160,13 @@ int hosts_load(struct hosts *h, const char *path, struct strbuf *errs)
         } else if (!strcmp(key, "agent")) {
             agent = config_setting_get_string(m);
         } else {
-            h->ssh_config = xstrdup(config_setting_get_string(m));
+            /* A relative path is the hosts file's neighbour, wherever
+             * the run starts. */
+            const char *v = config_setting_get_string(m);
+            const char *slash = strrchr(path, '/');
+            h->ssh_config = v[0] == '/' || !slash
+                ? xstrdup(v) : xasprintf("%.*s/%s", (int)(slash - path),
+                                         path, v);
         }
     }
     list = config_setting_get_member(root, "hosts");

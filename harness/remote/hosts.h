@@ -33,7 +33,8 @@ struct host {
 
 struct hosts {
     char *path;
-    char *ssh_config;       /* or NULL */
+    char *ssh_config;       /* or NULL; a relative one is taken from the
+                               hosts file's folder */
     struct host *v;
     size_t n;
 };

@@ -49,6 +49,12 @@ struct peer *peer_spawn(const char *name, char *const argv[],
     pid_t pid;
     int sock, rc;
 
+    /* What an earlier session wrote there is not this one's.  Taken
+     * before the spawn: an ssh that fails at once (a refused key, a dead
+     * address) may have written its reason before we look. */
+    struct stat st;
+    off_t log_pos = stat(log_path, &st) ? 0 : st.st_size;
+
     rc = proc_spawn_socket(argv, &opts, &pid, &sock);
     if (rc) {
         strbuf_addf(err, "cannot start '%s' for %s: %s", argv[0], name,
@@ -66,10 +72,7 @@ struct peer *peer_spawn(const char *name, char *const argv[],
     p->rpc = jsonrpc_open_fds(sock, sock, JSONRPC_V2_LINES, name,
                               PEER_TIMEOUT_MS);
     p->log_path = xstrdup(log_path);
-    /* What an earlier session wrote there is not this one's. */
-    struct stat st;
-    if (!stat(log_path, &st))
-        p->log_pos = st.st_size;
+    p->log_pos = log_pos;
     return p;
 }
 

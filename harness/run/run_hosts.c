@@ -322,6 +322,16 @@ int run_hosts_connect(struct run *r)
     return run_write_metadata(r);
 }
 
+struct peer *run_hosts_source(struct run *r)
+{
+    return r->hosts ? r->hosts->pair.src.peer : NULL;
+}
+
+struct peer *run_hosts_dest(struct run *r)
+{
+    return r->hosts ? r->hosts->pair.dst.peer : NULL;
+}
+
 const struct traffic_ops *run_hosts_traffic(struct run *r, void **arg)
 {
     *arg = r->hosts ? &r->hosts->pair : NULL;

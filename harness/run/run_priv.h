@@ -79,6 +79,10 @@ const struct traffic_ops *run_hosts_traffic(struct run *r, void **arg);
 /* Where the TCP phase runs: the agents' provider when there are any, else
  * the local one (this host's namespaces); and its argument. */
 const struct tcp_ops *run_hosts_tcp(struct run *r, void **arg);
+/* The agents of the endpoints (NULL on one host): for phases that have
+ * methods of their own to call (peer_call(), remote/peer.h). */
+struct peer *run_hosts_source(struct run *r);
+struct peer *run_hosts_dest(struct run *r);
 /* The agents' collectors: started, then stopped and fetched into
  * hosts/<name>/rrd/.  0 or the exit code. */
 int run_hosts_collect_start(struct run *r);

@@ -10,7 +10,10 @@
  *    scanner's saved state must not depend on where a read ended;
  *  - jsonrpc_transact() over a socket pair whose peer sent the input and
  *    closed returns a reply, an error or a negative errno, never crashes,
- *    and answers echo requests on the way. */
+ *    and answers echo requests on the way;
+ *  - the same in 2.0's line mode over two pipes, as an agent's answers
+ *    come back from another host (remote/peer.c). */
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -94,10 +97,48 @@ static void check_pieces(const uint8_t *data, size_t size)
                   pieces.end, piece);
 }
 
+/* A transaction on 'rpc' must end with a reply (a result or an error) or
+ * a negative errno. */
+static void transact_once(struct jsonrpc *rpc)
+{
+    json_t *result, *error;
+
+    if (!jsonrpc_transact(rpc, "list_dbs", NULL, &result, &error)) {
+        struct strbuf text = STRBUF_INIT;
+        if (!result == !error)
+            fuzz_fail("a reply must give a result or an error");
+        jsonrpc_error_text(error, &text);
+        strbuf_dispose(&text);
+        json_decref(result);
+        json_decref(error);
+    }
+}
+
+/* 2.0 lines: the input as an agent's side of the pipes. */
+static void check_lines(const uint8_t *data, size_t size)
+{
+    int down[2], up[2];
+
+    if (pipe2(down, O_CLOEXEC | O_NONBLOCK) || pipe2(up, O_CLOEXEC)) {
+        perror("pipe2");
+        abort();
+    }
+    /* A pipe holds 64 KiB: more is cut, a peer that closed mid-line. */
+    if (size && write(up[1], data, size < 65536 ? size : 65536) < 0) {
+        perror("write");
+        abort();
+    }
+    close(up[1]);
+    struct jsonrpc *rpc = jsonrpc_open_fds(up[0], down[1], JSONRPC_V2_LINES,
+                                           "(fuzz)", 100);
+    transact_once(rpc);
+    jsonrpc_close(rpc);
+    close(down[0]);
+}
+
 static void check_transact(const uint8_t *data, size_t size)
 {
     struct jsonrpc *rpc = bare();
-    json_t *result, *error;
     int sv[2];
 
     if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0,
@@ -113,15 +154,7 @@ static void check_transact(const uint8_t *data, size_t size)
         abort();
     }
     shutdown(sv[1], SHUT_WR);
-    if (!jsonrpc_transact(rpc, "list_dbs", NULL, &result, &error)) {
-        struct strbuf text = STRBUF_INIT;
-        if (!result == !error)
-            fuzz_fail("a reply must give a result or an error");
-        jsonrpc_error_text(error, &text);
-        strbuf_dispose(&text);
-        json_decref(result);
-        json_decref(error);
-    }
+    transact_once(rpc);
     jsonrpc_close(rpc);
     close(sv[1]);
 }
@@ -130,5 +163,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     check_pieces(data, size);
     check_transact(data, size);
+    check_lines(data, size);
     return 0;
 }

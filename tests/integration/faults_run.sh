@@ -117,14 +117,16 @@ gone() {
 # at the start or the end of PHASE; $RC its exit code (137 for SIGKILL,
 # as a shell reports it).
 at_phase() {
-	local where=$1 sig=$3 fn
+	local where=$1 sig=$3 fn file
 	fn=$(phase_fn "$2")
+	# run.c has the table; a phase's function is in run.c or run_phases.c.
+	file=$(grep -l -E "^(static )?int $fn\(" harness/run/run.c harness/run/run_phases.c | head -n 1)
 	{
 		echo "set pagination off"
 		echo "set confirm off"
 		# The run's own handlers must see its signals, not gdb.
 		echo "handle SIGINT SIGTERM SIGPIPE SIGHUP nostop noprint pass"
-		echo "break run.c:$fn"
+		echo "break ${file##*/}:$fn"
 		echo "run"
 		echo "delete"
 		[ "$where" = end ] && echo "finish"

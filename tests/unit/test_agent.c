@@ -217,12 +217,43 @@ static void test_agent__replays_the_dead(void **state)
     strbuf_dispose(&err);
 }
 
+/* A session that fails at once (ssh refused, as exit 255 with its reason
+ * on stderr) is said in ssh's words, whatever the log held before: the
+ * reason was lost when the child wrote it before the log was looked at. */
+static void test_agent__session_that_fails_at_once(void **state)
+{
+    struct strbuf err = STRBUF_INIT;
+    char *log = xasprintf("%s/ssh.log", tmpdir);
+    char *argv[] = { "sh", "-c", "echo 'root@hv9: Permission denied "
+                     "(publickey).' >&2; exit 255", NULL };
+    FILE *f = fopen(log, "w");
+
+    (void)state;
+    assert_non_null(f);
+    fputs("an earlier session's line\n", f);
+    fclose(f);
+    for (int i = 0; i < 20; i++) {
+        struct peer *p = peer_spawn("hv9", argv, log, NULL, &err);
+        assert_non_null(p);
+        assert_int_not_equal(peer_hello(p, &err), 0);
+        assert_non_null(strstr(err.buf, "hv9"));
+        assert_non_null(strstr(err.buf, "ssh exit 255: Permission denied "
+                               "(publickey)"));
+        assert_null(strstr(err.buf, "earlier session"));
+        peer_close(p, 1000);
+        strbuf_reset(&err);
+    }
+    free(log);
+    strbuf_dispose(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_agent__hello_and_errors),
         cmocka_unit_test(test_agent__sighup),
         cmocka_unit_test(test_agent__replays_the_dead),
+        cmocka_unit_test(test_agent__session_that_fails_at_once),
     };
     signal(SIGPIPE, SIG_IGN);
     return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);

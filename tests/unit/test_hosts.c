@@ -86,6 +86,14 @@ static void test_hosts__defaults(void **state)
     assert_null(h.ssh_config);
     assert_string_equal(h.v[0].agent, HOSTS_DEFAULT_AGENT);
     hosts_release(&h);
+    /* A relative ssh_config is beside the hosts file. */
+    assert_int_equal(load("ssh_config = \"lab/ssh_config\";\n"
+                          "hosts = ( { name = \"a\"; ssh = \"a\"; } );\n",
+                          &h, &errs), 0);
+    char *want = xasprintf("%s/h/lab/ssh_config", tmpdir);
+    assert_string_equal(h.ssh_config, want);
+    free(want);
+    hosts_release(&h);
     strbuf_dispose(&errs);
 }
 
