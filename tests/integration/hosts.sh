@@ -79,6 +79,15 @@ children() {
 		[ "$2" = "$parent" ] && { f=${f#/proc/}; echo "${f%/stat}"; }
 	done
 }
+# not_under_way WHAT OUT: the run $RUNPID (its output in OUT) did not get
+# where the test waited for it: said, its output shown, and it stopped.
+not_under_way() {
+	fail "$1"
+	sed 's/^/    /' "$2" | tail -n 15
+	running "$RUNPID" && kill -INT "$RUNPID"
+	wait "$RUNPID"
+	RUNPID=
+}
 # after_kill OUT PHASE HOST WHAT: the run $RUNPID (its output in OUT),
 # whose agent on HOST was just killed, ends within 10 s with exit 4, its
 # phase PHASE failed naming HOST.
@@ -255,11 +264,7 @@ RUNPID=$!
 under_way "$tmp/kill.out"
 apid=$(agent_pid 2)
 if [ -z "$under_way" ] || [ -z "$apid" ]; then
-	fail "a 30 s trial under way (${under_way:-no traffic at hv2}), hv2's agent found (pid ${apid:-none})"
-	sed 's/^/    /' "$tmp/kill.out" | tail -n 15
-	running "$RUNPID" && kill -INT "$RUNPID"
-	wait "$RUNPID"
-	RUNPID=
+	not_under_way "a 30 s trial under way (${under_way:-no traffic at hv2}), hv2's agent found (pid ${apid:-none})" "$tmp/kill.out"
 else
 	pass "a 30 s trial under way, hv2 receiving; hv2's agent is pid $apid"
 	check "... hv2's agent added its address" host_has_addr 2
@@ -279,11 +284,7 @@ short_run 30000
 RUNPID=$!
 under_way "$tmp/kill9.out"
 if [ -z "$under_way" ]; then
-	fail "a 30 s trial under way (no traffic at hv2)"
-	sed 's/^/    /' "$tmp/kill9.out" | tail -n 15
-	running "$RUNPID" && kill -INT "$RUNPID"
-	wait "$RUNPID"
-	RUNPID=
+	not_under_way "a 30 s trial under way (no traffic at hv2)" "$tmp/kill9.out"
 else
 	# Its ssh clients, which outlive it for as long as their sessions do.
 	clients=$(children "$RUNPID")
@@ -346,11 +347,7 @@ for _ in $(seq 300); do
 	sleep 0.1
 done
 if [ -z "$client" ]; then
-	fail "the TCP phase under way, hv1's agent (pid ${apid:-none}) running the iperf3 client"
-	sed 's/^/    /' "$tmp/tcpkill.out" | tail -n 15
-	running "$RUNPID" && kill -INT "$RUNPID"
-	wait "$RUNPID"
-	RUNPID=
+	not_under_way "the TCP phase under way, hv1's agent (pid ${apid:-none}) running the iperf3 client" "$tmp/tcpkill.out"
 else
 	pass "the TCP phase under way: hv1's agent $apid runs the iperf3 client $client"
 	check "... hv1's agent killed (SIGKILL)" kill_verified "$apid" "$(proc_start "$apid")" KILL
