@@ -123,6 +123,10 @@ int agent_tcp_server(struct agent *a, const json_t *params, json_t **result,
     return 0;
 }
 
+/* The client's child goes into the agent's ledger from this thread.
+ * The loop writes the ledger only in prepare (refused once there is an
+ * endpoint) and collect's start; cleanup joins this thread before it
+ * reads the ledger. */
 static void *client_thread(void *arg)
 {
     struct agent_tcp *t = arg;

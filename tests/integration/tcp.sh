@@ -3,7 +3,8 @@
 # through a real datapath, basic_topology's private Open vSwitch, from the
 # source namespace to the destination one.  iperf3's JSON is kept, its
 # figures reach summary.json (schema-valid), the page, JUnit and
-# trials.csv; bad settings are refused before anything runs; a datapath
+# trials.csv; on direct it is flagged as the host's own ceiling; bad
+# settings are refused before anything runs; a datapath
 # that drops TCP (tests/topologies/no_tcp_bridge.sh) fails the phase with
 # exit 4 and iperf3's reason, keeping what the UDP phases measured.
 # Nothing pt- stays behind, no iperf3 child either.
@@ -76,6 +77,20 @@ check "the bundle has tcp/iperf3.json" sh -c "tar -tzf '$d.tar.gz' | grep -q '/t
 check "nothing pt- left after the run" test "$(leftovers)" = "$before"
 check "no ledger left (every child it recorded is gone)" \
 	sh -c "! ls '$res/.ledger/'* >/dev/null 2>&1"
+
+# On direct (no datapath) the figure is the host's own ceiling, and says
+# so, as the UDP one of such a topology does.
+run_pt 0 "${SHORT[@]}" "${TCP[@]}" -o TCP_DURATION=1 direct
+d=$(run_dir)
+has "direct: the log says it is the host's own ceiling" "no datapath in topology 'direct': the figure is the host's own ceiling"
+check "direct: result.tcp.limit says it, tcp_bps stays out of the history" python3 -c "
+import json, sys
+j = json.load(open('$d/summary.json'))
+t = j['result']['tcp']
+sys.exit(not (t['bits_per_second'] > 0 and 'own ceiling' in t['limit']
+              and not [m for m in j['regression']['metrics'] if m['name'] == 'tcp_bps']))"
+check "direct: the page says it under the TCP table" grep -q "Not the datapath's: no datapath in this topology" "$d/index.html"
+rm -rf "$res"
 
 # A datapath that drops TCP: the client cannot connect, the phase fails
 # with exit 4 and iperf3's reason; the UDP trial is kept.
