@@ -63,6 +63,30 @@ static int agent_errno(const json_t *answer)
     return -EPROTO;
 }
 
+/* Why the client failed, from the source's answer 'r' ('why': its
+ * "error").  A destination whose agent died took its server along, and
+ * the client fails on that at once: then the agent is the reason. */
+static int client_failed(const struct remote_endpoint *src,
+                         const struct remote_endpoint *dst, const json_t *r,
+                         const char *why, struct strbuf *err)
+{
+    struct strbuf gone = STRBUF_INIT;
+    json_t *c;
+    int rc = peer_call(dst->peer, "clock", NULL, &c, &gone);
+
+    if (rc == -ECONNRESET) {
+        strbuf_add(err, gone.buf, gone.len);
+    } else {
+        if (!rc)
+            json_decref(c);
+        strbuf_addf(err, "%s: %s", peer_name(src->peer),
+                    why ? why : "the iperf3 client failed");
+        rc = agent_errno(r);
+    }
+    strbuf_dispose(&gone);
+    return rc;
+}
+
 /* The client's end: asked until it is done, with a stop on the way. */
 static int wait_client(const struct remote_endpoint *src,
                        const struct remote_endpoint *dst, struct tcp_test *t,
@@ -91,9 +115,7 @@ static int wait_client(const struct remote_endpoint *src,
     if (text)
         strbuf_addstr(json, text);
     if (why || json_object_get(r, "errno")) {
-        strbuf_addf(err, "%s: %s", peer_name(src->peer),
-                    why ? why : "the iperf3 client failed");
-        rc = agent_errno(r);
+        rc = client_failed(src, dst, r, why, err);
     } else if (tcp_result_parse(json->buf, res, err)) {
         rc = -EPROTO;
     }

@@ -314,50 +314,75 @@ static void test_remote_traffic__tcp_stop(void **state)
     strbuf_dispose(&err);
 }
 
-/* Kills the source's agent once its iperf3 client runs. */
-static void *kill_client_agent(void *arg)
-{
-    pid_t agent = peer_pid(pair.src.peer), *client = arg;
+/* Kills the agent 'victim' once the source's iperf3 client runs;
+ * 'client' gets the client's pid. */
+struct killer {
+    pid_t victim, client;
+};
 
-    for (int i = 0; i < 500 && !children_of(agent, client, 1); i++)
+static void *kill_agent_in_tcp(void *arg)
+{
+    struct killer *k = arg;
+    pid_t src = peer_pid(pair.src.peer);
+
+    for (int i = 0; i < 500 && !children_of(src, &k->client, 1); i++)
         usleep(10000);
-    kill(agent, SIGKILL);
+    kill(k->victim, SIGKILL);
     return NULL;
 }
 
-/* The source's agent killed during a TCP test: the test fails naming
- * it, the destination's server is stopped, the client ends with its
- * agent, and the next agent there takes the source's address off. */
-static void test_remote_traffic__tcp_agent_killed(void **state)
+/* A TCP test during which the agent of 'ep' is killed: it fails naming
+ * 'name', nothing of iperf3 runs any more, and a new agent takes its
+ * place (it cleans up after the dead one first, then prepares). */
+static void tcp_with_agent_killed(struct remote_endpoint *ep,
+                                  const char *name, const char *ns,
+                                  bool ns_param, const char *ifname,
+                                  const char *cidr)
 {
     volatile sig_atomic_t stop = 0;
     struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
     struct tcp_result res;
-    pid_t client = 0, kids[4];
+    struct killer k = { .victim = peer_pid(ep->peer) };
+    struct remote_endpoint *other = ep == &pair.src ? &pair.dst : &pair.src;
+    pid_t kids[4];
     pthread_t th;
+    char *gone = xasprintf("the agent on %s is gone during ", name);
 
-    (void)state;
-    assert_int_equal(pthread_create(&th, NULL, kill_client_agent, &client),
-                     0);
+    assert_int_equal(pthread_create(&th, NULL, kill_agent_in_tcp, &k), 0);
     assert_int_equal(tcp_test(&stop, &json, &res, &err), -ECONNRESET);
     pthread_join(th, NULL);
-    assert_non_null(strstr(err.buf, "the agent on src is gone during "));
-    assert_true(client > 0);
-    assert_true(ends(client));
-    assert_int_equal(children_of(peer_pid(pair.dst.peer), kids, 4), 0);
-    peer_close(pair.src.peer, 5000);
-    assert_int_equal(netns_addr_has(ctx.source_ns, ctx.source_if, SRC_ADDR),
-                     1);
-    /* A new source agent: it cleans up after the dead one first. */
-    struct peer *next = agent_in("src2", NULL);
+    assert_non_null(strstr(err.buf, gone));
+    assert_true(k.client > 0);
+    assert_true(ends(k.client));
+    assert_int_equal(children_of(peer_pid(other->peer), kids, 4), 0);
+    peer_close(ep->peer, 5000);
+    assert_int_equal(netns_addr_has(ns, ifname, cidr), 1);
+    struct peer *next = agent_in("next", ns_param ? NULL : ns);
     assert_non_null(next);
-    assert_int_equal(netns_addr_has(ctx.source_ns, ctx.source_if, SRC_ADDR),
-                     0);
+    assert_int_equal(netns_addr_has(ns, ifname, cidr), 0);
     peer_close(next, 5000);
-    assert_int_equal(endpoint(&pair.src, "src", ctx.source_ns, true,
-                              ctx.source_if, SRC_ADDR), 0);
+    assert_int_equal(endpoint(ep, name, ns, ns_param, ifname, cidr), 0);
+    free(gone);
     strbuf_dispose(&json);
     strbuf_dispose(&err);
+}
+
+/* The source's agent killed while its client runs: its client ends with
+ * it, the destination's server is stopped. */
+static void test_remote_traffic__tcp_source_killed(void **state)
+{
+    (void)state;
+    tcp_with_agent_killed(&pair.src, "src", ctx.source_ns, true,
+                          ctx.source_if, SRC_ADDR);
+}
+
+/* The destination's agent killed under a running test: its server ends
+ * with it, the source's client is stopped at once. */
+static void test_remote_traffic__tcp_dest_killed(void **state)
+{
+    (void)state;
+    tcp_with_agent_killed(&pair.dst, "dst", ctx.dest_ns, false, ctx.dest_if,
+                          DST_ADDR);
 }
 
 /* The receiving agent killed: the trial fails at once, naming it; the
@@ -400,7 +425,8 @@ int main(void)
         cmocka_unit_test(test_remote_traffic__stop),
         cmocka_unit_test(test_remote_traffic__tcp),
         cmocka_unit_test(test_remote_traffic__tcp_stop),
-        cmocka_unit_test(test_remote_traffic__tcp_agent_killed),
+        cmocka_unit_test(test_remote_traffic__tcp_source_killed),
+        cmocka_unit_test(test_remote_traffic__tcp_dest_killed),
         cmocka_unit_test(test_remote_traffic__agent_killed),
     };
     signal(SIGPIPE, SIG_IGN);
