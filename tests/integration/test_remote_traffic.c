@@ -3,8 +3,8 @@
  * carry it) with the traffic engine's agents provider: the figures of a
  * clean trial, RTT-derived latency from ICMP round trips, a stop, an
  * agent killed mid-run (the trial fails naming its host), a TCP test
- * (iperf3's server and client on the agents: clean, stopped, its
- * source's agent killed under it), and what the
+ * (iperf3's server and client on the agents: clean, stopped, either
+ * agent killed under it), and what the
  * agents added removed: by cleanup, and for the killed one by the next
  * agent in its namespace.  The source's agent runs in this namespace and
  * its endpoint in another (the hosts file's `namespace`), the
