@@ -12,13 +12,22 @@
 # here took 354 s); PT_REPEAT_PLACEMENT="auto none" runs the
 # basic_topology set once per SUT/injector/receiver placement, to see what
 # pinning does here.
+#
+# PT_REPEAT_ATTACHED_RUNS (default as many) more basic_topology runs on
+# ONE ovs-vswitchd started once (--sut ovs-rundir:, pinned where SUT_CPUS
+# "auto" puts a SUT), placement "one-ovs": the fresh-OVS set against it
+# tells the harness's own repeatability (one instance) from the spread
+# between instances of the datapath (issue 14 found most of it there).
 cd "$(dirname "$0")/../.." || exit 1
+. tests/integration/lib.sh
 runs=${PT_REPEAT_RUNS:-5}
 direct_runs=${PT_REPEAT_DIRECT_RUNS:-3}
 placements=${PT_REPEAT_PLACEMENT:-auto}
+attached_runs=${PT_REPEAT_ATTACHED_RUNS:-$runs}
 out=${PT_REPEAT_JSON:-build/bench/repeat.json}
 tmp=$(mktemp -d /tmp/pt-bench-repeat-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+vs_pid= db_pid=
+trap '[ -n "$vs_pid" ] && ovs_lab_stop; rm -rf "$tmp"' EXIT
 mkdir -p "$(dirname "$out")"
 if [ "$(id -u)" -ne 0 ]; then
 	echo "bench_repeat: needs root (namespaces); skipped"
@@ -28,13 +37,16 @@ fi
 common="-o THROUGHPUT_SEARCH=ndr -o FLOW_PATTERN=single -o LONG_RUNNING_SCAN_ITERATIONS=0 -o LATENCY_LOADS= -o WARMUP_PACKETS=1000 -o WARMUP_RATE=1000 -o COLLECTORS= -o THROUGHPUT_MAX_SCAN_RATE=1000000"
 opts=${PT_REPEAT_OPTS--o SEARCH_DURATION_SUM=7 -o SEARCH_WIDTH=1}
 : >"$tmp/rows"
-# one TOPOLOGY PLACEMENT I: one run; appends a JSON row to $tmp/rows.
+# one TOPOLOGY PLACEMENT I [OPTIONS]: one run; appends a JSON row to
+# $tmp/rows.  PLACEMENT one-ovs is auto on the OVS of ovs_lab_start.
 one() {
-	local topo=$1 place=$2 i=$3 start end dir
+	local topo=$1 place=$2 i=$3 start end dir cpus=$2
+	shift 3
+	[ "$place" = one-ovs ] && cpus=auto
 	start=$(date +%s.%N)
-	./perftests --no-post -d "$tmp/res" $common -o "SUT_CPUS=$place" \
-		-o "INJECTOR_CPUS=$place" -o "RECEIVER_CPUS=$place" \
-		$opts "$topo" >"$tmp/run.out" 2>&1
+	./perftests --no-post -d "$tmp/res" $common -o "SUT_CPUS=$cpus" \
+		-o "INJECTOR_CPUS=$cpus" -o "RECEIVER_CPUS=$cpus" \
+		$opts "$@" "$topo" >"$tmp/run.out" 2>&1
 	local rc=$?
 	end=$(date +%s.%N)
 	dir=$(ls -td "$tmp"/res/*-*-*-*/ 2>/dev/null | head -n 1)
@@ -61,6 +73,19 @@ PY
 for place in $placements; do
 	for i in $(seq "$runs"); do one basic_topology "$place" "$i"; done
 done
+if [ "$attached_runs" -gt 0 ]; then
+	# Where SUT_CPUS=auto puts a SUT (run/placement.c): CPU 1 of 2,
+	# 2..n-1 of more, anywhere on one.
+	n=$(nproc); sut_cpus=
+	[ "$n" -eq 2 ] && sut_cpus=1
+	[ "$n" -gt 2 ] && sut_cpus=2-$((n - 1))
+	ovs_lab_start "$tmp/ovs" "$sut_cpus"
+	for i in $(seq "$attached_runs"); do
+		one basic_topology one-ovs "$i" --sut "ovs-rundir:$tmp/ovs"
+	done
+	ovs_lab_stop
+	vs_pid= db_pid=
+fi
 for i in $(seq "$direct_runs"); do one direct auto "$i"; done
 
 python3 - "$tmp/rows" "$out" <<'PY'

@@ -143,3 +143,29 @@ nginx_stop() {
 	[ -n "$NGX" ] && kill "$NGX" 2>/dev/null && wait "$NGX" 2>/dev/null
 	NGX=
 }
+
+# ovs_lab_start DIR [TASKSET_CPUS]: an OVS of our own that runs before and
+# after perftests, as a lab's does (for --sut ovs-rundir:DIR), in the root
+# namespace where such an OVS is; its pids in $db_pid and $vs_pid, its
+# control socket in $ctl.  TASKSET_CPUS pins ovs-vswitchd from its start.
+ovs_lab_start() {
+	local d=$1 pin=${2:+taskset -c $2}
+	mkdir -p "$d"
+	export OVS_RUNDIR=$d OVS_DBDIR=$d OVS_LOGDIR=$d OVS_SYSCONFDIR=$d
+	ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
+	ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" --pidfile="$d/ovsdb-server.pid" \
+		--log-file="$d/ovsdb-server.log" >/dev/null 2>&1 & db_pid=$!
+	for _ in $(seq 100); do [ -S "$d/db.sock" ] && break; sleep 0.1; done
+	ovs-vsctl --db="unix:$d/db.sock" --no-wait init
+	$pin ovs-vswitchd "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
+		--log-file="$d/ovs-vswitchd.log" >/dev/null 2>&1 & vs_pid=$!
+	ctl=$d/ovs-vswitchd.$vs_pid.ctl
+	for _ in $(seq 100); do ovs-appctl -t "$ctl" version >/dev/null 2>&1 && break; sleep 0.1; done
+	unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
+}
+
+# ovs_lab_stop: ends what ovs_lab_start started, by its pids.
+ovs_lab_stop() {
+	kill "$vs_pid" "$db_pid" 2>/dev/null
+	wait "$vs_pid" "$db_pid" 2>/dev/null
+}

@@ -133,18 +133,7 @@ has "an OVS topology needs an OVS SUT" "needs an Open vSwitch SUT"
 # --sut ovs-rundir: an OVS that already runs (started here, as a lab's
 # would be) is attached to, configured, and left running.
 d=$tmp/ovs
-mkdir -p "$d"
-export OVS_RUNDIR=$d OVS_DBDIR=$d OVS_LOGDIR=$d OVS_SYSCONFDIR=$d
-ovsdb-tool create "$d/conf.db" /usr/share/openvswitch/vswitch.ovsschema
-ovsdb-server "$d/conf.db" --remote="punix:$d/db.sock" --pidfile="$d/ovsdb-server.pid" \
-	--log-file="$d/ovsdb-server.log" >/dev/null 2>&1 & db_pid=$!
-for _ in $(seq 100); do [ -S "$d/db.sock" ] && break; sleep 0.1; done
-ovs-vsctl --db="unix:$d/db.sock" --no-wait init
-ovs-vswitchd "unix:$d/db.sock" --pidfile="$d/ovs-vswitchd.pid" \
-	--log-file="$d/ovs-vswitchd.log" >/dev/null 2>&1 & vs_pid=$!
-ctl=$d/ovs-vswitchd.$vs_pid.ctl
-for _ in $(seq 100); do ovs-appctl -t "$ctl" version >/dev/null 2>&1 && break; sleep 0.1; done
-unset OVS_RUNDIR OVS_DBDIR OVS_LOGDIR OVS_SYSCONFDIR
+ovs_lab_start "$d"
 rm -rf "$res"
 run_pt 0 -p ci -d "$res" --sut "ovs-rundir:$d" basic_topology
 has "--sut ovs-rundir: probes crossed the running OVS" "connectivity: 10 of 10 probes"
@@ -201,6 +190,6 @@ check "shell topology on ovs-rundir, kill -9 + cleanup: its bridge is gone" \
 check "shell topology on ovs-rundir, kill -9 + cleanup: the OVS still runs" running "$vs_pid"
 vsctl del-br "$lab"
 ovs-appctl -t "$ctl" exit --cleanup >/dev/null 2>&1
-kill "$vs_pid" "$db_pid" 2>/dev/null; wait "$vs_pid" "$db_pid" 2>/dev/null
+ovs_lab_stop
 left=$(leftovers)
 if [ "$left" = "$before" ]; then pass "--sut ovs-rundir: nothing pt- left"; else fail "--sut ovs-rundir left: $left"; fi
