@@ -157,9 +157,13 @@ static void test_remote_traffic__clean_trial(void **state)
     assert_int_equal(r.sent, 4000);
     assert_int_equal(r.received, 4000);
     assert_int_equal(r.lost, 0);
-    assert_true(r.tx_rate > 19000 && r.tx_rate < 21000);
-    /* One-way, one kernel, one clock: a few microseconds. */
-    assert_true(r.lat_p50 > 0 && r.lat_p50 < 1000);
+    /* Paced, never faster than asked; how close below is the machine's
+     * load, not this code's (no timed assertions in tests). */
+    assert_true(r.tx_rate > 10000 && r.tx_rate < 21000);
+    /* One-way, one kernel, one clock: microseconds when quiet, more on a
+     * loaded machine.  A clock offset applied wrongly gives seconds (the
+     * agents' uptimes) or nothing at all: that is what this bound is for. */
+    assert_true(r.lat_p50 > 0 && r.lat_p50 < 1e6);
     assert_true(r.lat_p50 <= r.lat_p99 && r.lat_p99 <= r.lat_max);
     strbuf_dispose(&err);
 }
@@ -179,7 +183,7 @@ static void test_remote_traffic__rtt_derived(void **state)
     assert_int_equal(r.received, 6000);
     /* Half of ICMP round trips timed in user space on one clock. */
     assert_true(r.lat_min > 0 && r.lat_p50 >= r.lat_min);
-    assert_true(r.lat_p50 <= r.lat_max && r.lat_max < 100000);
+    assert_true(r.lat_p50 <= r.lat_max && r.lat_max < 1e6);
     strbuf_dispose(&err);
 }
 
