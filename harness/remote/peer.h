@@ -78,7 +78,9 @@ struct clock_offset {
  * sample is sound (t1 before t0). */
 int clock_estimate(const struct clock_sample *s, size_t n,
                    struct clock_offset *out);
-/* 'n' round trips of `clock` and their estimate.  0 or as peer_call(). */
+/* 'n' round trips of `clock` and their estimate (offset and uncertainty
+ * 0 for an agent on this kernel: peer_same_clock()).  0 or as
+ * peer_call(). */
 int peer_measure_clock(struct peer *p, int n, struct clock_offset *out,
                        struct strbuf *err);
 

@@ -223,10 +223,6 @@ static int prepare_endpoint(struct run *r, struct run_hosts *h, int role,
         return rc;
     if ((rc = peer_measure_clock(ep->peer, CLOCK_SAMPLES, &ep->clock, err)))
         return rc;
-    /* On this machine's kernel (hosts that are namespaces, containers)
-     * the clock is ours: no estimate, no uncertainty. */
-    if (peer_same_clock(ep->peer))
-        ep->clock.offset_ns = ep->clock.uncertainty_ns = 0;
     json_t *params = json_pack("{s:s, s:s}", "interface", x->interface,
                                "address", x->address);
     if (x->ns)
