@@ -23,6 +23,11 @@ enum pt_exit {
 /* The signal (SIGINT, SIGTERM, SIGHUP) that asked the run to stop, or 0.
  * Set by the run's handler; long waits (child processes) poll it. */
 extern volatile sig_atomic_t pt_interrupted;
+/* SIGINT, SIGTERM and SIGHUP go to 'fn'; SIGPIPE is ignored, so that a
+ * reader that went away (`| head`, a dropped session) makes writes fail
+ * with EPIPE instead of killing us before we clean up.  For the run and
+ * the agent alike. */
+void catch_stop_signals(void (*fn)(int));
 /* Set when the traffic must stop now: a signal, or the SUT gone. */
 extern volatile sig_atomic_t pt_stop_traffic;
 

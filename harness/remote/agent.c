@@ -387,18 +387,12 @@ static char *ledger_dir_of(const char *dir)
 int agent_main(int in_fd, int out_fd, const char *dir)
 {
     struct agent a = { .tx_done_fd = -1, .tx_err = STRBUF_INIT };
-    struct sigaction sa = { .sa_handler = on_signal };
     char *ledger_dir = ledger_dir_of(dir);
     char id[96], host[64];
     size_t n = 0;
     int rc, code = PT_EXIT_PASS;
 
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGHUP, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGINT, &sa, NULL);
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
+    catch_stop_signals(on_signal);
     /* What agents killed here (SIGKILL) left behind goes first. */
     if (path_is_dir(ledger_dir) && ledger_cleanup_stale(ledger_dir, &n))
         LOG_WARN("cannot clean up everything earlier agents left in %s",

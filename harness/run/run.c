@@ -44,19 +44,10 @@ static void handle_signal(int sig)
 
 void run_install_signals(void)
 {
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = handle_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
     /* A reader that goes away (`perftests ... | head`, a closed terminal
-     * or tee) must not kill the run before tear_down: writes to it fail
-     * with EPIPE instead, and the log keeps going to run.log. */
-    sa.sa_handler = SIG_IGN;
-    sigaction(SIGPIPE, &sa, NULL);
+     * or tee) must not kill the run before tear_down: the log keeps going
+     * to run.log. */
+    catch_stop_signals(handle_signal);
 }
 
 /* Records why the current phase failed; returns 'code' for the caller. */
