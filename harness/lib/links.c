@@ -5,11 +5,16 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <net/if.h>
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <linux/ethtool.h>
@@ -404,6 +409,88 @@ int netns_link_stats(const char *netns, const char *ifname,
     out->tx_errors = rtnl_link_get_stat(ref.link, RTNL_LINK_TX_ERRORS);
     link_close(&ref);
     return 0;
+}
+
+/* 'set' as the kernel's cpumask text: 32-bit hex words, highest first,
+ * comma-separated, as many as the CPUs this host can have. */
+static void cpumask_text(const cpu_set_t *set, char *buf, size_t size)
+{
+    long ncpu = sysconf(_SC_NPROCESSORS_CONF);
+    int words = ncpu > 0 ? (int)((ncpu + 31) / 32) : 1;
+    size_t len = 0;
+
+    if (words > CPU_SETSIZE / 32)
+        words = CPU_SETSIZE / 32;
+    buf[0] = '\0';
+    for (int w = words - 1; w >= 0 && len < size; w--) {
+        uint32_t bits = 0;
+        for (int b = 0; b < 32; b++)
+            if (CPU_ISSET(w * 32 + b, set))
+                bits |= UINT32_C(1) << b;
+        len += (size_t)snprintf(buf + len, size - len, "%s%08x",
+                                w == words - 1 ? "" : ",", bits);
+    }
+}
+
+/* In the child: enter the namespace, mount a sysfs of its own on /sys
+ * (in a mount namespace of its own, so nobody else sees it) and write
+ * 'mask' to each rx queue.  Only system calls and snprintf to the stack:
+ * the parent may have other threads, and one may hold malloc's lock. */
+static int rps_child(int ns_fd, const char *ifname, const char *mask)
+{
+    char path[128];
+    int q, wrote = 0;
+
+    if (setns(ns_fd, CLONE_NEWNET) < 0)
+        return errno;
+    if (unshare(CLONE_NEWNS) < 0
+        || mount(NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+        return errno;
+    umount2("/sys", MNT_DETACH);
+    if (mount("sysfs", "/sys", "sysfs", 0, NULL) < 0)
+        return errno;
+    for (q = 0; q < 4096; q++) {
+        snprintf(path, sizeof path, "/sys/class/net/%s/queues/rx-%d/rps_cpus",
+                 ifname, q);
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0) {
+            if (errno == ENOENT)
+                break;
+            return errno;
+        }
+        ssize_t n = write(fd, mask, strlen(mask));
+        int e = errno;
+        close(fd);
+        if (n < 0)
+            return e;
+        wrote++;
+    }
+    return wrote ? 0 : ENOENT;
+}
+
+int netns_link_set_rps(const char *netns, const char *ifname,
+                       const cpu_set_t *set)
+{
+    char mask[CPU_SETSIZE / 32 * 9 + 1];
+    int ns_fd, status, rc = check_ifname(ifname);
+    pid_t pid;
+
+    if (rc)
+        return rc;
+    cpumask_text(set, mask, sizeof mask);
+    if ((ns_fd = netns_open_fd(netns)) < 0)
+        return ns_fd;
+    pid = fork();
+    if (pid == 0)
+        _exit(rps_child(ns_fd, ifname, mask));
+    rc = pid < 0 ? -errno : 0;
+    close(ns_fd);
+    while (!rc && waitpid(pid, &status, 0) < 0)
+        if (errno != EINTR)
+            rc = -errno;
+    if (!rc)
+        rc = WIFEXITED(status) ? -WEXITSTATUS(status) : -EINTR;
+    return rc;
 }
 
 /* ---------------------------------------------------------------------

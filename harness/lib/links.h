@@ -11,6 +11,7 @@
 #ifndef PT_LINKS_H
 #define PT_LINKS_H
 
+#include <sched.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -56,6 +57,16 @@ int netns_link_get_mac(const char *netns, const char *ifname, uint8_t mac[6]);
 /* The kernel's counters for the link (ip -s link). */
 int netns_link_stats(const char *netns, const char *ifname,
                      struct netns_link_stats *out);
+
+/* Steers the receive processing of 'ifname' (every rx queue) to the CPUs
+ * of 'set' (RPS, what writing /sys/class/net/IF/queues/rx-N/rps_cpus
+ * does); an empty set turns it off.  For a veth this moves the kernel's
+ * part of receiving what the peer sends (the softirq that hands frames to
+ * sockets) off the sender's CPU.  The sysfs of a namespace is only seen
+ * from inside it: a child process enters 'netns' and mounts its own.
+ * -ENOENT when the kernel has no RPS or the link no rx queue. */
+int netns_link_set_rps(const char *netns, const char *ifname,
+                       const cpu_set_t *set);
 
 /* --- Addresses and routes --- */
 

@@ -76,7 +76,10 @@ static json_t *part_json(const struct placement_part *part)
 
 json_t *placement_json(const struct placement *p)
 {
-    return json_pack("{s:i, s:o, s:o, s:o}", "cores", p->cores, "sut",
+    /* "receiver_rps" is "none" until the run steers the destination's
+     * receive processing (RECEIVER_RPS), which it says here. */
+    return json_pack("{s:i, s:o, s:o, s:o, s:s}", "cores", p->cores, "sut",
                      part_json(&p->sut), "injector", part_json(&p->injector),
-                     "receiver", part_json(&p->receiver));
+                     "receiver", part_json(&p->receiver), "receiver_rps",
+                     "none");
 }

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "lib/cpus.h"
 #include "lib/ledger.h"
 #include "lib/links.h"
 #include "lib/log.h"
@@ -138,6 +139,37 @@ int run_create_scenario(struct run *r)
 /* The original pinged the destination from the source namespace before
  * any measurement; a topology that does not pass packets fails here, with
  * a clear phase name, rather than as 100 % loss later. */
+/* RECEIVER_RPS: the frames the datapath sends to the destination arrive
+ * through a veth, whose receive softirq runs on the sending CPU, the
+ * SUT's.  That is the harness's receiving work (handing frames to its
+ * capture), and measured on this host (perf sched) it was what preempted
+ * OVS's polling thread most.  Steered to the receiver's CPUs, the SUT's
+ * CPUs do only the SUT's work.  Endpoints on other hosts are not the
+ * run's interfaces to change. */
+static void steer_receive(struct run *r)
+{
+    const struct placement_part *rcv = &r->placement.receiver;
+    json_t *pl = json_object_get(r->metadata, "cpu_placement");
+    struct strbuf cpus = STRBUF_INIT;
+    int e;
+
+    if (!rcv->pinned || r->topo->on_hosts
+        || strcmp(settings_str(r->cfg->settings, SETTING_RECEIVER_RPS), "yes"))
+        return;
+    e = netns_link_set_rps(r->tctx.dest_ns, r->tctx.dest_if, &rcv->set);
+    if (e) {
+        LOG_WARN("RECEIVER_RPS: cannot steer %s's receive processing to the "
+                 "receiver's CPUs: %s", r->tctx.dest_if, strerror(-e));
+        return;
+    }
+    cpus_format(&rcv->set, &cpus);
+    LOG_INFO("RECEIVER_RPS: %s's receive processing on CPU %s",
+             r->tctx.dest_if, cpus.buf);
+    if (pl)
+        json_object_set_new(pl, "receiver_rps", json_string(cpus.buf));
+    strbuf_dispose(&cpus);
+}
+
 static int open_measure(struct run *r, struct strbuf *err);
 
 /* On hosts, the probes are a trial of ten frames through the agents. */
@@ -256,6 +288,8 @@ static int open_measure(struct run *r, struct strbuf *err)
     if (pin)
         LOG_WARN("INJECTOR_CPUS: cannot pin the injector: %s",
                  strerror(-pin));
+    if (!rc)
+        steer_receive(r);
     return rc;
 }
 

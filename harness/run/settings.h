@@ -108,6 +108,10 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(RECEIVER_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,\
       "CPUs the receiver runs on: a list, none, or auto (CPU 1 from 3 "     \
       "cores up, else CPU 0)")                                                \
+    X(RECEIVER_RPS, NULL, SETTING_STRING, 0, 0, "yes", settings_check_yes_no,\
+      "yes: the destination interface's receive processing (RPS) runs on " \
+      "RECEIVER_CPUS, so the kernel's half of receiving is not charged to " \
+      "the SUT's CPUs; no: where the kernel puts it (the sender's CPU)")   \
     X(RECEIVER_BUFFER_KB, NULL, SETTING_INT, 64, 4194304, "65536", NULL,     \
       "the receiver's capture buffer (KiB); frames it cannot hold are the " \
       "receiver's drops, which make a trial invalid")                       \
