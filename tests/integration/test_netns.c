@@ -425,6 +425,61 @@ static void test_netns__veth_udp(void **state)
     assert_int_equal(netns_link_stats(fx.b, fx.nolink, &st), -ENOENT);
 }
 
+/* rx-0's rps_cpus of 'ifname' in 'ns', as `ip netns exec` (a sysfs of
+ * the namespace's own) shows it, leading zero words dropped. */
+static unsigned long rps_mask(const char *ns, const char *ifname)
+{
+    char cmd[256], buf[256] = "";
+    char hex[256];
+    size_t n = 0;
+    FILE *p;
+
+    snprintf(cmd, sizeof cmd, "ip netns exec %s cat "
+             "/sys/class/net/%s/queues/rx-0/rps_cpus", ns, ifname);
+    p = popen(cmd, "r");
+    assert_non_null(p);
+    assert_non_null(fgets(buf, sizeof buf, p));
+    assert_int_equal(pclose(p), 0);
+    for (char *c = buf; isxdigit((unsigned char)*c) || *c == ','; c++)
+        if (*c != ',')
+            hex[n++] = *c;
+    hex[n] = '\0';
+    /* The low 64 CPUs are enough for what the test sets. */
+    unsigned long mask = strtoul(n > 16 ? hex + n - 16 : hex, NULL, 16);
+    return mask;
+}
+
+/* RPS is written inside the namespace (the link is not in the root one,
+ * so a write there would fail), read back as the kernel has it. */
+static void test_netns__rps(void **state)
+{
+    cpu_set_t set;
+
+    (void)state;
+    ensure_ns(fx.a);
+    assert_int_equal(netns_veth_add(fx.c0, fx.c1, fx.a), 0);
+    assert_int_equal(rps_mask(fx.a, fx.c1), 0);
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    assert_int_equal(netns_link_set_rps(fx.a, fx.c1, &set), 0);
+    assert_int_equal(rps_mask(fx.a, fx.c1), 1);
+    if (sysconf(_SC_NPROCESSORS_ONLN) > 1) {
+        CPU_SET(1, &set);
+        assert_int_equal(netns_link_set_rps(fx.a, fx.c1, &set), 0);
+        assert_int_equal(rps_mask(fx.a, fx.c1), 3);
+    }
+    CPU_ZERO(&set);
+    assert_int_equal(netns_link_set_rps(fx.a, fx.c1, &set), 0);
+    assert_int_equal(rps_mask(fx.a, fx.c1), 0);
+    /* The root namespace's end is found there, not in 'a'. */
+    CPU_SET(0, &set);
+    assert_int_equal(netns_link_set_rps(NULL, fx.c0, &set), 0);
+    assert_int_equal(netns_link_set_rps(fx.a, fx.c0, &set), -ENOENT);
+    assert_int_equal(netns_link_set_rps(fx.a, fx.nolink, &set), -ENOENT);
+    assert_int_equal(netns_link_set_rps(fx.missing, fx.c1, &set), -ENOENT);
+    assert_int_equal(netns_link_del(NULL, fx.c0), 0);
+}
+
 static void test_netns__tx_csum(void **state)
 {
     (void)state;
@@ -596,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_netns__enter_leave),
         cmocka_unit_test(test_netns__veth_udp),
         cmocka_unit_test(test_netns__tx_csum),
+        cmocka_unit_test(test_netns__rps),
         cmocka_unit_test(test_netns__bridge_udp),
         cmocka_unit_test(test_netns__ledger_removers),
         cmocka_unit_test(test_netns__errors),

@@ -21,6 +21,17 @@ sys.exit(0 if ok else 1)
 PY
 }
 
+# meta QUERY: a Python expression on the run's metadata.json (as m).
+meta() {
+	python3 - "$(run_dir)/metadata.json" "$1" <<'PY'
+import json, sys
+m = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2], {"m": m})
+if not ok: print("    ", json.dumps(m.get("cpu_placement")))
+sys.exit(0 if ok else 1)
+PY
+}
+
 for topo in direct basic_topology; do
 	rm -rf "$res"
 	run_pt 0 -p ci -d "$res" "$topo"
@@ -35,6 +46,11 @@ for topo in direct basic_topology; do
 	check "$topo: every trial sent all its frames" csv "$t" \
 		'all(r["sent"] == r["offered"] for r in rows)'
 	has "$topo: final table" "highest loss-free rate"
+	# RECEIVER_RPS (default yes): the destination's receive processing
+	# runs where the receiver does, said in the metadata and the log.
+	check "$topo: receive processing steered to the receiver's CPUs" meta \
+		'm["cpu_placement"]["receiver_rps"] == (m["cpu_placement"]["receiver"] if m["cpu_placement"]["receiver"] != "none" else "none")'
+	[ "$(nproc)" -gt 1 ] && has "$topo: RECEIVER_RPS in the log" "RECEIVER_RPS: pt-d-"
 	left=$(leftovers)
 	if [ "$left" = "$before" ]; then pass "$topo: nothing pt- left"; else fail "$topo: left behind: $left"; fi
 done
@@ -44,9 +60,10 @@ done
 rm -rf "$res"
 run_pt 0 -p ci -d "$res" -o WARMUP_PACKETS=0 -o THROUGHPUT_SCAN_START_RATE=1000 \
 	-o THROUGHPUT_MAX_SCAN_RATE=1000 -o THROUGHPUT_SCAN_BURST=2000 \
-	-o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single direct
+	-o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single -o RECEIVER_RPS=no direct
 t=$(run_dir)/trials.csv
 check "direct 1000 pps: one trial" csv "$t" 'len(rows) == 1'
+check "RECEIVER_RPS=no: not steered" meta 'm["cpu_placement"]["receiver_rps"] == "none"'
 check "direct 1000 pps: received == sent == 2000, no loss" csv "$t" \
 	'all(r["received"] == r["sent"] == "2000" and r["lost"] == "0" and r["duplicates"] == "0" for r in rows)'
 check "direct 1000 pps: rate within 1 %" csv "$t" \
@@ -125,6 +142,8 @@ run_pt 0 -p ci -d "$res" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 \
 has "a corrupt calibration is named and ignored" "calibration ignored: $res/.calibration/$host.json:2:0: '}' expected"
 
 # Bad traffic settings: exit 2 with the key and the allowed values.
+run_pt 2 --dry-run -o RECEIVER_RPS=maybe direct
+has "RECEIVER_RPS=maybe: exit 2 naming it" "RECEIVER_RPS"
 run_pt 2 --dry-run -o FLOW_PATTERN=burst direct
 has "bad FLOW_PATTERN" "FLOW_PATTERN: expected single, scan or flows:N"
 run_pt 2 --dry-run -o FRAME_SIZE=40 direct
