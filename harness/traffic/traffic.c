@@ -16,6 +16,7 @@
 /* The local provider: injector and receiver in this host's namespaces. */
 struct local {
     char source_ns[32], source_if[16];  /* where source drops are read */
+    char dest_ns[32], dest_if[16];      /* where the receiving side's are */
     struct injector *inj;
     struct receiver *rcv;
     struct frame frame;
@@ -82,6 +83,8 @@ static int local_open(struct traffic *t, void *arg,
     traffic_set_priv(t, l);
     snprintf(l->source_ns, sizeof l->source_ns, "%s", ctx->source_ns);
     snprintf(l->source_if, sizeof l->source_if, "%s", ctx->source_if);
+    snprintf(l->dest_ns, sizeof l->dest_ns, "%s", ctx->dest_ns);
+    snprintf(l->dest_if, sizeof l->dest_if, "%s", ctx->dest_if);
     if ((rc = traffic_frame_spec(s, &spec, &l->flows, err)))
         return rc;
     /* Unicast to the destination's own MAC: a broadcast would flood and
@@ -227,8 +230,8 @@ static int local_run(struct traffic *t, uint32_t tag, double rate,
                      struct strbuf *err)
 {
     struct local *l = t->priv;
-    struct netns_link_stats src0, src1;
-    bool have_src;
+    struct netns_link_stats src0, src1, dst0, dst1;
+    bool have_src, have_dst;
     int rc;
 
     /* The frame carries the trial's tag: late frames of an earlier trial
@@ -242,6 +245,11 @@ static int local_run(struct traffic *t, uint32_t tag, double rate,
     /* The source interface's own drops (a veth whose peer's backlog is
      * full) happen before the datapath: read around the trial. */
     have_src = !netns_link_stats(l->source_ns, l->source_if, &src0);
+    /* And the destination interface's: a frame the datapath delivered
+     * but the receiving CPU's backlog had no room for (RECEIVER_RPS puts
+     * that backlog on the receiver's CPUs) is the receiving side's drop,
+     * as the capture's own are, never the datapath's loss. */
+    have_dst = !netns_link_stats(l->dest_ns, l->dest_if, &dst0);
     rc = injector_send(l->inj, &l->frame, &l->flows, count, rate, stop,
                        &l->tx, err);
     receiver_end(l->rcv, TRAFFIC_DRAIN_QUIET_MS, TRAFFIC_DRAIN_MAX_MS,
@@ -254,6 +262,9 @@ static int local_run(struct traffic *t, uint32_t tag, double rate,
     if (have_src && !netns_link_stats(l->source_ns, l->source_if, &src1)
         && src1.tx_dropped > src0.tx_dropped)
         res->source_drops = src1.tx_dropped - src0.tx_dropped;
+    if (have_dst && !netns_link_stats(l->dest_ns, l->dest_if, &dst1)
+        && dst1.rx_dropped > dst0.rx_dropped)
+        res->kernel_drops += dst1.rx_dropped - dst0.rx_dropped;
     return 0;
 }
 
@@ -300,8 +311,9 @@ int traffic_trial(struct traffic *t, double rate, uint64_t count,
                  (unsigned long long)res->source_drops);
     } else if (res->kernel_drops) {
         res->valid = false;
-        snprintf(res->note, sizeof res->note, "invalid: the receiver "
-                 "dropped %llu frames itself", (unsigned long long)
+        snprintf(res->note, sizeof res->note, "invalid: the receiving "
+                 "side dropped %llu frames itself (its capture or its "
+                 "interface's backlog)", (unsigned long long)
                  res->kernel_drops);
     } else if (res->sent < count) {
         res->valid = false;

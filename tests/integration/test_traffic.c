@@ -138,12 +138,79 @@ static void test_traffic__stalled_device_ends_the_trial(void **state)
     strbuf_dispose(&err);
 }
 
+/* The receiving side's own drops: frames the datapath handed on that the
+ * destination interface could not take (its backlog full, or here its
+ * MTU too small) are counted on that interface, and the trial is invalid
+ * with them as the receiver's drops, never the datapath's loss.  A Linux
+ * bridge in a namespace of the test's own stands for the datapath, so the
+ * source interface itself drops nothing. */
+static void test_traffic__dest_drops_are_the_harness(void **state)
+{
+    struct topology_ctx c = { 0 };
+    char mid[32], br[16], a[16], b[16], cmd[160];
+    volatile sig_atomic_t stop = 0;
+    struct strbuf err = STRBUF_INIT;
+    struct traffic *t;
+    struct trial_result r;
+    int pid = (int)getpid();
+
+    (void)state;
+    snprintf(c.source_ns, sizeof c.source_ns, "pt-r%d-s2", pid);
+    snprintf(c.dest_ns, sizeof c.dest_ns, "pt-r%d-d2", pid);
+    snprintf(mid, sizeof mid, "pt-r%d-m2", pid);
+    snprintf(c.source_if, sizeof c.source_if, "pt-r%dS", pid);
+    snprintf(c.dest_if, sizeof c.dest_if, "pt-r%dD", pid);
+    snprintf(a, sizeof a, "pt-r%dA", pid);
+    snprintf(b, sizeof b, "pt-r%dB", pid);
+    snprintf(br, sizeof br, "pt-r%dM", pid);
+    snprintf(c.source_host, sizeof c.source_host, "198.18.3.1");
+    snprintf(c.dest_host, sizeof c.dest_host, "198.18.3.2");
+    assert_int_equal(netns_add(c.source_ns), 0);
+    assert_int_equal(netns_add(c.dest_ns), 0);
+    assert_int_equal(netns_add(mid), 0);
+    assert_int_equal(netns_bridge_add(mid, br), 0);
+    assert_int_equal(netns_veth_add(a, c.source_if, c.source_ns), 0);
+    assert_int_equal(netns_veth_add(b, c.dest_if, c.dest_ns), 0);
+    assert_int_equal(netns_link_move(NULL, a, mid), 0);
+    assert_int_equal(netns_link_move(NULL, b, mid), 0);
+    assert_int_equal(netns_link_set_master(mid, a, br), 0);
+    assert_int_equal(netns_link_set_master(mid, b, br), 0);
+    assert_int_equal(netns_link_set_up(mid, br, true), 0);
+    assert_int_equal(netns_link_set_up(mid, a, true), 0);
+    assert_int_equal(netns_link_set_up(mid, b, true), 0);
+    assert_int_equal(netns_link_set_up(c.source_ns, c.source_if, true), 0);
+    assert_int_equal(netns_link_set_up(c.dest_ns, c.dest_if, true), 0);
+    t = traffic_open(&c, &settings, 0x124, &err);
+    assert_non_null(t);
+    assert_int_equal(traffic_trial(t, 2000, 400, &stop, &r, &err), 0);
+    assert_true(r.valid);
+    assert_int_equal(r.received, 400);
+    snprintf(cmd, sizeof cmd, "ip -n %s link set dev %s mtu 68", c.dest_ns,
+             c.dest_if);
+    assert_int_equal(system(cmd), 0);
+    assert_int_equal(traffic_trial(t, 2000, 400, &stop, &r, &err), 0);
+    traffic_close(t);
+    netns_del(mid);
+    netns_del(c.source_ns);
+    netns_del(c.dest_ns);
+    assert_int_equal(r.sent, 400);
+    assert_int_equal(r.received, 0);
+    assert_int_equal(r.source_drops, 0);
+    /* The trial's 400, and whatever else the interface was sent meanwhile
+     * (the bridge floods IPv6 neighbour discovery too). */
+    assert_true(r.kernel_drops >= 400);
+    assert_false(r.valid);
+    assert_non_null(strstr(r.note, "receiving side dropped"));
+    strbuf_dispose(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_traffic__clean_trial),
         cmocka_unit_test(test_traffic__source_drops_are_the_harness),
         cmocka_unit_test(test_traffic__stalled_device_ends_the_trial),
+        cmocka_unit_test(test_traffic__dest_drops_are_the_harness),
         cmocka_unit_test(test_traffic__clean_trial),
     };
     return cmocka_run_group_tests(tests, group_setup, group_teardown);
