@@ -64,9 +64,10 @@ print(json.dumps({"topology": topo, "placement": place, "run": int(i),
     "ndr_bounds": [b("ndr").get("lower_bound_pps"), b("ndr").get("upper_bound_pps")],
     "pdr_bounds": [b("pdr").get("lower_bound_pps"), b("pdr").get("upper_bound_pps")],
     "generator_limited": bool(b("ndr").get("generator_limited")),
+    "pdr_generator_limited": bool(b("pdr").get("generator_limited")),
     "limit": b("ndr").get("limit", "")}))
 PY
-	tail -n 1 "$tmp/rows" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-15s %-5s run %d: NDR %s PDR %s%s, %.0f s, exit %d" % (r["topology"], r["placement"], r["run"], r["ndr_pps"] and round(r["ndr_pps"]), r["pdr_pps"] and round(r["pdr_pps"]), " (generator-limited)" if r["generator_limited"] else "", r["seconds"], r["exit"]))'
+	tail -n 1 "$tmp/rows" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-15s %-5s run %d: NDR %s%s PDR %s%s, %.0f s, exit %d" % (r["topology"], r["placement"], r["run"], r["ndr_pps"] and round(r["ndr_pps"]), " (generator-limited)" if r["generator_limited"] else "", r["pdr_pps"] and round(r["pdr_pps"]), " (generator-limited)" if r.get("pdr_generator_limited") else "", r["seconds"], r["exit"]))'
 	rm -rf "$tmp/res"
 }
 
@@ -100,7 +101,8 @@ for r in rows:
     sets.setdefault((r["topology"], r["placement"]), []).append(r)
 summary = []
 print("\n%-15s %-5s %4s %10s %8s %10s %8s %8s %8s" % ("topology", "place",
-      "runs", "NDR med", "spread", "PDR med", "spread", "max s", "limited"))
+      "runs", "NDR med", "spread", "PDR med", "spread", "max s",
+      "limited (NDR PDR)"))
 for (topo, place), rs in sets.items():
     nd = [r["ndr_pps"] for r in rs]; pd = [r["pdr_pps"] for r in rs]
     s = {"topology": topo, "placement": place, "runs": len(rs),
@@ -110,12 +112,14 @@ for (topo, place), rs in sets.items():
          "pdr_spread_pct": spread(pd),
          "seconds_max": max(r["seconds"] for r in rs),
          "seconds_median": statistics.median([r["seconds"] for r in rs]),
-         "generator_limited": sum(r["generator_limited"] for r in rs)}
+         "generator_limited": sum(r["generator_limited"] for r in rs),
+         "pdr_generator_limited": sum(r["pdr_generator_limited"] for r in rs)}
     summary.append(s)
     fmt = lambda x: "-" if x is None else "%.1f %%" % x
-    print("%-15s %-5s %4d %10.0f %8s %10.0f %8s %8.0f %5d/%d" % (topo, place,
-          len(rs), s["ndr_median"], fmt(s["ndr_spread_pct"]), s["pdr_median"],
-          fmt(s["pdr_spread_pct"]), s["seconds_max"], s["generator_limited"],
+    print("%-15s %-5s %4d %10.0f %8s %10.0f %8s %8.0f %5d/%d %d/%d" % (topo,
+          place, len(rs), s["ndr_median"], fmt(s["ndr_spread_pct"]),
+          s["pdr_median"], fmt(s["pdr_spread_pct"]), s["seconds_max"],
+          s["generator_limited"], len(rs), s["pdr_generator_limited"],
           len(rs)))
 json.dump({"runs": rows, "summary": summary}, open(sys.argv[2], "w"), indent=2)
 print("\nwritten:", sys.argv[2])
