@@ -121,6 +121,17 @@ static void result(struct strbuf *h, const struct report *r)
                  json_string_value(json_object_get(c, "date")) ?: "?");
         kv(h, "the harness's own ceiling", v);
     }
+    if (json_object_get(res, "host_jitter")) {
+        json_t *j = json_object_get(res, "host_jitter");
+        struct strbuf b = STRBUF_INIT;
+        strbuf_addf(&b, "%.0f a second over 1 ms, the longest %.2f ms "
+                    "(measured for %.1f s before the first trial): a "
+                    "datapath away that long loses what its receive buffer "
+                    "cannot hold", report_num(j, "over_1ms_per_s"),
+                    report_num(j, "longest_ms"), report_num(j, "seconds"));
+        kv(h, "the host's stalls on the SUT's CPUs", b.buf);
+        strbuf_dispose(&b);
+    }
     json_t *clock = json_object_get(res, "latency_clock");
     if (clock) {
         struct strbuf c = STRBUF_INIT;

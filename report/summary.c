@@ -129,6 +129,11 @@ static json_t *result_section(const struct report *r)
     if (json_is_object(json_object_get(r->meta, "latency_clock")))
         json_object_set(res, "latency_clock",
                         json_object_get(r->meta, "latency_clock"));
+    /* How often the host took the SUT's CPUs away before the first trial
+     * (JITTER_PROBE): what zero-loss figures here are bounded by. */
+    if (json_is_object(json_object_get(r->meta, "host_jitter")))
+        json_object_set(res, "host_jitter",
+                        json_object_get(r->meta, "host_jitter"));
     if (json_is_object(json_object_get(measured, "harness_ceiling")))
         json_object_set(res, "harness_ceiling",
                         json_object_get(measured, "harness_ceiling"));

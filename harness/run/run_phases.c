@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "lib/cpus.h"
+#include "lib/jitter.h"
 #include "lib/ledger.h"
 #include "lib/links.h"
 #include "lib/log.h"
@@ -170,6 +171,43 @@ static void steer_receive(struct run *r)
     strbuf_dispose(&cpus);
 }
 
+/* JITTER_PROBE: before any frame, how often the host takes the SUT's
+ * CPUs away (lib/jitter.h says why that bounds zero-loss figures).  The
+ * SUT is idle then, so what is measured is the host, not the SUT. */
+static void probe_jitter(struct run *r)
+{
+    double secs = settings_double(r->cfg->settings, SETTING_JITTER_PROBE);
+    struct jitter_cpu cpus[JITTER_MAX_CPUS];
+    struct strbuf where = STRBUF_INIT;
+    cpu_set_t set;
+    size_t n = 0;
+    json_t *j;
+    int e;
+
+    if (secs <= 0 || r->topo->on_hosts)
+        return;
+    if (r->placement.sut.pinned)
+        set = r->placement.sut.set;
+    else if (sched_getaffinity(0, sizeof set, &set))
+        return;
+    e = jitter_probe(&set, secs, cpus, &n);
+    if (e || !n) {
+        LOG_WARN("JITTER_PROBE: cannot measure the host's stalls: %s",
+                 strerror(e ? -e : EINVAL));
+        return;
+    }
+    j = jitter_json(cpus, n, secs);
+    cpus_format(&set, &where);
+    LOG_INFO("host stalls on CPU %s (%s, %.1f s): %.0f a second over 1 ms, "
+             "the longest %.2f ms; a datapath away that long loses frames "
+             "its receive buffer cannot hold", where.buf,
+             r->placement.sut.pinned ? "the SUT's" : "all the run may use",
+             secs, json_real_value(json_object_get(j, "over_1ms_per_s")),
+             json_real_value(json_object_get(j, "longest_ms")));
+    strbuf_dispose(&where);
+    json_object_set_new(r->metadata, "host_jitter", j);
+}
+
 static int open_measure(struct run *r, struct strbuf *err);
 
 /* On hosts, the probes are a trial of ten frames through the agents. */
@@ -271,6 +309,7 @@ static int open_measure(struct run *r, struct strbuf *err)
 
     if (r->measuring)
         return 0;
+    probe_jitter(r);
     random_bytes(&tag, sizeof tag);
     rc = measure_open(&r->measure, r->dir, r->cfg->settings, &r->tctx, ops,
                       arg, tag & 0xfffff, err);

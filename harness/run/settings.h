@@ -108,6 +108,10 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
     X(RECEIVER_CPUS, NULL, SETTING_STRING, 0, 0, "auto", settings_check_cpus,\
       "CPUs the receiver runs on: a list, none, or auto (CPU 1 from 3 "     \
       "cores up, else CPU 0)")                                                \
+    X(JITTER_PROBE, NULL, SETTING_DOUBLE, 0, 60, "1", NULL,                 \
+      "seconds spent before the first trial measuring how often this host " \
+      "takes the SUT's CPUs away (stalls over 1 ms a second, the longest), " \
+      "said with the figures; 0: not measured")                            \
     X(RECEIVER_RPS, NULL, SETTING_STRING, 0, 0, "yes", settings_check_yes_no,\
       "yes: the destination interface's receive processing (RPS) runs on " \
       "RECEIVER_CPUS, so the kernel's half of receiving is not charged to " \
