@@ -102,9 +102,10 @@ json_t *jitter_json(const struct jitter_cpu *cpus, size_t n, double seconds)
         if (c->longest_ms > longest)
             longest = c->longest_ms;
         json_array_append_new(arr, json_pack(
-            "{s:i, s:I, s:I, s:f, s:f}", "cpu", c->cpu, "over_100us",
-            (json_int_t)c->over_100us, "over_1ms", (json_int_t)c->over_1ms,
-            "longest_ms", c->longest_ms, "lost_pct", c->lost_pct));
+            "{s:i, s:f, s:I, s:I, s:f, s:f}", "cpu", c->cpu, "seconds",
+            c->seconds, "over_100us", (json_int_t)c->over_100us, "over_1ms",
+            (json_int_t)c->over_1ms, "longest_ms", c->longest_ms, "lost_pct",
+            c->lost_pct));
     }
     return json_pack("{s:f, s:o, s:f, s:f}", "seconds", seconds, "cpus", arr,
                      "over_1ms_per_s", worst_rate, "longest_ms", longest);

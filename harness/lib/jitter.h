@@ -32,7 +32,7 @@ struct jitter_cpu {
  * negative errno (a CPU that cannot be pinned to, or no thread). */
 int jitter_probe(const cpu_set_t *set, double seconds, struct jitter_cpu *out,
                  size_t *n);
-/* {"seconds", "cpus": [{"cpu", "over_100us", "over_1ms", "longest_ms",
+/* {"seconds", "cpus": [{"cpu", "seconds", "over_100us", "over_1ms", "longest_ms",
  * "lost_pct"}], "over_1ms_per_s" (the worst CPU's), "longest_ms"}. */
 json_t *jitter_json(const struct jitter_cpu *cpus, size_t n, double seconds);
 

@@ -21,13 +21,25 @@ sys.exit(0 if ok else 1)
 PY
 }
 
+# summary QUERY: evaluates a Python expression on the run's summary.json
+# (as s); fails and prints it when false.
+summary() {
+	python3 - "$(run_dir)/summary.json" "$1" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+ok = eval(sys.argv[2], {"s": s})
+if not ok: print("    ", json.dumps(s["result"])[:600])
+sys.exit(0 if ok else 1)
+PY
+}
+
 # meta QUERY: a Python expression on the run's metadata.json (as m).
 meta() {
 	python3 - "$(run_dir)/metadata.json" "$1" <<'PY'
 import json, sys
 m = json.load(open(sys.argv[1]))
 ok = eval(sys.argv[2], {"m": m})
-if not ok: print("    ", json.dumps(m.get("cpu_placement")))
+if not ok: print("    ", json.dumps({k: m.get(k) for k in ("cpu_placement", "host_jitter")}))
 sys.exit(0 if ok else 1)
 PY
 }
@@ -50,7 +62,13 @@ for topo in direct basic_topology; do
 	# runs where the receiver does, said in the metadata and the log.
 	check "$topo: receive processing steered to the receiver's CPUs" meta \
 		'm["cpu_placement"]["receiver_rps"] == (m["cpu_placement"]["receiver"] if m["cpu_placement"]["receiver"] != "none" else "none")'
-	[ "$(nproc)" -gt 1 ] && has "$topo: RECEIVER_RPS in the log" "RECEIVER_RPS: pt-d-"
+	[ "$(nproc)" -gt 1 ] && has "$topo: RECEIVER_RPS in the log" "receive processing on CPU"
+	# JITTER_PROBE (0.2 s in the ci profile): the host's stalls on the
+	# CPUs the SUT may use, in the metadata, the summary and the log.
+	check "$topo: host stalls measured on the SUT's CPUs" meta \
+		'm["host_jitter"]["seconds"] == 0.2 and all(c["seconds"] >= 0.2 and 0 <= c["lost_pct"] <= 100 for c in m["host_jitter"]["cpus"])'
+	check "$topo: host stalls in summary.json" summary '"over_1ms_per_s" in s["result"]["host_jitter"]'
+	has "$topo: host stalls in the log" "host stalls on CPU"
 	left=$(leftovers)
 	if [ "$left" = "$before" ]; then pass "$topo: nothing pt- left"; else fail "$topo: left behind: $left"; fi
 done
@@ -69,17 +87,6 @@ check "direct 1000 pps: received == sent == 2000, no loss" csv "$t" \
 check "direct 1000 pps: rate within 1 %" csv "$t" \
 	'all(abs(f(r,"tx_rate") - 1000) <= 10 for r in rows)'
 
-# summary QUERY: evaluates a Python expression on the run's summary.json
-# (as s); fails and prints it when false.
-summary() {
-	python3 - "$(run_dir)/summary.json" "$1" <<'PY'
-import json, sys
-s = json.load(open(sys.argv[1]))
-ok = eval(sys.argv[2], {"s": s})
-if not ok: print("    ", json.dumps(s["result"])[:600])
-sys.exit(0 if ok else 1)
-PY
-}
 
 # Short MLRsearch settings: half-second trials, a load decided by 2 s.
 quick_ndr="-o THROUGHPUT_SEARCH=ndr -o SEARCH_TRIAL_DURATION=0.5 -o SEARCH_FINAL_DURATION=0.5 -o SEARCH_DURATION_SUM=2 -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single"
