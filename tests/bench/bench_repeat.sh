@@ -57,6 +57,7 @@ try:
     r = json.load(open(path))["result"]
 except Exception:
     r = {}
+j = r.get("host_jitter") or {}
 b = lambda k: r.get(k) or {}
 print(json.dumps({"topology": topo, "placement": place, "run": int(i),
     "exit": int(rc), "seconds": round(float(end) - float(start), 1),
@@ -65,9 +66,11 @@ print(json.dumps({"topology": topo, "placement": place, "run": int(i),
     "pdr_bounds": [b("pdr").get("lower_bound_pps"), b("pdr").get("upper_bound_pps")],
     "generator_limited": bool(b("ndr").get("generator_limited")),
     "pdr_generator_limited": bool(b("pdr").get("generator_limited")),
+    "stalls_over_1ms_per_s": j.get("over_1ms_per_s"),
+    "longest_stall_ms": j.get("longest_ms"),
     "limit": b("ndr").get("limit", "")}))
 PY
-	tail -n 1 "$tmp/rows" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-15s %-5s run %d: NDR %s%s PDR %s%s, %.0f s, exit %d" % (r["topology"], r["placement"], r["run"], r["ndr_pps"] and round(r["ndr_pps"]), " (generator-limited)" if r["generator_limited"] else "", r["pdr_pps"] and round(r["pdr_pps"]), " (generator-limited)" if r.get("pdr_generator_limited") else "", r["seconds"], r["exit"]))'
+	tail -n 1 "$tmp/rows" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-15s %-5s run %d: NDR %s%s PDR %s%s, %.0f s, exit %d; host stalls > 1 ms: %s/s, longest %s ms" % (r["topology"], r["placement"], r["run"], r["ndr_pps"] and round(r["ndr_pps"]), " (generator-limited)" if r["generator_limited"] else "", r["pdr_pps"] and round(r["pdr_pps"]), " (generator-limited)" if r.get("pdr_generator_limited") else "", r["seconds"], r["exit"], "-" if r["stalls_over_1ms_per_s"] is None else "%.0f" % r["stalls_over_1ms_per_s"], "-" if r["longest_stall_ms"] is None else "%.1f" % r["longest_stall_ms"]))'
 	rm -rf "$tmp/res"
 }
 
