@@ -2,9 +2,11 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 int cpus_parse(const char *text, cpu_set_t *set, struct strbuf *why)
 {
@@ -89,4 +91,114 @@ int cpus_pin_process(pid_t pid, const cpu_set_t *set, struct strbuf *err)
 int cpus_pin_self(const cpu_set_t *set)
 {
     return sched_setaffinity(0, sizeof *set, set) ? -errno : 0;
+}
+
+/* ------------------------------------------------------------------
+ * Stalls
+ * ---------------------------------------------------------------- */
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+struct spinner {
+    pthread_t thread;
+    double seconds;
+    int rc;
+    struct jitter_cpu res;
+};
+
+static void *spin(void *arg)
+{
+    struct spinner *sp = arg;
+    struct jitter_cpu *r = &sp->res;
+    cpu_set_t one;
+    uint64_t start, end, prev, lost = 0, longest = 0;
+
+    CPU_ZERO(&one);
+    CPU_SET(r->cpu, &one);
+    if (sched_setaffinity(0, sizeof one, &one)) {
+        sp->rc = -errno;
+        return NULL;
+    }
+    start = prev = now_ns();
+    end = start + (uint64_t)(sp->seconds * 1e9);
+    for (;;) {
+        uint64_t t = now_ns(), gap = t - prev;
+
+        prev = t;
+        if (gap > JITTER_GAP_NS) {
+            lost += gap;
+            r->over_100us += gap > 100000;
+            r->over_1ms += gap > 1000000;
+            if (gap > longest)
+                longest = gap;
+        }
+        if (t >= end)
+            break;
+    }
+    r->seconds = (double)(prev - start) / 1e9;
+    r->longest_ms = (double)longest / 1e6;
+    r->lost_pct = prev > start ? 100.0 * (double)lost / (double)(prev - start)
+                               : 0;
+    return NULL;
+}
+
+int jitter_probe(const cpu_set_t *set, double seconds, struct jitter_cpu *out,
+                 size_t *n)
+{
+    struct spinner sp[JITTER_MAX_CPUS];
+    size_t k = 0, started = 0;
+    int rc = 0;
+
+    memset(sp, 0, sizeof sp);
+    for (int c = 0; c < CPU_SETSIZE && k < JITTER_MAX_CPUS; c++)
+        if (CPU_ISSET(c, set)) {
+            sp[k].res.cpu = c;
+            sp[k++].seconds = seconds;
+        }
+    /* All at once: a stall that hits several CPUs (the hypervisor's)
+     * shows on each, and the probe takes 'seconds' whatever the count. */
+    for (; started < k; started++) {
+        int e = pthread_create(&sp[started].thread, NULL, spin, &sp[started]);
+        if (e) {
+            rc = -e;
+            break;
+        }
+    }
+    for (size_t i = 0; i < started; i++) {
+        pthread_join(sp[i].thread, NULL);
+        if (sp[i].rc && !rc)
+            rc = sp[i].rc;
+        out[i] = sp[i].res;
+    }
+    *n = started;
+    return !rc && !k ? -EINVAL : rc;
+}
+
+json_t *jitter_json(const struct jitter_cpu *cpus, size_t n, double seconds)
+{
+    json_t *arr = json_array();
+    double worst_rate = 0, longest = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct jitter_cpu *c = &cpus[i];
+        double rate = c->seconds > 0 ? (double)c->over_1ms / c->seconds : 0;
+
+        if (rate > worst_rate)
+            worst_rate = rate;
+        if (c->longest_ms > longest)
+            longest = c->longest_ms;
+        json_array_append_new(arr, json_pack(
+            "{s:i, s:f, s:I, s:I, s:f, s:f}", "cpu", c->cpu, "seconds",
+            c->seconds, "over_100us", (json_int_t)c->over_100us, "over_1ms",
+            (json_int_t)c->over_1ms, "longest_ms", c->longest_ms, "lost_pct",
+            c->lost_pct));
+    }
+    return json_pack("{s:f, s:o, s:f, s:f}", "seconds", seconds, "cpus", arr,
+                     "over_1ms_per_s", worst_rate, "longest_ms", longest);
 }

@@ -9,7 +9,6 @@
 #include <string.h>
 
 #include "lib/cpus.h"
-#include "lib/jitter.h"
 #include "lib/ledger.h"
 #include "lib/links.h"
 #include "lib/log.h"

@@ -11,7 +11,7 @@
 #include <pthread.h>
 #include <time.h>
 
-#include "lib/jitter.h"
+#include "lib/cpus.h"
 
 static double mono(void)
 {
