@@ -10,7 +10,7 @@ tmp=$(mktemp -d /tmp/pt-history-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
 before=$(leftovers)
-opts="-p ci -d $res --no-post $METERED_OPTS -o REGRESSION_MIN_RUNS=3"
+opts="-p ci -d $res --no-post $METERED_QUICK -o REGRESSION_MIN_RUNS=3"
 
 # metered RATE: one run through the meter; exit code in $RC.
 metered() {
