@@ -11,7 +11,8 @@ before=$(leftovers)
 
 # The ci profile's phases, steps and rates with a fifth of its frames: every
 # run here passes traffic through its datapath at up to 10 kpps, in a
-# third of the time (traffic.sh checks the ci profile's own trials).
+# little over a third of the time (traffic.sh checks the ci profile's own
+# trials).
 CI=(-p ci -o WARMUP_RATE=500 -o THROUGHPUT_SCAN_BURST=1000 -o LONG_RUNNING_BURST=1000)
 
 for topo in basic_topology linux_bridge direct example_bridge \
