@@ -11,9 +11,9 @@ tmp=$(mktemp -d /tmp/pt-fsig-XXXXXX)
 res=$tmp/results
 trap '"$PT" cleanup -d "$res" >/dev/null 2>&1; rm -rf "$tmp"' EXIT
 
-# Every measuring phase does something, briefly (a fifth of a second of
-# traffic in all, at 5000 pps: most of the runs below get past these
-# phases): warm-up, one step, one long-run burst.
+# Every measuring phase does something, briefly: warm-up, one step, one
+# long-run burst, at 5000 pps (a fifth of a second of traffic in all,
+# which most of the runs below go through).
 POSTING=(-p ci -d "$res" -o WARMUP_PACKETS=200 -o WARMUP_RATE=5000
 	-o THROUGHPUT_SCAN_START_RATE=5000 -o THROUGHPUT_MAX_SCAN_RATE=5000
 	-o THROUGHPUT_SCAN_BURST=400 -o LONG_RUNNING_SCAN_ITERATIONS=1
