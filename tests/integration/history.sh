@@ -10,7 +10,7 @@ tmp=$(mktemp -d /tmp/pt-history-XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 res=$tmp/results
 before=$(leftovers)
-opts="-p ci -d $res --no-post $METERED_OPTS -o REGRESSION_MIN_RUNS=3"
+opts="-p ci -d $res --no-post $METERED_QUICK -o REGRESSION_MIN_RUNS=3"
 
 # metered RATE: one run through the meter; exit code in $RC.
 metered() {
@@ -127,10 +127,14 @@ has "import: a member that climbs out is refused" "would land outside its folder
 check "import: nothing landed outside" test ! -e /tmp/evil
 
 # A corrupt history: named, the check not done, the run still completes
-# with its bundle.
+# with its bundle.  Every run reads the history, so a one-trial run on
+# direct shows it as well as a search through the meter would (in a
+# tenth of the time).
 rm -f "$res"/history.db*
 printf 'this is not a database, just text that is long enough to be read' >"$res/history.db"
-metered 20000
+short_run 1000
+OUT=$("$PT" "${SHORT[@]}" --no-post direct 2>&1)
+RC=$?
 check "corrupt history: the run still passes" test "$RC" -eq 0
 has "corrupt history: the file is named" "$res/history.db: not a history database"
 check "corrupt history: the check says not done" summary \
