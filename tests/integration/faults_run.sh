@@ -382,7 +382,7 @@ run_pt 1 "${FAST[@]}" -o RECEIVER_BUFFER_KB=64 -o THROUGHPUT_SCAN_START_RATE=200
 	-o THROUGHPUT_MAX_SCAN_RATE=200000 -o THROUGHPUT_SCAN_BURST=100000 -o WARMUP_PACKETS=0 \
 	-o LONG_RUNNING_SCAN_ITERATIONS=0 direct
 d=$(run_dir)
-has "receiver drops: the trial says so" "invalid: the receiver dropped"
+has "receiver drops: the trial says so" "invalid: the receiving side dropped"
 check "receiver drops: each trial with receiver_drops is invalid, and there are some" python3 -c '
 import csv, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
