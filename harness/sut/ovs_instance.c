@@ -5,6 +5,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "collectors/procfs.h"
 #include "lib/log.h"
 #include "lib/ovsdb.h"
 #include "lib/proc.h"
@@ -618,6 +620,16 @@ static int stop_vswitchd(struct ovs_daemon *d)
      * for the process to go.  SIGTERM remains for a daemon that hangs. */
     if (proc_is_same(d->pid, d->starttime)) {
         struct strbuf msg = STRBUF_INIT;
+        struct pstat ps;
+        /* A stopped daemon (SIGSTOP) takes neither 'exit' nor SIGTERM
+         * until it runs again: each would time out, and its taps stay.
+         * It is ours (same pid and start time): let it run to clean up.
+         * A traced one ('t', a debugger) is the debugger's to release. */
+        if (!procfs_read_stat(d->pid, &ps) && ps.state == 'T') {
+            LOG_INFO("ovs-vswitchd (pid %d) is stopped: continuing it so "
+                     "that it can clean up", (int)d->pid);
+            kill(d->pid, SIGCONT);
+        }
         int ret = unixctl_call_timeout(d->ctl, "exit", cleanup,
                                        STOP_TIMEOUT_MS, NULL, &msg);
         if (ret)

@@ -101,4 +101,8 @@ check "ovs-vswitchd stopped: exit 4 (got $RC)" test "$RC" -eq 4
 has "ovs-vswitchd stopped: named" "process $vs (ovs-vswitchd) is stopped"
 check "ovs-vswitchd stopped: the run ended within 30 s ($secs s)" test "$secs" -le 30
 check "ovs-vswitchd stopped: the bundle is made" test -s "$d.tar.gz"
+# Teardown continues it (it is the run's own), so that it takes 'exit
+# --cleanup' and removes its taps, instead of two timeouts and a SIGKILL.
+has "ovs-vswitchd stopped: continued for its cleanup" "is stopped: continuing it"
+check "ovs-vswitchd stopped: it took 'exit --cleanup'" sh -c "! printf '%s' \"\$1\" | grep -q 'did not take'" _ "$OUT"
 gone "ovs-vswitchd stopped" "$d"
