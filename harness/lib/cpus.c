@@ -6,7 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
+
+#include "lib/pace.h"
 
 int cpus_parse(const char *text, cpu_set_t *set, struct strbuf *why)
 {
@@ -97,14 +98,6 @@ int cpus_pin_self(const cpu_set_t *set)
  * Stalls
  * ---------------------------------------------------------------- */
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 struct spinner {
     pthread_t thread;
     double seconds;
@@ -121,14 +114,12 @@ static void *spin(void *arg)
 
     CPU_ZERO(&one);
     CPU_SET(r->cpu, &one);
-    if (sched_setaffinity(0, sizeof one, &one)) {
-        sp->rc = -errno;
+    if ((sp->rc = cpus_pin_self(&one)))
         return NULL;
-    }
-    start = prev = now_ns();
+    start = prev = pace_now_ns();
     end = start + (uint64_t)(sp->seconds * 1e9);
     for (;;) {
-        uint64_t t = now_ns(), gap = t - prev;
+        uint64_t t = pace_now_ns(), gap = t - prev;
 
         prev = t;
         if (gap > JITTER_GAP_NS) {

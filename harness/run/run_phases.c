@@ -139,74 +139,6 @@ int run_create_scenario(struct run *r)
 /* The original pinged the destination from the source namespace before
  * any measurement; a topology that does not pass packets fails here, with
  * a clear phase name, rather than as 100 % loss later. */
-/* RECEIVER_RPS: the frames the datapath sends to the destination arrive
- * through a veth, whose receive softirq runs on the sending CPU, the
- * SUT's.  That is the harness's receiving work (handing frames to its
- * capture), and measured on this host (perf sched) it was what preempted
- * OVS's polling thread most.  Steered to the receiver's CPUs, the SUT's
- * CPUs do only the SUT's work.  Endpoints on other hosts are not the
- * run's interfaces to change. */
-static void steer_receive(struct run *r)
-{
-    const struct placement_part *rcv = &r->placement.receiver;
-    json_t *pl = json_object_get(r->metadata, "cpu_placement");
-    struct strbuf cpus = STRBUF_INIT;
-    int e;
-
-    if (!rcv->pinned || r->topo->on_hosts
-        || strcmp(settings_str(r->cfg->settings, SETTING_RECEIVER_RPS), "yes"))
-        return;
-    e = netns_link_set_rps(r->tctx.dest_ns, r->tctx.dest_if, &rcv->set);
-    if (e) {
-        LOG_WARN("RECEIVER_RPS: cannot steer %s's receive processing to the "
-                 "receiver's CPUs: %s", r->tctx.dest_if, strerror(-e));
-        return;
-    }
-    cpus_format(&rcv->set, &cpus);
-    LOG_INFO("RECEIVER_RPS: %s's receive processing on CPU %s",
-             r->tctx.dest_if, cpus.buf);
-    if (pl)
-        json_object_set_new(pl, "receiver_rps", json_string(cpus.buf));
-    strbuf_dispose(&cpus);
-}
-
-/* JITTER_PROBE: before any frame, how often the host takes the SUT's
- * CPUs away (lib/jitter.h says why that bounds zero-loss figures).  The
- * SUT is idle then, so what is measured is the host, not the SUT. */
-static void probe_jitter(struct run *r)
-{
-    double secs = settings_double(r->cfg->settings, SETTING_JITTER_PROBE);
-    struct jitter_cpu cpus[JITTER_MAX_CPUS];
-    struct strbuf where = STRBUF_INIT;
-    cpu_set_t set;
-    size_t n = 0;
-    json_t *j;
-    int e;
-
-    if (secs <= 0 || r->topo->on_hosts)
-        return;
-    if (r->placement.sut.pinned)
-        set = r->placement.sut.set;
-    else if (sched_getaffinity(0, sizeof set, &set))
-        return;
-    e = jitter_probe(&set, secs, cpus, &n);
-    if (e || !n) {
-        LOG_WARN("JITTER_PROBE: cannot measure the host's stalls: %s",
-                 strerror(e ? -e : EINVAL));
-        return;
-    }
-    j = jitter_json(cpus, n, secs);
-    cpus_format(&set, &where);
-    LOG_INFO("host stalls on CPU %s (%s, %.1f s): %.0f a second over 1 ms, "
-             "the longest %.2f ms; a datapath away that long loses frames "
-             "its receive buffer cannot hold", where.buf,
-             r->placement.sut.pinned ? "the SUT's" : "all the run may use",
-             secs, json_real_value(json_object_get(j, "over_1ms_per_s")),
-             json_real_value(json_object_get(j, "longest_ms")));
-    strbuf_dispose(&where);
-    json_object_set_new(r->metadata, "host_jitter", j);
-}
-
 static int open_measure(struct run *r, struct strbuf *err);
 
 /* On hosts, the probes are a trial of ten frames through the agents. */
@@ -295,6 +227,74 @@ static int save_ceiling(struct run *r)
                       "calibration: %s", err.buf);
     strbuf_dispose(&err);
     return rc;
+}
+
+/* RECEIVER_RPS: the frames the datapath sends to the destination arrive
+ * through a veth, whose receive softirq runs on the sending CPU, the
+ * SUT's.  That is the harness's receiving work (handing frames to its
+ * capture), and measured on this host (perf sched) it was what preempted
+ * OVS's polling thread most.  Steered to the receiver's CPUs, the SUT's
+ * CPUs do only the SUT's work.  Endpoints on other hosts are not the
+ * run's interfaces to change. */
+static void steer_receive(struct run *r)
+{
+    const struct placement_part *rcv = &r->placement.receiver;
+    json_t *pl = json_object_get(r->metadata, "cpu_placement");
+    struct strbuf cpus = STRBUF_INIT;
+    int e;
+
+    if (!rcv->pinned || r->topo->on_hosts
+        || strcmp(settings_str(r->cfg->settings, SETTING_RECEIVER_RPS), "yes"))
+        return;
+    e = netns_link_set_rps(r->tctx.dest_ns, r->tctx.dest_if, &rcv->set);
+    if (e) {
+        LOG_WARN("RECEIVER_RPS: cannot steer %s's receive processing to the "
+                 "receiver's CPUs: %s", r->tctx.dest_if, strerror(-e));
+        return;
+    }
+    cpus_format(&rcv->set, &cpus);
+    LOG_INFO("RECEIVER_RPS: %s's receive processing on CPU %s",
+             r->tctx.dest_if, cpus.buf);
+    if (pl)
+        json_object_set_new(pl, "receiver_rps", json_string(cpus.buf));
+    strbuf_dispose(&cpus);
+}
+
+/* JITTER_PROBE: before any frame, how often the host takes the SUT's
+ * CPUs away (lib/cpus.h says why that bounds zero-loss figures).  The
+ * SUT is idle then, so what is measured is the host, not the SUT. */
+static void probe_jitter(struct run *r)
+{
+    double secs = settings_double(r->cfg->settings, SETTING_JITTER_PROBE);
+    struct jitter_cpu cpus[JITTER_MAX_CPUS];
+    struct strbuf where = STRBUF_INIT;
+    cpu_set_t set;
+    size_t n = 0;
+    json_t *j;
+    int e;
+
+    if (secs <= 0 || r->topo->on_hosts)
+        return;
+    if (r->placement.sut.pinned)
+        set = r->placement.sut.set;
+    else if (sched_getaffinity(0, sizeof set, &set))
+        return;
+    e = jitter_probe(&set, secs, cpus, &n);
+    if (e || !n) {
+        LOG_WARN("JITTER_PROBE: cannot measure the host's stalls: %s",
+                 strerror(e ? -e : EINVAL));
+        return;
+    }
+    j = jitter_json(cpus, n, secs);
+    cpus_format(&set, &where);
+    LOG_INFO("host stalls on CPU %s (%s, %.1f s): %.0f a second over 1 ms, "
+             "the longest %.2f ms; a datapath away that long loses frames "
+             "its receive buffer cannot hold", where.buf,
+             r->placement.sut.pinned ? "the SUT's" : "all the run may use",
+             secs, json_real_value(json_object_get(j, "over_1ms_per_s")),
+             json_real_value(json_object_get(j, "longest_ms")));
+    strbuf_dispose(&where);
+    json_object_set_new(r->metadata, "host_jitter", j);
 }
 
 /* The traffic engine opens once, on the first measuring phase (or the
