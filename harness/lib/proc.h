@@ -56,4 +56,18 @@ int proc_capture(char *const argv[], const struct proc_spawn_opts *opts,
  * by another process) is success.  Returns 0 or a negative errno. */
 int proc_stop(pid_t pid, unsigned long long starttime, int timeout_ms);
 
+/* Sizes the receive buffer of every packet (AF_PACKET) socket that
+ * process 'pid' (started at 'starttime', 0: any) holds to 'bytes', as
+ * net.core.rmem_default would size it (the kernel's sk_rcvbuf, which
+ * `ss -m` shows as rb), leaving its other sockets alone.  For a
+ * userspace datapath on packet sockets that buffer is its receive queue,
+ * like a NIC's ring, and the host's default holds only a few hundred
+ * frames.  Reaches the sockets by pidfd_getfd(2) (Linux 5.6; CAP_SYS_PTRACE
+ * over the process), so nothing host-wide changes.  Returns the number of
+ * sockets sized (0: it held none), or -ESRCH (not that process), -EPERM,
+ * -ENOSYS or another negative errno.  '*got' (may be NULL): the size the
+ * kernel set on the last one, read back. */
+int proc_size_packet_rcvbuf(pid_t pid, unsigned long long starttime,
+                            int bytes, int *got);
+
 #endif

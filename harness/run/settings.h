@@ -116,6 +116,11 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "yes: the destination interface's receive processing (RPS) runs on " \
       "RECEIVER_CPUS, so the kernel's half of receiving is not charged to " \
       "the SUT's CPUs; no: where the kernel puts it (the sender's CPU)")   \
+    X(SUT_RCVBUF_KB, NULL, SETTING_INT, 0, 1048576, "2048", NULL,           \
+      "receive buffer (KiB) of each packet socket of a SUT this run "      \
+      "started (a userspace datapath's receive queue, like a NIC ring); " \
+      "0: the host's net.core.rmem_default, often 208 KiB, which a few "  \
+      "ms of host stall overflow")                                          \
     X(RECEIVER_BUFFER_KB, NULL, SETTING_INT, 64, 4194304, "65536", NULL,     \
       "the receiver's capture buffer (KiB); frames it cannot hold are the " \
       "receiver's drops, which make a trial invalid")                       \

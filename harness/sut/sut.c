@@ -150,6 +150,22 @@ bool sut_started_here(const struct sut *s)
     return s && s->kind && s->kind->stop;
 }
 
+int sut_size_rcvbuf(const struct sut *s, int bytes, int *got)
+{
+    int n = 0;
+
+    if (!sut_started_here(s))
+        return -EPERM;
+    for (size_t i = 0; i < s->n_pids; i++) {
+        int rc = proc_size_packet_rcvbuf(s->pids[i], s->pid_starttimes[i],
+                                         bytes, got);
+        if (rc < 0)
+            return rc;
+        n += rc;
+    }
+    return n;
+}
+
 void sut_destroy(struct sut *s)
 {
     if (!s)

@@ -51,6 +51,12 @@ const char *sut_ovs_vswitchd_ctl(const struct sut *sut);
  * A process attached to (pid:, ovs-rundir:) is someone else's. */
 bool sut_started_here(const struct sut *sut);
 size_t sut_pids(const struct sut *sut, const pid_t **pids);
+/* SUT_RCVBUF_KB: sizes the receive buffer of each packet socket of the
+ * SUT's processes to 'bytes' (proc_size_packet_rcvbuf()), only when this
+ * run started the SUT: a process attached to is someone else's, tuned as
+ * its owner chose.  The number of sockets sized, -EPERM for a SUT not
+ * started here, or a negative errno; '*got' is what the kernel set. */
+int sut_size_rcvbuf(const struct sut *sut, int bytes, int *got);
 /* Whether the SUT still runs and answers, whatever collectors run: each
  * of its processes is the one sut_start() verified (pid and start time)
  * and not stopped (SIGSTOP), and an OVS answers on its control socket

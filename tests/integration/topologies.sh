@@ -142,6 +142,12 @@ rm -rf "$res"
 run_pt 0 "${CI[@]}" -d "$res" --sut "ovs-rundir:$d" basic_topology
 has "--sut ovs-rundir: probes crossed the running OVS" "connectivity: 10 of 10 probes"
 check "--sut ovs-rundir: the OVS still runs" running "$vs_pid"
+# SUT_RCVBUF_KB sizes only the sockets of a SUT the run started: an OVS
+# attached to keeps what its owner gave it, and the metadata says which.
+has "--sut ovs-rundir: its sockets left alone" "left as its owner has them"
+check "--sut ovs-rundir: sut_rcvbuf is the host's" python3 -c \
+	'import json,sys; m=json.load(open(sys.argv[1]))["sut_rcvbuf"]; sys.exit(not (m["source"] == "net.core.rmem_default" and m["sockets"] == 0 and m["bytes"] == int(open("/proc/sys/net/core/rmem_default").read())))' \
+	"$(run_dir)/metadata.json"
 check "--sut ovs-rundir: our bridge is gone from it" \
 	sh -c "! ovs-vsctl --db=unix:$d/db.sock list-br | grep -q pt-"
 # SIGKILLed mid-run, a run cannot remove its bridge from an OVS that is not

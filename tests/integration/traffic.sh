@@ -69,6 +69,11 @@ for topo in direct basic_topology; do
 		'm["host_jitter"]["seconds"] == 0.2 and all(c["seconds"] >= 0.2 and 0 <= c["lost_pct"] <= 100 for c in m["host_jitter"]["cpus"])'
 	check "$topo: host stalls in summary.json" summary '"over_1ms_per_s" in s["result"]["host_jitter"]'
 	has "$topo: host stalls in the log" "host stalls on CPU"
+	# SUT_RCVBUF_KB (2048 by default): the private OVS's packet sockets,
+	# one per port, sized; the size is the kernel's, read back.
+	[ "$topo" = basic_topology ] && check "$topo: the SUT's packet sockets sized" meta \
+		'm["sut_rcvbuf"] == {"source": "SUT_RCVBUF_KB", "bytes": 2048 * 1024, "sockets": m["sut_rcvbuf"]["sockets"]} and m["sut_rcvbuf"]["sockets"] >= 2'
+	[ "$topo" = basic_topology ] && has "$topo: SUT_RCVBUF_KB in the log" "packet sockets of the SUT with a 2048 KiB receive buffer"
 	left=$(leftovers)
 	if [ "$left" = "$before" ]; then pass "$topo: nothing pt- left"; else fail "$topo: left behind: $left"; fi
 done
@@ -78,10 +83,13 @@ done
 rm -rf "$res"
 run_pt 0 -p ci -d "$res" -o WARMUP_PACKETS=0 -o THROUGHPUT_SCAN_START_RATE=1000 \
 	-o THROUGHPUT_MAX_SCAN_RATE=1000 -o THROUGHPUT_SCAN_BURST=2000 \
-	-o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single -o RECEIVER_RPS=no direct
+	-o LONG_RUNNING_SCAN_ITERATIONS=0 -o FLOW_PATTERN=single -o RECEIVER_RPS=no \
+	-o SUT_RCVBUF_KB=0 direct
 t=$(run_dir)/trials.csv
 check "direct 1000 pps: one trial" csv "$t" 'len(rows) == 1'
 check "RECEIVER_RPS=no: not steered" meta 'm["cpu_placement"]["receiver_rps"] == "none"'
+check "SUT_RCVBUF_KB=0: the host's buffer, said" meta \
+	'm["sut_rcvbuf"] == {"source": "net.core.rmem_default", "bytes": int(open("/proc/sys/net/core/rmem_default").read()), "sockets": 0}'
 check "direct 1000 pps: received == sent == 2000, no loss" csv "$t" \
 	'all(r["received"] == r["sent"] == "2000" and r["lost"] == "0" and r["duplicates"] == "0" for r in rows)'
 check "direct 1000 pps: rate within 1 %" csv "$t" \
@@ -150,6 +158,8 @@ has "a corrupt calibration is named and ignored" "calibration ignored: $res/.cal
 # Bad traffic settings: exit 2 with the key and the allowed values.
 run_pt 2 --dry-run -o RECEIVER_RPS=maybe direct
 has "RECEIVER_RPS=maybe: exit 2 naming it" "RECEIVER_RPS"
+run_pt 2 --dry-run -o SUT_RCVBUF_KB=-1 direct
+has "SUT_RCVBUF_KB=-1: exit 2 naming it" "SUT_RCVBUF_KB"
 run_pt 2 --dry-run -o FLOW_PATTERN=burst direct
 has "bad FLOW_PATTERN" "FLOW_PATTERN: expected single, scan or flows:N"
 run_pt 2 --dry-run -o FRAME_SIZE=40 direct

@@ -18,7 +18,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "lib/proc.h"
@@ -175,6 +177,72 @@ static void test_proc__capture_output_and_status(void **state)
     strbuf_dispose(&out);
 }
 
+/* A child that holds a packet socket and a UDP socket; on a byte on
+ * 'cmd' it writes both sockets' SO_RCVBUF to 'rep' and exits.  The packet
+ * socket has protocol 0 and no binding: it receives nothing. */
+static pid_t socket_holder(int cmd[2], int rep[2])
+{
+    pid_t pid;
+
+    assert_int_equal(pipe(cmd), 0);
+    assert_int_equal(pipe(rep), 0);
+    pid = fork();
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        int sizes[2] = { -1, -1 }, socks[2];
+        socklen_t len = sizeof sizes[0];
+        char c;
+        socks[0] = socket(AF_PACKET, SOCK_RAW, 0);
+        socks[1] = socket(AF_INET, SOCK_DGRAM, 0);
+        if (write(rep[1], "r", 1) != 1 || read(cmd[0], &c, 1) != 1)
+            _exit(1);
+        for (int i = 0; i < 2; i++)
+            getsockopt(socks[i], SOL_SOCKET, SO_RCVBUF, &sizes[i], &len);
+        _exit(write(rep[1], sizes, sizeof sizes) == sizeof sizes ? 0 : 1);
+    }
+    return pid;
+}
+
+/* The harness sizes its own SUT's packet sockets, and no other socket of
+ * it; a pid that is not the process it started is refused. */
+static void test_proc__size_packet_rcvbuf(void **state)
+{
+    int cmd[2], rep[2], sizes[2] = { 0, 0 }, got = 0, probe, status;
+    unsigned long long start;
+    socklen_t len = sizeof sizes[1];
+    char c;
+    pid_t pid;
+
+    (void)state;
+    probe = socket(AF_PACKET, SOCK_RAW, 0);
+    if (probe < 0)
+        skip();     /* not root: no packet sockets to size */
+    close(probe);
+    pid = socket_holder(cmd, rep);
+    assert_int_equal(read(rep[0], &c, 1), 1);
+    assert_int_equal(proc_starttime(pid, &start), 0);
+    assert_int_equal(proc_size_packet_rcvbuf(pid, start + 1, 4 << 20, &got),
+                     -ESRCH);
+    assert_int_equal(proc_size_packet_rcvbuf(pid, start, 0, &got), -EINVAL);
+    assert_int_equal(proc_size_packet_rcvbuf(pid, start, 4 << 20, &got), 1);
+    assert_int_equal(got, 4 << 20);
+    assert_int_equal(write(cmd[1], "x", 1), 1);
+    assert_int_equal(read(rep[0], sizes, sizeof sizes), (ssize_t)sizeof sizes);
+    assert_int_equal(waitpid(pid, &status, 0), pid);
+    assert_int_equal(sizes[0], 4 << 20);
+    /* The UDP socket keeps the host's default, as a new one has it. */
+    probe = socket(AF_INET, SOCK_DGRAM, 0);
+    getsockopt(probe, SOL_SOCKET, SO_RCVBUF, &got, &len);
+    close(probe);
+    assert_int_equal(sizes[1], got);
+    assert_int_not_equal(sizes[1], 4 << 20);
+    /* Gone: refused, not someone else's sockets. */
+    assert_int_equal(proc_size_packet_rcvbuf(pid, start, 4 << 20, &got),
+                     -ESRCH);
+    for (int i = 0; i < 2; i++)
+        close(cmd[i]), close(rep[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -184,6 +252,7 @@ int main(void)
         cmocka_unit_test(test_proc__other_groups_untouched),
         cmocka_unit_test(test_proc__capture_output_and_status),
         cmocka_unit_test(test_proc__capture_ends_on_interrupt),
+        cmocka_unit_test(test_proc__size_packet_rcvbuf),
     };
     return cmocka_run_group_tests_name("proc", tests, tmpdir_create,
                                        tmpdir_remove);
