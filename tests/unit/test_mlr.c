@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,10 @@ struct sim {
     uint64_t seed;
     int calls, invalid_calls, abort_at;
     double seconds;
+    /* The harness's injector: a trial sends all of load * duration
+     * frames, taking longer when tx_cap holds it back. */
+    bool count_bound;
+    double first_loads[4];
 };
 
 /* splitmix64: rand_r's one-word state correlates successive draws. */
@@ -48,9 +53,15 @@ static int sim_trial(void *arg, double load, double duration,
 
     if (s->abort_at && s->calls + 1 == s->abort_at)
         return -EINTR;
+    if (s->calls < 4)
+        s->first_loads[s->calls] = load;
     s->calls++;
     s->seconds += duration;
     out->sent = (uint64_t)llround(tx * duration);
+    if (s->count_bound) {
+        out->sent = (uint64_t)llround(load * duration);
+        duration = (double)out->sent / tx;      /* how long it took */
+    }
     out->received = (uint64_t)llround(fmin(tx, cap) * duration);
     out->tx_rate = tx;
     out->short_of_rate = tx < load * 0.99;
@@ -194,6 +205,25 @@ static void test_mlr__generator_short_is_not_a_pass(void **state)
     assert_true(r.goal[0].conditional_throughput <= 200000);
 }
 
+/* The harness's injector sends every frame of a trial, so a trial it
+ * cannot send at its load lasts longer: at 1 Mpps asked and 250 kpps
+ * sent, 4 s.  The forwarding rate the next load comes from is frames per
+ * second of that trial, not per second asked: 200 kpps, not 800. */
+static void test_mlr__forwarding_rate_per_second_sent(void **state)
+{
+    struct mlr_config c = config();
+    struct sim s = { .capacity = 200000, .tx_cap = 250000,
+                     .count_bound = true };
+    struct mlr_result r;
+
+    (void)state;
+    assert_int_equal(mlr_search(&c, sim_trial, &s, &r), 0);
+    assert_true(s.first_loads[0] == 1e6);
+    assert_true(fabs(s.first_loads[1] - 200000) <= 1);
+    assert_true(fabs(r.goal[0].conditional_throughput - 200000)
+                <= 0.005 * 200000);
+}
+
 /* Invalid trials are repeated, never counted; a load where the harness
  * keeps dropping counts as not reached. */
 static void test_mlr__invalid_trials_repeated(void **state)
@@ -279,6 +309,7 @@ int main(void)
         cmocka_unit_test(test_mlr__symmetric_jitter),
         cmocka_unit_test(test_mlr__one_lucky_trial_does_not_move_it),
         cmocka_unit_test(test_mlr__generator_short_is_not_a_pass),
+        cmocka_unit_test(test_mlr__forwarding_rate_per_second_sent),
         cmocka_unit_test(test_mlr__invalid_trials_repeated),
         cmocka_unit_test(test_mlr__capacity_above_max_load),
         cmocka_unit_test(test_mlr__nothing_passes),
