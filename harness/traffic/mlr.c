@@ -177,6 +177,20 @@ static size_t undecided_candidate(const struct mlr *m, const struct phase *p,
     return up;
 }
 
+/* The width a phase ends within: its own, or MLR_GENERATOR_WIDTH when
+ * the relevant upper bound is the generator's (mlr.h says why). */
+static double done_width(const struct mlr *m, const struct phase *p,
+                         size_t hi)
+{
+    double good, bad;
+    bool unreached;
+
+    if (hi == SIZE_MAX)
+        return p->width;
+    sums(m, p, hi, &good, &bad, &unreached);
+    return unreached ? fmax(p->width, MLR_GENERATOR_WIDTH) : p->width;
+}
+
 /* The load to measure next for a phase; 0 when the phase is done. */
 static double next_load(struct mlr *m, const struct phase *p)
 {
@@ -188,7 +202,7 @@ static double next_load(struct mlr *m, const struct phase *p)
     lo_load = lo == SIZE_MAX ? 0 : m->loads[lo];
     hi_load = hi == SIZE_MAX ? INFINITY : m->loads[hi];
     if (lo != SIZE_MAX && hi != SIZE_MAX
-        && hi_load - lo_load <= p->width * hi_load)
+        && hi_load - lo_load <= done_width(m, p, hi) * hi_load)
         return 0;
     if (hi == SIZE_MAX && lo_load >= cfg->max_load)
         return 0;
@@ -368,7 +382,7 @@ static void goal_result(const struct mlr *m, const struct phase *p,
     g->found = g->at_max_load
                || (hi != SIZE_MAX
                    && g->upper_bound - g->lower_bound
-                          <= p->width * g->upper_bound);
+                          <= done_width(m, p, hi) * g->upper_bound);
 }
 
 void mlr_goal_defaults(struct mlr_goal *g, double loss_ratio)

@@ -26,6 +26,12 @@
 #include <stdint.h>
 
 #define MLR_MAX_GOALS 4
+/* A goal whose relevant upper bound is one the generator could not reach
+ * is done when its bounds are within this (or its own width, if wider):
+ * it is reported as ">= lower bound, limited by the generator", and
+ * refining it further would measure the generator's ceiling, which
+ * varies more than this from trial to trial, at a duration sum a load. */
+#define MLR_GENERATOR_WIDTH 0.02
 
 struct mlr_goal {
     double loss_ratio;          /* a trial losing more is bad: 0, 0.005 */
