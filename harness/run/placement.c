@@ -76,10 +76,12 @@ static json_t *part_json(const struct placement_part *part)
 
 json_t *placement_json(const struct placement *p)
 {
-    /* "receiver_rps" is "none" until the run steers the destination's
-     * receive processing (RECEIVER_RPS), which it says here. */
-    return json_pack("{s:i, s:o, s:o, s:o, s:s}", "cores", p->cores, "sut",
-                     part_json(&p->sut), "injector", part_json(&p->injector),
-                     "receiver", part_json(&p->receiver), "receiver_rps",
-                     "none");
+    /* "receiver_rps" and "sut_rps" are "none" until the run steers the
+     * destination's or the datapath's receive processing (RECEIVER_RPS,
+     * SUT_RPS), which it says here. */
+    return json_pack("{s:i, s:o, s:o, s:o, s:s, s:s}", "cores", p->cores,
+                     "sut", part_json(&p->sut), "injector",
+                     part_json(&p->injector), "receiver",
+                     part_json(&p->receiver), "receiver_rps", "none",
+                     "sut_rps", "none");
 }

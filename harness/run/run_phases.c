@@ -229,35 +229,54 @@ static int save_ceiling(struct run *r)
     return rc;
 }
 
-/* RECEIVER_RPS: the frames the datapath sends to the destination arrive
- * through a veth, whose receive softirq runs on the sending CPU, the
- * SUT's.  That is the harness's receiving work (handing frames to its
- * capture), and measured on this host (perf sched) it was what preempted
- * OVS's polling thread most.  Steered to the receiver's CPUs, the SUT's
- * CPUs do only the SUT's work.  Endpoints on other hosts are not the
- * run's interfaces to change. */
-static void steer_receive(struct run *r)
+/* Where a veth's receive processing runs.  A veth hands what one end
+ * sends to the other's receive softirq on the *sending* CPU, so without
+ * RPS each side of the datapath did the other's receiving:
+ * - RECEIVER_RPS: frames the datapath sends to the destination were
+ *   handed to the harness's capture on the SUT's CPU.  Measured on this
+ *   host (perf sched), that was what preempted OVS's polling thread most.
+ * - SUT_RPS: frames the injector sends were handed to the datapath's
+ *   sockets on the injector's CPU, so the SUT received for free, as no
+ *   NIC driver gives it, and the harness's CPU ran out first: every
+ *   basic_topology figure here was "limited by the generator".
+ * Steered, each side's CPUs pay for their own receiving.  Endpoints on
+ * other hosts are not the run's interfaces to change.  True when
+ * steered (the CPU list is then in metadata's cpu_placement). */
+static bool steer_rps(struct run *r, enum setting_id key, const char *ns,
+                      const char *ifname, const struct placement_part *part,
+                      const char *whose, const char *meta_key)
 {
-    const struct placement_part *rcv = &r->placement.receiver;
     json_t *pl = json_object_get(r->metadata, "cpu_placement");
+    const char *name = setting_defs[key].key;
     struct strbuf cpus = STRBUF_INIT;
     int e;
 
-    if (!rcv->pinned || r->topo->on_hosts
-        || strcmp(settings_str(r->cfg->settings, SETTING_RECEIVER_RPS), "yes"))
-        return;
-    e = netns_link_set_rps(r->tctx.dest_ns, r->tctx.dest_if, &rcv->set);
+    if (!part->pinned || r->topo->on_hosts
+        || strcmp(settings_str(r->cfg->settings, key), "yes"))
+        return false;
+    e = netns_link_set_rps(ns, ifname, &part->set);
     if (e) {
-        LOG_WARN("RECEIVER_RPS: cannot steer %s's receive processing to the "
-                 "receiver's CPUs: %s", r->tctx.dest_if, strerror(-e));
-        return;
+        LOG_WARN("%s: cannot steer %s's receive processing to the %s's "
+                 "CPUs: %s", name, ifname, whose, strerror(-e));
+        return false;
     }
-    cpus_format(&rcv->set, &cpus);
-    LOG_INFO("RECEIVER_RPS: %s's receive processing on CPU %s",
-             r->tctx.dest_if, cpus.buf);
+    cpus_format(&part->set, &cpus);
+    LOG_INFO("%s: %s's receive processing on CPU %s (the %s's)", name,
+             ifname, cpus.buf, whose);
     if (pl)
-        json_object_set_new(pl, "receiver_rps", json_string(cpus.buf));
+        json_object_set_new(pl, meta_key, json_string(cpus.buf));
     strbuf_dispose(&cpus);
+    return true;
+}
+
+static void steer_receive(struct run *r)
+{
+    steer_rps(r, SETTING_RECEIVER_RPS, r->tctx.dest_ns, r->tctx.dest_if,
+              &r->placement.receiver, "receiver", "receiver_rps");
+    /* direct has no datapath: its source binding is the harness's. */
+    if (!r->topo->no_datapath)
+        steer_rps(r, SETTING_SUT_RPS, r->tctx.dp_ns, r->tctx.source_binding,
+                  &r->placement.sut, "SUT", "sut_rps");
 }
 
 /* SUT_RCVBUF_KB: a userspace datapath on packet sockets (OVS's netdev

@@ -116,6 +116,11 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "yes: the destination interface's receive processing (RPS) runs on " \
       "RECEIVER_CPUS, so the kernel's half of receiving is not charged to " \
       "the SUT's CPUs; no: where the kernel puts it (the sender's CPU)")   \
+    X(SUT_RPS, NULL, SETTING_STRING, 0, 0, "yes", settings_check_yes_no,     \
+      "yes: the receive processing (RPS) of the interface the datapath "   \
+      "receives on runs on SUT_CPUS, so the SUT pays for its own "         \
+      "receiving, as with a NIC; no: where the kernel puts it (the "      \
+      "injector's CPU)")                                                    \
     X(SUT_RCVBUF_KB, NULL, SETTING_INT, 0, 1048576, "2048", NULL,           \
       "receive buffer (KiB) of each packet socket of a SUT this run "      \
       "started (a userspace datapath's receive queue, like a NIC ring); " \
