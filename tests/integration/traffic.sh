@@ -62,7 +62,12 @@ for topo in direct basic_topology; do
 	# runs where the receiver does, said in the metadata and the log.
 	check "$topo: receive processing steered to the receiver's CPUs" meta \
 		'm["cpu_placement"]["receiver_rps"] == (m["cpu_placement"]["receiver"] if m["cpu_placement"]["receiver"] != "none" else "none")'
-	[ "$(nproc)" -gt 1 ] && has "$topo: RECEIVER_RPS in the log" "receive processing on CPU"
+	[ "$(nproc)" -gt 1 ] && has "$topo: RECEIVER_RPS in the log" "(the receiver's)"
+	# SUT_RPS (default yes): the datapath's receiving on the SUT's CPUs;
+	# direct has no datapath, so nothing is steered there.
+	check "$topo: the datapath's receive processing on the SUT's CPUs" meta \
+		'm["cpu_placement"]["sut_rps"] == (m["cpu_placement"]["sut"] if m["cpu_placement"]["sut"] != "none" and "'"$topo"'" != "direct" else "none")'
+	[ "$(nproc)" -gt 1 ] && [ "$topo" = basic_topology ] && has "$topo: SUT_RPS in the log" "SUT_RPS: pt-sb-"
 	# JITTER_PROBE (0.2 s in the ci profile): the host's stalls on the
 	# CPUs the SUT may use, in the metadata, the summary and the log.
 	check "$topo: host stalls measured on the SUT's CPUs" meta \
@@ -121,8 +126,9 @@ check "ndr on direct: the page says it" \
 rm -rf "$res"
 OUT=$(PT_METER_PPS=20000 "$PT" -p ci -d "$res" $quick_ndr \
 	-o THROUGHPUT_MAX_SCAN_RATE=60000 -o LATENCY_LOADS= -o COLLECTORS= \
-	tests/topologies/metered_bridge.sh 2>&1)
+	-o SUT_RPS=no tests/topologies/metered_bridge.sh 2>&1)
 check "metered 20000 pps: the run passes" test $? -eq 0
+check "SUT_RPS=no: not steered" meta 'm["cpu_placement"]["sut_rps"] == "none"'
 check "metered 20000 pps: NDR within 2 %" summary \
 	'abs(s["result"]["ndr"]["rate_pps"] - 20000) <= 400 and not s["result"]["ndr"]["generator_limited"]'
 check "metered 20000 pps: bounds around the meter" summary \
@@ -160,6 +166,8 @@ run_pt 2 --dry-run -o RECEIVER_RPS=maybe direct
 has "RECEIVER_RPS=maybe: exit 2 naming it" "RECEIVER_RPS"
 run_pt 2 --dry-run -o SUT_RCVBUF_KB=-1 direct
 has "SUT_RCVBUF_KB=-1: exit 2 naming it" "SUT_RCVBUF_KB"
+run_pt 2 --dry-run -o SUT_RPS=1 direct
+has "SUT_RPS=1: exit 2 naming it" "SUT_RPS"
 run_pt 2 --dry-run -o FLOW_PATTERN=burst direct
 has "bad FLOW_PATTERN" "FLOW_PATTERN: expected single, scan or flows:N"
 run_pt 2 --dry-run -o FRAME_SIZE=40 direct
