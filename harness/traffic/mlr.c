@@ -177,18 +177,36 @@ static size_t undecided_candidate(const struct mlr *m, const struct phase *p,
     return up;
 }
 
+/* Whether upper bound 'load' is the generator's: trials there fell short
+ * of the load, and of the trials that reached it, no more than the exceed
+ * ratio lost too much (none reached it: the generator's).  One trial
+ * short of rate (the injector's CPU taken away once) at a load where the
+ * others lose is the datapath's bound. */
+static bool upper_by_generator(const struct mlr *m, const struct phase *p,
+                               size_t load)
+{
+    double good, bad, lossy = 0;
+    bool unreached;
+
+    sums(m, p, load, &good, &bad, &unreached);
+    if (!unreached)
+        return false;
+    for (size_t i = 0; i < m->n_recs; i++) {
+        const struct rec *r = &m->recs[i];
+        if (r->load == load && !r->not_reached && r->loss > p->loss_ratio)
+            lossy += r->duration;
+    }
+    return lossy <= p->exceed_ratio * (lossy + good);
+}
+
 /* The width a phase ends within: its own, or MLR_GENERATOR_WIDTH when
  * the relevant upper bound is the generator's (mlr.h says why). */
 static double done_width(const struct mlr *m, const struct phase *p,
                          size_t hi)
 {
-    double good, bad;
-    bool unreached;
-
-    if (hi == SIZE_MAX)
-        return p->width;
-    sums(m, p, hi, &good, &bad, &unreached);
-    return unreached ? fmax(p->width, MLR_GENERATOR_WIDTH) : p->width;
+    if (hi != SIZE_MAX && upper_by_generator(m, p, hi))
+        return fmax(p->width, MLR_GENERATOR_WIDTH);
+    return p->width;
 }
 
 /* The load to measure next for a phase; 0 when the phase is done. */
@@ -359,15 +377,12 @@ static void goal_result(const struct mlr *m, const struct phase *p,
                         struct mlr_goal_result *g)
 {
     size_t lo, hi;
-    double good, bad;
-    bool unreached = false;
 
     memset(g, 0, sizeof *g);
     bounds(m, p, &lo, &hi);
     if (hi != SIZE_MAX) {
         g->upper_bound = m->loads[hi];
-        sums(m, p, hi, &good, &bad, &unreached);
-        g->generator_limited = unreached;
+        g->generator_limited = upper_by_generator(m, p, hi);
     }
     g->at_max_load = hi == SIZE_MAX && lo != SIZE_MAX
                      && m->loads[lo] >= m->cfg->max_load;
