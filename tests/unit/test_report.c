@@ -633,6 +633,17 @@ static void test_report__tcp_phase(void **state)
     series = report_series_key(&r);
     assert_non_null(strstr(series, " TCP_STREAMS=2 TCP_DURATION=-"));
     free(series);
+    /* The SUT's receive queue and RPS are part of what is measured: a
+     * run with another SUT_RCVBUF_KB is another series. */
+    char *before = report_series_key(&r);
+    assert_non_null(strstr(before, " SUT_RCVBUF_KB=-"));
+    json_object_set_new(set, "SUT_RCVBUF_KB",
+                        json_pack("{s:i}", "value", 2048));
+    series = report_series_key(&r);
+    assert_non_null(strstr(series, " SUT_RCVBUF_KB=2048"));
+    assert_string_not_equal(series, before);
+    free(series);
+    free(before);
     free(junit);
     free(html);
     report_release(&r);
