@@ -239,10 +239,10 @@ static int save_ceiling(struct run *r)
  *   sockets on the injector's CPU, so the SUT received for free, as no
  *   NIC driver gives it, and the harness's CPU ran out first: every
  *   basic_topology figure here was "limited by the generator".
- * Steered, each side's CPUs pay for their own receiving.  Endpoints on
- * other hosts are not the run's interfaces to change.  True when
- * steered (the CPU list is then in metadata's cpu_placement). */
-static bool steer_rps(struct run *r, enum setting_id key, const char *ns,
+ * Steered, each side's CPUs pay for their own receiving, and metadata's
+ * cpu_placement says where.  Endpoints on other hosts are not the run's
+ * interfaces to change. */
+static void steer_rps(struct run *r, enum setting_id key, const char *ns,
                       const char *ifname, const struct placement_part *part,
                       const char *whose, const char *meta_key)
 {
@@ -253,12 +253,12 @@ static bool steer_rps(struct run *r, enum setting_id key, const char *ns,
 
     if (!part->pinned || r->topo->on_hosts
         || strcmp(settings_str(r->cfg->settings, key), "yes"))
-        return false;
+        return;
     e = netns_link_set_rps(ns, ifname, &part->set);
     if (e) {
         LOG_WARN("%s: cannot steer %s's receive processing to the %s's "
                  "CPUs: %s", name, ifname, whose, strerror(-e));
-        return false;
+        return;
     }
     cpus_format(&part->set, &cpus);
     LOG_INFO("%s: %s's receive processing on CPU %s (the %s's)", name,
@@ -266,7 +266,6 @@ static bool steer_rps(struct run *r, enum setting_id key, const char *ns,
     if (pl)
         json_object_set_new(pl, meta_key, json_string(cpus.buf));
     strbuf_dispose(&cpus);
-    return true;
 }
 
 static void steer_receive(struct run *r)
@@ -289,19 +288,23 @@ static void steer_receive(struct run *r)
 static void size_sut_rcvbuf(struct run *r)
 {
     long kb = settings_int(r->cfg->settings, SETTING_SUT_RCVBUF_KB);
+    const pid_t *pids;
     int got = 0, n = 0;
     json_t *j;
 
     if (r->topo->on_hosts)
         return;
-    if (kb > 0)
+    /* A SUT of no process (the kernel's bridge, direct) has no sockets. */
+    if (kb > 0 && sut_pids(r->sut, &pids) > 0) {
         n = sut_size_rcvbuf(r->sut, (int)(kb * 1024), &got);
-    if (n == -EPERM && kb > 0)
-        LOG_INFO("SUT_RCVBUF_KB: the SUT was attached to, not started by "
-                 "this run: its sockets are left as its owner has them");
-    else if (n < 0)
-        LOG_WARN("SUT_RCVBUF_KB: cannot size the SUT's packet sockets: %s",
-                 strerror(-n));
+        if (n == -EPERM)
+            LOG_INFO("SUT_RCVBUF_KB: the SUT was attached to, not started "
+                     "by this run: its sockets are left as its owner has "
+                     "them");
+        else if (n < 0)
+            LOG_WARN("SUT_RCVBUF_KB: cannot size the SUT's packet sockets: "
+                     "%s", strerror(-n));
+    }
     if (n > 0) {
         LOG_INFO("SUT_RCVBUF_KB: %d packet socket%s of the SUT with a "
                  "%d KiB receive buffer", n, n == 1 ? "" : "s", got / 1024);

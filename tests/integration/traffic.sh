@@ -79,6 +79,10 @@ for topo in direct basic_topology; do
 	[ "$topo" = basic_topology ] && check "$topo: the SUT's packet sockets sized" meta \
 		'm["sut_rcvbuf"] == {"source": "SUT_RCVBUF_KB", "bytes": 2048 * 1024, "sockets": m["sut_rcvbuf"]["sockets"]} and m["sut_rcvbuf"]["sockets"] >= 2'
 	[ "$topo" = basic_topology ] && has "$topo: SUT_RCVBUF_KB in the log" "packet sockets of the SUT with a 2048 KiB receive buffer"
+	# direct's SUT is the kernel (no process): nothing to size, and not
+	# called an attached SUT either.
+	[ "$topo" = direct ] && check "direct: SUT_RCVBUF_KB says nothing of an attached SUT" \
+		sh -c '! printf "%s\n" "$1" | grep -q "SUT_RCVBUF_KB"' _ "$OUT"
 	left=$(leftovers)
 	if [ "$left" = "$before" ]; then pass "$topo: nothing pt- left"; else fail "$topo: left behind: $left"; fi
 done
