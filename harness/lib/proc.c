@@ -427,9 +427,10 @@ static int size_if_packet(int pidfd, int fd, int bytes, int *got)
         if (setsockopt(s, SOL_SOCKET, SO_RCVBUFFORCE, &half, sizeof half)) {
             rc = -errno;
         } else {
-            len = sizeof *got;
-            if (got)
+            if (got) {
+                len = sizeof *got;
                 getsockopt(s, SOL_SOCKET, SO_RCVBUF, got, &len);
+            }
             rc = 1;
         }
     }

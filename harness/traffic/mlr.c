@@ -44,14 +44,14 @@ struct mlr {
 
 enum verdict { UNDECIDED, LOWER, UPPER };
 
-/* The good and bad seconds at a load for a phase.  A trial shorter than
- * the phase's final duration proves nothing when it passes, but a loss in
- * it is evidence: it counts as bad for its own length. */
+/* The good and bad seconds at a load for a phase, and of the bad ones
+ * those of trials that fell short of the load ('unreached').  A trial
+ * shorter than the phase's final duration proves nothing when it passes,
+ * but a loss in it is evidence: it counts as bad for its own length. */
 static void sums(const struct mlr *m, const struct phase *p, size_t load,
-                 double *good, double *bad, bool *unreached)
+                 double *good, double *bad, double *unreached)
 {
-    *good = *bad = 0;
-    *unreached = false;
+    *good = *bad = *unreached = 0;
     for (size_t i = 0; i < m->n_recs; i++) {
         const struct rec *r = &m->recs[i];
         bool is_bad = r->not_reached || r->loss > p->loss_ratio;
@@ -59,7 +59,8 @@ static void sums(const struct mlr *m, const struct phase *p, size_t load,
             continue;
         if (is_bad) {
             *bad += r->duration;
-            *unreached |= r->not_reached;
+            if (r->not_reached)
+                *unreached += r->duration;
         } else if (r->duration >= p->final_duration * MLR_DURATION_SLACK) {
             *good += r->duration;
         }
@@ -70,7 +71,7 @@ static enum verdict classify(const struct mlr *m, const struct phase *p,
                              size_t load)
 {
     double good, bad, missing, total;
-    bool unreached;
+    double unreached;
 
     sums(m, p, load, &good, &bad, &unreached);
     missing = fmax(0, p->duration_sum - good - bad);
@@ -145,7 +146,7 @@ static bool leans_upper(const struct mlr *m, const struct phase *p,
                         size_t load)
 {
     double good, bad;
-    bool unreached;
+    double unreached;
 
     sums(m, p, load, &good, &bad, &unreached);
     return bad > p->exceed_ratio * (good + bad);
@@ -185,18 +186,11 @@ static size_t undecided_candidate(const struct mlr *m, const struct phase *p,
 static bool upper_by_generator(const struct mlr *m, const struct phase *p,
                                size_t load)
 {
-    double good, bad, lossy = 0;
-    bool unreached;
+    double good, bad, unreached, lossy;
 
     sums(m, p, load, &good, &bad, &unreached);
-    if (!unreached)
-        return false;
-    for (size_t i = 0; i < m->n_recs; i++) {
-        const struct rec *r = &m->recs[i];
-        if (r->load == load && !r->not_reached && r->loss > p->loss_ratio)
-            lossy += r->duration;
-    }
-    return lossy <= p->exceed_ratio * (lossy + good);
+    lossy = bad - unreached;
+    return unreached > 0 && lossy <= p->exceed_ratio * (lossy + good);
 }
 
 /* The width a phase ends within: its own, or MLR_GENERATOR_WIDTH when
@@ -322,7 +316,7 @@ static double quantile_loss(const struct mlr *m, const struct phase *p,
     double *loss = xcalloc(m->n_recs + 1, sizeof *loss);
     double *dur = xcalloc(m->n_recs + 1, sizeof *dur);
     size_t n = 0, *order;
-    bool unreached;
+    double unreached;
     double q = 1;
 
     sums(m, p, load, &good, &bad, &unreached);
