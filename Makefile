@@ -56,7 +56,7 @@ LIB_SRCS := harness/lib/strbuf.c harness/lib/log.c harness/lib/util.c \
 	harness/lib/proc.c harness/lib/ledger.c harness/lib/netns.c \
 	harness/lib/links.c harness/lib/jsonrpc.c harness/lib/ovsdb.c \
 	harness/lib/unixctl.c harness/lib/hist.c harness/lib/pace.c \
-	harness/lib/rrdfile.c harness/lib/cpus.c
+	harness/lib/rrdfile.c harness/lib/cpus.c harness/lib/xcpu.c
 RUN_SRCS := harness/cli.c harness/history_cli.c harness/site_cli.c harness/run/settings.c harness/run/profile.c \
 	harness/run/rundir.c harness/run/metadata.c harness/run/run.c harness/run/run_phases.c \
 	harness/run/scenario.c harness/run/probe.c harness/run/run_collectors.c \

@@ -132,6 +132,19 @@ static void result(struct strbuf *h, const struct report *r)
         kv(h, "the host's stalls on the SUT's CPUs", b.buf);
         strbuf_dispose(&b);
     }
+    if (json_object_get(res, "cross_cpu")) {
+        json_t *x = json_object_get(res, "cross_cpu");
+        struct strbuf b = STRBUF_INIT;
+        strbuf_addf(&b, "%.0f ns median, %.0f-%.0f ns over %.0f trials%s",
+                    report_num(x, "p50_ns"), report_num(x, "min_ns"),
+                    report_num(x, "max_ns"), report_num(x, "trials"),
+                    json_is_true(json_object_get(x, "moved"))
+                        ? ": the host moved these CPUs during the run, and "
+                          "trials on either side are not comparable"
+                        : "");
+        kv(h, "a cache line's round trip, injector's CPU to SUT's", b.buf);
+        strbuf_dispose(&b);
+    }
     json_t *clock = json_object_get(res, "latency_clock");
     if (clock) {
         struct strbuf c = STRBUF_INIT;

@@ -134,6 +134,11 @@ static json_t *result_section(const struct report *r)
     if (json_is_object(json_object_get(r->meta, "host_jitter")))
         json_object_set(res, "host_jitter",
                         json_object_get(r->meta, "host_jitter"));
+    /* How far apart the host had put the injector's and the SUT's CPUs,
+     * trial by trial (CROSS_CPU_PROBE): it moved figures by a sixth. */
+    if (json_is_object(json_object_get(measured, "cross_cpu")))
+        json_object_set(res, "cross_cpu",
+                        json_object_get(measured, "cross_cpu"));
     if (json_is_object(json_object_get(measured, "harness_ceiling")))
         json_object_set(res, "harness_ceiling",
                         json_object_get(measured, "harness_ceiling"));

@@ -278,6 +278,35 @@ static void steer_receive(struct run *r)
                   &r->placement.sut, "SUT", "sut_rps");
 }
 
+static int first_cpu(const cpu_set_t *set)
+{
+    for (int c = 0; c < CPU_SETSIZE; c++)
+        if (CPU_ISSET(c, set))
+            return c;
+    return -1;
+}
+
+/* CROSS_CPU_PROBE: every frame crosses from the injector's CPU to the
+ * SUT's, and how far apart the host has put those two moved figures by
+ * a sixth here (lib/xcpu.h), so each trial says it.  Only where both are
+ * pinned and apart: otherwise no one pair of CPUs carries the frames. */
+static void plan_cross_cpu(struct run *r)
+{
+    const struct placement *p = &r->placement;
+    int a = first_cpu(&p->injector.set), b = first_cpu(&p->sut.set);
+
+    if (strcmp(settings_str(r->cfg->settings, SETTING_CROSS_CPU_PROBE),
+               "yes") || r->topo->on_hosts || r->topo->no_datapath
+        || !p->injector.pinned || !p->sut.pinned || a < 0 || b < 0
+        || a == b)
+        return;
+    r->measure.xcpu_a = a;
+    r->measure.xcpu_b = b;
+    LOG_INFO("CROSS_CPU_PROBE: a cache line's round trip between CPU %d "
+             "(the injector's) and CPU %d (the SUT's) before each trial, in "
+             "trials.csv's cross_cpu_ns", a, b);
+}
+
 /* SUT_RCVBUF_KB: a userspace datapath on packet sockets (OVS's netdev
  * ports) queues received frames in each socket's buffer, and the host's
  * default (net.core.rmem_default, host-wide, not the run's to change)
@@ -392,6 +421,7 @@ static int open_measure(struct run *r, struct strbuf *err)
     if (!rc) {
         steer_receive(r);
         size_sut_rcvbuf(r);
+        plan_cross_cpu(r);
     }
     return rc;
 }

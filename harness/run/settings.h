@@ -112,6 +112,11 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "seconds spent before the first trial measuring how often this host " \
       "takes the SUT's CPUs away (stalls over 1 ms a second, the longest), " \
       "said with the figures; 0: not measured")                            \
+    X(CROSS_CPU_PROBE, NULL, SETTING_STRING, 0, 0, "yes",                   \
+      settings_check_yes_no,                                                \
+      "yes: before each trial, the round trip of a cache line between the " \
+      "injector's CPU and the SUT's (trials.csv cross_cpu_ns): how far "   \
+      "apart the host has put them, which moves figures; no: not measured")\
     X(RECEIVER_RPS, NULL, SETTING_STRING, 0, 0, "yes", settings_check_yes_no,\
       "yes: the destination interface's receive processing (RPS) runs on " \
       "RECEIVER_CPUS, so the kernel's half of receiving is not charged to " \

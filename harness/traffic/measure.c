@@ -9,9 +9,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "lib/hist.h"
 #include "lib/log.h"
 #include "lib/pace.h"
 #include "lib/util.h"
+#include "lib/xcpu.h"
 #include "traffic/strategy.h"
 #include "traffic/tcp.h"
 
@@ -24,7 +26,9 @@ const char measure_csv_header[] =
     "receiver_drops,source_drops,valid,note,start_time,end_time,"
     /* A tcp_throughput row's own figures (tcp.h); the packet columns
      * above are empty in it, and these in the other rows. */
-    "streams,bits_per_second,retransmits,sender_cpu_pct\n";
+    "streams,bits_per_second,retransmits,sender_cpu_pct,"
+    /* CROSS_CPU_PROBE, before the trial (lib/xcpu.h); empty: none. */
+    "cross_cpu_ns\n";
 
 int measure_open(struct measure *m, const char *run_dir,
                  const struct settings *s, const struct topology_ctx *ctx,
@@ -35,6 +39,7 @@ int measure_open(struct measure *m, const char *run_dir,
 
     memset(m, 0, sizeof *m);
     m->s = s;
+    m->xcpu_a = m->xcpu_b = -1;
     m->tty = isatty(STDERR_FILENO) && log_threshold >= LOG_LEVEL_INFO;
     m->csv = fopen(path, "we");
     if (!m->csv) {
@@ -122,7 +127,10 @@ static int csv_row(FILE *f, const struct measure_row *row)
             (unsigned long long)r->source_drops, r->valid ? 1 : 0);
     csv_quoted(f, r->note);
     /* Unix seconds: the report places each trial on the RRD's time axis. */
-    fprintf(f, ",%.3f,%.3f,,,,\n", row->start, row->end);
+    fprintf(f, ",%.3f,%.3f,,,,,", row->start, row->end);
+    if (isfinite(row->cross_cpu_ns))
+        fprintf(f, "%.1f", row->cross_cpu_ns);
+    fputc('\n', f);
     return csv_end_row(f, start);
 }
 
@@ -147,7 +155,7 @@ int measure_tcp_row(struct measure *m, const char *phase, int step,
     fprintf(m->csv, "%s,%d,%d,,,,,,,,,,,%.3f,,,,,,,,,,,,1,", phase, step,
             steps, isfinite(res->duration_s) ? res->duration_s : end - start);
     csv_quoted(m->csv, note);
-    fprintf(m->csv, ",%.3f,%.3f,%d,%.0f,%s,%s\n", start, end, res->streams,
+    fprintf(m->csv, ",%.3f,%.3f,%d,%.0f,%s,%s,\n", start, end, res->streams,
             res->bits_per_second, retrans, cpu);
     return csv_end_row(m->csv, at);
 }
@@ -192,9 +200,15 @@ int measure_trial(struct measure *m, const char *phase, int step, int steps,
                   struct trial_result *out, struct strbuf *err)
 {
     struct measure_row row = { .phase = phase, .step = step,
-                              .steps = steps };
+                              .steps = steps, .cross_cpu_ns = NAN };
     int rc;
 
+    /* Before the trial, not during: the probe spins on the SUT's CPU. */
+    if (m->xcpu_a >= 0) {
+        double ns;
+        if (!xcpu_round_trip(m->xcpu_a, m->xcpu_b, &ns))
+            row.cross_cpu_ns = ns;
+    }
     announce(m, phase, step, steps, rate, count);
     if (m->mark)
         m->mark(m->mark_arg, phase, step, rate);
@@ -393,6 +407,38 @@ static json_t *bound_json(const struct search_bound *b)
     return o;
 }
 
+/* The trials' cross-CPU round trips in 'h' (ns); how many. */
+static uint64_t cross_cpu_hist(const struct measure *m, struct hist *h)
+{
+    hist_init(h);
+    for (size_t i = 0; i < m->n_rows; i++)
+        if (isfinite(m->rows[i].cross_cpu_ns))
+            hist_record(h, (uint64_t)llround(m->rows[i].cross_cpu_ns));
+    return h->count;
+}
+
+/* Whether the host moved the two CPUs during the run: its two placements
+ * differ about fivefold (lib/xcpu.h), batches within one by a third. */
+static bool cross_cpu_moved(const struct hist *h)
+{
+    return h->count && h->max >= XCPU_MOVED_RATIO * h->min;
+}
+
+static json_t *cross_cpu_json(const struct measure *m)
+{
+    struct hist *h = xcalloc(1, sizeof *h);
+    json_t *o = NULL;
+
+    if (cross_cpu_hist(m, h))
+        o = json_pack("{s:[i,i], s:I, s:I, s:I, s:I, s:b}", "cpus",
+                      m->xcpu_a, m->xcpu_b, "trials", (json_int_t)h->count,
+                      "min_ns", (json_int_t)h->min, "p50_ns",
+                      (json_int_t)hist_percentile(h, 50), "max_ns",
+                      (json_int_t)h->max, "moved", cross_cpu_moved(h));
+    free(h);
+    return o;
+}
+
 json_t *measure_result_json(const struct measure *m)
 {
     json_t *o = json_pack("{s:f, s:I}", "loss_free_pps",
@@ -413,7 +459,30 @@ json_t *measure_result_json(const struct measure *m)
     if (m->ceiling > 0)
         json_object_set_new(o, "harness_ceiling", json_pack(
             "{s:f, s:s}", "rate_pps", m->ceiling, "date", m->ceiling_date));
+    json_t *x = cross_cpu_json(m);
+    if (x)
+        json_object_set_new(o, "cross_cpu", x);
     return o;
+}
+
+static void print_cross_cpu(const struct measure *m, FILE *out)
+{
+    struct hist *h = xcalloc(1, sizeof *h);
+
+    if (cross_cpu_hist(m, h)) {
+        fprintf(out, "cross-CPU round trip, CPU %d to %d: %llu ns median, "
+                "%llu-%llu ns over %llu trials\n", m->xcpu_a, m->xcpu_b,
+                (unsigned long long)hist_percentile(h, 50),
+                (unsigned long long)h->min, (unsigned long long)h->max,
+                (unsigned long long)h->count);
+        if (cross_cpu_moved(h))
+            LOG_WARN("the host moved CPUs %d and %d during the run (a cache "
+                     "line's round trip between them went from %llu to %llu "
+                     "ns): trials on either side are not comparable, see "
+                     "trials.csv's cross_cpu_ns", m->xcpu_a, m->xcpu_b,
+                     (unsigned long long)h->min, (unsigned long long)h->max);
+    }
+    free(h);
 }
 
 void measure_print_table(const struct measure *m, FILE *out)
@@ -442,4 +511,5 @@ void measure_print_table(const struct measure *m, FILE *out)
     else
         fprintf(out, "highest loss-free rate: %.0f pps\n",
                 measure_loss_free_rate(m));
+    print_cross_cpu(m, out);
 }

@@ -19,6 +19,7 @@ struct measure_row {
     const char *phase;
     int step, steps;
     double start, end;          /* wall clock, Unix seconds */
+    double cross_cpu_ns;        /* CROSS_CPU_PROBE before it; NAN: none */
     struct trial_result r;
 };
 
@@ -49,6 +50,10 @@ struct measure {
     char ceiling_date[32];      /* when it was measured */
     bool harness_only;          /* no datapath (direct): every figure is
                                    the harness's own */
+    /* CROSS_CPU_PROBE: before each trial, the round trip of a cache line
+     * between the injector's CPU and the SUT's (lib/xcpu.h says why);
+     * -1: not probed (measure_open's default). */
+    int xcpu_a, xcpu_b;
     /* After a search: a latency trial at each of LATENCY_LOADS. */
     struct latency_point *latency;
     size_t n_latency;
@@ -124,9 +129,13 @@ void measure_pause(double seconds);
 
 /* What the measurement found, for metadata.json: {"loss_free_pps",
  * "trials", and with a search "search": {"ndr", "pdr": {"rate_pps",
- * "trial", "loss_pct"}, "trials", "converged"}}. */
+ * "trial", "loss_pct"}, "trials", "converged"}; with CROSS_CPU_PROBE
+ * "cross_cpu": {"cpus": [injector's, SUT's], "trials", "min_ns",
+ * "p50_ns", "max_ns", "moved"}}. */
 json_t *measure_result_json(const struct measure *m);
-/* The final table of the steps, and the highest loss-free rate. */
+/* The final table of the steps, the highest loss-free rate, and the
+ * cross-CPU round trips (a warning when the host moved the CPUs apart
+ * or together during the run). */
 void measure_print_table(const struct measure *m, FILE *out);
 /* The highest rate of the throughput phase with no loss, as sent (never
  * above what was sent and received); 0 when none. */

@@ -83,6 +83,25 @@ for topo in direct basic_topology; do
 	# called an attached SUT either.
 	[ "$topo" = direct ] && check "direct: SUT_RCVBUF_KB says nothing of an attached SUT" \
 		sh -c '! printf "%s\n" "$1" | grep -q "SUT_RCVBUF_KB"' _ "$OUT"
+	# CROSS_CPU_PROBE (yes): before every trial, a cache line's round
+	# trip between the injector's CPU and the SUT's, where both are
+	# pinned apart (basic_topology on 2 cores up); direct has no SUT CPU.
+	if [ "$topo" = basic_topology ] && [ "$(nproc)" -gt 1 ]; then
+		check "$topo: every trial has its cross-CPU round trip" csv "$t" \
+			'all(5 < f(r,"cross_cpu_ns") < 2e6 for r in rows)'
+		check "$topo: cross_cpu in the metadata, over every trial" meta \
+			'(x := m["result"]["cross_cpu"])["cpus"] == [0, 1] and x["trials"] == m["result"]["trials"] and x["min_ns"] <= x["p50_ns"] <= x["max_ns"] and x["moved"] == (x["max_ns"] >= 2 * x["min_ns"])'
+		check "$topo: and in summary.json" summary \
+			's["result"]["cross_cpu"]["p50_ns"] > 5'
+		has "$topo: CROSS_CPU_PROBE in the log" "CROSS_CPU_PROBE: a cache line's round trip between CPU 0"
+		has "$topo: the round trips in the final table" "cross-CPU round trip, CPU 0 to 1:"
+		check "$topo: the round trips on the page" \
+			grep -q "a cache line&#39;s round trip, injector&#39;s CPU to SUT&#39;s\|a cache line's round trip, injector's CPU to SUT's" "$(run_dir)/index.html"
+	else
+		check "$topo: no cross-CPU probe without a SUT CPU" csv "$t" \
+			'all(r["cross_cpu_ns"] == "" for r in rows)'
+		check "$topo: no cross_cpu in summary.json" summary '"cross_cpu" not in s["result"]'
+	fi
 	left=$(leftovers)
 	if [ "$left" = "$before" ]; then pass "$topo: nothing pt- left"; else fail "$topo: left behind: $left"; fi
 done
@@ -130,9 +149,12 @@ check "ndr on direct: the page says it" \
 rm -rf "$res"
 OUT=$(PT_METER_PPS=20000 "$PT" -p ci -d "$res" $quick_ndr \
 	-o THROUGHPUT_MAX_SCAN_RATE=60000 -o LATENCY_LOADS= -o COLLECTORS= \
-	-o SUT_RPS=no tests/topologies/metered_bridge.sh 2>&1)
+	-o SUT_RPS=no -o CROSS_CPU_PROBE=no tests/topologies/metered_bridge.sh 2>&1)
 check "metered 20000 pps: the run passes" test $? -eq 0
 check "SUT_RPS=no: not steered" meta 'm["cpu_placement"]["sut_rps"] == "none"'
+check "CROSS_CPU_PROBE=no: no round trips" csv "$(run_dir)/trials.csv" \
+	'all(r["cross_cpu_ns"] == "" for r in rows)'
+check "CROSS_CPU_PROBE=no: no cross_cpu in summary.json" summary '"cross_cpu" not in s["result"]'
 check "metered 20000 pps: NDR within 2 %" summary \
 	'abs(s["result"]["ndr"]["rate_pps"] - 20000) <= 400 and not s["result"]["ndr"]["generator_limited"]'
 check "metered 20000 pps: bounds around the meter" summary \
@@ -172,6 +194,8 @@ run_pt 2 --dry-run -o SUT_RCVBUF_KB=-1 direct
 has "SUT_RCVBUF_KB=-1: exit 2 naming it" "SUT_RCVBUF_KB"
 run_pt 2 --dry-run -o SUT_RPS=1 direct
 has "SUT_RPS=1: exit 2 naming it" "SUT_RPS"
+run_pt 2 --dry-run -o CROSS_CPU_PROBE=sometimes direct
+has "CROSS_CPU_PROBE=sometimes: exit 2 naming it" "CROSS_CPU_PROBE"
 run_pt 2 --dry-run -o FLOW_PATTERN=burst direct
 has "bad FLOW_PATTERN" "FLOW_PATTERN: expected single, scan or flows:N"
 run_pt 2 --dry-run -o FRAME_SIZE=40 direct

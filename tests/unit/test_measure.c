@@ -181,6 +181,52 @@ static void test_measure__tcp_row(void **state)
     free(text);
 }
 
+/* CROSS_CPU_PROBE's summary: over the trials that have a round trip,
+ * its least, median and most, and "moved" when the most is twice the
+ * least; trials without one count for nothing, and none means no key. */
+static void test_measure__cross_cpu(void **state)
+{
+    struct measure_row rows[5] = {
+        { .phase = "test_throughput", .cross_cpu_ns = 61.4 },
+        { .phase = "test_throughput", .cross_cpu_ns = NAN },
+        { .phase = "test_throughput", .cross_cpu_ns = 64 },
+        { .phase = "test_throughput", .cross_cpu_ns = 118 },
+        { .phase = "test_throughput", .cross_cpu_ns = 310 },
+    };
+    struct measure m;
+    json_t *o, *x;
+
+    (void)state;
+    memset(&m, 0, sizeof m);
+    m.rows = rows;
+    m.n_rows = 5;
+    m.xcpu_a = 0;
+    m.xcpu_b = 1;
+    o = measure_result_json(&m);
+    x = json_object_get(o, "cross_cpu");
+    assert_non_null(x);
+    assert_int_equal(json_integer_value(json_array_get(
+                         json_object_get(x, "cpus"), 1)), 1);
+    assert_int_equal(json_integer_value(json_object_get(x, "trials")), 4);
+    assert_int_equal(json_integer_value(json_object_get(x, "min_ns")), 61);
+    assert_int_equal(json_integer_value(json_object_get(x, "p50_ns")), 64);
+    assert_int_equal(json_integer_value(json_object_get(x, "max_ns")), 310);
+    assert_true(json_is_true(json_object_get(x, "moved")));
+    json_decref(o);
+    /* Within one placement: batches differ, the CPUs did not move. */
+    rows[4].cross_cpu_ns = 120;
+    o = measure_result_json(&m);
+    assert_true(json_is_false(json_object_get(json_object_get(o,
+                                                              "cross_cpu"),
+                                              "moved")));
+    json_decref(o);
+    for (size_t i = 0; i < 5; i++)
+        rows[i].cross_cpu_ns = NAN;
+    o = measure_result_json(&m);
+    assert_null(json_object_get(o, "cross_cpu"));
+    json_decref(o);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -189,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_measure__short_step_is_generator_limited),
         cmocka_unit_test(test_measure__a_full_disk_is_an_error),
         cmocka_unit_test(test_measure__tcp_row),
+        cmocka_unit_test(test_measure__cross_cpu),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,127 @@
+#include "lib/xcpu.h"
+
+#include <errno.h>
+#include <math.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "lib/cpus.h"
+#include "lib/pace.h"
+
+/* The line the two threads bounce, alone in its cache line so that
+ * nothing else rides along; the flags live in another. */
+struct bounce {
+    _Alignas(64) uint64_t line;     /* even: the ping's turn; odd: pong's */
+    _Alignas(64) int ready;         /* pong: 1 running, -1 cannot pin */
+    int stop;
+    int cpu_a, cpu_b;
+    int ping_rc, pong_rc;
+    double best_ns;
+};
+
+static int pin_one(int cpu)
+{
+    cpu_set_t one;
+
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return cpus_pin_self(&one);
+}
+
+static void *pong(void *arg)
+{
+    struct bounce *b = arg;
+
+    if ((b->pong_rc = pin_one(b->cpu_b))) {
+        __atomic_store_n(&b->ready, -1, __ATOMIC_RELEASE);
+        return NULL;
+    }
+    __atomic_store_n(&b->ready, 1, __ATOMIC_RELEASE);
+    while (!__atomic_load_n(&b->stop, __ATOMIC_ACQUIRE)) {
+        uint64_t v = __atomic_load_n(&b->line, __ATOMIC_ACQUIRE);
+        if (v & 1)
+            __atomic_store_n(&b->line, v + 1, __ATOMIC_RELEASE);
+    }
+    return NULL;
+}
+
+/* Waits for the pong to run.  0, its pinning error, or -ETIMEDOUT. */
+static int await_pong(struct bounce *b)
+{
+    uint64_t start = pace_now_ns();
+    int ready;
+
+    while (!(ready = __atomic_load_n(&b->ready, __ATOMIC_ACQUIRE)))
+        if (pace_now_ns() - start > XCPU_WAIT_NS)
+            return -ETIMEDOUT;
+    return ready < 0 ? b->pong_rc : 0;
+}
+
+/* One batch of XCPU_TRIPS round trips: its mean in ns, or -1 when the
+ * pong stopped answering. */
+static double batch(struct bounce *b)
+{
+    uint64_t t0 = pace_now_ns();
+
+    for (int k = 0; k < XCPU_TRIPS; k++) {
+        uint64_t v = __atomic_load_n(&b->line, __ATOMIC_ACQUIRE) + 1;
+        unsigned spins = 0;
+
+        __atomic_store_n(&b->line, v, __ATOMIC_RELEASE);
+        while (__atomic_load_n(&b->line, __ATOMIC_ACQUIRE) == v)
+            /* The clock is read rarely: it costs more than a trip. */
+            if (!(++spins & 1023) && pace_now_ns() - t0 > XCPU_WAIT_NS)
+                return -1;
+    }
+    return (double)(pace_now_ns() - t0) / XCPU_TRIPS;
+}
+
+static void *ping(void *arg)
+{
+    struct bounce *b = arg;
+
+    b->best_ns = INFINITY;
+    if ((b->ping_rc = pin_one(b->cpu_a)) || (b->ping_rc = await_pong(b)))
+        goto out;
+    for (int i = 0; i < XCPU_BATCHES; i++) {
+        double ns = batch(b);
+        if (ns < 0) {
+            b->ping_rc = -ETIMEDOUT;
+            break;
+        }
+        if (ns < b->best_ns)
+            b->best_ns = ns;
+    }
+out:
+    __atomic_store_n(&b->stop, 1, __ATOMIC_RELEASE);
+    return NULL;
+}
+
+int xcpu_round_trip(int cpu_a, int cpu_b, double *ns)
+{
+    struct bounce b;
+    pthread_t tp, tq;
+    int e;
+
+    if (cpu_a == cpu_b || cpu_a < 0 || cpu_b < 0 || cpu_a >= CPU_SETSIZE
+        || cpu_b >= CPU_SETSIZE)
+        return -EINVAL;
+    memset(&b, 0, sizeof b);
+    b.cpu_a = cpu_a;
+    b.cpu_b = cpu_b;
+    if ((e = pthread_create(&tq, NULL, pong, &b)))
+        return -e;
+    if ((e = pthread_create(&tp, NULL, ping, &b))) {
+        __atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
+        pthread_join(tq, NULL);
+        return -e;
+    }
+    pthread_join(tp, NULL);
+    pthread_join(tq, NULL);
+    if (b.ping_rc)
+        return b.ping_rc;
+    *ns = b.best_ns;
+    return 0;
+}

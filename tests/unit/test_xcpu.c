@@ -1,0 +1,78 @@
+/* The cross-CPU probe: two CPUs give a round trip no faster than a cache
+ * line can move and no slower than the give-up time; the caller keeps its
+ * affinity; one CPU twice, a CPU out of range and a CPU this machine
+ * lacks are errors, never a figure or a hang. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <math.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <unistd.h>
+
+#include "lib/xcpu.h"
+
+/* The first two CPUs this process may run on; false with fewer. */
+static bool two_cpus(int *a, int *b)
+{
+    cpu_set_t mine;
+    int n = 0;
+
+    assert_int_equal(sched_getaffinity(0, sizeof mine, &mine), 0);
+    for (int c = 0; c < CPU_SETSIZE && n < 2; c++)
+        if (CPU_ISSET(c, &mine))
+            *(n++ ? b : a) = c;
+    return n == 2;
+}
+
+static void test_xcpu__two_cpus(void **state)
+{
+    cpu_set_t before, after;
+    double ns = -1, again = -1;
+    int a, b;
+
+    (void)state;
+    if (!two_cpus(&a, &b))
+        skip();
+    assert_int_equal(sched_getaffinity(0, sizeof before, &before), 0);
+    assert_int_equal(xcpu_round_trip(a, b, &ns), 0);
+    /* A line cannot cross cores in under a few ns; a figure near the
+     * give-up time would be the scheduler, not the cache. */
+    assert_true(isfinite(ns));
+    assert_true(ns > 5 && ns < XCPU_WAIT_NS / 10);
+    assert_int_equal(xcpu_round_trip(b, a, &again), 0);
+    assert_true(again > 5 && again < XCPU_WAIT_NS / 10);
+    assert_int_equal(sched_getaffinity(0, sizeof after, &after), 0);
+    assert_true(CPU_EQUAL(&before, &after));
+}
+
+static void test_xcpu__bad_cpus(void **state)
+{
+    double ns = 42;
+    long online = sysconf(_SC_NPROCESSORS_CONF);
+
+    (void)state;
+    assert_int_equal(xcpu_round_trip(0, 0, &ns), -EINVAL);
+    assert_int_equal(xcpu_round_trip(-1, 0, &ns), -EINVAL);
+    assert_int_equal(xcpu_round_trip(0, CPU_SETSIZE, &ns), -EINVAL);
+    /* In range but not on this machine: pinning refuses it, on either
+     * side, and the probe says so instead of waiting for it. */
+    if (online > 0 && online < CPU_SETSIZE - 1) {
+        assert_int_equal(xcpu_round_trip(0, CPU_SETSIZE - 1, &ns), -EINVAL);
+        assert_int_equal(xcpu_round_trip(CPU_SETSIZE - 1, 0, &ns), -EINVAL);
+    }
+    assert_true(ns == 42);          /* no figure on an error */
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_xcpu__two_cpus),
+        cmocka_unit_test(test_xcpu__bad_cpus),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
