@@ -45,9 +45,11 @@ static json_t *load_runs(const struct ab_input *in)
 }
 
 /* The figures of metric 'name' on side 'side', one per run (NaN where a
- * run has none); 'out' holds n_runs.  How many runs of that side. */
+ * run has none); 'out' holds n_runs.  How many runs of that side.  The
+ * coarsest resolution_pct any of them has raises *resolution. */
 static size_t figures(const json_t *runs, const char *name, char side,
-                      double *out, json_t **unit, json_t **better)
+                      double *out, json_t **unit, json_t **better,
+                      double *resolution)
 {
     size_t n = 0, i, j;
     json_t *run, *m;
@@ -60,6 +62,10 @@ static size_t figures(const json_t *runs, const char *name, char side,
             if (strcmp(json_string_value(json_object_get(m, "name")), name))
                 continue;
             out[n] = json_number_value(json_object_get(m, "value"));
+            if (json_number_value(json_object_get(m, "resolution_pct"))
+                > *resolution)
+                *resolution = json_number_value(json_object_get(
+                    m, "resolution_pct"));
             *unit = json_object_get(m, "unit");
             *better = json_object_get(m, "better");
         }
@@ -103,17 +109,21 @@ static json_t *judge(const struct ab_input *in, const json_t *runs,
         json_array_foreach(json_object_get(run, "metrics"), j, m) {
             const char *name = json_string_value(json_object_get(m, "name"));
             json_t *unit = NULL, *better = NULL;
+            double resolution = 0;
             struct ab_stat st;
             if (json_object_get(seen, name))
                 continue;
             json_object_set_new(seen, name, json_true());
-            size_t na = figures(runs, name, 'A', a, &unit, &better);
-            size_t nb = figures(runs, name, 'B', b, &unit, &better);
+            size_t na = figures(runs, name, 'A', a, &unit, &better,
+                                &resolution);
+            size_t nb = figures(runs, name, 'B', b, &unit, &better,
+                                &resolution);
             ab_compare(a, na, b, nb,
                        strcmp(json_string_value(better), "higher")
                            ? REGRESS_LOWER_IS_BETTER
                            : REGRESS_HIGHER_IS_BETTER,
-                       json_string_value(unit), in->threshold_pct, &st);
+                       json_string_value(unit), in->threshold_pct,
+                       resolution, &st);
             *worse += st.outcome == AB_B_WORSE;
             *gated += st.gate_failed;
             json_array_append_new(out, json_pack(

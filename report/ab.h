@@ -53,10 +53,15 @@ struct ab_stat {
 /* Compares the figures 'b' (nb of them) with 'a' (na) of one metric whose
  * direction is 'better'; 'threshold_pct' is REGRESSION_THRESHOLD.  NaN
  * figures are left out.  'unit' picks the words: "faster"/"slower", or
- * "better"/"worse" for memory (MiB...).  Fills *st. */
+ * "better"/"worse" for memory (MiB...).  'resolution_pct' (0: exact) is
+ * how finely a figure is known (a search's bounds): each side's standard
+ * deviation is at least that of a uniform error over it, so figures that
+ * repeat exactly give an interval as wide as what they can tell apart,
+ * never a point.  Fills *st. */
 void ab_compare(const double *a, size_t na, const double *b, size_t nb,
                 enum regress_better better, const char *unit,
-                double threshold_pct, struct ab_stat *st);
+                double threshold_pct, double resolution_pct,
+                struct ab_stat *st);
 const char *ab_outcome_to_text(enum ab_outcome o);
 
 /* What the A/B report is made from. */

@@ -55,11 +55,22 @@ static void describe(const double *v, size_t n, struct ab_side *s)
     free(w);
 }
 
-/* Welch's interval of mean(b) - mean(a), as a percentage of |mean(a)|. */
-static void welch(struct ab_stat *st)
+/* A side's standard deviation, at least that of a uniform error over
+ * 'resolution_pct' of its mean: sqrt(1/12) of the width. */
+static double sd_at_least(const struct ab_side *s, double resolution_pct)
 {
-    double va = st->a.sd * st->a.sd / (double)st->a.n;
-    double vb = st->b.sd * st->b.sd / (double)st->b.n;
+    double floor = resolution_pct / 100 * fabs(s->mean) / sqrt(12);
+
+    return s->sd > floor ? s->sd : floor;
+}
+
+/* Welch's interval of mean(b) - mean(a), as a percentage of |mean(a)|. */
+static void welch(struct ab_stat *st, double resolution_pct)
+{
+    double sa = sd_at_least(&st->a, resolution_pct);
+    double sb = sd_at_least(&st->b, resolution_pct);
+    double va = sa * sa / (double)st->a.n;
+    double vb = sb * sb / (double)st->b.n;
     double se = sqrt(va + vb), diff = st->b.mean - st->a.mean, half = 0;
     double scale = 100 / fabs(st->a.mean);
 
@@ -80,7 +91,8 @@ static void welch(struct ab_stat *st)
 
 void ab_compare(const double *a, size_t na, const double *b, size_t nb,
                 enum regress_better better, const char *unit,
-                double threshold_pct, struct ab_stat *st)
+                double threshold_pct, double resolution_pct,
+                struct ab_stat *st)
 {
     bool memory = unit && !strncmp(unit, "MiB", 3);
     double worse_near;      /* the interval's bound nearest to "same",
@@ -100,7 +112,7 @@ void ab_compare(const double *a, size_t na, const double *b, size_t nb,
                      "%zu): at least 2 a side", st->a.n, st->b.n);
         return;
     }
-    welch(st);
+    welch(st, resolution_pct > 0 ? resolution_pct : 0);
     if (better == REGRESS_HIGHER_IS_BETTER) {
         st->outcome = st->ci_low_pct > 0    ? AB_B_BETTER
                       : st->ci_high_pct < 0 ? AB_B_WORSE

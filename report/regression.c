@@ -84,15 +84,24 @@ static void metric(json_t *ms, const char *name, double value,
         "better", better == REGRESS_HIGHER_IS_BETTER ? "higher" : "lower"));
 }
 
-/* A search figure counts when it is the datapath's, not the generator's. */
+/* A search figure counts when it is the datapath's, not the generator's.
+ * It is known only within its bounds: their width, in % of the figure, is
+ * its "resolution_pct" (an A/B of figures that repeat exactly must not
+ * call a difference inside it significant). */
 static void rate_metric(json_t *ms, const json_t *res, const char *key,
                         const char *name)
 {
     json_t *b = json_object_get(res, key);
+    double rate = report_num(b, "rate_pps");
+    double width = report_num(b, "upper_bound_pps")
+                   - report_num(b, "lower_bound_pps");
 
-    if (b && !json_is_true(json_object_get(b, "generator_limited")))
-        metric(ms, name, report_num(b, "rate_pps"), "pps",
-               REGRESS_HIGHER_IS_BETTER);
+    if (!b || json_is_true(json_object_get(b, "generator_limited")))
+        return;
+    metric(ms, name, rate, "pps", REGRESS_HIGHER_IS_BETTER);
+    if (isfinite(rate) && rate > 0 && isfinite(width) && width > 0)
+        json_object_set_new(json_array_get(ms, json_array_size(ms) - 1),
+                            "resolution_pct", json_real(100 * width / rate));
 }
 
 json_t *report_metrics(const json_t *res)

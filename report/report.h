@@ -113,7 +113,8 @@ int report_trend_draw(struct report *r, const json_t *metrics,
                       json_t *const *trend, size_t n, const char *last_label,
                       struct strbuf *err);
 /* The history (regression.c): the headline metrics of a result
- * ([{"name", "value", "unit", "better"}]), the series key of the run, and
+ * ([{"name", "value", "unit", "better"}], a search figure also with
+ * "resolution_pct", its bounds' width in % of it), the series key of the run, and
  * the "regression" section of summary.json: each metric judged against
  * the series' earlier runs in HISTORY_DB ({"checked", "db", "series",
  * "metrics", "regressed", "improved", "note"}). */

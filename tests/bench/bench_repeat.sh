@@ -61,6 +61,7 @@ try:
 except Exception:
     r = {}
 j = r.get("host_jitter") or {}
+x = r.get("cross_cpu") or {}
 b = lambda k: r.get(k) or {}
 print(json.dumps({"topology": topo, "placement": place, "run": int(i),
     "exit": int(rc), "seconds": round(float(end) - float(start), 1),
@@ -71,9 +72,10 @@ print(json.dumps({"topology": topo, "placement": place, "run": int(i),
     "pdr_generator_limited": bool(b("pdr").get("generator_limited")),
     "stalls_over_1ms_per_s": j.get("over_1ms_per_s"),
     "longest_stall_ms": j.get("longest_ms"),
+    "cross_cpu_p50_ns": x.get("p50_ns"), "cross_cpu_moved": x.get("moved"),
     "limit": b("ndr").get("limit", "")}))
 PY
-	tail -n 1 "$tmp/rows" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-15s %-5s run %d: NDR %s%s PDR %s%s, %.0f s, exit %d; host stalls > 1 ms: %s/s, longest %s ms" % (r["topology"], r["placement"], r["run"], r["ndr_pps"] and round(r["ndr_pps"]), " (generator-limited)" if r["generator_limited"] else "", r["pdr_pps"] and round(r["pdr_pps"]), " (generator-limited)" if r.get("pdr_generator_limited") else "", r["seconds"], r["exit"], "-" if r["stalls_over_1ms_per_s"] is None else "%.0f" % r["stalls_over_1ms_per_s"], "-" if r["longest_stall_ms"] is None else "%.1f" % r["longest_stall_ms"]))'
+	tail -n 1 "$tmp/rows" | python3 -c 'import json,sys; r=json.load(sys.stdin); print("%-15s %-5s run %d: NDR %s%s PDR %s%s, %.0f s, exit %d; host stalls > 1 ms: %s/s, longest %s ms; cross-CPU round trip %s ns%s" % (r["topology"], r["placement"], r["run"], r["ndr_pps"] and round(r["ndr_pps"]), " (generator-limited)" if r["generator_limited"] else "", r["pdr_pps"] and round(r["pdr_pps"]), " (generator-limited)" if r.get("pdr_generator_limited") else "", r["seconds"], r["exit"], "-" if r["stalls_over_1ms_per_s"] is None else "%.0f" % r["stalls_over_1ms_per_s"], "-" if r["longest_stall_ms"] is None else "%.1f" % r["longest_stall_ms"], "-" if r["cross_cpu_p50_ns"] is None else r["cross_cpu_p50_ns"], " (moved)" if r["cross_cpu_moved"] else ""))'
 	rm -rf "$tmp/res"
 }
 

@@ -51,7 +51,7 @@ static void trials(size_t n, double a_level, double b_level, double sd,
     for (int t = 0; t < TRIALS; t++) {
         sample(a, n, a_level, sd, &seed);
         sample(b, n, b_level, sd, &seed);
-        ab_compare(a, n, b, n, better, "pps", 5, &st);
+        ab_compare(a, n, b, n, better, "pps", 5, 0, &st);
         counts[st.outcome]++;
         *gated += st.gate_failed;
     }
@@ -109,7 +109,7 @@ static void test_ab__figures_and_words(void **state)
     const double a[] = { 100, 102, 98, NAN }, b[] = { 50, 51, 49 };
     struct ab_stat st;
 
-    ab_compare(a, 4, b, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, &st);
+    ab_compare(a, 4, b, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
     assert_int_equal(st.a.n, 3);
     assert_true(st.a.median == 100 && st.a.min == 98 && st.a.max == 102);
     assert_true(fabs(st.change_pct + 50) < 1e-9);
@@ -119,7 +119,7 @@ static void test_ab__figures_and_words(void **state)
     assert_true(st.gate_failed);
     assert_non_null(strstr(st.text, "B slower by 50.0 %"));
 
-    ab_compare(b, 3, a, 3, REGRESS_LOWER_IS_BETTER, "MiB", 5, &st);
+    ab_compare(b, 3, a, 3, REGRESS_LOWER_IS_BETTER, "MiB", 5, 0, &st);
     assert_int_equal(st.outcome, AB_B_WORSE);
     assert_non_null(strstr(st.text, "B worse by 100.0 %"));
 }
@@ -133,15 +133,15 @@ static void test_ab__gate_needs_the_whole_interval(void **state)
     const double a2[] = { 100, 101, 99 }, b2[] = { 97, 98, 96 };
     struct ab_stat st;
 
-    ab_compare(a, 3, b, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, &st);
+    ab_compare(a, 3, b, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
     assert_true(st.change_pct < -5);
     assert_int_equal(st.outcome, AB_SAME);
     assert_false(st.gate_failed);
-    ab_compare(a2, 3, b2, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, &st);
+    ab_compare(a2, 3, b2, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
     assert_int_equal(st.outcome, AB_B_WORSE);
     assert_true(st.ci_high_pct > -5);
     assert_false(st.gate_failed);
-    ab_compare(a2, 3, b2, 3, REGRESS_HIGHER_IS_BETTER, "pps", 0, &st);
+    ab_compare(a2, 3, b2, 3, REGRESS_HIGHER_IS_BETTER, "pps", 0, 0, &st);
     assert_true(st.gate_failed);
 }
 
@@ -151,24 +151,54 @@ static void test_ab__edges(void **state)
     const double zero[] = { 0, 0, 0 }, nan2[] = { NAN, 100, NAN };
     struct ab_stat st;
 
-    ab_compare(one, 1, two, 2, REGRESS_HIGHER_IS_BETTER, "pps", 5, &st);
+    ab_compare(one, 1, two, 2, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
     assert_int_equal(st.outcome, AB_TOO_FEW);
     assert_true(isnan(st.change_pct));
     assert_non_null(strstr(st.text, "too few rounds (A 1, B 2)"));
-    ab_compare(two, 2, nan2, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, &st);
+    ab_compare(two, 2, nan2, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
     assert_int_equal(st.outcome, AB_TOO_FEW);
-    ab_compare(zero, 3, two, 2, REGRESS_LOWER_IS_BETTER, "MiB/h", 5, &st);
+    ab_compare(zero, 3, two, 2, REGRESS_LOWER_IS_BETTER, "MiB/h", 5, 0, &st);
     assert_int_equal(st.outcome, AB_TOO_FEW);
     assert_non_null(strstr(st.text, "A's mean is 0"));
     /* No spread on either side: the difference is what it is. */
-    ab_compare(two, 2, two, 2, REGRESS_HIGHER_IS_BETTER, "pps", 5, &st);
+    ab_compare(two, 2, two, 2, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
     assert_int_equal(st.outcome, AB_SAME);
     assert_true(st.change_pct == 0 && st.ci_low_pct == 0);
-    ab_compare(two, 2, three, 2, REGRESS_HIGHER_IS_BETTER, "pps", 5, &st);
+    ab_compare(two, 2, three, 2, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
     assert_int_equal(st.outcome, AB_B_WORSE);
     assert_true(st.gate_failed);
     assert_string_equal(ab_outcome_to_text(AB_SAME),
                         "no significant difference");
+}
+
+/* Search figures known within 1 % (their bounds) that repeat exactly on
+ * each side: a 0.3 % difference is inside what they can tell apart, so
+ * no verdict; a 10 % one still is a verdict and fails the gate.  Without
+ * a resolution the same 0.3 % was "B slower", on an interval of width 0. */
+static void test_ab__resolution_widens_exact_figures(void **state)
+{
+    const double a[] = { 300000, 300000, 300000 };
+    const double b[] = { 299100, 299100, 299100 };
+    const double c[] = { 270000, 270000, 270000 };
+    struct ab_stat st;
+
+    ab_compare(a, 3, b, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
+    assert_int_equal(st.outcome, AB_B_WORSE);
+    assert_true(st.ci_low_pct == st.ci_high_pct);
+    ab_compare(a, 3, b, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 1, &st);
+    assert_int_equal(st.outcome, AB_SAME);
+    assert_true(st.ci_low_pct < -0.3 && st.ci_high_pct > 0);
+    assert_true(st.ci_high_pct - st.ci_low_pct < 3);
+    ab_compare(a, 3, c, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 1, &st);
+    assert_int_equal(st.outcome, AB_B_WORSE);
+    assert_true(st.gate_failed);
+    /* Noisier than the resolution: the figures' own spread decides. */
+    const double n1[] = { 100, 110, 90 }, n2[] = { 100, 111, 89 };
+    struct ab_stat wide;
+    ab_compare(n1, 3, n2, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 0, &st);
+    ab_compare(n1, 3, n2, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 1, &wide);
+    assert_true(st.ci_low_pct == wide.ci_low_pct
+                && st.ci_high_pct == wide.ci_high_pct);
 }
 
 int main(void)
@@ -180,6 +210,7 @@ int main(void)
         cmocka_unit_test(test_ab__figures_and_words),
         cmocka_unit_test(test_ab__gate_needs_the_whole_interval),
         cmocka_unit_test(test_ab__edges),
+        cmocka_unit_test(test_ab__resolution_widens_exact_figures),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

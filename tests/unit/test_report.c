@@ -11,6 +11,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -707,10 +708,40 @@ static void test_report__escape(void **state)
     strbuf_dispose(&sb);
 }
 
+/* A search figure is known within its bounds: the metric says how
+ * finely (their width in % of it), for `perftests ab`; the generator's
+ * figures are no metric at all, and one without bounds has no width. */
+static void test_report__search_metrics_carry_their_resolution(void **state)
+{
+    json_t *res = json_pack(
+        "{s:{s:f, s:f, s:f}, s:{s:f, s:f, s:f, s:b}}", "ndr", "rate_pps",
+        150000.0, "lower_bound_pps", 149250.0, "upper_bound_pps", 150750.0,
+        "pdr", "rate_pps", 300000.0, "lower_bound_pps", 299000.0,
+        "upper_bound_pps", 301000.0, "generator_limited", 1);
+    json_t *ms = report_metrics(res), *m = json_array_get(ms, 0);
+
+    (void)state;
+    assert_string_equal(json_string_value(json_object_get(m, "name")),
+                        "ndr_pps");
+    assert_true(fabs(json_number_value(json_object_get(m, "resolution_pct"))
+                     - 1.0) < 1e-9);
+    for (size_t i = 1; i < json_array_size(ms); i++)
+        assert_string_not_equal(json_string_value(json_object_get(
+                                    json_array_get(ms, i), "name")),
+                                "pdr_pps");
+    json_decref(ms);
+    json_object_del(json_object_get(res, "ndr"), "upper_bound_pps");
+    ms = report_metrics(res);
+    assert_null(json_object_get(json_array_get(ms, 0), "resolution_pct"));
+    json_decref(ms);
+    json_decref(res);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_csv__quotes_numbers_and_errors),
+        cmocka_unit_test(test_report__search_metrics_carry_their_resolution),
         cmocka_unit_test(test_report__a_run_that_passed),
         cmocka_unit_test(test_report__a_run_names_no_history_to_write),
         cmocka_unit_test(test_report__no_completion_marker_is_no_pass),
