@@ -19,8 +19,8 @@
  * batch the host interrupted is longer, never shorter. */
 #define XCPU_TRIPS 64
 #define XCPU_BATCHES 8
-/* A partner that has not answered within this long is not running (its
- * CPU busy with a higher-priority task, or offline): no figure. */
+/* A batch whose partner has not answered within this long is dropped
+ * (its CPU busy elsewhere); no batch through: no figure. */
 #define XCPU_WAIT_NS 20000000
 
 /* A run whose slowest round trip is this many times its fastest was
@@ -29,8 +29,8 @@
 #define XCPU_MOVED_RATIO 2
 
 /* The round trip in ns between 'cpu_a' and 'cpu_b', in *ns.  0, or
- * -EINVAL (the same CPU, or out of range), -ETIMEDOUT (a thread never
- * answered), or the errno of pinning or starting a thread.  Takes well
+ * -EINVAL (the same CPU, or out of range), -ETIMEDOUT (no batch went
+ * through), or the errno of pinning or starting a thread.  Takes well
  * under a millisecond when both CPUs are free; leaves the caller's own
  * affinity alone. */
 int xcpu_round_trip(int cpu_a, int cpu_b, double *ns);

@@ -1,5 +1,6 @@
 /* The cross-CPU probe: two CPUs give a round trip no faster than a cache
- * line can move and no slower than the give-up time; the caller keeps its
+ * line can move and no slower than the give-up time, also when the
+ * partner's CPU is busy with another thread; the caller keeps its
  * affinity; one CPU twice, a CPU out of range and a CPU this machine
  * lacks are errors, never a figure or a hang. */
 #include <setjmp.h>
@@ -10,6 +11,7 @@
 
 #include <errno.h>
 #include <math.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdbool.h>
 #include <unistd.h>
@@ -50,6 +52,46 @@ static void test_xcpu__two_cpus(void **state)
     assert_true(CPU_EQUAL(&before, &after));
 }
 
+struct hog {
+    int cpu, stop;
+};
+
+static void *hog(void *arg)
+{
+    struct hog *h = arg;
+    cpu_set_t one;
+
+    CPU_ZERO(&one);
+    CPU_SET(h->cpu, &one);
+    sched_setaffinity(0, sizeof one, &one);
+    while (!__atomic_load_n(&h->stop, __ATOMIC_RELAXED))
+        ;
+    return NULL;
+}
+
+/* The partner's CPU busy with another thread, as the SUT's is between
+ * trials that left a queue: the partner gets its share and the probe
+ * still has a figure. */
+static void test_xcpu__a_busy_partner_cpu(void **state)
+{
+    struct hog h;
+    pthread_t t;
+    double ns = -1;
+    int a, b;
+
+    (void)state;
+    if (!two_cpus(&a, &b))
+        skip();
+    h.cpu = b;
+    h.stop = 0;
+    assert_int_equal(pthread_create(&t, NULL, hog, &h), 0);
+    int rc = xcpu_round_trip(a, b, &ns);
+    __atomic_store_n(&h.stop, 1, __ATOMIC_RELAXED);
+    pthread_join(t, NULL);
+    assert_int_equal(rc, 0);
+    assert_true(ns > 5 && ns < XCPU_WAIT_NS / 10);
+}
+
 static void test_xcpu__bad_cpus(void **state)
 {
     double ns = 42;
@@ -72,6 +114,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_xcpu__two_cpus),
+        cmocka_unit_test(test_xcpu__a_busy_partner_cpu),
         cmocka_unit_test(test_xcpu__bad_cpus),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
