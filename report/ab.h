@@ -54,10 +54,10 @@ struct ab_stat {
  * direction is 'better'; 'threshold_pct' is REGRESSION_THRESHOLD.  NaN
  * figures are left out.  'unit' picks the words: "faster"/"slower", or
  * "better"/"worse" for memory (MiB...).  'resolution_pct' (0: exact) is
- * how finely a figure is known (a search's bounds): each side's standard
- * deviation is at least that of a uniform error over it, so figures that
- * repeat exactly give an interval as wide as what they can tell apart,
- * never a point.  Fills *st. */
+ * how finely a figure is known (a search's bounds): the variance of each
+ * side's mean is at least that of a uniform error over it, however many
+ * rounds, so figures that repeat exactly give an interval as wide as what
+ * they can tell apart, never a point.  Fills *st. */
 void ab_compare(const double *a, size_t na, const double *b, size_t nb,
                 enum regress_better better, const char *unit,
                 double threshold_pct, double resolution_pct,

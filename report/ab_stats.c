@@ -55,22 +55,24 @@ static void describe(const double *v, size_t n, struct ab_side *s)
     free(w);
 }
 
-/* A side's standard deviation, at least that of a uniform error over
- * 'resolution_pct' of its mean: sqrt(1/12) of the width. */
-static double sd_at_least(const struct ab_side *s, double resolution_pct)
+/* The variance of a side's mean: its figures' own, over their count,
+ * but at least that of a uniform error over 'resolution_pct' of the mean
+ * (the width squared over 12), not divided by the count: a search that
+ * lands on the same bounds every round errs the same way every round, so
+ * more rounds do not average it away. */
+static double mean_variance(const struct ab_side *s, double resolution_pct)
 {
-    double floor = resolution_pct / 100 * fabs(s->mean) / sqrt(12);
+    double w = resolution_pct / 100 * fabs(s->mean);
+    double v = s->sd * s->sd / (double)s->n, floor = w * w / 12;
 
-    return s->sd > floor ? s->sd : floor;
+    return v > floor ? v : floor;
 }
 
 /* Welch's interval of mean(b) - mean(a), as a percentage of |mean(a)|. */
 static void welch(struct ab_stat *st, double resolution_pct)
 {
-    double sa = sd_at_least(&st->a, resolution_pct);
-    double sb = sd_at_least(&st->b, resolution_pct);
-    double va = sa * sa / (double)st->a.n;
-    double vb = sb * sb / (double)st->b.n;
+    double va = mean_variance(&st->a, resolution_pct);
+    double vb = mean_variance(&st->b, resolution_pct);
     double se = sqrt(va + vb), diff = st->b.mean - st->a.mean, half = 0;
     double scale = 100 / fabs(st->a.mean);
 

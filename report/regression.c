@@ -74,14 +74,21 @@ char *report_series_key(const struct report *r)
     return strbuf_detach(&sb);
 }
 
-static void metric(json_t *ms, const char *name, double value,
-                   const char *unit, enum regress_better better)
+/* Appends the metric unless its value is not finite; the metric (owned
+ * by 'ms'), or NULL. */
+static json_t *metric(json_t *ms, const char *name, double value,
+                      const char *unit, enum regress_better better)
 {
+    json_t *m;
+
     if (!isfinite(value))
-        return;
-    json_array_append_new(ms, json_pack(
-        "{s:s, s:f, s:s, s:s}", "name", name, "value", value, "unit", unit,
-        "better", better == REGRESS_HIGHER_IS_BETTER ? "higher" : "lower"));
+        return NULL;
+    m = json_pack("{s:s, s:f, s:s, s:s}", "name", name, "value", value,
+                  "unit", unit, "better", better == REGRESS_HIGHER_IS_BETTER
+                                              ? "higher"
+                                              : "lower");
+    json_array_append_new(ms, m);
+    return m;
 }
 
 /* A search figure counts when it is the datapath's, not the generator's.
@@ -91,17 +98,17 @@ static void metric(json_t *ms, const char *name, double value,
 static void rate_metric(json_t *ms, const json_t *res, const char *key,
                         const char *name)
 {
-    json_t *b = json_object_get(res, key);
+    json_t *b = json_object_get(res, key), *m;
     double rate = report_num(b, "rate_pps");
     double width = report_num(b, "upper_bound_pps")
                    - report_num(b, "lower_bound_pps");
 
     if (!b || json_is_true(json_object_get(b, "generator_limited")))
         return;
-    metric(ms, name, rate, "pps", REGRESS_HIGHER_IS_BETTER);
-    if (isfinite(rate) && rate > 0 && isfinite(width) && width > 0)
-        json_object_set_new(json_array_get(ms, json_array_size(ms) - 1),
-                            "resolution_pct", json_real(100 * width / rate));
+    m = metric(ms, name, rate, "pps", REGRESS_HIGHER_IS_BETTER);
+    if (m && rate > 0 && isfinite(width) && width > 0)
+        json_object_set_new(m, "resolution_pct", json_real(100 * width
+                                                           / rate));
 }
 
 json_t *report_metrics(const json_t *res)

@@ -135,7 +135,7 @@ static json_t *result_section(const struct report *r)
         json_object_set(res, "host_jitter",
                         json_object_get(r->meta, "host_jitter"));
     /* How far apart the host had put the injector's and the SUT's CPUs,
-     * trial by trial (CROSS_CPU_PROBE): it moved figures by a sixth. */
+     * trial by trial (CROSS_CPU_PROBE): on a VM that moves figures. */
     if (json_is_object(json_object_get(measured, "cross_cpu")))
         json_object_set(res, "cross_cpu",
                         json_object_get(measured, "cross_cpu"));

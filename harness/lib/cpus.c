@@ -94,6 +94,17 @@ int cpus_pin_self(const cpu_set_t *set)
     return sched_setaffinity(0, sizeof *set, set) ? -errno : 0;
 }
 
+int cpus_pin_self_to(int cpu)
+{
+    cpu_set_t one;
+
+    if (cpu < 0 || cpu >= CPU_SETSIZE)
+        return -EINVAL;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    return cpus_pin_self(&one);
+}
+
 /* ------------------------------------------------------------------
  * Stalls
  * ---------------------------------------------------------------- */
@@ -109,12 +120,9 @@ static void *spin(void *arg)
 {
     struct spinner *sp = arg;
     struct jitter_cpu *r = &sp->res;
-    cpu_set_t one;
     uint64_t start, end, prev, lost = 0, longest = 0;
 
-    CPU_ZERO(&one);
-    CPU_SET(r->cpu, &one);
-    if ((sp->rc = cpus_pin_self(&one)))
+    if ((sp->rc = cpus_pin_self_to(r->cpu)))
         return NULL;
     start = prev = pace_now_ns();
     end = start + (uint64_t)(sp->seconds * 1e9);

@@ -24,6 +24,8 @@ void cpus_format(const cpu_set_t *set, struct strbuf *out);
 int cpus_pin_process(pid_t pid, const cpu_set_t *set, struct strbuf *err);
 /* Pins the calling thread.  0 or a negative errno. */
 int cpus_pin_self(const cpu_set_t *set);
+/* Pins the calling thread to CPU 'cpu' alone.  0 or a negative errno. */
+int cpus_pin_self_to(int cpu);
 
 /* --- Stalls ---
  *

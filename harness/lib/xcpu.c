@@ -6,10 +6,12 @@
 #include <sched.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lib/cpus.h"
 #include "lib/pace.h"
+#include "lib/util.h"
 
 /* The line the two threads bounce, alone in its cache line so that
  * nothing else rides along; the flags live in another. */
@@ -17,26 +19,30 @@ struct bounce {
     _Alignas(64) uint64_t line;     /* even: the ping's turn; odd: pong's */
     _Alignas(64) int ready;         /* pong: 1 running, -1 cannot pin */
     int stop;
+    int owners;                     /* the caller and the pong: the last
+                                       to let go frees it */
     int cpu_a, cpu_b;
     int ping_rc, pong_rc;
     double best_ns;
 };
 
-static int pin_one(int cpu)
+/* The caller does not wait for the pong to end: on a CPU taken by a
+ * real-time thread (a SUT polling at such a priority) it may not run
+ * again for long, and the probe must not stall the run.  So the bounce
+ * is on the heap, and whichever of the two lets go last frees it. */
+static void let_go(struct bounce *b)
 {
-    cpu_set_t one;
-
-    CPU_ZERO(&one);
-    CPU_SET(cpu, &one);
-    return cpus_pin_self(&one);
+    if (__atomic_sub_fetch(&b->owners, 1, __ATOMIC_ACQ_REL) == 0)
+        free(b);
 }
 
 static void *pong(void *arg)
 {
     struct bounce *b = arg;
 
-    if ((b->pong_rc = pin_one(b->cpu_b))) {
+    if ((b->pong_rc = cpus_pin_self_to(b->cpu_b))) {
         __atomic_store_n(&b->ready, -1, __ATOMIC_RELEASE);
+        let_go(b);
         return NULL;
     }
     __atomic_store_n(&b->ready, 1, __ATOMIC_RELEASE);
@@ -45,6 +51,7 @@ static void *pong(void *arg)
         if (v & 1)
             __atomic_store_n(&b->line, v + 1, __ATOMIC_RELEASE);
     }
+    let_go(b);
     return NULL;
 }
 
@@ -99,7 +106,8 @@ static void *ping(void *arg)
     struct bounce *b = arg;
 
     b->best_ns = INFINITY;
-    if ((b->ping_rc = pin_one(b->cpu_a)) || (b->ping_rc = await_pong(b)))
+    if ((b->ping_rc = cpus_pin_self_to(b->cpu_a))
+        || (b->ping_rc = await_pong(b)))
         goto out;
     /* A batch the pong was scheduled out of for long (its CPU busy) is
      * dropped, not the probe: the next one may well go through. */
@@ -117,27 +125,31 @@ out:
 
 int xcpu_round_trip(int cpu_a, int cpu_b, double *ns)
 {
-    struct bounce b;
+    struct bounce *b;
     pthread_t tp, tq;
-    int e;
+    int e, rc;
 
     if (cpu_a == cpu_b || cpu_a < 0 || cpu_b < 0 || cpu_a >= CPU_SETSIZE
         || cpu_b >= CPU_SETSIZE)
         return -EINVAL;
-    memset(&b, 0, sizeof b);
-    b.cpu_a = cpu_a;
-    b.cpu_b = cpu_b;
-    if ((e = pthread_create(&tq, NULL, pong, &b)))
-        return -e;
-    if ((e = pthread_create(&tp, NULL, ping, &b))) {
-        __atomic_store_n(&b.stop, 1, __ATOMIC_RELEASE);
-        pthread_join(tq, NULL);
+    b = xcalloc(1, sizeof *b);
+    b->cpu_a = cpu_a;
+    b->cpu_b = cpu_b;
+    b->owners = 2;
+    if ((e = pthread_create(&tq, NULL, pong, b))) {
+        free(b);
         return -e;
     }
-    pthread_join(tp, NULL);
-    pthread_join(tq, NULL);
-    if (b.ping_rc)
-        return b.ping_rc;
-    *ns = b.best_ns;
-    return 0;
+    pthread_detach(tq);
+    if ((e = pthread_create(&tp, NULL, ping, b))) {
+        __atomic_store_n(&b->stop, 1, __ATOMIC_RELEASE);
+        let_go(b);
+        return -e;
+    }
+    pthread_join(tp, NULL);         /* ping set 'stop' */
+    rc = b->ping_rc;
+    if (!rc)
+        *ns = b->best_ns;
+    let_go(b);
+    return rc;
 }

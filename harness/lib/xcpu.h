@@ -19,8 +19,11 @@
  * batch the host interrupted is longer, never shorter. */
 #define XCPU_TRIPS 64
 #define XCPU_BATCHES 8
-/* A batch whose partner has not answered within this long is dropped
- * (its CPU busy elsewhere); no batch through: no figure. */
+/* A batch not through this long after it began (the partner's CPU busy
+ * elsewhere) is dropped; no batch through: no figure.  So a probe takes
+ * at most about (2 * XCPU_BATCHES + 1) * XCPU_WAIT_NS, a third of a
+ * second, when the partner's CPU is taken, and well under a millisecond
+ * when both are free. */
 #define XCPU_WAIT_NS 20000000
 
 /* A run whose slowest round trip is this many times its fastest was
@@ -30,9 +33,9 @@
 
 /* The round trip in ns between 'cpu_a' and 'cpu_b', in *ns.  0, or
  * -EINVAL (the same CPU, or out of range), -ETIMEDOUT (no batch went
- * through), or the errno of pinning or starting a thread.  Takes well
- * under a millisecond when both CPUs are free; leaves the caller's own
- * affinity alone. */
+ * through), or the errno of pinning or starting a thread.  Leaves the
+ * caller's own affinity alone, and never waits for the partner thread to
+ * end (it ends by itself once it runs again). */
 int xcpu_round_trip(int cpu_a, int cpu_b, double *ns);
 
 #endif

@@ -195,6 +195,37 @@ static void announce(const struct measure *m, const char *phase, int step,
                 steps, rate, (unsigned long long)count);
 }
 
+/* After this many probes in a row without a figure the SUT's CPU is
+ * taken for good (a real-time poller): each would cost a third of a
+ * second and leave a thread waiting for that CPU. */
+#define XCPU_GIVE_UP 3
+
+/* CROSS_CPU_PROBE, before the trial, never during it: the probe spins on
+ * the SUT's CPU.  A probe without a figure leaves the field empty and is
+ * said once; several in a row end the probing, said too. */
+static void probe_cross_cpu(struct measure *m, struct measure_row *row)
+{
+    double ns;
+    int e;
+
+    if (m->xcpu_a < 0 || m->xcpu_failed_run >= XCPU_GIVE_UP)
+        return;
+    e = xcpu_round_trip(m->xcpu_a, m->xcpu_b, &ns);
+    if (!e) {
+        row->cross_cpu_ns = ns;
+        m->xcpu_failed_run = 0;
+        return;
+    }
+    if (!m->xcpu_failed++)
+        LOG_WARN("CROSS_CPU_PROBE: no round trip between CPU %d and CPU %d "
+                 "before this trial: %s", m->xcpu_a, m->xcpu_b,
+                 strerror(-e));
+    if (++m->xcpu_failed_run == XCPU_GIVE_UP)
+        LOG_WARN("CROSS_CPU_PROBE: %d probes in a row had no figure; no "
+                 "more in this run (CPU %d is taken)", XCPU_GIVE_UP,
+                 m->xcpu_b);
+}
+
 int measure_trial(struct measure *m, const char *phase, int step, int steps,
                   double rate, uint64_t count, double eta,
                   struct trial_result *out, struct strbuf *err)
@@ -203,12 +234,7 @@ int measure_trial(struct measure *m, const char *phase, int step, int steps,
                               .steps = steps, .cross_cpu_ns = NAN };
     int rc;
 
-    /* Before the trial, not during: the probe spins on the SUT's CPU. */
-    if (m->xcpu_a >= 0) {
-        double ns;
-        if (!xcpu_round_trip(m->xcpu_a, m->xcpu_b, &ns))
-            row.cross_cpu_ns = ns;
-    }
+    probe_cross_cpu(m, &row);
     announce(m, phase, step, steps, rate, count);
     if (m->mark)
         m->mark(m->mark_arg, phase, step, rate);
@@ -411,8 +437,9 @@ static json_t *bound_json(const struct search_bound *b)
 static uint64_t cross_cpu_hist(const struct measure *m, struct hist *h)
 {
     hist_init(h);
-    for (size_t i = 0; i < m->n_rows; i++)
-        if (isfinite(m->rows[i].cross_cpu_ns))
+    /* A row no probe wrote (a zeroed one) is no 0 ns figure. */
+    for (size_t i = 0; m->xcpu_a >= 0 && i < m->n_rows; i++)
+        if (isfinite(m->rows[i].cross_cpu_ns) && m->rows[i].cross_cpu_ns > 0)
             hist_record(h, (uint64_t)llround(m->rows[i].cross_cpu_ns));
     return h->count;
 }
@@ -430,8 +457,9 @@ static json_t *cross_cpu_json(const struct measure *m)
     json_t *o = NULL;
 
     if (cross_cpu_hist(m, h))
-        o = json_pack("{s:[i,i], s:I, s:I, s:I, s:I, s:b}", "cpus",
+        o = json_pack("{s:[i,i], s:I, s:I, s:I, s:I, s:I, s:b}", "cpus",
                       m->xcpu_a, m->xcpu_b, "trials", (json_int_t)h->count,
+                      "failed", (json_int_t)m->xcpu_failed,
                       "min_ns", (json_int_t)h->min, "p50_ns",
                       (json_int_t)hist_percentile(h, 50), "max_ns",
                       (json_int_t)h->max, "moved", cross_cpu_moved(h));
@@ -477,9 +505,9 @@ static void print_cross_cpu(const struct measure *m, FILE *out)
                 (unsigned long long)h->count);
         if (cross_cpu_moved(h))
             LOG_WARN("the host moved CPUs %d and %d during the run (a cache "
-                     "line's round trip between them went from %llu to %llu "
-                     "ns): trials on either side are not comparable, see "
-                     "trials.csv's cross_cpu_ns", m->xcpu_a, m->xcpu_b,
+                     "line's round trip between them ranged from %llu to "
+                     "%llu ns): trials on either side are not comparable, "
+                     "see trials.csv's cross_cpu_ns", m->xcpu_a, m->xcpu_b,
                      (unsigned long long)h->min, (unsigned long long)h->max);
     }
     free(h);

@@ -54,6 +54,8 @@ struct measure {
      * between the injector's CPU and the SUT's (lib/xcpu.h says why);
      * -1: not probed (measure_open's default). */
     int xcpu_a, xcpu_b;
+    unsigned xcpu_failed;       /* probes without a figure, and in a row */
+    unsigned xcpu_failed_run;
     /* After a search: a latency trial at each of LATENCY_LOADS. */
     struct latency_point *latency;
     size_t n_latency;
@@ -130,8 +132,8 @@ void measure_pause(double seconds);
 /* What the measurement found, for metadata.json: {"loss_free_pps",
  * "trials", and with a search "search": {"ndr", "pdr": {"rate_pps",
  * "trial", "loss_pct"}, "trials", "converged"}; with CROSS_CPU_PROBE
- * "cross_cpu": {"cpus": [injector's, SUT's], "trials", "min_ns",
- * "p50_ns", "max_ns", "moved"}}. */
+ * "cross_cpu": {"cpus": [injector's, SUT's], "trials", "failed",
+ * "min_ns", "p50_ns", "max_ns", "moved"}}. */
 json_t *measure_result_json(const struct measure *m);
 /* The final table of the steps, the highest loss-free rate, and the
  * cross-CPU round trips (a warning when the host moved the CPUs apart

@@ -85,18 +85,20 @@ for topo in direct basic_topology; do
 		sh -c '! printf "%s\n" "$1" | grep -q "SUT_RCVBUF_KB"' _ "$OUT"
 	# CROSS_CPU_PROBE (yes): before every trial, a cache line's round
 	# trip between the injector's CPU and the SUT's, where both are
-	# pinned apart (basic_topology on 2 cores up); direct has no SUT CPU.
-	if [ "$topo" = basic_topology ] && [ "$(nproc)" -gt 1 ]; then
+	# each pinned to one CPU, apart (basic_topology on 2 or 3 cores: from
+	# 4 up the SUT gets several); direct has no SUT CPU.
+	if [ "$topo" = basic_topology ] && [ "$(nproc)" -gt 1 ] && [ "$(nproc)" -lt 4 ]; then
 		# A probe whose partner thread never got the SUT's CPU has no
 		# figure (an empty field), never a wrong one.
 		check "$topo: the trials have their cross-CPU round trips" csv "$t" \
-			'all(5 < f(r,"cross_cpu_ns") < 2e6 for r in rows if r["cross_cpu_ns"]) and 2 * sum(r["cross_cpu_ns"] != "" for r in rows) >= len(rows)'
-		check "$topo: cross_cpu in the metadata, over every trial" meta \
-			'(x := m["result"]["cross_cpu"])["cpus"] == [0, 1] and x["trials"] == m["result"]["trials"] and x["min_ns"] <= x["p50_ns"] <= x["max_ns"] and x["moved"] == (x["max_ns"] >= 2 * x["min_ns"])'
+			'all(5 < f(r,"cross_cpu_ns") < 1e5 for r in rows if r["cross_cpu_ns"]) and 2 * sum(r["cross_cpu_ns"] != "" for r in rows) >= len(rows)'
+		n_probed=$(python3 -c 'import csv,sys; print(sum(r["cross_cpu_ns"] != "" for r in csv.DictReader(open(sys.argv[1]))))' "$t")
+		check "$topo: cross_cpu in the metadata, over the probed trials" meta \
+			'(x := m["result"]["cross_cpu"])["cpus"] == [int(m["cpu_placement"]["injector"]), int(m["cpu_placement"]["sut"])] and x["trials"] == '"$n_probed"' and x["trials"] + x["failed"] == m["result"]["trials"] and x["min_ns"] <= x["p50_ns"] <= x["max_ns"] and x["moved"] == (x["max_ns"] >= 2 * x["min_ns"])'
 		check "$topo: and in summary.json" summary \
 			's["result"]["cross_cpu"]["p50_ns"] > 5'
-		has "$topo: CROSS_CPU_PROBE in the log" "CROSS_CPU_PROBE: a cache line's round trip between CPU 0"
-		has "$topo: the round trips in the final table" "cross-CPU round trip, CPU 0 to 1:"
+		has "$topo: CROSS_CPU_PROBE in the log" "CROSS_CPU_PROBE: a cache line's round trip between CPU"
+		has "$topo: the round trips in the final table" "cross-CPU round trip, CPU"
 		check "$topo: the round trips on the page" \
 			grep -q "a cache line&#39;s round trip, injector&#39;s CPU to SUT&#39;s\|a cache line's round trip, injector's CPU to SUT's" "$(run_dir)/index.html"
 	else

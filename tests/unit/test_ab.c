@@ -173,8 +173,9 @@ static void test_ab__edges(void **state)
 
 /* Search figures known within 1 % (their bounds) that repeat exactly on
  * each side: a 0.3 % difference is inside what they can tell apart, so
- * no verdict; a 10 % one still is a verdict and fails the gate.  Without
- * a resolution the same 0.3 % was "B slower", on an interval of width 0. */
+ * no verdict, with 3 rounds or 10; a 10 % one still is a verdict and
+ * fails the gate.  Without a resolution the same 0.3 % was "B slower",
+ * on an interval of width 0. */
 static void test_ab__resolution_widens_exact_figures(void **state)
 {
     const double a[] = { 300000, 300000, 300000 };
@@ -192,6 +193,13 @@ static void test_ab__resolution_widens_exact_figures(void **state)
     ab_compare(a, 3, c, 3, REGRESS_HIGHER_IS_BETTER, "pps", 5, 1, &st);
     assert_int_equal(st.outcome, AB_B_WORSE);
     assert_true(st.gate_failed);
+    /* More rounds of the same bounds tell no finer: still no verdict. */
+    const double a10[] = { 300000, 300000, 300000, 300000, 300000, 300000,
+                           300000, 300000, 300000, 300000 };
+    const double b10[] = { 299100, 299100, 299100, 299100, 299100, 299100,
+                           299100, 299100, 299100, 299100 };
+    ab_compare(a10, 10, b10, 10, REGRESS_HIGHER_IS_BETTER, "pps", 5, 1, &st);
+    assert_int_equal(st.outcome, AB_SAME);
     /* Noisier than the resolution: the figures' own spread decides. */
     const double n1[] = { 100, 110, 90 }, n2[] = { 100, 111, 89 };
     struct ab_stat wide;

@@ -202,9 +202,11 @@ static void test_measure__cross_cpu(void **state)
     m.n_rows = 5;
     m.xcpu_a = 0;
     m.xcpu_b = 1;
+    m.xcpu_failed = 1;
     o = measure_result_json(&m);
     x = json_object_get(o, "cross_cpu");
     assert_non_null(x);
+    assert_int_equal(json_integer_value(json_object_get(x, "failed")), 1);
     assert_int_equal(json_integer_value(json_array_get(
                          json_object_get(x, "cpus"), 1)), 1);
     assert_int_equal(json_integer_value(json_object_get(x, "trials")), 4);
@@ -220,6 +222,19 @@ static void test_measure__cross_cpu(void **state)
                                                               "cross_cpu"),
                                               "moved")));
     json_decref(o);
+    /* Rows no probe wrote (zeroed, as other code makes them) are no
+     * 0 ns figures, nor is anything when the run did not probe. */
+    rows[0].cross_cpu_ns = 0;
+    o = measure_result_json(&m);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(
+                         o, "cross_cpu"), "min_ns")), 64);
+    json_decref(o);
+    m.xcpu_a = m.xcpu_b = -1;
+    o = measure_result_json(&m);
+    assert_null(json_object_get(o, "cross_cpu"));
+    json_decref(o);
+    m.xcpu_a = 0;
+    m.xcpu_b = 1;
     for (size_t i = 0; i < 5; i++)
         rows[i].cross_cpu_ns = NAN;
     o = measure_result_json(&m);
