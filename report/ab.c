@@ -61,11 +61,11 @@ static size_t figures(const json_t *runs, const char *name, char side,
         json_array_foreach(json_object_get(run, "metrics"), j, m) {
             if (strcmp(json_string_value(json_object_get(m, "name")), name))
                 continue;
+            double res = json_number_value(json_object_get(
+                m, "resolution_pct"));
             out[n] = json_number_value(json_object_get(m, "value"));
-            if (json_number_value(json_object_get(m, "resolution_pct"))
-                > *resolution)
-                *resolution = json_number_value(json_object_get(
-                    m, "resolution_pct"));
+            if (res > *resolution)
+                *resolution = res;
             *unit = json_object_get(m, "unit");
             *better = json_object_get(m, "better");
         }

@@ -77,8 +77,8 @@ static void welch(struct ab_stat *st, double resolution_pct)
     double scale = 100 / fabs(st->a.mean);
 
     if (se > 0) {
-        /* A side without spread has no variance to estimate: it adds no
-         * uncertainty and no degrees of freedom. */
+        /* A side of variance 0 (no spread and no resolution) has none
+         * to estimate: it adds no uncertainty and no degrees of freedom. */
         st->df = (va + vb) * (va + vb)
                  / ((va > 0 ? va * va / (double)(st->a.n - 1) : 0)
                     + (vb > 0 ? vb * vb / (double)(st->b.n - 1) : 0));
@@ -114,7 +114,7 @@ void ab_compare(const double *a, size_t na, const double *b, size_t nb,
                      "%zu): at least 2 a side", st->a.n, st->b.n);
         return;
     }
-    welch(st, resolution_pct > 0 ? resolution_pct : 0);
+    welch(st, resolution_pct > 0 ? resolution_pct : 0);   /* NaN: 0 */
     if (better == REGRESS_HIGHER_IS_BETTER) {
         st->outcome = st->ci_low_pct > 0    ? AB_B_BETTER
                       : st->ci_high_pct < 0 ? AB_B_WORSE

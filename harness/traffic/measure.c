@@ -493,24 +493,28 @@ json_t *measure_result_json(const struct measure *m)
     return o;
 }
 
+/* From cross_cpu_json(), so the table and summary.json say the same. */
 static void print_cross_cpu(const struct measure *m, FILE *out)
 {
-    struct hist *h = xcalloc(1, sizeof *h);
+    json_t *x = cross_cpu_json(m);
+    json_int_t lo, hi;
 
-    if (cross_cpu_hist(m, h)) {
-        fprintf(out, "cross-CPU round trip, CPU %d to %d: %llu ns median, "
-                "%llu-%llu ns over %llu trials\n", m->xcpu_a, m->xcpu_b,
-                (unsigned long long)hist_percentile(h, 50),
-                (unsigned long long)h->min, (unsigned long long)h->max,
-                (unsigned long long)h->count);
-        if (cross_cpu_moved(h))
-            LOG_WARN("the host moved CPUs %d and %d during the run (a cache "
-                     "line's round trip between them ranged from %llu to "
-                     "%llu ns): trials on either side are not comparable, "
-                     "see trials.csv's cross_cpu_ns", m->xcpu_a, m->xcpu_b,
-                     (unsigned long long)h->min, (unsigned long long)h->max);
-    }
-    free(h);
+    if (!x)
+        return;
+    lo = json_integer_value(json_object_get(x, "min_ns"));
+    hi = json_integer_value(json_object_get(x, "max_ns"));
+    fprintf(out, "cross-CPU round trip, CPU %d to %d: %lld ns median, "
+            "%lld-%lld ns over %lld trials\n", m->xcpu_a, m->xcpu_b,
+            (long long)json_integer_value(json_object_get(x, "p50_ns")),
+            (long long)lo, (long long)hi,
+            (long long)json_integer_value(json_object_get(x, "trials")));
+    if (json_is_true(json_object_get(x, "moved")))
+        LOG_WARN("the host moved CPUs %d and %d during the run (a cache "
+                 "line's round trip between them ranged from %lld to %lld "
+                 "ns): trials on either side are not comparable, see "
+                 "trials.csv's cross_cpu_ns", m->xcpu_a, m->xcpu_b,
+                 (long long)lo, (long long)hi);
+    json_decref(x);
 }
 
 void measure_print_table(const struct measure *m, FILE *out)
