@@ -40,9 +40,12 @@ check() {
 run_pt() { run_pt_keep all "$@"; }
 run_pt_err() { run_pt_keep err "$@"; }
 run_pt_keep() {
-	local keep=$1 want=$2; shift 2
+	local keep=$1 want=$2 before; shift 2
+	before=$(run_dirs)
 	if [ "$keep" = err ]; then OUT=$("$PT" "$@" 2>&1 >/dev/null); else OUT=$("$PT" "$@" 2>&1); fi
 	RC=$?
+	LAST_RUN_SEEN=$(run_dirs)
+	LAST_RUN=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$LAST_RUN_SEEN") | tail -n 1)
 	if [ "$RC" -eq "$want" ]; then
 		pass "perftests $* -> exit $want"
 	else
@@ -75,11 +78,23 @@ leftovers() {
 		grep -E ' pt-' | grep -v -- "${1:-^$}"
 }
 
-# run_dir: the newest run directory under $res (not its bundle beside it).
+# run_dirs: the run directories under $res (not their bundles beside
+# them), one per line in name order.
+run_dirs() {
+	[ -n "$res" ] || return 0
+	LC_ALL=C ls -d "$res"/*-*-*-*/ 2>/dev/null | sed 's:/$::'
+}
+
+# run_dir: the run directory the last run_pt made, while no run has come
+# or gone since; else the newest by name.  A name holds the start to the
+# second, so two runs started in one second sort by their random tails:
+# a run that fails at once and the next one are such a pair.
 run_dir() {
-	local d
-	d=$(ls -d "$res"/*-*-*-*/ 2>/dev/null | tail -n 1)
-	echo "${d%/}"
+	if [ -n "$LAST_RUN" ] && [ "$(run_dirs)" = "$LAST_RUN_SEEN" ]; then
+		echo "$LAST_RUN"
+	else
+		run_dirs | tail -n 1
+	fi
 }
 
 # stat_ok NAME FILE DS AWK-CONDITION: the condition holds for
