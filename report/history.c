@@ -209,6 +209,8 @@ int history_add(struct history *h, const struct history_run *run,
     return rc;
 }
 
+/* 'start' is kept to the second: runs of one second are ordered as they
+ * were added (rowid), not as SQLite happens to return them. */
 int history_series(struct history *h, const char *series, const char *start,
                    const char *uuid, const char *metric,
                    struct regress_run **out, size_t *n, struct strbuf *err)
@@ -216,7 +218,7 @@ int history_series(struct history *h, const char *series, const char *start,
     sqlite3_stmt *st = prepare(h, "SELECT r.passed, r.acked, m.value FROM "
                                "runs r LEFT JOIN metrics m ON m.uuid = "
                                "r.uuid AND m.name = ? WHERE r.series = ? AND "
-                               "r.start < ? AND r.uuid != ? ORDER BY r.start",
+                               "r.start < ? AND r.uuid != ? ORDER BY r.start, r.rowid",
                                err);
     size_t alloc = 0;
     int rc;
@@ -297,7 +299,7 @@ json_t *history_trend(struct history *h, const char *series,
                                "m.value, m.outcome FROM runs r LEFT JOIN "
                                "metrics m ON m.uuid = r.uuid AND m.name = ? "
                                "WHERE r.series = ? AND r.start <= ? ORDER BY "
-                               "r.start DESC LIMIT ?", err);
+                               "r.start DESC, r.rowid DESC LIMIT ?", err);
 
     if (!st)
         return NULL;
@@ -353,7 +355,7 @@ json_t *history_list(struct history *h, const char *topology, int last,
                                "series, sut_version, passed, acked, ack_note, "
                                "host FROM runs "
                                "WHERE ?1 IS NULL OR topology = ?1 "
-                               "ORDER BY start DESC LIMIT ?2", err);
+                               "ORDER BY start DESC, rowid DESC LIMIT ?2", err);
 
     if (!st)
         return NULL;

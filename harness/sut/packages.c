@@ -217,6 +217,9 @@ int sut_packages_install(const json_t *pkgs, const char *log_path,
     static const char *const head[] = {
         "apt-get", "install", "-y", "--reinstall", "--allow-downgrades",
         "--no-install-recommends", "-o", "Dpkg::Options::=--force-confold",
+        /* A freshly booted host's apt-daily or unattended-upgrades may
+         * hold dpkg's lock for a while: wait for it rather than fail. */
+        "-o", "DPkg::Lock::Timeout=120",
     };
     size_t n_head = ARRAY_SIZE(head), n = json_array_size(pkgs), i;
     char **argv = xcalloc(n_head + n + 1, sizeof *argv);

@@ -24,6 +24,7 @@ FAST=(-o REPORT_RETRIES=1 -o REPORT_RETRY_DELAY=0.1)
 
 # --- the servers
 port=$(free_port) tport=$(free_port)
+while [ "$tport" = "$port" ]; do tport=$(free_port); done
 mkdir -p "$www/upload" "$www/plain" "$www/tls" "$tmp/tls"
 # A self-signed certificate for 127.0.0.1, and another the server does not
 # use: trusting the wrong CA must not do.

@@ -43,9 +43,11 @@ stat_ok "heap committed >= used" "$d/rrd/jmx.rrd" heap_committed '$4 > 0'
 stat_ok "JVM threads > 1" "$d/rrd/jmx.rrd" threads '$3 > 1'
 stat_ok "classes loaded > 100" "$d/rrd/jmx.rrd" classes_loaded '$3 > 100'
 check "jvm.png drawn" test -s "$d/jvm.png"
-check "collectors.json: jmx sampled, no gap, not failed" python3 -c "
+# A gap is a tick that found the sidecar's newest sample over 1.5 s old:
+# one pause of the JVM or of this 2-core host makes one, so one is allowed.
+check "collectors.json: jmx sampled, at most one gap, not failed" python3 -c "
 import json,sys; c=json.load(open('$d/collectors.json'))['sampler']['collectors']['jmx']
-sys.exit(not (c['metrics'] >= 10 and c['gaps'] == 0 and 'failed' not in c))"
+sys.exit(not (c['metrics'] >= 10 and c['gaps'] <= 1 and 'failed' not in c))"
 check "summary.json: the JVM's figures per step" python3 -c "
 import json,sys; s=json.load(open('$d/summary.json'))
 st=s['phases'][0]['steps'][0]

@@ -45,7 +45,7 @@ run_pt_keep() {
 	if [ "$keep" = err ]; then OUT=$("$PT" "$@" 2>&1 >/dev/null); else OUT=$("$PT" "$@" 2>&1); fi
 	RC=$?
 	LAST_RUN_SEEN=$(run_dirs)
-	LAST_RUN=$(comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$LAST_RUN_SEEN") | tail -n 1)
+	LAST_RUN=$(LC_ALL=C comm -13 <(printf '%s\n' "$before") <(printf '%s\n' "$LAST_RUN_SEEN") | tail -n 1)
 	if [ "$RC" -eq "$want" ]; then
 		pass "perftests $* -> exit $want"
 	else
@@ -103,6 +103,15 @@ stat_ok() {
 	local s
 	s=$(build/tests/tools/rrd_stat "$2" "$3" 2>&1)
 	if echo "$s" | awk "{ exit !($4) }"; then pass "$1 ($s)"; else fail "$1: $3 = $s"; fi
+}
+
+# headless ARGS...: Debian's Chromium, headless, on ARGS: a profile of its
+# own in $tmp (not the CI user's $HOME), /tmp instead of a container's
+# small /dev/shm, and two minutes at most, so a hung browser fails its
+# check instead of the whole job.
+headless() {
+	timeout 120 chromium --headless --no-sandbox --disable-gpu \
+		--disable-dev-shm-usage --user-data-dir="$tmp/chromium-profile" "$@"
 }
 
 # free_port: a TCP port free on 127.0.0.1 now (the kernel's pick).

@@ -256,10 +256,11 @@ host_procs() {
 	} | sort -un | grep -vx "$sshd"
 }
 
-# host_quiet I: nothing but sshd runs on hv<I>, waiting up to 3 s for the
-# sessions of a run that just ended to go; what is left is in HOST_LEFT.
+# host_quiet I: nothing but sshd runs on hv<I>, waiting up to 10 s for the
+# sessions of a run that just ended to go (a busy 2-core host tears an
+# agent and its session down slowly); what is left is in HOST_LEFT.
 host_quiet() {
-	for _ in $(seq 30); do
+	for _ in $(seq 100); do
 		HOST_LEFT=$(host_procs "$1")
 		[ -z "$HOST_LEFT" ] && return 0
 		sleep 0.1

@@ -46,7 +46,7 @@ on_index() { grep -qF -- "$1" "$site/index.html"; }
 site_state() { (cd "$site" && find . -type f ! -name '.lock' ! -name 'history.db*' -print0 |
 	sort -z | xargs -0 md5sum; sqlite3 history.db 'SELECT uuid, run_id FROM runs ORDER BY uuid') }
 put() { curl -sS -o /dev/null -w '%{http_code}' -T "$1" "$base/incoming/$(basename "$1")"; }
-dom() { chromium --headless --no-sandbox --disable-gpu --dump-dom "$1" 2>/dev/null; }
+dom() { headless --dump-dom "$1" 2>/dev/null; }
 watch_log() { grep -qF -- "$1" "$tmp/watch.log"; }
 
 sed -e "s|@SRV@|$srv|g" -e "s|@BINDIR@|$(pwd)|g" report/server/perftests-site.service \

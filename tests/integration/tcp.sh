@@ -115,11 +115,14 @@ check "no ledger left after the failed run" \
 # (not after its 30 s), the server with it, exit 130, nothing left.
 "$PT" "${SHORT[@]}" "${TCP[@]}" -o TCP_DURATION=30 direct >"$tmp/bg.out" 2>&1 &
 bg=$!
+# The log says the phase began before the server is forked, and the
+# client is forked only when the server is ready: wait for both entries.
+children=
 for _ in $(seq 300); do
-	grep -q "tcp_throughput: 1 stream for 30 s" "$res"/*/run.log 2>/dev/null && break
+	children=$(awk -F'\t' '$1 == "process" && $2 ~ /^pt-iperf3-/ {print $4}' "$res"/.ledger/* 2>/dev/null)
+	[ "$(echo $children | wc -w)" -ge 2 ] && break
 	sleep 0.1
 done
-children=$(awk -F'\t' '$1 == "process" && $2 ~ /^pt-iperf3-/ {print $4}' "$res"/.ledger/* 2>/dev/null)
 check "both iperf3 children are in the ledger while they run" test "$(echo $children | wc -w)" -eq 2
 t0=$SECONDS
 kill -INT "$bg"
