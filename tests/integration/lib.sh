@@ -97,12 +97,18 @@ run_dir() {
 	fi
 }
 
-# stat_ok NAME FILE DS AWK-CONDITION: the condition holds for
-# "samples min median max first last" of the data source (rrd_fetch_r).
+# stat_ok NAME FILE DS AWK-CONDITION: the data source has samples and the
+# condition holds for "samples min median max first last" (rrd_fetch_r).
+# rrd_stat's error, or "0 nan ...", fails: awk would compare such words as
+# strings, and "rrd_stat: no data source" >= 4 is true.
 stat_ok() {
 	local s
-	s=$(build/tests/tools/rrd_stat "$2" "$3" 2>&1)
-	if echo "$s" | awk "{ exit !($4) }"; then pass "$1 ($s)"; else fail "$1: $3 = $s"; fi
+	if s=$(build/tests/tools/rrd_stat "$2" "$3" 2>&1) &&
+		echo "$s" | awk "NF == 6 && \$1 > 0 && \$1 == \$1 + 0 { exit !($4) } { exit 1 }"; then
+		pass "$1 ($s)"
+	else
+		fail "$1: $3 = $s"
+	fi
 }
 
 # headless ARGS...: Debian's Chromium, headless, on ARGS: a profile of its

@@ -30,7 +30,7 @@ for topo in basic_topology linux_bridge direct example_bridge \
 		check "OVS stopped at teardown" test $alive -eq 0
 	fi
 	check "$topo: run.log written" grep -q "phase tear_down" "$dir/run.log"
-	check "$topo: metadata.json is valid JSON" python3 -m json.tool "$dir/metadata.json" >/dev/null
+	check "$topo: metadata.json is valid JSON" sh -c 'python3 -m json.tool "$1" >/dev/null' _ "$dir/metadata.json"
 	check "$topo: ledger deleted after teardown" test -z "$(ls -A "$res/.ledger")"
 	left=$(leftovers)
 	if [ "$left" = "$before" ]; then pass "$topo: nothing pt- left"; else fail "$topo: left behind: $left"; fi
