@@ -34,7 +34,7 @@ for i in 1 2 3; do
 	check "full rate, run $i: passes" test "$RC" -eq 0
 done
 check "full rate: the first runs had not enough history" \
-	summary 's["regression"]["checked"] and s["regression"]["regressed"] == 0'
+	summary 's["regression"]["checked"] and s["regression"]["regressed"] == 0 and s["regression"]["metrics"] and all(m["outcome"] == "not enough history" for m in s["regression"]["metrics"])'
 
 # A fixed floor fails a run whatever the history says: set on this run,
 # which fails anyway, it costs no run of its own.

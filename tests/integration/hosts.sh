@@ -288,6 +288,7 @@ if [ -z "$under_way" ]; then
 else
 	# Its ssh clients, which outlive it for as long as their sessions do.
 	clients=$(children "$RUNPID")
+	check "the harness has ssh clients in a 30 s trial" test -n "$clients"
 	check "the harness killed (SIGKILL) in a 30 s trial, its ssh clients: $(echo $clients)" \
 		kill -KILL "$RUNPID"
 	wait "$RUNPID" 2>/dev/null

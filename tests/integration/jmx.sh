@@ -59,11 +59,11 @@ check "heap dump written" test -s "$hprof"
 check "heap dump starts with JAVA PROFILE 1.0.2" sh -c "head -c 18 '$hprof' | grep -q 'JAVA PROFILE 1.0.2'"
 check "the heap dump is in the bundle" sh -c "tar tzf '$d.tar.gz' | grep -q 'snapshot/jvm-$app.hprof'"
 # sidecars PID: how many of our sidecars attached to PID still run (the
-# pattern is anchored at "java", so this shell's own command line, which
-# holds it too, is not one).
+# pattern is anchored at the java executable, "java" or $JAVA_HOME's, so
+# this shell's own command line, which holds it too, is not one).
 sidecars() {
 	for c in /proc/[0-9]*/cmdline; do tr '\0' ' ' <"$c" 2>/dev/null; echo; done |
-		grep -c "^java .*PtJmx --pid $1 "
+		grep -cE "^([^ ]*/)?java .*PtJmx --pid $1 "
 }
 check "the sidecar is gone" test "$(sidecars "$app")" -eq 0
 check "the ledger is gone" test -z "$(ls -A "$res/.ledger")"

@@ -75,7 +75,7 @@ m = json.load(open('$d/summary.json'))['regression']['metrics']
 sys.exit(not [x for x in m if x['name'] == 'tcp_bps' and x['value'] > 0 and x['better'] == 'higher'])"
 check "the bundle has tcp/iperf3.json" sh -c "tar -tzf '$d.tar.gz' | grep -q '/tcp/iperf3.json$'"
 check "nothing pt- left after the run" test "$(leftovers)" = "$before"
-check "no ledger left (every child it recorded is gone)" \
+check "no ledger left after the run" \
 	sh -c "! ls '$res/.ledger/'* >/dev/null 2>&1"
 
 # On direct (no datapath) the figure is the host's own ceiling, and says

@@ -144,6 +144,10 @@ static void test_rrd__clock_back_skips_then_resumes(void **state)
     info = rrd_info_of(path);
     assert_int_equal(RRD_CNT(info, "last_update"), T0 + 7);
     rrd_info_free(info);
+    /* The steps after the step back hold the samples written then, not
+     * the ones written in the past. */
+    assert_float_equal(rrd_value_at(path, "cpu_pct", T0 + 6), 4, 1e-9);
+    assert_float_equal(rrd_value_at(path, "cpu_pct", T0 + 7), 5, 1e-9);
     free(path);
 }
 
