@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "lib/util.h"
 #include "run/calibration.h"
@@ -73,6 +75,71 @@ static void test_calibration__bad_files(void **state)
     strbuf_dispose(&err);
 }
 
+/* A cache that someone else could have written is not believed, however
+ * well formed: a forged ceiling of 1 pps would mark every figure the
+ * generator's, and no regression could fire. */
+static void test_calibration__untrusted_files(void **state)
+{
+    static const char good[] = "{\"host\": \"h\", \"date\": \"x\", "
+                               "\"ceiling_pps\": 1}";
+    char *dir = xasprintf("%s/.calibration", tmpdir);
+    char *file = xasprintf("%s/h.json", dir);
+    char *real = xasprintf("%s/real.json", dir);
+    struct calibration c;
+    struct strbuf err = STRBUF_INIT;
+
+    write_cache("real", good);
+    write_cache("h", good);
+    assert_int_equal(calibration_load(tmpdir, "h", &c, &err), 0);
+
+    /* Writable by others. */
+    assert_int_equal(chmod(file, 0666), 0);
+    assert_int_equal(calibration_load(tmpdir, "h", &c, &err), -EPERM);
+    assert_non_null(strstr(err.buf, "h.json"));
+    assert_non_null(strstr(err.buf, "/.calibration"));
+    assert_true(c.ceiling_pps == 0);
+    assert_int_equal(chmod(file, 0644), 0);
+
+    /* Owned by another user (root can make one). */
+    if (geteuid() == 0) {
+        assert_int_equal(chown(file, 65534, 65534), 0);
+        strbuf_reset(&err);
+        assert_int_equal(calibration_load(tmpdir, "h", &c, &err), -EPERM);
+        assert_int_equal(chown(file, 0, 0), 0);
+    }
+
+    /* A symbolic link to a good one, and a second link to it. */
+    assert_int_equal(unlink(file), 0);
+    assert_int_equal(symlink(real, file), 0);
+    strbuf_reset(&err);
+    assert_int_equal(calibration_load(tmpdir, "h", &c, &err), -ELOOP);
+    assert_non_null(strstr(err.buf, "symbolic link"));
+    assert_int_equal(unlink(file), 0);
+    assert_int_equal(link(real, file), 0);
+    assert_int_equal(calibration_load(tmpdir, "h", &c, &err), -EMLINK);
+    assert_int_equal(unlink(file), 0);
+
+    /* A FIFO is refused at once, not waited on. */
+    assert_int_equal(mkfifo(file, 0600), 0);
+    assert_int_equal(calibration_load(tmpdir, "h", &c, &err), -EINVAL);
+    assert_int_equal(unlink(file), 0);
+
+    /* A good file in a folder anyone may write. */
+    write_cache("h", good);
+    assert_int_equal(chmod(dir, 0777), 0);
+    strbuf_reset(&err);
+    assert_int_equal(calibration_load(tmpdir, "h", &c, &err), -EPERM);
+    assert_non_null(strstr(err.buf, "/.calibration"));
+    assert_int_equal(chmod(dir, 0755), 0);
+    assert_int_equal(calibration_load(tmpdir, "h", &c, &err), 0);
+    assert_true(c.ceiling_pps == 1);
+
+    free(real);
+    free(file);
+    free(dir);
+    strbuf_dispose(&err);
+}
+
 /* The host name becomes a file name: nothing that leaves the folder. */
 static void test_calibration__host_names(void **state)
 {
@@ -91,6 +158,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_calibration__round_trip),
         cmocka_unit_test(test_calibration__bad_files),
+        cmocka_unit_test(test_calibration__untrusted_files),
         cmocka_unit_test(test_calibration__host_names),
     };
     return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);
