@@ -165,6 +165,20 @@ want_string:
     return -EINVAL;
 }
 
+/* The file a setting or an error of the profile 'path' comes from, as a
+ * user can open it: libconfig names an @include'd file as it was written
+ * (relative to the profile's folder), and the top one not at all. */
+static char *source_of(const char *path, const char *file)
+{
+    const char *slash = strrchr(path, '/');
+
+    if (!file)
+        return xstrdup(path);
+    if (file[0] == '/' || !slash)
+        return xstrdup(file);
+    return xasprintf("%.*s/%s", (int)(slash - path), path, file);
+}
+
 int profile_load_file(struct settings *s, const char *path, struct strbuf *errs)
 {
     int seen_line[N_SETTINGS] = { 0 };
@@ -180,25 +194,35 @@ int profile_load_file(struct settings *s, const char *path, struct strbuf *errs)
         return 1;
     }
     config_init(&cfg);
+    /* @include "x.conf" is read beside the profile, not in the caller's
+     * working directory. */
+    char *dir = xstrdup(path), *slash = strrchr(dir, '/');
+    if (slash)
+        *slash = '\0';
+    config_set_include_dir(&cfg, slash ? dir : ".");
     int ok = config_read(&cfg, f);
+    free(dir);
     fclose(f);
     if (ok == CONFIG_FALSE) {
         char key[64];
         int line = config_error_line(&cfg);
+        /* An error in an @include'd file is that file's line. */
+        char *where = source_of(path, config_error_file(&cfg));
 
-        bool shell = line_key(path, line, key, sizeof key);
+        bool shell = line_key(where, line, key, sizeof key);
 
         if (shell)
             strbuf_addf(errs, "%s:%d: %s: shell-style assignment; profiles "
                               "are libconfig files: write %s = \"value\"; "
                               "(strings in double quotes, numbers bare)\n",
-                        path, line, key, key);
+                        where, line, key, key);
         else if (key[0] && !strcmp(config_error_text(&cfg),
                                    "duplicate setting name"))
-            strbuf_addf(errs, "%s:%d: %s: duplicate key\n", path, line, key);
+            strbuf_addf(errs, "%s:%d: %s: duplicate key\n", where, line, key);
         else
-            strbuf_addf(errs, "%s:%d: syntax error: %s\n", path, line,
+            strbuf_addf(errs, "%s:%d: syntax error: %s\n", where, line,
                         config_error_text(&cfg));
+        free(where);
         config_destroy(&cfg);
         return 1;
     }
@@ -208,12 +232,14 @@ int profile_load_file(struct settings *s, const char *path, struct strbuf *errs)
         config_setting_t *cs = config_setting_get_elem(root, i);
         const char *key = config_setting_name(cs);
         int line = config_setting_source_line(cs);
+        /* A key from an @include'd file is named with that file's line. */
+        char *file = source_of(path, config_setting_source_file(cs));
         int id = settings_find(key);
         struct strbuf text = STRBUF_INIT, why = STRBUF_INIT;
 
         if (id < 0) {
             const char *hint = settings_suggest(key);
-            strbuf_addf(errs, "%s:%d: unknown key '%s'", path, line, key);
+            strbuf_addf(errs, "%s:%d: unknown key '%s'", file, line, key);
             if (hint)
                 strbuf_addf(errs, " (did you mean '%s'?)", hint);
             strbuf_addch(errs, '\n');
@@ -222,19 +248,20 @@ int profile_load_file(struct settings *s, const char *path, struct strbuf *errs)
             /* libconfig rejects a repeated name itself; this catches a key
              * given both by its name and by its alias. */
             strbuf_addf(errs, "%s:%d: %s: duplicate key, already set at "
-                              "line %d\n", path, line, setting_defs[id].key,
+                              "line %d\n", file, line, setting_defs[id].key,
                         seen_line[id]);
             n_err++;
         } else if (setting_text(&setting_defs[id], cs, &text, &why)
                    || settings_set_text(s, id, text.buf, SOURCE_PROFILE,
-                                        path, line, &why)) {
-            strbuf_addf(errs, "%s:%d: %s: %s\n", path, line, key, why.buf);
+                                        file, line, &why)) {
+            strbuf_addf(errs, "%s:%d: %s: %s\n", file, line, key, why.buf);
             n_err++;
         }
         if (id >= 0 && !seen_line[id])
             seen_line[id] = line;
         strbuf_dispose(&text);
         strbuf_dispose(&why);
+        free(file);
     }
     config_destroy(&cfg);
     return n_err;

@@ -203,7 +203,7 @@ enum setting_type { SETTING_INT, SETTING_DOUBLE, SETTING_STRING };
       "seconds before the first retry; doubled for each next one")          \
     X(REPORT_TIMEOUT, NULL, SETTING_DOUBLE, 1, 3600, "120", NULL,             \
       "seconds one upload may take (connecting: at most 15 of them)")       \
-    X(REPORT_SSH_KEY, NULL, SETTING_STRING, 0, 0, "", NULL,                   \
+    X(REPORT_SSH_KEY, NULL, SETTING_STRING, 0, 0, "", settings_check_file,    \
       "scp/sftp: the private key file (its .pub beside it)")                \
     X(REPORT_KNOWN_HOSTS, NULL, SETTING_STRING, 0, 0, "", NULL,               \
       "scp/sftp: the known_hosts file the server's host key must be in "    \

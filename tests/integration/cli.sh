@@ -38,6 +38,20 @@ has "the original's spelling is an alias" "THROUGHPUT_MAX_SCAN_RATE     = 7000"
 printf 'FRAME_SIZE = 64;\nTHROUGHPUT_SCAN_STEPP = 5;\n' > "$tmp/bad.conf"
 run_pt 2 --dry-run -p "$tmp/bad.conf" basic_topology
 has "broken profile names file:line and key" "$tmp/bad.conf:2: unknown key 'THROUGHPUT_SCAN_STEPP' (did you mean 'THROUGHPUT_SCAN_STEP'?)"
+# @include: read beside the profile (not in the working directory), and
+# what it sets or breaks is named with its own file and line.
+mkdir -p "$tmp/inc"
+printf '@include "common.conf"\nFRAME_SIZE = 128;\n' > "$tmp/inc/host.conf"
+printf 'WARMUP_PACKETS = 7;\n' > "$tmp/inc/common.conf"
+run_pt 0 --dry-run -p "$tmp/inc/host.conf" direct
+has "an included key is named with its file and line" "WARMUP_PACKETS               = 7            ($tmp/inc/common.conf:1)"
+has "the profile's own key with the profile's line" "FRAME_SIZE                   = 128          ($tmp/inc/host.conf:2)"
+printf 'WARMUP_PACKETS = 7;\nTHROUGHPUT_SCAN_STEPP = 5;\n' > "$tmp/inc/common.conf"
+run_pt 2 --dry-run -p "$tmp/inc/host.conf" direct
+has "a bad key in an included file names that file's line" "$tmp/inc/common.conf:2: unknown key 'THROUGHPUT_SCAN_STEPP'"
+printf 'WARMUP_PACKETS = ;\n' > "$tmp/inc/common.conf"
+run_pt 2 --dry-run -p "$tmp/inc/host.conf" direct
+has "a syntax error in an included file names that file's line" "$tmp/inc/common.conf:1: syntax error"
 printf 'THROUGHPUT_SCAN_MAX_RATE=40000\nFLOW_PATTERN=scan\n' > "$tmp/shell.conf"
 run_pt 2 -p "$tmp/shell.conf" basic_topology
 has "shell-style profile says how to write it" "$tmp/shell.conf:2: FLOW_PATTERN: shell-style assignment"
@@ -47,6 +61,8 @@ run_pt 2 --dry-run -o FRAME_SIZE=10 basic_topology
 has "bad -o names the option" "-o FRAME_SIZE=10: FRAME_SIZE: 10 is out of range"
 FRAME_SIZE=big run_pt 2 --dry-run basic_topology
 has "bad environment names the variable" "environment variable FRAME_SIZE: expected an integer"
+run_pt 2 --dry-run -o REPORT_SSH_KEY=/nonexistent/pt-key direct
+has "an unreadable REPORT_SSH_KEY is said before the run" "-o REPORT_SSH_KEY=/nonexistent/pt-key: REPORT_SSH_KEY: cannot read '/nonexistent/pt-key'"
 run_pt 2 --dry-run -p nosuchprofile basic_topology
 has "unknown profile lists the profiles" "expected one of: ci default nightly"
 run_pt 2 --dry-run no_such_topology
