@@ -1,6 +1,8 @@
 #include "run/scenario.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,34 +25,53 @@ bool scenario_address_allowed(const char *ip)
 }
 
 /* "198.18.0.0/24" -> 24; a bare network means /24, as the original's
- * example topologies used. */
+ * example topologies used.  -1: not an address of the benchmarking range
+ * with a prefix from /8 to /30. */
 static int prefix_len(const char *net)
 {
     const char *slash = strchr(net, '/');
+    char addr[INET_ADDRSTRLEN];
     char *end;
-    long n;
+    long n = 24;
 
-    if (!slash)
-        return 24;
-    n = strtol(slash + 1, &end, 10);
-    return (*end || n < 8 || n > 30) ? -1 : (int)n;
+    if (slash) {
+        n = strtol(slash + 1, &end, 10);
+        if (slash == net || !isdigit((unsigned char)slash[1]) || *end
+            || n < 8 || n > 30)
+            return -1;
+    }
+    if (snprintf(addr, sizeof addr, "%.*s",
+                 (int)(slash ? slash - net : (ptrdiff_t)strlen(net)), net)
+            >= (int)sizeof addr
+        || !scenario_address_allowed(addr))
+        return -1;
+    return (int)n;
 }
 
 static int check_addresses(const struct topology_ctx *ctx, struct strbuf *err)
 {
+    /* The names of the shell topology contract, which is where a wrong
+     * one comes from (the built-in topologies' are fixed). */
+    static const char *const host_vars[] = { "TOPOLOGY_SOURCE_HOST",
+                                              "TOPOLOGY_DEST_HOST" };
+    static const char *const net_vars[] = { "TOPOLOGY_SOURCE_NET",
+                                             "TOPOLOGY_DEST_NET" };
     const char *hosts[] = { ctx->source_host, ctx->dest_host };
     const char *nets[] = { ctx->source_net, ctx->dest_net };
+    const char *from = ctx->script ? ctx->script : "the topology";
 
     for (size_t i = 0; i < 2; i++) {
         if (!scenario_address_allowed(hosts[i])) {
-            strbuf_addf(err, "address '%s' is outside the benchmarking "
+            strbuf_addf(err, "%s: %s '%s' is outside the benchmarking "
                              "range 198.18.0.0/15 (RFC 2544), the only one "
-                             "perftests uses", hosts[i]);
+                             "perftests uses: expected an address such as "
+                             "198.18.1.1", from, host_vars[i], hosts[i]);
             return -EINVAL;
         }
         if (prefix_len(nets[i]) < 0) {
-            strbuf_addf(err, "network '%s' is not a CIDR with a prefix "
-                             "from /8 to /30", nets[i]);
+            strbuf_addf(err, "%s: %s '%s' is not a network of 198.18.0.0/15 "
+                             "with a prefix from /8 to /30: expected such "
+                             "as 198.18.1.0/24", from, net_vars[i], nets[i]);
             return -EINVAL;
         }
     }

@@ -61,7 +61,14 @@ if [ "$left" = "$before" ]; then pass "failed run: nothing pt- left"; else fail 
 # Addresses outside 198.18.0.0/15 are refused before anything is created.
 sed 's/198\.18\.2\./10.9.9./' "$tmp/broken.sh" > "$tmp/outside.sh"
 run_pt 4 -p ci -d "$res" "$tmp/outside.sh"
-has "foreign addresses refused" "outside the benchmarking range 198.18.0.0/15"
+has "foreign addresses refused, naming the script and the variable" "$tmp/outside.sh: TOPOLOGY_SOURCE_HOST '10.9.9.1' is outside the benchmarking range 198.18.0.0/15"
+# A network that is no address of the range, and one with no prefix.
+for net in 10.9.9.0/24 garbage/24 198.18.2.0/; do
+	sed "s|^TOPOLOGY_DEST_NET=.*|TOPOLOGY_DEST_NET=\"$net\"|" "$tmp/broken.sh" > "$tmp/badnet.sh"
+	run_pt 4 -p ci -d "$res" "$tmp/badnet.sh"
+	has "network '$net' refused, naming the variable" "TOPOLOGY_DEST_NET '$net' is not a network of 198.18.0.0/15"
+done
+check "refused networks: nothing pt- left" test "$(leftovers)" = "$before"
 
 # kill -9 in the middle of setup, then `perftests cleanup`: nothing left,
 # and a live run's ledger is never touched.
