@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +22,10 @@ LOG_MODULE("ledger");
 
 struct ledger {
     char *path;
+    /* The sampler's thread records too (a JMX sidecar started again)
+     * while the main one records the TCP phase's children: the list and
+     * the file's line order are kept under this lock. */
+    pthread_mutex_t lock;
     struct ledger_entry *entries;
     size_t n, alloc;
 };
@@ -139,6 +144,7 @@ struct ledger *ledger_create(const char *dir, const char *run_id)
         return NULL;
     }
     l = xcalloc(1, sizeof *l);
+    pthread_mutex_init(&l->lock, NULL);
     l->path = xasprintf("%s/%s", dir, run_id);
     err = create_owned(dir, run_id, l->path);
     if (err) {
@@ -167,16 +173,18 @@ static int record(struct ledger *l, const struct ledger_entry *e)
     line = xasprintf("%s\t%s\t%s\t%d\t%llu\n", e->kind, e->name,
                      e->location[0] ? e->location : "-", (int)e->pid,
                      e->starttime);
+    pthread_mutex_lock(&l->lock);
     err = append_line(l->path, line);
-    free(line);
-    if (err)
-        return err;
-    if (l->n == l->alloc) {
-        l->alloc = l->alloc ? 2 * l->alloc : 16;
-        l->entries = xrealloc(l->entries, l->alloc * sizeof *l->entries);
+    if (!err) {
+        if (l->n == l->alloc) {
+            l->alloc = l->alloc ? 2 * l->alloc : 16;
+            l->entries = xrealloc(l->entries, l->alloc * sizeof *l->entries);
+        }
+        l->entries[l->n++] = *e;
     }
-    l->entries[l->n++] = *e;
-    return 0;
+    pthread_mutex_unlock(&l->lock);
+    free(line);
+    return err;
 }
 
 static int fill_entry(struct ledger_entry *e, const char *kind,
@@ -271,13 +279,16 @@ static int remove_all(const struct ledger_entry *entries, size_t n,
 
 int ledger_teardown(struct ledger *l)
 {
-    int err = remove_all(l->entries, l->n, NULL);
+    int err;
 
+    pthread_mutex_lock(&l->lock);
+    err = remove_all(l->entries, l->n, NULL);
     if (!err) {
         l->n = 0;
         if (unlink(l->path) < 0 && errno != ENOENT)
             err = -errno;
     }
+    pthread_mutex_unlock(&l->lock);
     return err;
 }
 
@@ -285,6 +296,7 @@ void ledger_destroy(struct ledger *l)
 {
     if (!l)
         return;
+    pthread_mutex_destroy(&l->lock);
     free(l->path);
     free(l->entries);
     free(l);

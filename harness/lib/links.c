@@ -598,8 +598,10 @@ int netns_addr_has(const char *netns, const char *ifname, const char *cidr)
          o = nl_cache_get_next(o)) {
         struct rtnl_addr *a = (struct rtnl_addr *)o;
         if (rtnl_addr_get_ifindex(a) == rtnl_link_get_ifindex(ref.link)
+            /* The whole address and its prefix: another address of the
+             * same network (a gateway, another agent) is not this one. */
             && rtnl_addr_get_local(a)
-            && !nl_addr_cmp_prefix(rtnl_addr_get_local(a), want)
+            && !nl_addr_cmp(rtnl_addr_get_local(a), want)
             && nl_addr_get_prefixlen(rtnl_addr_get_local(a))
                == nl_addr_get_prefixlen(want))
             found = 1;

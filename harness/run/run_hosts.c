@@ -5,6 +5,7 @@
  * run their trials through remote_traffic_ops. */
 #include "run/run_priv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,19 @@ int run_hosts_check(const struct run_config *cfg, struct strbuf *err)
                         "benchmarking range 198.18.0.0/15 (RFC 2544), the "
                         "only one perftests sends to", cfg->hosts->path,
                         h->line, h->address, h->name);
+            return -EINVAL;
+        }
+        /* The agent adds the address to a real NIC, and the kernel a
+         * route to its whole network: /8 would route 198.0.0.0/8 there. */
+        const char *slash = strchr(h->address, '/');
+        char *end;
+        long plen = slash ? strtol(slash + 1, &end, 10) : -1;
+        if (!slash || !isdigit((unsigned char)slash[1]) || *end || plen < 15
+            || plen > 32) {
+            strbuf_addf(err, "%s:%d: address '%s' of %s: expected a prefix "
+                        "from /15 to /32, so that its network stays inside "
+                        "198.18.0.0/15", cfg->hosts->path, h->line,
+                        h->address, h->name);
             return -EINVAL;
         }
     }

@@ -1,5 +1,6 @@
 #include "traffic/pcapns.h"
 
+#include <fcntl.h>
 #include <string.h>
 
 #include "lib/netns.h"
@@ -35,6 +36,12 @@ pcap_t *pcapns_open(const char *netns, const char *ifname,
                     pcap_geterr(p));
         pcap_close(p);
         p = NULL;
+    } else {
+        /* libpcap opens its packet socket without close-on-exec: a child
+         * started later (a JMX sidecar started again) would hold it. */
+        int fd = pcap_fileno(p);
+        if (fd >= 0)
+            fcntl(fd, F_SETFD, fcntl(fd, F_GETFD) | FD_CLOEXEC);
     }
 out:
     netns_leave(saved);

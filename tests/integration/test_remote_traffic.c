@@ -151,6 +151,12 @@ static void test_remote_traffic__clean_trial(void **state)
 
     (void)state;
     assert_int_equal(netns_addr_has(ctx.dest_ns, ctx.dest_if, DST_ADDR), 1);
+    /* Another address of the same network is not the agent's: were it
+     * taken for it, an agent would skip adding its own. */
+    assert_int_equal(netns_addr_has(ctx.dest_ns, ctx.dest_if,
+                                    "198.18.6.77/24"), 0);
+    assert_int_equal(netns_addr_has(ctx.dest_ns, ctx.dest_if,
+                                    "198.18.6.2/25"), 0);
     assert_int_equal(traffic_trial(traffic, 20000, 4000, &stop, &r, &err),
                      0);
     assert_true(r.valid);

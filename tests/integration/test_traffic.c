@@ -9,11 +9,14 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "lib/links.h"
@@ -69,6 +72,31 @@ static int group_teardown(void **state)
     netns_del(ctx.source_ns);
     netns_del(ctx.dest_ns);
     return netns_exists(ctx.source_ns) || netns_exists(ctx.dest_ns) ? -1 : 0;
+}
+
+/* The engine's sockets (the injector's, libpcap's) close on exec: a child
+ * the run starts later, a JMX sidecar started again, must not hold them. */
+static void test_traffic__sockets_close_on_exec(void **state)
+{
+    DIR *d = opendir("/proc/self/fd");
+    struct dirent *de;
+    int sockets = 0;
+
+    (void)state;
+    assert_non_null(d);
+    while ((de = readdir(d))) {
+        int fd = atoi(de->d_name);
+        struct stat st;
+
+        if (de->d_name[0] == '.' || fd == dirfd(d) || fstat(fd, &st)
+            || !S_ISSOCK(st.st_mode))
+            continue;
+        sockets++;
+        if (!(fcntl(fd, F_GETFD) & FD_CLOEXEC))
+            fail_msg("socket fd %d is inherited by children", fd);
+    }
+    closedir(d);
+    assert_true(sockets >= 2);
 }
 
 static void test_traffic__clean_trial(void **state)
@@ -207,6 +235,7 @@ static void test_traffic__dest_drops_are_the_harness(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_traffic__sockets_close_on_exec),
         cmocka_unit_test(test_traffic__clean_trial),
         cmocka_unit_test(test_traffic__source_drops_are_the_harness),
         cmocka_unit_test(test_traffic__stalled_device_ends_the_trial),

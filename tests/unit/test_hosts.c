@@ -184,7 +184,9 @@ static void test_hosts__run_check(void **state)
         "address = \"198.18.1.2/24\"; },\n"
         "          { name = \"lan\"; ssh = \"c\"; interface = \"e\"; "
         "address = \"192.168.1.2/24\"; },\n"
-        "          { name = \"gw\"; ssh = \"d\"; } );\n", &h, &errs), 0);
+        "          { name = \"gw\"; ssh = \"d\"; },\n"
+        "          { name = \"wide\"; ssh = \"e\"; interface = \"e\"; "
+        "address = \"198.18.1.3/8\"; } );\n", &h, &errs), 0);
     c.source = "hv1";
     c.dest = "hv2";
     assert_int_equal(run_hosts_check(&c, &errs), 0);
@@ -194,7 +196,7 @@ static void test_hosts__run_check(void **state)
     c.dest = NULL;
     assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
     assert_string_equal(errs.buf, "--hosts needs --dest NAME (hv1, hv2, "
-                                  "lan, gw)");
+                                  "lan, gw, wide)");
     strbuf_reset(&errs);
     c.dest = "hv9";
     assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
@@ -205,6 +207,14 @@ static void test_hosts__run_check(void **state)
     assert_non_null(strstr(errs.buf, "hosts.conf:3: address '192.168.1.2/24' "
                                      "of lan is outside the benchmarking "
                                      "range 198.18.0.0/15"));
+    strbuf_reset(&errs);
+    /* In the range, but its network (and the route the kernel adds with
+     * it) is not. */
+    c.dest = "wide";
+    assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);
+    assert_non_null(strstr(errs.buf, "hosts.conf:5: address '198.18.1.3/8' "
+                                     "of wide: expected a prefix from /15 "
+                                     "to /32"));
     strbuf_reset(&errs);
     c.dest = "gw";              /* a SUT's host, with no endpoint */
     assert_int_equal(run_hosts_check(&c, &errs), -EINVAL);

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include <errno.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -141,6 +142,50 @@ static void test_ledger__teardown_stops_processes(void **state)
     assert_false(path_is_file(ledger_path(l)));
     /* Idempotent: a second teardown finds nothing to do. */
     assert_int_equal(ledger_teardown(l), 0);
+    ledger_destroy(l);
+}
+
+/* Two threads record at once (the sampler's, starting a JMX sidecar
+ * again, and the main one, the TCP phase's children): every process of
+ * both is in the ledger, and the teardown stops each. */
+#define RACERS 12
+struct racer {
+    struct ledger *l;
+    pid_t pids[RACERS];
+    int rc;
+};
+
+static void *record_racers(void *arg)
+{
+    struct racer *r = arg;
+
+    for (int i = 0; i < RACERS && !r->rc; i++)
+        r->rc = ledger_record_process(r->l, "racer", r->pids[i]);
+    return NULL;
+}
+
+static void test_ledger__two_threads_record(void **state)
+{
+    struct ledger *l = ledger_create(tmpdir, "threads");
+    struct racer a = { .l = l }, b = { .l = l };
+    pthread_t ta, tb;
+    (void)state;
+
+    for (int i = 0; i < RACERS; i++) {
+        a.pids[i] = spawn_sleeper();
+        b.pids[i] = spawn_sleeper();
+    }
+    assert_int_equal(pthread_create(&ta, NULL, record_racers, &a), 0);
+    assert_int_equal(pthread_create(&tb, NULL, record_racers, &b), 0);
+    pthread_join(ta, NULL);
+    pthread_join(tb, NULL);
+    assert_int_equal(a.rc, 0);
+    assert_int_equal(b.rc, 0);
+    assert_int_equal(ledger_teardown(l), 0);
+    for (int i = 0; i < RACERS; i++) {
+        assert_false(proc_is_same(a.pids[i], 0));
+        assert_false(proc_is_same(b.pids[i], 0));
+    }
     ledger_destroy(l);
 }
 
@@ -448,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_ledger__parse_line),
         cmocka_unit_test(test_ledger__refuses_foreign_names),
         cmocka_unit_test(test_ledger__teardown_stops_processes),
+        cmocka_unit_test(test_ledger__two_threads_record),
         cmocka_unit_test(test_ledger__replay_stale),
         cmocka_unit_test(test_ledger__recycled_pid_is_spared),
         cmocka_unit_test(test_ledger__torn_line_skipped),
