@@ -5,6 +5,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@
 #include "lib/links.h"
 #include "lib/log.h"
 #include "lib/netns.h"
+#include "lib/strbuf.h"
 #include "lib/util.h"
 #include "remote/wire.h"
 #include "sample/sampler.h"
@@ -373,21 +375,35 @@ static int dispatch(struct agent *a, json_t *msg)
     return rc;
 }
 
-/* DIR/.ledger/agent-net<inode>: see agent_main(). */
-static char *ledger_dir_of(const char *dir)
+char *agent_ledger_dir(const char *dir)
 {
+    struct strbuf boot = STRBUF_INIT;
     struct stat st;
+    char *path;
+    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
 
+    /* The root network namespace has the same inode on every host: the
+     * boot id tells the hosts that share DIR apart. */
+    if (fd >= 0) {
+        strbuf_read_fd(&boot, fd);
+        close(fd);
+    }
+    strbuf_rtrim(&boot);
     if (stat("/proc/self/ns/net", &st))
-        return xasprintf("%s/.ledger/agent", dir);
-    return xasprintf("%s/.ledger/agent-net%llu", dir,
-                     (unsigned long long)st.st_ino);
+        path = xasprintf("%s/.ledger/agent-%s", dir,
+                         boot.len ? boot.buf : "unknown");
+    else
+        path = xasprintf("%s/.ledger/agent-%s-net%llu", dir,
+                         boot.len ? boot.buf : "unknown",
+                         (unsigned long long)st.st_ino);
+    strbuf_dispose(&boot);
+    return path;
 }
 
 int agent_main(int in_fd, int out_fd, const char *dir)
 {
     struct agent a = { .tx_done_fd = -1, .tx_err = STRBUF_INIT };
-    char *ledger_dir = ledger_dir_of(dir);
+    char *ledger_dir = agent_ledger_dir(dir);
     char id[96], host[64];
     size_t n = 0;
     int rc, code = PT_EXIT_PASS;

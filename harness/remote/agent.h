@@ -41,12 +41,16 @@
  * reboot clears, as it clears /run. */
 #define AGENT_DEFAULT_DIR "/run/perftests-agent"
 
+/* The ledger folder of an agent of this host and network namespace:
+ * DIR/.ledger/agent-<boot id>-net<inode of the namespace> (malloc'ed).
+ * What an agent made is in its namespace on its host, and only an agent
+ * there can remove it: hosts that share a file system, and namespaces on
+ * one machine, keep apart. */
+char *agent_ledger_dir(const char *dir);
+
 /* Serves 'in_fd'/'out_fd' until the end of 'in_fd' or a signal.  Its
- * ledger lives in DIR/.ledger/agent-net<inode of its network namespace>/:
- * what an agent made is in its namespace, and only an agent there can
- * remove it (hosts that share a file system, namespaces on one machine,
- * keep apart); the ledgers of agents that died there are replayed first.
- * Returns the process exit code. */
+ * ledger lives in agent_ledger_dir(DIR); the ledgers of agents that died
+ * there are replayed first.  Returns the process exit code. */
 int agent_main(int in_fd, int out_fd, const char *dir);
 
 #endif

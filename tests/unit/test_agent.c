@@ -11,6 +11,8 @@
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -18,6 +20,7 @@
 
 #include "lib/ledger.h"
 #include "lib/pace.h"
+#include "remote/agent.h"
 #include "remote/peer.h"
 #include "tmpdir.h"
 #include "version.h"
@@ -38,14 +41,26 @@ static struct peer *agent(void)
     return p;
 }
 
-/* Where the agents of this network namespace keep their ledgers. */
+/* Where the agents of this host's network namespace keep their ledgers:
+ * named by the boot id and the namespace's inode, so that two hosts whose
+ * root namespaces share an inode number keep apart on a shared DIR. */
 static char *ledger_dir(void)
 {
+    char boot[64] = "";
     struct stat st;
+    FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
 
+    assert_non_null(f);
+    assert_non_null(fgets(boot, sizeof boot, f));
+    fclose(f);
+    boot[strcspn(boot, "\n")] = '\0';
     assert_int_equal(stat("/proc/self/ns/net", &st), 0);
-    return xasprintf("%s/.ledger/agent-net%llu", tmpdir,
-                     (unsigned long long)st.st_ino);
+    char *want = xasprintf("%s/.ledger/agent-%s-net%llu", tmpdir, boot,
+                           (unsigned long long)st.st_ino);
+    char *got = agent_ledger_dir(tmpdir);
+    assert_string_equal(got, want);
+    free(want);
+    return got;
 }
 
 /* The files in the ledger folder. */
