@@ -16,11 +16,13 @@ res=$tmp/results
 app=
 stop_app() { [ -n "$app" ] && kill "$app" 2>/dev/null && wait "$app" 2>/dev/null; app=; }
 trap 'stop_app; rm -rf "$tmp"' EXIT
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 
 # start_app [JVM OPTIONS]: the test program in the background; waits until
 # its MBeans are registered.
 start_app() {
+	# The last app's "ready" must not be read before the shell that
+	# starts this one has emptied the file.
+	rm -f "$tmp/app.out"
 	java "$@" -cp build/tests/jmx PtTestApp >"$tmp/app.out" 2>&1 &
 	app=$!
 	for _ in $(seq 100); do
@@ -71,6 +73,8 @@ stop_app
 
 # 2. A jmxtrans file in the original's format, over a JMX port: the custom
 # MBean, a name=* pattern, an MBean that does not exist; writers ignored.
+# The port is picked right before the JVM binds it, not a run earlier.
+port=$(free_port)
 start_app -Dcom.sun.management.jmxremote.port="$port" \
 	-Dcom.sun.management.jmxremote.host=127.0.0.1 \
 	-Dcom.sun.management.jmxremote.authenticate=false \
