@@ -475,10 +475,16 @@ static pid_t writer(int fd, const char *text, size_t n)
     return pid;
 }
 
-static void reap_writer(pid_t pid)
+/* Ends a test's piped connection and its writer, if any (pid > 0). */
+static void hang_up(struct jsonrpc *rpc, int to, int from, pid_t pid)
 {
-    kill(pid, SIGKILL);
-    waitpid(pid, NULL, 0);
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    close(to);
+    close(from);
+    jsonrpc_close(rpc);
 }
 
 /* 16 KiB of blank lines, then the reply: the blank check reads only what
@@ -499,9 +505,7 @@ static void test_jsonrpc__lines_blank_flood(void **state)
     assert_int_equal(jsonrpc_transact(rpc, "x", NULL, &result, &error), 0);
     assert_int_equal(json_integer_value(result), 5);
     json_decref(result);
-    close(to);
-    close(from);
-    jsonrpc_close(rpc);
+    hang_up(rpc, to, from, 0);
 }
 
 /* A line that never ends: refused at 64 MiB, not buffered for ever. */
@@ -521,10 +525,7 @@ static void test_jsonrpc__lines_too_long(void **state)
     assert_true(rpc->rx_alloc <= JSONRPC_MAX_MSG + RX_READ_MIN);
     assert_non_null(strstr(jsonrpc_problem(rpc), "64 MiB without the end "
                                                  "of the line: 'xxx"));
-    reap_writer(pid);
-    close(to);
-    close(from);
-    jsonrpc_close(rpc);
+    hang_up(rpc, to, from, pid);
 }
 
 /* A peer that sends stale replies without a pause: the transaction still
@@ -543,19 +544,13 @@ static void test_jsonrpc__lines_flood_times_out(void **state)
                      -ETIMEDOUT);
     assert_true(monotonic_ms() - t0 < 3000);
     /* Nor a line that keeps growing, below the bound. */
-    reap_writer(pid);
-    close(from);
-    jsonrpc_close(rpc);
-    close(to);
+    hang_up(rpc, to, from, pid);
     rpc = piped(&to, &from, 300);
     pid = writer(from, "xxxxxxxxxxxxxxxx", 0);
     t0 = monotonic_ms();
     assert_int_equal(jsonrpc_recv(rpc, 300, &result), -ETIMEDOUT);
     assert_true(monotonic_ms() - t0 < 3000);
-    reap_writer(pid);
-    close(to);
-    close(from);
-    jsonrpc_close(rpc);
+    hang_up(rpc, to, from, pid);
 }
 
 /* Messages taken from one read stay where they are: the buffer is not
@@ -586,9 +581,7 @@ static void test_jsonrpc__lines_consumed_in_place(void **state)
     assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), -EPROTO);
     assert_string_equal(jsonrpc_problem(rpc), "JSON that is not an object: "
                                               "'[1]'");
-    close(to);
-    close(from);
-    jsonrpc_close(rpc);
+    hang_up(rpc, to, from, 0);
 }
 
 int main(void)
