@@ -165,6 +165,7 @@ build/asan/tests/%: tests/%.c build/asan/libperftests.a
 build/asan/tests/unit/test_agent build/vg/tests/unit/test_agent \
 	build/asan/tests/integration/test_remote_traffic: perftests
 build/asan/tests/unit/test_agent.o build/asan/tests/unit/test_agent \
+	build/asan/tests/unit/test_peer build/vg/tests/unit/test_peer \
 	build/vg/tests/unit/test_agent: build/version.h
 
 # The unit tests again without sanitizers (valgrind cannot run ASan

@@ -27,15 +27,29 @@ struct jsonrpc {
     int timeout_ms;
     json_int_t next_id;
 
-    /* Received bytes not yet turned into messages.  The framing scanner
-     * remembers where it stopped, so a large reply arriving in many
-     * pieces is scanned once, not once per piece. */
+    /* Received bytes not yet turned into messages: rx[rx_head..rx_len).
+     * A message taken moves rx_head on; the rest is moved to the front
+     * only when the space runs out (make_room()), or a burst of small
+     * replies would move the whole buffer once each.  The framing
+     * scanner remembers where it stopped, so a large reply arriving in
+     * many pieces is scanned once, not once per piece. */
     char *rx;
-    size_t rx_len, rx_alloc;
-    size_t scan_pos;        /* next byte to scan */
+    size_t rx_head, rx_len, rx_alloc;
+    size_t scan_pos;        /* next byte to scan, from rx */
     int depth;              /* open braces/brackets outside strings */
     bool in_string, escaped;
+    struct strbuf problem;  /* what the last -EPROTO/-EMSGSIZE refused */
 };
+
+/* The longest message taken from a peer.  The largest real ones (an
+ * agent's RRD files in base64, an ovsdb dump) are a few MiB; without a
+ * bound, a peer that never ends its message would have us allocate until
+ * the machine swaps. */
+#define JSONRPC_MAX_MSG (64u << 20)
+/* Free space wanted before a read: fewer system calls for large replies. */
+#define RX_READ_MIN 4096
+/* How much of a refused message jsonrpc_problem() quotes. */
+#define PROBLEM_EXCERPT 80
 
 
 /* Milliseconds left until 'deadline' for poll(): never negative. */
@@ -165,6 +179,7 @@ struct jsonrpc *jsonrpc_open_fds(int rfd, int wfd,
     rpc->path = xstrdup(name);
     rpc->timeout_ms = timeout_ms;
     rpc->next_id = 1;
+    strbuf_init(&rpc->problem);
     return rpc;
 }
 
@@ -177,6 +192,7 @@ void jsonrpc_close(struct jsonrpc *rpc)
         close(rpc->wfd);
     free(rpc->path);
     free(rpc->rx);
+    strbuf_dispose(&rpc->problem);
     free(rpc);
 }
 
@@ -188,6 +204,29 @@ void jsonrpc_set_timeout(struct jsonrpc *rpc, int timeout_ms)
 const char *jsonrpc_path(const struct jsonrpc *rpc)
 {
     return rpc->path;
+}
+
+const char *jsonrpc_problem(const struct jsonrpc *rpc)
+{
+    return rpc->problem.len ? rpc->problem.buf : "(nothing refused)";
+}
+
+/* Says what was wrong with 'len' bytes the peer sent (quoted in part,
+ * made printable: they are another host's) and returns 'err'. */
+static int refuse(struct jsonrpc *rpc, int err, const char *what,
+                  const char *text, size_t len)
+{
+    strbuf_reset(&rpc->problem);
+    strbuf_addstr(&rpc->problem, what);
+    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+        len--;
+    if (text) {
+        strbuf_addstr(&rpc->problem, ": '");
+        strbuf_add_printable(&rpc->problem, text,
+                             len < PROBLEM_EXCERPT ? len : PROBLEM_EXCERPT);
+        strbuf_addstr(&rpc->problem, len > PROBLEM_EXCERPT ? "'..." : "'");
+    }
+    return err;
 }
 
 /* Writes on a socket or a pipe. */
@@ -262,24 +301,26 @@ static ssize_t scan_frame(struct jsonrpc *rpc)
                 rpc->in_string = false;
             continue;
         }
-        if (rpc->depth == 0 && rpc->scan_pos == 0
+        if (rpc->depth == 0 && rpc->scan_pos == rpc->rx_head
             && (c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
-            /* Whitespace between messages: drop it right away. */
-            memmove(rpc->rx, rpc->rx + 1, --rpc->rx_len);
-            rpc->scan_pos--;
+            rpc->rx_head++;     /* whitespace between messages: dropped */
             continue;
         }
         if (rpc->depth == 0 && c != '{')
-            return -EPROTO;
+            return refuse(rpc, -EPROTO, "not the start of a JSON object",
+                          rpc->rx + rpc->scan_pos,
+                          rpc->rx_len - rpc->scan_pos);
         if (c == '"') {
             rpc->in_string = true;
         } else if (c == '{' || c == '[') {
             rpc->depth++;
         } else if (c == '}' || c == ']') {
             if (--rpc->depth == 0)
-                return (ssize_t)++rpc->scan_pos;
+                return (ssize_t)(++rpc->scan_pos - rpc->rx_head);
         }
     }
+    if (rpc->rx_head == rpc->rx_len)     /* only whitespace was left */
+        rpc->rx_head = rpc->rx_len = rpc->scan_pos = 0;
     return 0;
 }
 
@@ -295,17 +336,89 @@ static ssize_t scan_line(struct jsonrpc *rpc)
         rpc->scan_pos = rpc->rx_len;
         return 0;
     }
-    return nl - rpc->rx + 1;
+    return nl - (rpc->rx + rpc->rx_head) + 1;
 }
 
 /* Removes the first 'len' bytes (one message) from the buffer. */
 static void consume(struct jsonrpc *rpc, size_t len)
 {
-    memmove(rpc->rx, rpc->rx + len, rpc->rx_len - len);
-    rpc->rx_len -= len;
-    rpc->scan_pos = 0;
+    rpc->rx_head += len;
+    if (rpc->rx_head == rpc->rx_len)
+        rpc->rx_head = rpc->rx_len = 0;
+    rpc->scan_pos = rpc->rx_head;
     rpc->depth = 0;
     rpc->in_string = rpc->escaped = false;
+}
+
+/* The first byte of what is buffered. */
+static const char *rx_data(const struct jsonrpc *rpc)
+{
+    return rpc->rx + rpc->rx_head;
+}
+
+static bool is_blank(const char *p, size_t len)
+{
+    for (size_t i = 0; i < len; i++)
+        if (!strchr(" \t\r\n", p[i]) || !p[i])
+            return false;
+    return true;
+}
+
+/* Space for a read: the rest moved to the front when that frees at least
+ * as much as it moves (linear in what was received, all in all), the
+ * buffer doubled when that is not enough, up to JSONRPC_MAX_MSG.  0, or
+ * -EMSGSIZE when the message under way is that long already. */
+static int make_room(struct jsonrpc *rpc)
+{
+    size_t pending = rpc->rx_len - rpc->rx_head;
+
+    if (pending >= JSONRPC_MAX_MSG)
+        return refuse(rpc, -EMSGSIZE, rpc->dialect == JSONRPC_V2_LINES
+                      ? "64 MiB without the end of the line"
+                      : "64 MiB without the end of the message",
+                      rx_data(rpc), pending);
+    if (rpc->rx_alloc - rpc->rx_len >= RX_READ_MIN)
+        return 0;
+    bool cheap = rpc->rx_head >= pending;
+    if (rpc->rx_head) {
+        memmove(rpc->rx, rx_data(rpc), pending);
+        rpc->scan_pos -= rpc->rx_head;
+        rpc->rx_head = 0;
+        rpc->rx_len = pending;
+    }
+    if (!cheap || rpc->rx_alloc - rpc->rx_len < RX_READ_MIN) {
+        size_t want = rpc->rx_alloc ? 2 * rpc->rx_alloc : 16384;
+        if (want > JSONRPC_MAX_MSG + RX_READ_MIN)
+            want = JSONRPC_MAX_MSG + RX_READ_MIN;
+        if (want > rpc->rx_alloc) {
+            rpc->rx_alloc = want;
+            rpc->rx = xrealloc(rpc->rx, rpc->rx_alloc);
+        }
+    }
+    return 0;
+}
+
+/* Takes the complete message of 'len' bytes at the head of the buffer:
+ * 0 and the object in *msgp, or -EPROTO. */
+static int take_msg(struct jsonrpc *rpc, size_t len, json_t **msgp)
+{
+    json_error_t jerr;
+    json_t *msg = json_loadb(rx_data(rpc), len, 0, &jerr);
+    int err = 0;
+
+    if (!msg)
+        err = refuse(rpc, -EPROTO, rpc->dialect == JSONRPC_V2_LINES
+                     ? "a line that is not JSON" : "a message that is not "
+                     "JSON", rx_data(rpc), len);
+    else if (!json_is_object(msg))
+        err = refuse(rpc, -EPROTO, "JSON that is not an object",
+                     rx_data(rpc), len);
+    consume(rpc, len);
+    if (err)
+        json_decref(msg);
+    else
+        *msgp = msg;
+    return err;
 }
 
 /* Receives the next message.  Returns 0 and a JSON object in *msgp (the
@@ -317,38 +430,27 @@ static int recv_msg(struct jsonrpc *rpc, long long deadline, json_t **msgp)
     *msgp = NULL;
     for (;;) {
         ssize_t frame = lines ? scan_line(rpc) : scan_frame(rpc);
+        int err;
 
         if (frame < 0)
             return (int)frame;
-        if (lines && frame > 0 && strspn(rpc->rx, " \t\r\n")
-                                  >= (size_t)frame) {
-            consume(rpc, (size_t)frame);    /* a blank line */
+        if (lines && frame > 0 && is_blank(rx_data(rpc), (size_t)frame)) {
+            consume(rpc, (size_t)frame);
             continue;
         }
-        if (frame > 0) {
-            json_error_t jerr;
-            json_t *msg = json_loadb(rpc->rx, (size_t)frame, 0, &jerr);
+        if (frame > 0)
+            return take_msg(rpc, (size_t)frame, msgp);
 
-            consume(rpc, (size_t)frame);
-            if (!msg || !json_is_object(msg)) {
-                json_decref(msg);
-                return -EPROTO;
-            }
-            *msgp = msg;
-            return 0;
-        }
-
-        if (rpc->rx_alloc - rpc->rx_len < 4096) {
-            rpc->rx_alloc = rpc->rx_alloc ? 2 * rpc->rx_alloc : 16384;
-            rpc->rx = xrealloc(rpc->rx, rpc->rx_alloc);
-        }
+        /* Looked at before every read, not only when the peer pauses: a
+         * peer that never stops sending would outlast any timeout. */
+        if (monotonic_ms() >= deadline)
+            return -ETIMEDOUT;
+        if ((err = make_room(rpc)))
+            return err;
         /* read(), not recv(): a pipe is no socket.  Waiting first: a
          * pipe from ssh is blocking. */
-        if (rpc->wfd >= 0) {
-            int err = wait_fd(rpc->fd, POLLIN, deadline);
-            if (err)
-                return err;
-        }
+        if (rpc->wfd >= 0 && (err = wait_fd(rpc->fd, POLLIN, deadline)))
+            return err;
         ssize_t n = read(rpc->fd, rpc->rx + rpc->rx_len,
                          rpc->rx_alloc - rpc->rx_len);
         if (n > 0) {
@@ -356,8 +458,7 @@ static int recv_msg(struct jsonrpc *rpc, long long deadline, json_t **msgp)
         } else if (n == 0) {
             return -ECONNRESET;
         } else if (errno == EAGAIN) {
-            int err = wait_fd(rpc->fd, POLLIN, deadline);
-            if (err)
+            if ((err = wait_fd(rpc->fd, POLLIN, deadline)))
                 return err;
         } else if (errno != EINTR) {
             return -errno;
@@ -422,6 +523,10 @@ int jsonrpc_transact(struct jsonrpc *rpc, const char *method, json_t *params,
         }
         /* Anything else is a reply to a request that timed out earlier. */
         json_decref(msg);
+        /* A peer that sends nothing but those must not hold us past the
+         * deadline: recv_msg() returns buffered ones without a look. */
+        if (!err && monotonic_ms() >= deadline)
+            err = -ETIMEDOUT;
     }
     json_decref(id);
     return err;

@@ -19,7 +19,9 @@
  *
  * Functions return 0 or a negative errno: -ETIMEDOUT when the peer did not
  * answer in time, -ECONNRESET when it closed the connection, -EPROTO when
- * it sent something that is not a JSON-RPC message.  They do not log. */
+ * it sent something that is not a JSON-RPC message, -EMSGSIZE when its
+ * message grew past 64 MiB without an end (jsonrpc_problem() says which
+ * and quotes it).  They do not log. */
 #ifndef PT_JSONRPC_H
 #define PT_JSONRPC_H
 
@@ -65,6 +67,10 @@ void jsonrpc_close(struct jsonrpc *rpc);
 /* Changes the timeout of later transactions. */
 void jsonrpc_set_timeout(struct jsonrpc *rpc, int timeout_ms);
 const char *jsonrpc_path(const struct jsonrpc *rpc);
+/* What the peer sent that the last -EPROTO or -EMSGSIZE refused, for a
+ * message: "a line that is not JSON: 'Last login: ...'", control
+ * characters replaced.  Valid until the next call on 'rpc'. */
+const char *jsonrpc_problem(const struct jsonrpc *rpc);
 
 /* Sends request 'method' with 'params' (a JSON array; NULL means []) and
  * waits for the reply with the same id.  Takes ownership of 'params'.

@@ -3,6 +3,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -156,6 +157,49 @@ void strbuf_add_alternative(struct strbuf *sb, size_t i, size_t n,
                             const char *word)
 {
     strbuf_addf(sb, "%s%s", !i ? "" : i + 1 < n ? ", " : " or ", word);
+}
+
+/* The length of the UTF-8 sequence at 's' (at most 'len' bytes) when it
+ * is a well-formed character other than a C1 control; else 0. */
+static size_t utf8_printable(const unsigned char *s, size_t len)
+{
+    size_t n = s[0] > 0xf4 ? 0 : s[0] >= 0xf0 ? 4 : s[0] >= 0xe0 ? 3
+             : s[0] >= 0xc2 ? 2 : 0;
+    uint32_t cp;
+
+    if (!n || n > len)
+        return 0;
+    cp = s[0] & (0x7f >> n);
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        cp = cp << 6 | (s[i] & 0x3f);
+    }
+    /* Overlong forms, surrogates, past U+10FFFF, C1 controls. */
+    if ((n == 3 && cp < 0x800) || (n == 4 && (cp < 0x10000
+                                              || cp > 0x10ffff))
+        || (cp >= 0xd800 && cp <= 0xdfff) || cp <= 0x9f)
+        return 0;
+    return n;
+}
+
+void strbuf_add_printable(struct strbuf *sb, const void *data, size_t len)
+{
+    const unsigned char *s = data;
+
+    for (size_t i = 0; i < len;) {
+        size_t n = s[i] < 0x80 ? 1 : utf8_printable(s + i, len - i);
+
+        if (n == 1 && (s[i] < 0x20 || s[i] == 0x7f)) {
+            strbuf_addch(sb, s[i] == '\t' ? ' ' : '?');
+        } else if (n == 0) {
+            strbuf_addch(sb, '?');
+            n = 1;
+        } else {
+            strbuf_add(sb, s + i, n);
+        }
+        i += n;
+    }
 }
 
 void strbuf_rtrim(struct strbuf *sb)

@@ -34,6 +34,12 @@ void strbuf_vaddf(struct strbuf *sb, const char *fmt, va_list ap);
  * reads "a, b or c": the lists of what a value may be. */
 void strbuf_add_alternative(struct strbuf *sb, size_t i, size_t n,
                             const char *word);
+/* Appends 'len' bytes of another host's text with what a terminal would
+ * act on replaced by '?': C0 controls (ESC starts a terminal escape), DEL,
+ * C1 controls (U+0080 to U+009F, or such a raw byte: 0x9b is a CSI in
+ * an 8-bit terminal) and bytes that are no UTF-8.  Other UTF-8 stays: a
+ * localised error reads as written. */
+void strbuf_add_printable(struct strbuf *sb, const void *data, size_t len);
 /* Removes trailing whitespace (newlines from command output, mostly). */
 void strbuf_rtrim(struct strbuf *sb);
 /* Reads the whole file at 'path' and appends it; 0 or negative errno. */

@@ -26,6 +26,15 @@ LOG_MODULE("remote");
 /* Long enough for a receiver's drain (TRAFFIC_DRAIN_MAX_MS) and a busy
  * host; a hung agent still ends the run. */
 #define PEER_TIMEOUT_MS 15000
+/* What one look at the agent's stderr reads: a session that writes a
+ * lot is logged a piece at a time, never read whole into memory. */
+#define LOG_READ_MAX (64 * 1024)
+/* The longest line logged whole; more is said as a count. */
+#define LOG_LINE_MAX 512
+/* CLOCK_MONOTONIC from an agent: nanoseconds since its boot, so
+ * positive and far below 2^62 (146 years); past it the offsets would
+ * overflow. */
+#define MONO_NS_MAX (INT64_C(1) << 62)
 
 struct peer {
     char *name;
@@ -61,8 +70,15 @@ struct peer *peer_spawn(const char *name, char *const argv[],
                     strerror(-rc));
         return NULL;
     }
-    if (ledger)
-        ledger_record_process(ledger, "agent-session", pid);
+    /* A session the ledger does not know would outlive a crash of ours
+     * unseen: stopped now, as spawn_daemon() does. */
+    if (ledger && (rc = ledger_record_process(ledger, "agent-session", pid))) {
+        strbuf_addf(err, "cannot record the session for %s in the cleanup "
+                    "ledger: %s", name, strerror(-rc));
+        proc_stop(pid, 0, 3000);
+        close(sock);
+        return NULL;
+    }
     /* Deadlines need a socket that never blocks (jsonrpc.c polls). */
     fcntl(sock, F_SETFL, fcntl(sock, F_GETFL) | O_NONBLOCK);
     p = xcalloc(1, sizeof *p);
@@ -138,33 +154,62 @@ const char *peer_host(const struct peer *p)
     return p->host ? p->host : "?";
 }
 
-/* The lines of the log from 'from' on, each given to LOG_INFO (and the
- * last non-empty one to 'last' when not NULL). */
-static off_t read_log(struct peer *p, off_t from, struct strbuf *last)
+/* Logs one line of the agent's stderr, made printable (terminal escapes
+ * from another host must not reach ours) and cut at LOG_LINE_MAX. */
+static void log_line(struct peer *p, const char *line, size_t len,
+                     struct strbuf *last)
 {
     struct strbuf text = STRBUF_INIT;
-    char *line, *save = NULL;
 
-    if (strbuf_read_file(&text, p->log_path) || (off_t)text.len <= from) {
-        strbuf_dispose(&text);
-        return from;
+    while (len && line[len - 1] == '\r')
+        len--;
+    strbuf_add_printable(&text, line, len < LOG_LINE_MAX ? len
+                                                         : LOG_LINE_MAX);
+    if (len > LOG_LINE_MAX)
+        strbuf_addf(&text, "... (%zu more bytes)", len - LOG_LINE_MAX);
+    LOG_INFO("%s: %s", p->name, text.buf);
+    if (last && len) {
+        strbuf_reset(last);
+        strbuf_add(last, text.buf, text.len);
     }
-    for (line = strtok_r(text.buf + from, "\n", &save); line;
-         line = strtok_r(NULL, "\n", &save)) {
-        LOG_INFO("%s: %s", p->name, line);
-        if (last && *line) {
-            strbuf_reset(last);
-            strbuf_addstr(last, line);
-        }
-    }
-    from = (off_t)text.len;
     strbuf_dispose(&text);
-    return from;
+}
+
+/* Logs the lines the agent's stderr got since p->log_pos, at most
+ * LOG_READ_MAX bytes of them (the rest next time).  A line still being
+ * written waits for its end, unless 'flush' (the session ended) or it
+ * fills the whole read.  The last non-empty line goes to 'last' when not
+ * NULL. */
+static void read_log(struct peer *p, bool flush, struct strbuf *last)
+{
+    char *buf;
+    ssize_t n;
+    int fd = open(p->log_path, O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0)
+        return;
+    buf = xmalloc(LOG_READ_MAX);
+    while ((n = pread(fd, buf, LOG_READ_MAX, p->log_pos)) < 0
+           && errno == EINTR)
+        ;
+    close(fd);
+    size_t len = n > 0 ? (size_t)n : 0, start = 0;
+    for (size_t i = 0; i < len; i++)
+        if (buf[i] == '\n') {
+            log_line(p, buf + start, i - start, last);
+            start = i + 1;
+        }
+    if (start < len && (flush || (start == 0 && len == LOG_READ_MAX))) {
+        log_line(p, buf + start, len - start, last);
+        start = len;
+    }
+    p->log_pos += (off_t)start;
+    free(buf);
 }
 
 void peer_log_stderr(struct peer *p)
 {
-    p->log_pos = read_log(p, p->log_pos, NULL);
+    read_log(p, false, NULL);
 }
 
 /* Reaps the session when it exits within 'timeout_ms' (a pidfd to wait
@@ -216,7 +261,7 @@ static void describe_end(struct peer *p, struct strbuf *out)
     struct strbuf last = STRBUF_INIT;
     int st = reap(p, 2000);
 
-    p->log_pos = read_log(p, p->log_pos, &last);
+    read_log(p, true, &last);
     /* ssh says 255 for its own failures and for a remote command killed
      * by a signal: its stderr tells which. */
     if (st == -ETIMEDOUT)
@@ -248,6 +293,11 @@ int peer_call(struct peer *p, const char *method, json_t *params,
         jsonrpc_error_text(error, err);
         json_decref(error);
         rc = -EREMOTEIO;
+    } else if (rc == -EPROTO || rc == -EMSGSIZE) {
+        /* It answers, but not in JSON-RPC: not "gone", and no exit
+         * status to wait for. */
+        strbuf_addf(err, "%s: %s: the agent sent %s", p->name, method,
+                    jsonrpc_problem(p->rpc));
     } else if (rc) {
         strbuf_addf(err, "the agent on %s is gone during %s (", p->name,
                     method);
@@ -259,6 +309,20 @@ int peer_call(struct peer *p, const char *method, json_t *params,
     return rc;
 }
 
+/* hello's string 'key', printable and at most 64 bytes: it is logged
+ * and put in reports.  "?" when missing. */
+static char *hello_text(const json_t *res, const char *key)
+{
+    const json_t *v = json_object_get(res, key);
+    struct strbuf text = STRBUF_INIT;
+    size_t len = json_string_length(v);
+
+    if (!json_is_string(v) || !len)
+        return xstrdup("?");
+    strbuf_add_printable(&text, json_string_value(v), len < 64 ? len : 64);
+    return strbuf_detach(&text);
+}
+
 int peer_hello(struct peer *p, struct strbuf *err)
 {
     json_t *res = NULL, *error = NULL;
@@ -266,12 +330,13 @@ int peer_hello(struct peer *p, struct strbuf *err)
         "{s:i, s:s}", "protocol", WIRE_PROTOCOL, "version", PT_VERSION),
         &res, &error);
 
-    if (rc == -EPROTO) {
+    if (rc == -EPROTO || rc == -EMSGSIZE) {
         /* Something answered, and it is no agent: a login banner on
          * stdout, another program. */
         strbuf_addf(err, "cannot start the agent on %s: what came back is "
-                    "not JSON-RPC (a login banner on stdout? the hosts "
-                    "file's agent must run `perftests agent`)", p->name);
+                    "not JSON-RPC (%s; a login banner on stdout? the hosts "
+                    "file's agent must run `perftests agent`)", p->name,
+                    jsonrpc_problem(p->rpc));
         return -EHOSTUNREACH;
     }
     if (rc) {
@@ -290,15 +355,14 @@ int peer_hello(struct peer *p, struct strbuf *err)
     }
     free(p->version);
     free(p->host);
-    p->version = xstrdup(json_string_value(json_object_get(res, "version"))
-                         ? json_string_value(json_object_get(res, "version"))
-                         : "?");
-    p->host = xstrdup(json_string_value(json_object_get(res, "host"))
-                      ? json_string_value(json_object_get(res, "host"))
-                      : "?");
-    p->cores = (int)json_integer_value(json_object_get(res, "cores"));
+    p->version = hello_text(res, "version");
+    p->host = hello_text(res, "host");
+    /* Another host's figure: an int only when it is a sane one. */
+    json_int_t cores = json_integer_value(json_object_get(res, "cores"));
+    p->cores = cores > 0 && cores <= 1 << 20 ? (int)cores : 0;
     json_decref(p->capabilities);
-    p->capabilities = json_incref(json_object_get(res, "capabilities"));
+    p->capabilities = json_is_array(json_object_get(res, "capabilities"))
+        ? json_incref(json_object_get(res, "capabilities")) : NULL;
     struct strbuf boot = STRBUF_INIT;
     const char *theirs = json_string_value(json_object_get(res, "boot_id"));
     p->same_clock = theirs && !wire_boot_id(&boot) && !strcmp(theirs,
@@ -356,10 +420,18 @@ int peer_measure_clock(struct peer *p, int n, struct clock_offset *out,
         s[i].t0 = (int64_t)pace_now_ns();
         rc = peer_call(p, "clock", NULL, &res, err);
         s[i].t1 = (int64_t)pace_now_ns();
-        if (!rc) {
-            s[i].agent = json_integer_value(json_object_get(res, "mono_ns"));
-            json_decref(res);
+        if (rc)
+            break;
+        json_t *mono = json_object_get(res, "mono_ns");
+        if (!json_is_integer(mono) || json_integer_value(mono) <= 0
+            || json_integer_value(mono) >= MONO_NS_MAX) {
+            strbuf_addf(err, "%s: clock: 'mono_ns' is not a count of "
+                        "nanoseconds from 1 to 2^62", p->name);
+            rc = -EPROTO;
+        } else {
+            s[i].agent = json_integer_value(mono);
         }
+        json_decref(res);
     }
     if (!rc && clock_estimate(s, (size_t)n, out)) {
         strbuf_addf(err, "%s: no sound clock sample", p->name);
@@ -390,7 +462,7 @@ int peer_close(struct peer *p, int timeout_ms)
         proc_stop(p->pid, 0, 3000);
         st = reap(p, 0);
     }
-    peer_log_stderr(p);
+    read_log(p, true, NULL);
     free(p->name);
     free(p->log_path);
     free(p->version);

@@ -93,21 +93,27 @@ static int wait_client(const struct remote_endpoint *src,
                        struct strbuf *json, struct tcp_result *res,
                        struct strbuf *err)
 {
+    struct remote_wait w;
     json_t *r;
     int rc;
 
+    remote_wait_init(&w, t->duration_s * 1000LL, REMOTE_FINISH_MARGIN_MS,
+                     REMOTE_STOP_GRACE_MS);
     for (;;) {
+        bool stop = t->stop && *t->stop;
         if ((rc = peer_call(dst->peer, "clock", NULL, &r, err)))
             return rc;
         json_decref(r);
         rc = peer_call(src->peer, "tcp_wait", json_pack(
-            "{s:i, s:b}", "wait_ms", WAIT_MS, "stop",
-            t->stop && *t->stop), &r, err);
+            "{s:i, s:b}", "wait_ms", WAIT_MS, "stop", stop), &r, err);
         if (rc)
             return rc;
         if (json_is_true(json_object_get(r, "done")))
             break;
         json_decref(r);
+        if (remote_wait_over(&w, stop, peer_name(src->peer),
+                             "the iperf3 client", err))
+            return -ETIMEDOUT;
     }
     save_log(r, t->client_log);
     const char *text = json_string_value(json_object_get(r, "json"));

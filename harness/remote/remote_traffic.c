@@ -34,6 +34,47 @@ int64_t remote_start_margin_ns(int64_t rtt_ns)
     return 2 * rtt_ns + 2000000;
 }
 
+void remote_wait_init(struct remote_wait *w, long long expected_ms,
+                      long long margin_ms, long long grace_ms)
+{
+    w->start_ms = monotonic_ms();
+    w->deadline_ms = w->start_ms + expected_ms + margin_ms;
+    w->grace_ms = grace_ms;
+    w->stopping = false;
+}
+
+bool remote_wait_over(struct remote_wait *w, bool stop_sent,
+                      const char *host, const char *what,
+                      struct strbuf *err)
+{
+    long long now = monotonic_ms();
+
+    /* Once: a stop repeated on every call must not move it. */
+    if (stop_sent && !w->stopping) {
+        w->stopping = true;
+        if (now + w->grace_ms < w->deadline_ms)
+            w->deadline_ms = now + w->grace_ms;
+    }
+    if (now < w->deadline_ms)
+        return false;
+    if (w->stopping)
+        strbuf_addf(err, "%s: %s did not finish within %lld s of the stop",
+                    host, what, (w->grace_ms + 999) / 1000);
+    else
+        strbuf_addf(err, "%s: %s did not finish within %lld s", host, what,
+                    (w->deadline_ms - w->start_ms + 999) / 1000);
+    return true;
+}
+
+/* A trial's expected length: 'count' frames at 'rate' a second, bounded
+ * so that no arithmetic overflows (a week is no trial). */
+static long long expected_ms(double rate, uint64_t count)
+{
+    double ms = rate > 0 ? (double)count / rate * 1000 : 0;
+
+    return ms < 7 * 86400e3 ? (long long)ms : 7 * 86400000LL;
+}
+
 static int remote_open(struct traffic *t, void *arg,
                        const struct topology_ctx *ctx,
                        const struct settings *s, struct strbuf *err)
@@ -107,8 +148,9 @@ static void rtt_latency(const json_t *rtt, struct trial_result *res)
  * the trial now, not at its end. */
 static int wait_sender(const struct remote_endpoint *src,
                        const struct remote_endpoint *dst,
-                       volatile sig_atomic_t *stop, struct trial_result *res,
-                       bool *stalled, json_t **rtt, struct strbuf *err)
+                       volatile sig_atomic_t *stop, struct remote_wait *w,
+                       struct trial_result *res, bool *stalled, json_t **rtt,
+                       struct strbuf *err)
 {
     bool stopped = false;
 
@@ -137,6 +179,9 @@ static int wait_sender(const struct remote_endpoint *src,
             return rc;
         }
         json_decref(r);
+        if (remote_wait_over(w, stopped, peer_name(src->peer), "the sender",
+                             err))
+            return -ETIMEDOUT;
     }
 }
 
@@ -174,7 +219,12 @@ static int remote_run(struct traffic *t, uint32_t tag, double rate,
         &r, err);
     if (!rc) {
         json_decref(r);
-        rc = wait_sender(src, dst, stop, res, stalled, &rtt, err);
+        struct remote_wait w;
+        remote_wait_init(&w, expected_ms(rate, count)
+                         + remote_start_margin_ns(src->clock.rtt_ns)
+                         / 1000000, REMOTE_FINISH_MARGIN_MS,
+                         REMOTE_STOP_GRACE_MS);
+        rc = wait_sender(src, dst, stop, &w, res, stalled, &rtt, err);
     }
     /* The receiver's half ends the trial there whatever happened here,
      * so the next start_rx finds it idle. */

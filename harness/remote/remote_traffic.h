@@ -34,6 +34,32 @@ struct remote_pair {
 
 extern const struct traffic_ops remote_traffic_ops;
 
+/* How long past its expected end an agent's trial may run before the
+ * harness gives up on it: the start margin, a receiver's drain
+ * (TRAFFIC_DRAIN_MAX_MS), iperf3's own setup and a loaded host fit many
+ * times over; an agent that answers "not done" for ever does not. */
+#define REMOTE_FINISH_MARGIN_MS 30000
+/* How long after a stop (Ctrl-C) it may take: a stop is seen within one
+ * results wait on the agent, so this is slack for a busy host. */
+#define REMOTE_STOP_GRACE_MS 5000
+
+/* The bound on waiting for an agent's end of a trial. */
+struct remote_wait {
+    long long start_ms, deadline_ms;    /* monotonic_ms() */
+    long long grace_ms;
+    bool stopping;
+};
+/* Starts the wait on a trial expected to take 'expected_ms': over
+ * 'margin_ms' after that, or 'grace_ms' after a stop. */
+void remote_wait_init(struct remote_wait *w, long long expected_ms,
+                      long long margin_ms, long long grace_ms);
+/* After each "not done" from 'host' ('stop_sent': a stop went out):
+ * false while there is time; else true with "<host>: <what> did not
+ * finish within N s [of the stop]" in 'err'. */
+bool remote_wait_over(struct remote_wait *w, bool stop_sent,
+                      const char *host, const char *what,
+                      struct strbuf *err);
+
 /* How far ahead of the harness's clock a trial is scheduled, for a
  * source whose round trip is 'rtt_ns': start_tx has to arrive first. */
 int64_t remote_start_margin_ns(int64_t rtt_ns);

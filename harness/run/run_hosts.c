@@ -243,8 +243,17 @@ static int prepare_endpoint(struct run *r, struct run_hosts *h, int role,
         json_object_set_new(params, "namespace", json_string(x->ns));
     if ((rc = peer_call(ep->peer, "prepare", params, &res, err)))
         return rc;
-    snprintf(ep->mac, sizeof ep->mac, "%s",
-             json_string_value(json_object_get(res, "mac")));
+    /* The agent's answer: a MAC in our notation, or the trial's frames
+     * would be addressed to garbage. */
+    const char *mac = json_string_value(json_object_get(res, "mac"));
+    uint8_t bytes[6];
+    if (!mac || wire_mac_parse(mac, bytes)) {
+        strbuf_addf(err, "%s: prepare: 'mac' is not a MAC address "
+                    "(xx:xx:xx:xx:xx:xx)", x->name);
+        json_decref(res);
+        return -EPROTO;
+    }
+    wire_mac_text(bytes, ep->mac);
     json_decref(res);
     snprintf(ep->ip, sizeof ep->ip, "%s", x->address);
     *strchrnul(ep->ip, '/') = '\0';

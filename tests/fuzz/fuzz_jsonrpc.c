@@ -42,6 +42,7 @@ static struct jsonrpc *bare(void)
     rpc->wfd = -1;          /* a socket: written where it is read */
     rpc->path = xstrdup("(fuzz)");
     rpc->next_id = 1;
+    strbuf_init(&rpc->problem);
     rpc->timeout_ms = 100;
     return rpc;
 }
@@ -63,7 +64,7 @@ static void scan_all(const uint8_t *data, size_t size, size_t piece,
             break;
         }
         if (n > 0) {
-            json_t *msg = json_loadb(rpc->rx, (size_t)n, 0, NULL);
+            json_t *msg = json_loadb(rx_data(rpc), (size_t)n, 0, NULL);
             json_decref(msg);
             out->len[out->n++] = (size_t)n;
             consume(rpc, (size_t)n);

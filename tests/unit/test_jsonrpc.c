@@ -13,6 +13,7 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 /* The file itself, for its static functions; the library's jsonrpc.o is
@@ -28,6 +29,7 @@ static struct jsonrpc *bare(void)
     rpc->wfd = -1;
     rpc->path = xstrdup("(test)");
     rpc->next_id = 1;
+    strbuf_init(&rpc->problem);
     return rpc;
 }
 
@@ -35,6 +37,7 @@ static void bare_close(struct jsonrpc *rpc)
 {
     free(rpc->path);
     free(rpc->rx);
+    strbuf_dispose(&rpc->problem);
     free(rpc);
 }
 
@@ -56,7 +59,7 @@ static void expect_frame(struct jsonrpc *rpc, const char *want)
     ssize_t n = scan_frame(rpc);
 
     assert_int_equal(n, (ssize_t)strlen(want));
-    assert_memory_equal(rpc->rx, want, strlen(want));
+    assert_memory_equal(rx_data(rpc), want, strlen(want));
     consume(rpc, (size_t)n);
 }
 
@@ -154,7 +157,7 @@ static void test_jsonrpc__braces_and_quotes_in_strings(void **state)
         feed(rpc, "{}");
         assert_int_equal(scan_frame(rpc), (ssize_t)strlen(msgs[i]));
         /* The slice is exactly one JSON value. */
-        j = json_loadb(rpc->rx, strlen(msgs[i]), 0, NULL);
+        j = json_loadb(rx_data(rpc), strlen(msgs[i]), 0, NULL);
         assert_non_null(j);
         json_decref(j);
         consume(rpc, strlen(msgs[i]));
@@ -453,6 +456,134 @@ static void test_jsonrpc__lines_transact(void **state)
     jsonrpc_close(rpc);
 }
 
+/* A child that writes 'n' copies of 'text' (0: until the other end
+ * closes) on 'fd', as a hostile peer on another host would. */
+static pid_t writer(int fd, const char *text, size_t n)
+{
+    pid_t pid = fork();
+
+    assert_true(pid >= 0);
+    if (pid == 0) {
+        size_t len = strlen(text);
+        fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+        for (size_t i = 0; !n || i < n; i++)
+            if (write(fd, text, len) != (ssize_t)len)
+                _exit(0);
+        pause();
+        _exit(0);
+    }
+    return pid;
+}
+
+/* Ends a test's piped connection and its writer, if any (pid > 0). */
+static void hang_up(struct jsonrpc *rpc, int to, int from, pid_t pid)
+{
+    if (pid > 0) {
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+    }
+    close(to);
+    close(from);
+    jsonrpc_close(rpc);
+}
+
+/* 16 KiB of blank lines, then the reply: the blank check reads only what
+ * was received (it ran strspn() past the end, under ASan a heap
+ * overflow). */
+static void test_jsonrpc__lines_blank_flood(void **state)
+{
+    int to, from;
+    struct jsonrpc *rpc = piped(&to, &from, 2000);
+    char nl[16384];
+    json_t *result, *error;
+
+    (void)state;
+    memset(nl, '\n', sizeof nl);
+    nl[sizeof nl - 1] = '\0';
+    send_text(from, nl);            /* a pipe holds 64 KiB */
+    send_text(from, "\n{\"id\":1,\"result\":5}\n");
+    assert_int_equal(jsonrpc_transact(rpc, "x", NULL, &result, &error), 0);
+    assert_int_equal(json_integer_value(result), 5);
+    json_decref(result);
+    hang_up(rpc, to, from, 0);
+}
+
+/* A line that never ends: refused at 64 MiB, not buffered for ever. */
+static void test_jsonrpc__lines_too_long(void **state)
+{
+    int to, from;
+    struct jsonrpc *rpc = piped(&to, &from, 20000);
+    static char chunk[1 << 16];
+    json_t *msg;
+    pid_t pid;
+
+    (void)state;
+    memset(chunk, 'x', sizeof chunk - 1);
+    pid = writer(from, chunk, 0);
+    assert_int_equal(jsonrpc_recv(rpc, 20000, &msg), -EMSGSIZE);
+    assert_null(msg);
+    assert_true(rpc->rx_alloc <= JSONRPC_MAX_MSG + RX_READ_MIN);
+    assert_non_null(strstr(jsonrpc_problem(rpc), "64 MiB without the end "
+                                                 "of the line: 'xxx"));
+    hang_up(rpc, to, from, pid);
+}
+
+/* A peer that sends stale replies without a pause: the transaction still
+ * ends at its timeout (only an empty socket was timed before). */
+static void test_jsonrpc__lines_flood_times_out(void **state)
+{
+    int to, from;
+    struct jsonrpc *rpc = piped(&to, &from, 300);
+    json_t *result, *error;
+    long long t0 = monotonic_ms();
+    pid_t pid;
+
+    (void)state;
+    pid = writer(from, "{\"id\":999,\"result\":1}\n", 0);
+    assert_int_equal(jsonrpc_transact(rpc, "x", NULL, &result, &error),
+                     -ETIMEDOUT);
+    assert_true(monotonic_ms() - t0 < 3000);
+    /* Nor a line that keeps growing, below the bound. */
+    hang_up(rpc, to, from, pid);
+    rpc = piped(&to, &from, 300);
+    pid = writer(from, "xxxxxxxxxxxxxxxx", 0);
+    t0 = monotonic_ms();
+    assert_int_equal(jsonrpc_recv(rpc, 300, &result), -ETIMEDOUT);
+    assert_true(monotonic_ms() - t0 < 3000);
+    hang_up(rpc, to, from, pid);
+}
+
+/* Messages taken from one read stay where they are: the buffer is not
+ * moved once per message (quadratic in a burst of small replies). */
+static void test_jsonrpc__lines_consumed_in_place(void **state)
+{
+    int to, from;
+    struct jsonrpc *rpc = piped(&to, &from, 1000);
+    const char *line = "{\"id\":1,\"result\":[]}\n";
+    json_t *msg;
+
+    (void)state;
+    for (int i = 0; i < 100; i++)
+        send_text(from, line);
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), 0);
+    json_decref(msg);
+    assert_int_equal(rpc->rx_head, strlen(line));
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), 0);
+    json_decref(msg);
+    assert_int_equal(rpc->rx_head, 2 * strlen(line));
+    /* What was wrong with a line is said, escapes made harmless. */
+    send_text(from, "\x1b[2JLast login: Mon\r\n");
+    while (jsonrpc_recv(rpc, 1000, &msg) == 0)
+        json_decref(msg);
+    assert_string_equal(jsonrpc_problem(rpc), "a line that is not JSON: "
+                                              "'?[2JLast login: Mon'");
+    send_text(from, "[1]\n");
+    assert_int_equal(jsonrpc_recv(rpc, 1000, &msg), -EPROTO);
+    assert_string_equal(jsonrpc_problem(rpc), "JSON that is not an object: "
+                                              "'[1]'");
+    hang_up(rpc, to, from, 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -470,6 +601,10 @@ int main(void)
         cmocka_unit_test(test_jsonrpc__error_text),
         cmocka_unit_test(test_jsonrpc__lines_framing),
         cmocka_unit_test(test_jsonrpc__lines_transact),
+        cmocka_unit_test(test_jsonrpc__lines_blank_flood),
+        cmocka_unit_test(test_jsonrpc__lines_too_long),
+        cmocka_unit_test(test_jsonrpc__lines_flood_times_out),
+        cmocka_unit_test(test_jsonrpc__lines_consumed_in_place),
     };
     return cmocka_run_group_tests_name("jsonrpc", tests, NULL, NULL);
 }

@@ -12,9 +12,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <signal.h>
+#include <unistd.h>
+
+#include "lib/util.h"
 #include "remote/peer.h"
+#include "remote/remote_tcp.h"
 #include "remote/remote_traffic.h"
 #include "remote/wire.h"
+#include "tmpdir.h"
+#include "fake_agent.h"
 
 static void test_remote__base64(void **state)
 {
@@ -148,6 +155,72 @@ static void test_remote__clock_estimate(void **state)
     assert_int_equal(remote_start_margin_ns(80000), 2160000);
 }
 
+/* The bound on an agent's trial: the expected length and a margin, or a
+ * grace after a stop that asking again does not move. */
+static void test_remote__wait_bound(void **state)
+{
+    struct strbuf err = STRBUF_INIT;
+    struct remote_wait w;
+
+    (void)state;
+    remote_wait_init(&w, 50, 50, 10000);
+    assert_false(remote_wait_over(&w, false, "hv1", "the sender", &err));
+    sleep_ms(120);
+    assert_true(remote_wait_over(&w, false, "hv1", "the sender", &err));
+    assert_string_equal(err.buf, "hv1: the sender did not finish within "
+                                 "1 s");
+    strbuf_reset(&err);
+    remote_wait_init(&w, 0, 60000, 100);
+    long long t0 = monotonic_ms();
+    while (!remote_wait_over(&w, true, "hv1", "the sender", &err))
+        sleep_ms(10);
+    assert_true(monotonic_ms() - t0 >= 100 && monotonic_ms() - t0 < 2000);
+    assert_string_equal(err.buf, "hv1: the sender did not finish within "
+                                 "1 s of the stop");
+    strbuf_dispose(&err);
+}
+
+#define STRINGIFY_(x) #x
+#define STRINGIFY(x) STRINGIFY_(x)
+
+/* Agents whose iperf3 client never ends, answering "not done" for ever:
+ * a stop ends the test after the grace, with the host named (it polled
+ * for ever, Ctrl-C or not). */
+static void test_remote__tcp_client_never_done(void **state)
+{
+    struct strbuf err = STRBUF_INIT, json = STRBUF_INIT;
+    char *log = xasprintf("%s/agent.log", tmpdir);
+    static const char body[] =
+        "case \"$l\" in *'\"method\":\"hello\"'*) " FAKE_REPLY(
+        "{\"protocol\":" STRINGIFY(WIRE_PROTOCOL) ",\"version\":\"0\","
+        "\"capabilities\":[\"tcp_server\",\"tcp_client\",\"tcp_wait\"]}")
+        ";; *'\"method\":\"tcp_server\"'*) " FAKE_REPLY("{\"port\":5201}")
+        ";; *) " FAKE_REPLY("{\"done\":false}") ";; esac";
+    struct remote_pair pair = { 0 };
+    volatile sig_atomic_t stop = 1;
+    struct tcp_test t = { .streams = 1, .duration_s = 600, .stop = &stop };
+    struct tcp_result res;
+
+    (void)state;
+    pair.src.peer = fake_agent("hv-src", body, log, NULL, &err);
+    pair.dst.peer = fake_agent("hv-dst", body, log, NULL, &err);
+    assert_non_null(pair.src.peer);
+    assert_non_null(pair.dst.peer);
+    assert_int_equal(peer_hello(pair.src.peer, &err), 0);
+    assert_int_equal(peer_hello(pair.dst.peer, &err), 0);
+    long long t0 = monotonic_ms();
+    assert_int_equal(remote_tcp_ops.run(&pair, &t, &json, &res, &err),
+                     -ETIMEDOUT);
+    assert_true(monotonic_ms() - t0 < REMOTE_STOP_GRACE_MS + 5000);
+    assert_string_equal(err.buf, "hv-src: the iperf3 client did not finish "
+                                 "within 5 s of the stop");
+    peer_close(pair.src.peer, 1000);
+    peer_close(pair.dst.peer, 1000);
+    free(log);
+    strbuf_dispose(&json);
+    strbuf_dispose(&err);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +228,9 @@ int main(void)
         cmocka_unit_test(test_remote__trial_halves),
         cmocka_unit_test(test_remote__mac),
         cmocka_unit_test(test_remote__clock_estimate),
+        cmocka_unit_test(test_remote__wait_bound),
+        cmocka_unit_test(test_remote__tcp_client_never_done),
     };
-    return cmocka_run_group_tests(tests, NULL, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return cmocka_run_group_tests(tests, tmpdir_create, tmpdir_remove);
 }

@@ -316,6 +316,22 @@ static void test_strbuf__xasprintf(void **state)
     free(s);
 }
 
+/* Another host's text, made safe to log: escapes and controls out,
+ * UTF-8 in. */
+static void test_strbuf__add_printable(void **state)
+{
+    static const char in[] = "a\x1b[2Jb\tc\r\x7f\xc3\xa9\xc2\x9b"
+                             "\x9b\xe2\x82\xac\xc0\xaf\xed\xa0\x80"
+                             "\xf5\x80\xe2\x82";
+    struct strbuf sb = STRBUF_INIT;
+
+    (void)state;
+    strbuf_add_printable(&sb, in, sizeof in - 1);
+    assert_string_equal(sb.buf, "a?[2Jb c??\xc3\xa9???\xe2\x82\xac"
+                                "?????????");
+    strbuf_dispose(&sb);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -334,6 +350,7 @@ int main(void)
         cmocka_unit_test(test_strbuf__read_file_appends),
         cmocka_unit_test(test_strbuf__read_file_missing),
         cmocka_unit_test(test_strbuf__xasprintf),
+        cmocka_unit_test(test_strbuf__add_printable),
     };
     return cmocka_run_group_tests_name("strbuf", tests, tmpdir_create,
                                        tmpdir_remove);
