@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -82,6 +83,57 @@ static void test_util__open_untrusted(void **state)
     free(hard);
     free(lnk);
     free(file);
+}
+
+/* What is in <tmpdir>/<dir>, "." and ".." aside. */
+static int entries(const char *dir)
+{
+    char *path = xasprintf("%s/%s", tmpdir, dir);
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int n = 0;
+
+    while (d && (e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    if (d)
+        closedir(d);
+    free(path);
+    return n;
+}
+
+/* A link planted where the old code put its temporary file (<path>.tmp)
+ * is not written through, and the file is 0644 whatever the umask (002
+ * made it group-writable, which the spool's reader refuses). */
+static void test_util__write_file_atomic_follows_no_link(void **state)
+{
+    char *victim = tmpdir_put("atomic", "victim", "keep");
+    char *path = xasprintf("%s/atomic/out", tmpdir);
+    char *planted = xasprintf("%s.tmp", path);
+    struct strbuf text = STRBUF_INIT;
+    struct stat st;
+    mode_t old = umask(002);
+    (void)state;
+
+    assert_int_equal(symlink(victim, planted), 0);
+    assert_int_equal(write_file_atomic(path, "new", 3), 0);
+    assert_int_equal(strbuf_read_file(&text, victim), 0);
+    assert_string_equal(text.buf, "keep");
+    strbuf_reset(&text);
+    assert_int_equal(strbuf_read_file(&text, path), 0);
+    assert_string_equal(text.buf, "new");
+    assert_int_equal(lstat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    umask(077);
+    assert_int_equal(write_file_atomic(path, "again", 5), 0);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    umask(old);
+    /* victim, the planted link and the file: no temporary file left. */
+    assert_int_equal(entries("atomic"), 3);
+    strbuf_dispose(&text);
+    free(planted);
+    free(path);
+    free(victim);
 }
 
 static void note_waiting(const char *holder)
@@ -247,6 +299,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util__open_untrusted),
+        cmocka_unit_test(test_util__write_file_atomic_follows_no_link),
         cmocka_unit_test(test_util__host_lock),
         cmocka_unit_test(test_util__host_lock_name_written_late),
         cmocka_unit_test(test_util__url_redact_user_info),
