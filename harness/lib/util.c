@@ -224,9 +224,8 @@ int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* The checks of util_open_untrusted() on what fstat() said. */
-static int untrusted_check(const struct stat *st, const struct untrusted *w,
-                           const char *name, struct strbuf *err)
+int util_untrusted_check(const struct stat *st, const struct untrusted *w,
+                         const char *name, struct strbuf *err)
 {
     const char *what = w->directory ? "a directory" : "a regular file";
 
@@ -281,7 +280,7 @@ int util_open_untrusted(int dirfd, const char *name,
         strbuf_addf(err, "cannot open '%s': %s", name, strerror(-rc));
         return rc;
     }
-    rc = fstat(fd, st) ? -errno : untrusted_check(st, want, name, err);
+    rc = fstat(fd, st) ? -errno : util_untrusted_check(st, want, name, err);
     if (!rc && fcntl(fd, F_SETFL, 0) < 0)
         rc = -errno;
     if (rc) {

@@ -84,6 +84,12 @@ struct strbuf;
 int util_open_untrusted(int dirfd, const char *name,
                         const struct untrusted *want, struct stat *st,
                         struct strbuf *err);
+/* The checks of util_open_untrusted() on what stat() said of 'name':
+ * 0, or the same -errno and words in 'err'.  For asking whether a file
+ * is there to be believed without opening it (fstatat() with
+ * AT_SYMLINK_NOFOLLOW: a link is then "not a regular file"). */
+int util_untrusted_check(const struct stat *st, const struct untrusted *want,
+                         const char *name, struct strbuf *err);
 /* Copies what is left to read of 'in' into 'out'; 0 or a negative errno. */
 int copy_fd(int in, int out);
 /* Copies what is left of 'in' into the file 'to', opened for writing with

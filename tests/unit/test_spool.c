@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "report/bundle.h"
 #include "report/spool.c"
 #include "run/settings.h"
 #include "tmpdir.h"
@@ -30,6 +31,16 @@ static int stub_send(const struct post_target *t, const char *bundle,
 }
 
 static const struct post_transport stub = { "stub", NULL, stub_send };
+
+static int refuse_send(const struct post_target *t, const char *bundle,
+                       struct strbuf *err)
+{
+    calls++;
+    strbuf_addstr(err, "refused");
+    return -ECONNREFUSED;
+}
+
+static const struct post_transport refuse = { "refuse", NULL, refuse_send };
 
 /* A results folder <tmpdir>/<name> with a spool holding bundle "b.tar.gz"
  * and its JSON 'meta' (mode 0600).  Returns the results folder. */
@@ -222,6 +233,148 @@ static void test_spool__ca_file_kept(void **state)
     free(bundle);
 }
 
+/* A results folder <tmpdir>/<name> holding bundle "b.tar.gz" (mode 0644)
+ * and no spool yet; *bundle gets the bundle's path. */
+static char *results_with_bundle(const char *name, char **bundle)
+{
+    *bundle = tmpdir_put(name, "b.tar.gz", "bundle");
+    chmod(*bundle, 0644);
+    return xasprintf("%s/%s", tmpdir, name);
+}
+
+/* A spool others could write, own or have swapped for a link is not
+ * written: the error names it, and nothing lands in it or where a link
+ * points.  (It used to be written as it was, and then never read.) */
+static void test_spool__add_refuses_an_untrusted_spool(void **state)
+{
+    char *bundle, *results = results_with_bundle("untrusted", &bundle);
+    char *spool = xasprintf("%s/.spool", results);
+    char *elsewhere = xasprintf("%s/elsewhere", tmpdir);
+    char *json = xasprintf("%s/b.tar.gz.json", spool);
+    struct post_target t = { .url = "http://x.invalid/", .timeout = 5 };
+    struct strbuf err = STRBUF_INIT;
+    (void)state;
+
+    assert_int_equal(mkdir(spool, 0777), 0);
+    chmod(spool, 0777);
+    assert_int_equal(spool_add(results, bundle, &t, &err), -EPERM);
+    assert_non_null(strstr(err.buf, spool));
+    assert_non_null(strstr(err.buf, "writable by others"));
+    assert_int_equal(access(json, F_OK), -1);
+    assert_false(spool_has(results, bundle));
+
+    chmod(spool, 0700);
+    if (geteuid() == 0) {
+        assert_int_equal(chown(spool, 65534, 65534), 0);
+        strbuf_reset(&err);
+        assert_int_equal(spool_add(results, bundle, &t, &err), -EPERM);
+        assert_non_null(strstr(err.buf, "owned by uid 65534"));
+        assert_int_equal(access(json, F_OK), -1);
+    }
+
+    assert_int_equal(rmdir(spool), 0);
+    assert_int_equal(mkdir(elsewhere, 0700), 0);
+    assert_int_equal(symlink(elsewhere, spool), 0);
+    strbuf_reset(&err);
+    assert_int_equal(spool_add(results, bundle, &t, &err), -ELOOP);
+    assert_non_null(strstr(err.buf, "symbolic link"));
+    assert_int_equal(rmdir(elsewhere), 0);  /* empty: nothing went in */
+    strbuf_dispose(&err);
+    free(json);
+    free(elsewhere);
+    free(spool);
+    free(results);
+    free(bundle);
+}
+
+/* A JSON in the spool that is no file of the spool's owner (a link, a
+ * fifo, another user's) is no entry: the bundle is said to be spooled
+ * anew, and is, rather than "still waits" while nothing would send it. */
+static void test_spool__a_planted_json_is_no_entry(void **state)
+{
+    char *bundle, *results = results_with_bundle("planted", &bundle);
+    char *spool = xasprintf("%s/.spool", results);
+    char *json = xasprintf("%s/b.tar.gz.json", spool);
+    char *victim = tmpdir_put("planted", "victim", "keep");
+    struct post_target t = { .url = "http://x.invalid/", .timeout = 5,
+                             .transport = &refuse }, back;
+    struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
+    struct stat st;
+    json_t *j;
+    (void)state;
+
+    assert_int_equal(mkdir(spool, 0700), 0);
+    for (int kind = 0; kind < 3; kind++) {
+        unlink(json);
+        if (kind == 0)
+            assert_int_equal(symlink(victim, json), 0);
+        else if (kind == 1)
+            assert_int_equal(mkfifo(json, 0600), 0);
+        else if (geteuid() == 0)
+            free(tmpdir_put("planted/.spool", "b.tar.gz.json",
+                            "{\"url\": \"http://x.invalid/\"}")),
+            assert_int_equal(chown(json, 65534, 65534), 0);
+        else
+            continue;
+        assert_false(spool_has(results, bundle));
+        strbuf_reset(&err);
+        assert_int_equal(post_deliver(&t, bundle, results, &err),
+                         -ECONNREFUSED);
+        assert_non_null(strstr(err.buf, "for 'perftests post'"));
+        assert_true(spool_has(results, bundle));
+        assert_int_equal(lstat(json, &st), 0);
+        assert_true(S_ISREG(st.st_mode));
+        assert_int_equal(st.st_mode & 07777, 0600);
+        assert_int_equal(load(results, &back, &j, &warn, &err), 0);
+        json_decref(j);
+    }
+    strbuf_reset(&err);
+    assert_int_equal(strbuf_read_file(&err, victim), 0);
+    assert_string_equal(err.buf, "keep");
+    strbuf_dispose(&warn);
+    strbuf_dispose(&err);
+    free(victim);
+    free(json);
+    free(spool);
+    free(results);
+    free(bundle);
+}
+
+/* A bundle made under umask 002 is spooled and read back: it came out
+ * 0664, was hard-linked into the spool, and the reader refused it every
+ * time. */
+static void test_spool__a_bundle_made_under_umask_002_is_read_back(void **state)
+{
+    char *file = tmpdir_put("umask/run", "summary.json", "{}\n");
+    char *dir = xasprintf("%s/umask/run", tmpdir);
+    char *results = xasprintf("%s/umask", tmpdir);
+    char *bundle = bundle_path(dir);
+    struct post_target t = { .url = "http://x.invalid/", .timeout = 5 }, back;
+    struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
+    mode_t old = umask(002);
+    struct stat st;
+    json_t *j;
+    int fd;
+    (void)state;
+
+    assert_int_equal(bundle_write(dir, bundle, &err), 0);
+    assert_int_equal(spool_add(results, bundle, &t, &err), 0);
+    umask(old);
+    assert_int_equal(stat(bundle, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    fd = open_spool(results, &err);
+    assert_true(fd >= 0);
+    assert_int_equal(entry_load(fd, "run.tar.gz", &back, &j, &warn, &err), 0);
+    close(fd);
+    json_decref(j);
+    strbuf_dispose(&warn);
+    strbuf_dispose(&err);
+    free(bundle);
+    free(results);
+    free(dir);
+    free(file);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -231,6 +384,9 @@ int main(void)
         cmocka_unit_test(test_spool__origin_outside_results_ignored),
         cmocka_unit_test(test_spool__landed_entry_not_sent_again),
         cmocka_unit_test(test_spool__ca_file_kept),
+        cmocka_unit_test(test_spool__add_refuses_an_untrusted_spool),
+        cmocka_unit_test(test_spool__a_planted_json_is_no_entry),
+        cmocka_unit_test(test_spool__a_bundle_made_under_umask_002_is_read_back),
     };
     return cmocka_run_group_tests_name("spool", tests, tmpdir_create,
                                        tmpdir_remove);
