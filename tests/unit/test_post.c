@@ -17,8 +17,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 #include "report/post.h"
@@ -269,6 +271,56 @@ static void test_post__ssh_needs_known_hosts(void **state)
     free(missing);
 }
 
+/* A record of a landing that is not ours (another user's file, a fifo,
+ * something far too big) is not believed: anyone who can write the
+ * results folder could otherwise have a bundle dropped unsent, or hang
+ * the reading.  It is said, naming it; and the next landing replaces it
+ * with a record of our own rather than writing through it. */
+static void test_post__an_untrusted_record_is_not_believed(void **state)
+{
+    struct fixture *f = *state;
+    struct post_target t = target(URL, 0);
+    char *record = xasprintf("%s.posted", f->bundle);
+    char *log = xasprintf("%s/log", f->dir);
+    char big[8192];
+    struct stat st;
+
+    /* A fifo read without O_NONBLOCK would wait for a writer forever. */
+    alarm(20);
+    assert_int_equal(log_open_file(log), 0);
+    assert_int_equal(mkfifo(record, 0644), 0);
+    assert_false(post_already(f->bundle, &f->text));
+    unlink(record);
+    memset(big, 'x', sizeof big);
+    assert_int_equal(write_file_atomic(record, big, sizeof big), 0);
+    assert_false(post_already(f->bundle, &f->text));
+    if (geteuid() == 0) {
+        assert_int_equal(write_file_atomic(record, "2026 http://x/\n", 15), 0);
+        assert_int_equal(chown(record, 65534, 65534), 0);
+        assert_false(post_already(f->bundle, &f->text));
+    }
+    log_close_file();
+    assert_int_equal(strbuf_read_file(&f->text, log), 0);
+    assert_non_null(strstr(f->text.buf, record));
+    assert_non_null(strstr(f->text.buf, "not believed"));
+
+    /* A fifo where the record goes: the landing is recorded all the
+     * same, in a file of our own. */
+    unlink(record);
+    assert_int_equal(mkfifo(record, 0644), 0);
+    fail_first = 0;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), 0);
+    assert_int_equal(lstat(record, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_uid, geteuid());
+    strbuf_reset(&f->text);
+    assert_true(post_already(f->bundle, &f->text));
+    assert_non_null(strstr(f->text.buf, URL_SHOWN));
+    alarm(0);
+    free(log);
+    free(record);
+}
+
 static void *stop_later(void *arg)
 {
     sleep_ms(300);
@@ -326,6 +378,7 @@ int main(void)
         TEST(test_post__a_spooled_bundle_is_not_spooled_twice),
         TEST(test_post__neither_posted_nor_spooled),
         TEST(test_post__ssh_needs_known_hosts),
+        TEST(test_post__an_untrusted_record_is_not_believed),
         TEST(test_post__an_upload_ends_when_stopped),
     };
     return cmocka_run_group_tests_name("post", tests, tmpdir_create,

@@ -212,6 +212,38 @@ static void test_spool__landed_entry_not_sent_again(void **state)
     free(origin_dir);
 }
 
+/* A record of the landing beside the origin that is another user's is
+ * not believed: the entry is tried (and fails here, and stays), not
+ * dropped unsent. */
+static void test_spool__an_untrusted_record_drops_no_entry(void **state)
+{
+    char *origin_dir = xasprintf("%s/foreign", tmpdir);
+    char *meta = xasprintf("{\"url\": \"http://127.0.0.1:1/\", \"timeout\": 5, "
+                           "\"retries\": 0, \"origin\": \"%s/b.tar.gz\"}",
+                           origin_dir);
+    char *results = spool_with("foreign", meta);
+    char *record = tmpdir_put("foreign", "b.tar.gz.posted", "2026 http://x/\n");
+    char *json = xasprintf("%s/.spool/b.tar.gz.json", results);
+    struct strbuf err = STRBUF_INIT;
+    int sent, failed;
+    (void)state;
+
+    if (geteuid() != 0)
+        skip();
+    free(tmpdir_put("foreign", "b.tar.gz", "bundle"));
+    assert_int_equal(chown(record, 65534, 65534), 0);
+    assert_int_equal(spool_send(results, NULL, NULL, &sent, &failed, &err), 0);
+    assert_int_equal(sent, 0);
+    assert_int_equal(failed, 1);
+    assert_int_equal(access(json, F_OK), 0);
+    strbuf_dispose(&err);
+    free(json);
+    free(record);
+    free(results);
+    free(meta);
+    free(origin_dir);
+}
+
 /* REPORT_CA_FILE goes into the spool with the target, and comes back. */
 static void test_spool__ca_file_kept(void **state)
 {
@@ -383,6 +415,7 @@ int main(void)
         cmocka_unit_test(test_spool__loose_spool_refused),
         cmocka_unit_test(test_spool__origin_outside_results_ignored),
         cmocka_unit_test(test_spool__landed_entry_not_sent_again),
+        cmocka_unit_test(test_spool__an_untrusted_record_drops_no_entry),
         cmocka_unit_test(test_spool__ca_file_kept),
         cmocka_unit_test(test_spool__add_refuses_an_untrusted_spool),
         cmocka_unit_test(test_spool__a_planted_json_is_no_entry),
