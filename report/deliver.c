@@ -73,25 +73,25 @@ int post_bundle(const struct post_target *t, const char *bundle,
     char *shown = url_redact(t->url);
     double delay = t->retry_delay;
     struct untrusted any_file = { .owner = (uid_t)-1 };
-    int rc = -EINVAL;
+    int rc = -EINVAL, fd;
 
-    /* The transports open it by name: it must be a file, not a link to
-     * one (a spooled "bundle" linking to /etc/shadow). */
-    rc = util_open_untrusted(AT_FDCWD, bundle, &any_file, NULL, err);
-    if (rc < 0) {
+    /* A file, not a link to one (a spooled "bundle" linking to
+     * /etc/shadow); opened once, and every attempt sends from this
+     * descriptor: the name may point elsewhere by the next retry. */
+    fd = util_open_untrusted(AT_FDCWD, bundle, &any_file, NULL, err);
+    if (fd < 0) {
         free(shown);
-        return rc;
+        return fd;
     }
-    close(rc);
-    rc = -EINVAL;
     if (!tr) {
         strbuf_addf(err, "'%s': not an http(s), scp or sftp URL", shown);
+        close(fd);
         free(shown);
         return -EINVAL;
     }
     for (int attempt = 0; attempt <= t->retries; attempt++) {
         strbuf_reset(err);
-        rc = tr->send(t, bundle, err);
+        rc = tr->send(t, bundle, fd, err);
         if (!rc || (t->stop && *t->stop))
             break;
         if (attempt < t->retries) {
@@ -101,6 +101,7 @@ int post_bundle(const struct post_target *t, const char *bundle,
             delay = fmin(delay * 2, 300);
         }
     }
+    close(fd);
     if (!rc) {
         record_posted(bundle, t->url);
         LOG_INFO("posted %s to %s", bundle, shown);

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -35,7 +36,7 @@
 static int calls, fail_first;
 
 static int stub_send(const struct post_target *t, const char *bundle,
-                     struct strbuf *err)
+                     int fd, struct strbuf *err)
 {
     assert_true(path_is_file(bundle));
     calls++;
@@ -321,6 +322,51 @@ static void test_post__an_untrusted_record_is_not_believed(void **state)
     free(record);
 }
 
+/* What each attempt read from the descriptor it was given. */
+static struct strbuf sent_text = STRBUF_INIT;
+
+/* Fails its first attempt after swapping the bundle's name for a link to
+ * another file (as anyone who can write the results folder could), then
+ * reads what it was given. */
+static int swapping_send(const struct post_target *t, const char *bundle,
+                         int fd, struct strbuf *err)
+{
+    char *aside = xasprintf("%s.aside", bundle);
+    char *secret = xasprintf("%s.secret", bundle);
+
+    if (++calls == 1) {
+        assert_int_equal(write_file_atomic(secret, "secret", 6), 0);
+        assert_int_equal(rename(bundle, aside), 0);
+        assert_int_equal(symlink(secret, bundle), 0);
+        strbuf_addstr(err, "swapped");
+        free(secret);
+        free(aside);
+        return -ECONNREFUSED;
+    }
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    strbuf_reset(&sent_text);
+    assert_int_equal(strbuf_read_fd(&sent_text, fd), 0);
+    free(secret);
+    free(aside);
+    return 0;
+}
+
+/* A retry sends the file that was checked, not what its name points to
+ * by then: the transports used to open the name again at each attempt. */
+static void test_post__a_retry_sends_what_was_checked(void **state)
+{
+    struct fixture *f = *state;
+    static const struct post_transport swapping = { "swapping", NULL,
+                                                    swapping_send };
+    struct post_target t = target(URL, 1);
+
+    t.transport = &swapping;
+    assert_int_equal(post_bundle(&t, f->bundle, &f->err), 0);
+    assert_int_equal(calls, 2);
+    assert_string_equal(sent_text.buf, "bundle");
+    strbuf_dispose(&sent_text);
+}
+
 static void *stop_later(void *arg)
 {
     sleep_ms(300);
@@ -343,6 +389,7 @@ static void test_post__an_upload_ends_when_stopped(void **state)
     struct post_target t = target("", 0);
     long long t0;
     pthread_t th;
+    int fd;
     char *url;
 
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -357,7 +404,10 @@ static void test_post__an_upload_ends_when_stopped(void **state)
     t.stop = &stop;
     t0 = monotonic_ms();
     pthread_create(&th, NULL, stop_later, (void *)&stop);
-    assert_int_not_equal(http->send(&t, f->bundle, &f->err), 0);
+    fd = open(f->bundle, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_not_equal(http->send(&t, f->bundle, fd, &f->err), 0);
+    close(fd);
     assert_true(monotonic_ms() - t0 < 3000);
     assert_non_null(strstr(f->err.buf, "interrupted"));
     pthread_join(th, NULL);
@@ -379,6 +429,7 @@ int main(void)
         TEST(test_post__neither_posted_nor_spooled),
         TEST(test_post__ssh_needs_known_hosts),
         TEST(test_post__an_untrusted_record_is_not_believed),
+        TEST(test_post__a_retry_sends_what_was_checked),
         TEST(test_post__an_upload_ends_when_stopped),
     };
     return cmocka_run_group_tests_name("post", tests, tmpdir_create,

@@ -24,7 +24,7 @@
 static int calls;
 
 static int stub_send(const struct post_target *t, const char *bundle,
-                     struct strbuf *err)
+                     int fd, struct strbuf *err)
 {
     calls++;
     return 0;
@@ -33,7 +33,7 @@ static int stub_send(const struct post_target *t, const char *bundle,
 static const struct post_transport stub = { "stub", NULL, stub_send };
 
 static int refuse_send(const struct post_target *t, const char *bundle,
-                       struct strbuf *err)
+                       int fd, struct strbuf *err)
 {
     calls++;
     strbuf_addstr(err, "refused");
