@@ -89,7 +89,7 @@ has "the run says where the bundle waits" "waits in $res/.spool/"
 id=$(basename "$(run_dir)")
 check "the bundle is in the spool" test -s "$res/.spool/$id.tar.gz"
 # The bundle is gzip: its members are read unpacked.
-check "no password in metadata, log or bundle" bash -c "! grep -rqa s3cret '$(run_dir)' && tar -xzOf '$res/$id.tar.gz' >'$tmp/unpacked' && ! grep -qa s3cret '$tmp/unpacked'"
+check "no password in metadata, log or bundle" bash -c "! grep -rqa s3cret '$(run_dir)' && tar -xzOf '$res/$id.tar.gz' >'$tmp/members' && ! grep -qa s3cret '$tmp/members'"
 check "nginx starts again" start_nginx
 run_pt 0 post -d "$res"
 has "post sends the spool" "1 posted, 0 still waiting"
