@@ -11,7 +11,6 @@
 
 #include <archive.h>
 #include <archive_entry.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -50,28 +49,13 @@ static void members(const char *path, struct strbuf *out)
     archive_read_free(a);
 }
 
-/* What is in <tmpdir>/<folder>, "." and ".." aside. */
-static int entries(const char *folder)
-{
-    char *path = xasprintf("%s/%s", tmpdir, folder);
-    DIR *d = opendir(path);
-    struct dirent *e;
-    int n = 0;
-
-    while (d && (e = readdir(d)))
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    if (d)
-        closedir(d);
-    free(path);
-    return n;
-}
-
 /* A link at <bundle>.tmp (where the bundle used to be written first) or
  * at the bundle's own name is replaced, never written through. */
 static void test_bundle__follows_no_link(void **state)
 {
     char *dir = make_run("planted");
     char *victim = tmpdir_put("planted", "victim", "keep");
+    char *folder = xasprintf("%s/planted", tmpdir);
     char *path = bundle_path(dir);
     char *tmp = xasprintf("%s.tmp", path);
     struct strbuf err = STRBUF_INIT, text = STRBUF_INIT;
@@ -97,11 +81,12 @@ static void test_bundle__follows_no_link(void **state)
     assert_int_equal(lstat(path, &st), 0);
     assert_true(S_ISREG(st.st_mode));
     /* run, victim, the planted link and the bundle: no temporary left. */
-    assert_int_equal(entries("planted"), 4);
+    assert_int_equal(dir_entries(folder), 4);
     strbuf_dispose(&text);
     strbuf_dispose(&err);
     free(tmp);
     free(path);
+    free(folder);
     free(victim);
     free(dir);
 }
@@ -140,7 +125,7 @@ static void test_bundle__unwritable_folder_said(void **state)
 
     assert_int_equal(bundle_write(dir, path, &err), -ENOENT);
     assert_non_null(strstr(err.buf, path));
-    assert_int_equal(entries("nofolder/run"), 1);
+    assert_int_equal(dir_entries(dir), 1);
     strbuf_dispose(&err);
     free(path);
     free(dir);

@@ -9,7 +9,6 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
@@ -101,16 +100,10 @@ static int teardown(void **state)
 static int spool_entries(const char *dir)
 {
     char *spool = xasprintf("%s/.spool", dir);
-    DIR *d = opendir(spool);
-    struct dirent *e;
-    int n = 0;
+    int n = dir_entries(spool);
 
-    while (d && (e = readdir(d)))
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    if (d)
-        closedir(d);
     free(spool);
-    return d ? n : -1;
+    return n;
 }
 
 static void test_post__retries_until_it_lands(void **state)

@@ -181,67 +181,60 @@ static void test_spool__origin_outside_results_ignored(void **state)
     free(outside);
 }
 
+/* Spools "b.tar.gz" of <tmpdir>/<name> for a port that refuses, with a
+ * record of its landing beside it owned by 'owner', and sends the spool:
+ * returns how many failed, *left whether the entry is still there. */
+static int send_beside_record(const char *name, uid_t owner, bool *left)
+{
+    char *origin_dir = xasprintf("%s/%s", tmpdir, name);
+    char *meta = xasprintf("{\"url\": \"http://127.0.0.1:1/\", \"timeout\": 5, "
+                           "\"retries\": 0, \"origin\": \"%s/b.tar.gz\"}",
+                           origin_dir);
+    char *results = spool_with(name, meta);
+    char *record = tmpdir_put(name, "b.tar.gz.posted", "2026 http://x/\n");
+    char *json = xasprintf("%s/.spool/b.tar.gz.json", results);
+    struct strbuf err = STRBUF_INIT;
+    int sent, failed;
+
+    free(tmpdir_put(name, "b.tar.gz", "bundle"));
+    assert_int_equal(chown(record, owner, owner), 0);
+    assert_int_equal(spool_send(results, NULL, NULL, &sent, &failed, &err), 0);
+    assert_int_equal(sent, 0);
+    assert_true(path_is_file(record));
+    *left = !access(json, F_OK);
+    strbuf_dispose(&err);
+    free(json);
+    free(record);
+    free(results);
+    free(meta);
+    free(origin_dir);
+    return failed;
+}
+
 /* An entry left in the spool of a bundle that landed (its origin has the
  * record: a spool restored from a backup, a crash between the landing and
  * the entry's removal) is dropped, never sent again.  Were it sent, the
  * port that refuses would make it fail and stay. */
 static void test_spool__landed_entry_not_sent_again(void **state)
 {
-    char *origin_dir = xasprintf("%s/landed", tmpdir);
-    char *meta = xasprintf("{\"url\": \"http://127.0.0.1:1/\", \"timeout\": 5, "
-                           "\"retries\": 0, \"origin\": \"%s/b.tar.gz\"}",
-                           origin_dir);
-    char *results = spool_with("landed", meta);
-    char *record = tmpdir_put("landed", "b.tar.gz.posted", "2026 http://x/\n");
-    char *json = xasprintf("%s/.spool/b.tar.gz.json", results);
-    struct strbuf err = STRBUF_INIT;
-    int sent, failed;
+    bool left;
     (void)state;
 
-    free(tmpdir_put("landed", "b.tar.gz", "bundle"));
-    assert_int_equal(spool_send(results, NULL, NULL, &sent, &failed, &err), 0);
-    assert_int_equal(sent, 0);
-    assert_int_equal(failed, 0);
-    assert_int_equal(access(json, F_OK), -1);
-    assert_true(path_is_file(record));
-    strbuf_dispose(&err);
-    free(json);
-    free(record);
-    free(results);
-    free(meta);
-    free(origin_dir);
+    assert_int_equal(send_beside_record("landed", geteuid(), &left), 0);
+    assert_false(left);
 }
 
-/* A record of the landing beside the origin that is another user's is
- * not believed: the entry is tried (and fails here, and stays), not
- * dropped unsent. */
+/* A record beside the origin that is another user's is not believed: the
+ * entry is tried (and fails here, and stays), not dropped unsent. */
 static void test_spool__an_untrusted_record_drops_no_entry(void **state)
 {
-    char *origin_dir = xasprintf("%s/foreign", tmpdir);
-    char *meta = xasprintf("{\"url\": \"http://127.0.0.1:1/\", \"timeout\": 5, "
-                           "\"retries\": 0, \"origin\": \"%s/b.tar.gz\"}",
-                           origin_dir);
-    char *results = spool_with("foreign", meta);
-    char *record = tmpdir_put("foreign", "b.tar.gz.posted", "2026 http://x/\n");
-    char *json = xasprintf("%s/.spool/b.tar.gz.json", results);
-    struct strbuf err = STRBUF_INIT;
-    int sent, failed;
+    bool left;
     (void)state;
 
     if (geteuid() != 0)
         skip();
-    free(tmpdir_put("foreign", "b.tar.gz", "bundle"));
-    assert_int_equal(chown(record, 65534, 65534), 0);
-    assert_int_equal(spool_send(results, NULL, NULL, &sent, &failed, &err), 0);
-    assert_int_equal(sent, 0);
-    assert_int_equal(failed, 1);
-    assert_int_equal(access(json, F_OK), 0);
-    strbuf_dispose(&err);
-    free(json);
-    free(record);
-    free(results);
-    free(meta);
-    free(origin_dir);
+    assert_int_equal(send_beside_record("foreign", 65534, &left), 1);
+    assert_true(left);
 }
 
 /* REPORT_CA_FILE goes into the spool with the target, and comes back. */

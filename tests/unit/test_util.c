@@ -9,7 +9,6 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -85,29 +84,14 @@ static void test_util__open_untrusted(void **state)
     free(file);
 }
 
-/* What is in <tmpdir>/<dir>, "." and ".." aside. */
-static int entries(const char *dir)
-{
-    char *path = xasprintf("%s/%s", tmpdir, dir);
-    DIR *d = opendir(path);
-    struct dirent *e;
-    int n = 0;
-
-    while (d && (e = readdir(d)))
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    if (d)
-        closedir(d);
-    free(path);
-    return n;
-}
-
 /* A link planted where the old code put its temporary file (<path>.tmp)
  * is not written through, and the file is 0644 whatever the umask (002
  * made it group-writable, which the spool's reader refuses). */
 static void test_util__write_file_atomic_follows_no_link(void **state)
 {
     char *victim = tmpdir_put("atomic", "victim", "keep");
-    char *path = xasprintf("%s/atomic/out", tmpdir);
+    char *dir = xasprintf("%s/atomic", tmpdir);
+    char *path = xasprintf("%s/out", dir);
     char *planted = xasprintf("%s.tmp", path);
     struct strbuf text = STRBUF_INIT;
     struct stat st;
@@ -129,10 +113,11 @@ static void test_util__write_file_atomic_follows_no_link(void **state)
     assert_int_equal(st.st_mode & 07777, 0644);
     umask(old);
     /* victim, the planted link and the file: no temporary file left. */
-    assert_int_equal(entries("atomic"), 3);
+    assert_int_equal(dir_entries(dir), 3);
     strbuf_dispose(&text);
     free(planted);
     free(path);
+    free(dir);
     free(victim);
 }
 
