@@ -12,6 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/util.h"
+
 static int add_file(struct archive *a, const char *path, const char *name,
                     const struct stat *st, struct strbuf *err)
 {
@@ -79,16 +81,25 @@ char *bundle_path(const char *run_dir)
 
 int bundle_write(const char *run_dir, const char *path, struct strbuf *err)
 {
-    struct archive *a = archive_write_new();
+    struct archive *a;
     const char *base = strrchr(run_dir, '/');
-    char *tmp = xasprintf("%s.tmp", path);
-    int rc = 0;
+    char *tmp;
+    /* Written through a descriptor of a file we made: the results folder
+     * may be one others write, and root must not follow what they put
+     * there.  0644 whatever the umask, for the spool's reader. */
+    int fd = util_replace_open(AT_FDCWD, path, 0644, &tmp), rc = 0;
 
+    if (fd < 0) {
+        strbuf_addf(err, "cannot create a file beside '%s': %s", path,
+                    strerror(-fd));
+        return fd;
+    }
+    a = archive_write_new();
     base = base && base[1] ? base + 1 : run_dir;
     archive_write_add_filter_gzip(a);
     archive_write_set_format_pax_restricted(a);
-    if (archive_write_open_filename(a, tmp) != ARCHIVE_OK) {
-        strbuf_addf(err, "cannot create '%s': %s", tmp,
+    if (archive_write_open_fd(a, fd) != ARCHIVE_OK) {
+        strbuf_addf(err, "cannot write '%s': %s", tmp,
                     archive_error_string(a));
         rc = -EIO;
     } else {
@@ -99,13 +110,11 @@ int bundle_write(const char *run_dir, const char *path, struct strbuf *err)
         }
     }
     archive_write_free(a);
-    if (!rc && rename(tmp, path)) {
-        rc = -errno;
-        strbuf_addf(err, "cannot rename '%s': %s", tmp, strerror(errno));
-    }
     if (rc)
-        unlink(tmp);
-    free(tmp);
+        return util_replace_commit(AT_FDCWD, fd, tmp, path, rc);
+    rc = util_replace_commit(AT_FDCWD, fd, tmp, path, 0);
+    if (rc)
+        strbuf_addf(err, "cannot write '%s': %s", path, strerror(-rc));
     return rc;
 }
 

@@ -9,6 +9,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -17,24 +18,27 @@
 
 LOG_MODULE("post");
 
+/* The largest record of a landing believed: one line, a time and a URL. */
+#define RECORD_MAX 4096
+
 static void record_posted(const char *bundle, const char *url)
 {
     char *path = xasprintf("%s.posted", bundle);
     char *shown = url_redact(url);
     char when[32];
     time_t now = time(NULL);
-    /* Not through a link someone put there. */
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-                  0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    char *line;
+    int rc;
 
     strftime(when, sizeof when, "%Y-%m-%dT%H:%M:%SZ", gmtime(&now));
-    if (f) {
-        fprintf(f, "%s %s\n", when, shown);
-        fclose(f);
-    } else if (fd >= 0) {
-        close(fd);
-    }
+    line = xasprintf("%s %s\n", when, shown);
+    /* A new file renamed over whatever is there: a link, a fifo (an open
+     * for writing would wait for a reader) or another user's file is
+     * replaced, not written through. */
+    if ((rc = write_file_atomic(path, line, strlen(line))))
+        LOG_WARN("cannot record the landing in '%s': %s", path,
+                 strerror(-rc));
+    free(line);
     free(shown);
     free(path);
 }
@@ -42,9 +46,20 @@ static void record_posted(const char *bundle, const char *url)
 bool post_already(const char *bundle, struct strbuf *where)
 {
     char *path = xasprintf("%s.posted", bundle);
-    bool posted = !strbuf_read_file(where, path);
+    /* Anyone who can write the results folder can put a file there: only
+     * one that root (or we) made is believed, else a bundle could be
+     * dropped unsent, or a fifo hang the reading. */
+    struct untrusted want = { .owner = geteuid(), .max_size = RECORD_MAX };
+    struct strbuf why = STRBUF_INIT;
+    int fd = util_open_untrusted(AT_FDCWD, path, &want, NULL, &why);
+    bool posted = fd >= 0 && !strbuf_read_fd(where, fd);
 
+    if (fd >= 0)
+        close(fd);
+    else if (fd != -ENOENT)
+        LOG_WARN("the record of a landing is not believed: %s", why.buf);
     strbuf_rtrim(where);
+    strbuf_dispose(&why);
     free(path);
     return posted;
 }
@@ -58,25 +73,25 @@ int post_bundle(const struct post_target *t, const char *bundle,
     char *shown = url_redact(t->url);
     double delay = t->retry_delay;
     struct untrusted any_file = { .owner = (uid_t)-1 };
-    int rc = -EINVAL;
+    int rc = -EINVAL, fd;
 
-    /* The transports open it by name: it must be a file, not a link to
-     * one (a spooled "bundle" linking to /etc/shadow). */
-    rc = util_open_untrusted(AT_FDCWD, bundle, &any_file, NULL, err);
-    if (rc < 0) {
+    /* A file, not a link to one (a spooled "bundle" linking to
+     * /etc/shadow); opened once, and every attempt sends from this
+     * descriptor: the name may point elsewhere by the next retry. */
+    fd = util_open_untrusted(AT_FDCWD, bundle, &any_file, NULL, err);
+    if (fd < 0) {
         free(shown);
-        return rc;
+        return fd;
     }
-    close(rc);
-    rc = -EINVAL;
     if (!tr) {
         strbuf_addf(err, "'%s': not an http(s), scp or sftp URL", shown);
+        close(fd);
         free(shown);
         return -EINVAL;
     }
     for (int attempt = 0; attempt <= t->retries; attempt++) {
         strbuf_reset(err);
-        rc = tr->send(t, bundle, err);
+        rc = tr->send(t, bundle, fd, err);
         if (!rc || (t->stop && *t->stop))
             break;
         if (attempt < t->retries) {
@@ -86,6 +101,7 @@ int post_bundle(const struct post_target *t, const char *bundle,
             delay = fmin(delay * 2, 300);
         }
     }
+    close(fd);
     if (!rc) {
         record_posted(bundle, t->url);
         LOG_INFO("posted %s to %s", bundle, shown);

@@ -4,6 +4,7 @@
 
 #include <curl/curl.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <math.h>
 #include <pwd.h>
 #include <stdio.h>
@@ -99,9 +100,28 @@ static int perform(CURL *c, const char *errbuf, const char *what,
     return 0;
 }
 
-/* Uploads 'path' (NULL: nothing, an empty file) to 'url'. */
-static int upload(const struct post_target *t, const char *url,
-                  const char *path, void (*extra)(CURL *, const void *),
+/* A stream of the bundle post_bundle() opened and checked, from its
+ * start (an attempt after the first reads it all again), and its size in
+ * *st; NULL with errno set.  A stream of its own to close, on the same
+ * file: the name is never opened again, so what is sent is what was
+ * checked, whatever the name points to by now. */
+static FILE *from_start(int fd, struct stat *st)
+{
+    int copy;
+    FILE *f;
+
+    if (lseek(fd, 0, SEEK_SET) < 0 || fstat(fd, st) < 0
+        || (copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)) < 0)
+        return NULL;
+    if (!(f = fdopen(copy, "rb")))
+        close(copy);
+    return f;
+}
+
+/* Uploads the bundle 'fd', named 'name' (-1: nothing, an empty file), to
+ * 'url'. */
+static int upload(const struct post_target *t, const char *url, int fd,
+                  const char *name, void (*extra)(CURL *, const void *),
                   const void *arg, struct strbuf *err)
 {
     char errbuf[CURL_ERROR_SIZE];
@@ -115,9 +135,9 @@ static int upload(const struct post_target *t, const char *url,
         free(shown);
         return -ENOMEM;
     }
-    if (path && (!(f = fopen(path, "rbe")) || fstat(fileno(f), &st))) {
+    if (fd >= 0 && !(f = from_start(fd, &st))) {
         rc = -errno;
-        strbuf_addf(err, "cannot read '%s': %s", path, strerror(errno));
+        strbuf_addf(err, "cannot read '%s': %s", name, strerror(errno));
         goto out;
     }
     curl_easy_setopt(c, CURLOPT_UPLOAD, 1L);
@@ -132,6 +152,18 @@ out:
     curl_easy_cleanup(c);
     free(shown);
     return rc;
+}
+
+/* The multipart part's data comes from the stream of from_start(). */
+static size_t part_read(char *buf, size_t size, size_t n, void *arg)
+{
+    return fread(buf, size, n, arg);
+}
+
+static int part_seek(void *arg, curl_off_t offset, int origin)
+{
+    return fseeko(arg, (off_t)offset, origin) ? CURL_SEEKFUNC_FAIL
+                                              : CURL_SEEKFUNC_OK;
 }
 
 static bool is_https(const char *url)
@@ -166,7 +198,7 @@ static void make_folders(const struct post_target *t, const char *url)
 }
 
 static int http_send(const struct post_target *t, const char *bundle,
-                     struct strbuf *err)
+                     int fd, struct strbuf *err)
 {
     char *url = target_url(t->url, bundle);
     int rc;
@@ -177,28 +209,37 @@ static int http_send(const struct post_target *t, const char *bundle,
         curl_mime *mime = c ? curl_mime_init(c) : NULL;
         curl_mimepart *part = mime ? curl_mime_addpart(mime) : NULL;
         char *shown = url_redact(t->url);
+        struct stat st;
+        FILE *f = NULL;
         rc = -ENOMEM;
-        if (part) {
+        if (part && !(f = from_start(fd, &st))) {
+            rc = -errno;
+            strbuf_addf(err, "cannot read '%s': %s", bundle,
+                        strerror(errno));
+        } else if (part) {
+            /* What curl_mime_filedata() did by name, from the stream. */
             curl_mime_name(part, "file");
-            rc = curl_mime_filedata(part, bundle) == CURLE_OK ? 0 : -ENOENT;
-            if (rc)
-                strbuf_addf(err, "cannot read '%s'", bundle);
-        }
-        if (!rc) {
+            curl_mime_filename(part, strrchr(bundle, '/')
+                                         ? strrchr(bundle, '/') + 1 : bundle);
+            curl_mime_type(part, "application/octet-stream");
+            curl_mime_data_cb(part, (curl_off_t)st.st_size, part_read,
+                              part_seek, NULL, f);
             curl_easy_setopt(c, CURLOPT_MIMEPOST, mime);
             rc = perform(c, errbuf, shown, err);
         }
         curl_mime_free(mime);
         curl_easy_cleanup(c);
+        if (f)
+            fclose(f);
         free(shown);
     } else {
-        rc = upload(t, url, bundle, NULL, NULL, err);
+        rc = upload(t, url, fd, bundle, NULL, NULL, err);
         if (rc == -ENOENT) {
             /* 409: the folder is missing and the server will not make
              * it (nginx does with create_full_put_path). */
             strbuf_reset(err);
             make_folders(t, url);
-            rc = upload(t, url, bundle, NULL, NULL, err);
+            rc = upload(t, url, fd, bundle, NULL, NULL, err);
         }
     }
     if (rc == -EPERM && is_https(t->url)) {
@@ -256,7 +297,7 @@ static void ssh_options(CURL *c, const void *arg)
                      (long)CURLFTP_CREATE_DIR);
 }
 
-static int ssh_send(const struct post_target *t, const char *bundle,
+static int ssh_send(const struct post_target *t, const char *bundle, int fd,
                     struct strbuf *err)
 {
     char *known = post_known_hosts(t->known_hosts);
@@ -279,10 +320,10 @@ static int ssh_send(const struct post_target *t, const char *bundle,
     }
     url = target_url(t->url, bundle);
     marker = xasprintf("%s.perftest", url);
-    rc = upload(t, url, bundle, ssh_options, &a, err);
+    rc = upload(t, url, fd, bundle, ssh_options, &a, err);
     /* The original's server picked a bundle up when its marker came. */
     if (!rc)
-        rc = upload(t, marker, NULL, ssh_options, &a, err);
+        rc = upload(t, marker, -1, NULL, ssh_options, &a, err);
     /* libcurl's words ("SSH remote key was not OK") name no file. */
     if (rc == -EPERM) {
         char *shown = url_redact(t->url);

@@ -49,8 +49,11 @@ struct post_transport {
     /* Whether it takes that URL; may be NULL in a transport that is given
      * in post_target.transport rather than found by scheme. */
     bool (*handles)(const char *url);
-    /* One attempt: 0, or -errno with the reason (no credentials). */
-    int (*send)(const struct post_target *t, const char *bundle,
+    /* One attempt: 0, or -errno with the reason (no credentials).  'fd'
+     * is the bundle as post_bundle() opened and checked it, to be read
+     * from its start (its offset is the transport's); 'bundle' is its
+     * name, for the URL and the messages, never to be opened again. */
+    int (*send)(const struct post_target *t, const char *bundle, int fd,
                 struct strbuf *err);
 };
 

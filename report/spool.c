@@ -25,78 +25,9 @@ static const char *base_name(const char *path)
     return slash ? slash + 1 : path;
 }
 
-/* The spool's copy of 'bundle': hard-linked, else copied. */
-static int put_copy(const char *bundle, const char *copy)
-{
-    unlink(copy);
-    return link(bundle, copy) ? copy_file(bundle, copy) : 0;
-}
-
-int spool_refresh(const char *results_dir, const char *bundle,
-                  struct strbuf *err)
-{
-    char *copy = xasprintf("%s/.spool/%s", results_dir, base_name(bundle));
-    int rc = 0;
-
-    if (spool_has(results_dir, bundle) && (rc = put_copy(bundle, copy)))
-        strbuf_addf(err, "cannot replace the spooled copy '%s': %s", copy,
-                    strerror(-rc));
-    free(copy);
-    return rc;
-}
-
-int spool_add(const char *results_dir, const char *bundle,
-              const struct post_target *t, struct strbuf *err)
-{
-    char *dir = xasprintf("%s/.spool", results_dir);
-    char *copy = xasprintf("%s/%s", dir, base_name(bundle));
-    char *meta = xasprintf("%s.json", copy);
-    char *origin = realpath(bundle, NULL);
-    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:f, s:s?}",
-                          "url", t->url, "method",
-                          t->method ? t->method : "put",
-                          "ssh_key", t->ssh_key ? t->ssh_key : "",
-                          "known_hosts", t->known_hosts ? t->known_hosts : "",
-                          "ca_file", t->ca_file ? t->ca_file : "",
-                          "retries", t->retries, "retry_delay",
-                          t->retry_delay, "timeout", t->timeout, "origin",
-                          origin);
-    char *text = json_dumps(j, JSON_INDENT(2));
-    int rc = mkdir_p(dir, 0700), fd;
-
-    if (!rc)
-        rc = put_copy(bundle, copy);
-    if (!rc) {
-        fd = open(meta, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-        if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-            rc = fd < 0 ? -errno : -EIO;
-        if (fd >= 0)
-            close(fd);
-    }
-    if (rc)
-        strbuf_addf(err, "cannot spool '%s' in '%s': %s", bundle, dir,
-                    strerror(-rc));
-    free(text);
-    json_decref(j);
-    free(origin);
-    free(meta);
-    free(copy);
-    free(dir);
-    return rc;
-}
-
-bool spool_has(const char *results_dir, const char *bundle_name)
-{
-    char *meta = xasprintf("%s/.spool/%s.json", results_dir,
-                           base_name(bundle_name));
-    bool has = !access(meta, F_OK);
-
-    free(meta);
-    return has;
-}
-
 /* What a spool must be: root's (or ours, when not root) and nobody
- * else's, since `perftests post` uploads what it holds. */
+ * else's, since `perftests post` uploads what it holds.  The results
+ * folder above it may be one others write. */
 static int open_spool(const char *results_dir, struct strbuf *err)
 {
     char *dir = xasprintf("%s/.spool", results_dir);
@@ -108,12 +39,200 @@ static int open_spool(const char *results_dir, struct strbuf *err)
     return fd;
 }
 
+/* What a spooled JSON must be to be read: the spool owner's alone. */
+static struct untrusted meta_want(void)
+{
+    return (struct untrusted){ .owner = geteuid(), .private_mode = true,
+                               .single_link = true, .max_size = 1 << 16 };
+}
+
+/* What a spooled bundle must be to be sent: hard-linked to the bundle
+ * outside, so one link is not asked. */
+static struct untrusted copy_want(void)
+{
+    return (struct untrusted){ .owner = geteuid(), .private_mode = true };
+}
+
+/* Whether 'name' in the spool 'spoolfd' is one 'want' allows, by
+ * fstatat() on the name itself: a link, a fifo or another user's file is
+ * not there. */
+static bool present(int spoolfd, const char *name, struct untrusted want)
+{
+    struct strbuf why = STRBUF_INIT;
+    struct stat st;
+    bool ok = !fstatat(spoolfd, name, &st, AT_SYMLINK_NOFOLLOW)
+              && !util_untrusted_check(&st, &want, name, &why);
+
+    strbuf_dispose(&why);
+    return ok;
+}
+
+/* Copies what is left of 'in' to a new file of the spool and renames it
+ * to 'name'. */
+static int copy_in(int in, int spoolfd, const char *name)
+{
+    char *tmp;
+    int out = util_replace_open(spoolfd, name, 0600, &tmp);
+
+    if (out < 0)
+        return out;
+    return util_replace_commit(spoolfd, out, tmp, name, copy_fd(in, out));
+}
+
+/* Puts 'bundle' into the spool as 'name', replacing what is there:
+ * hard-linked when the spool's reader takes its inode as it is, else
+ * copied.  The bundle is opened once and checked; the link, made by
+ * name, must be of what was opened, or the copy is made from that. */
+static int put_copy(int spoolfd, const char *bundle, const char *name,
+                    struct strbuf *err)
+{
+    struct untrusted any_file = { .owner = (uid_t)-1 };
+    struct untrusted want = copy_want();
+    struct strbuf why = STRBUF_INIT;
+    struct stat st, got;
+    /* The spool is ours alone (open_spool()): a fixed name is nobody
+     * else's to have put there. */
+    char *tmp = xasprintf(".%s.link", name);
+    int in = util_open_untrusted(AT_FDCWD, bundle, &any_file, &st, err), rc;
+
+    if (in < 0) {
+        free(tmp);
+        return in;
+    }
+    unlinkat(spoolfd, tmp, 0);
+    rc = util_untrusted_check(&st, &want, bundle, &why) ? -EPERM
+         : linkat(AT_FDCWD, bundle, spoolfd, tmp, 0) ? -errno : 0;
+    if (!rc && (fstatat(spoolfd, tmp, &got, AT_SYMLINK_NOFOLLOW)
+                || got.st_dev != st.st_dev || got.st_ino != st.st_ino))
+        rc = -ESTALE;
+    if (!rc && renameat(spoolfd, tmp, spoolfd, name))
+        rc = -errno;
+    if (rc) {
+        unlinkat(spoolfd, tmp, 0);
+        rc = copy_in(in, spoolfd, name);
+    }
+    if (rc)
+        strbuf_addf(err, "cannot copy '%s' into the spool: %s", bundle,
+                    strerror(-rc));
+    close(in);
+    strbuf_dispose(&why);
+    free(tmp);
+    return rc;
+}
+
+/* Whether the spool holds an entry of 'name' that its reader takes. */
+static bool entry_present(int spoolfd, const char *name)
+{
+    char *meta = xasprintf("%s.json", name);
+    bool has = present(spoolfd, meta, meta_want())
+               && present(spoolfd, name, copy_want());
+
+    free(meta);
+    return has;
+}
+
+int spool_refresh(const char *results_dir, const char *bundle,
+                  struct strbuf *err)
+{
+    struct strbuf why = STRBUF_INIT;
+    int spoolfd = open_spool(results_dir, &why), rc = 0;
+
+    /* No spool, or one that is not to be trusted: nothing of it is sent,
+     * so there is no copy to replace. */
+    if (spoolfd >= 0 && entry_present(spoolfd, base_name(bundle))
+        && (rc = put_copy(spoolfd, bundle, base_name(bundle), &why)))
+        strbuf_addf(err, "cannot replace the spooled copy of '%s': %s",
+                    bundle, why.buf);
+    if (spoolfd >= 0)
+        close(spoolfd);
+    strbuf_dispose(&why);
+    return rc;
+}
+
+/* The spool of 'results_dir', made when missing, as its reader checks it:
+ * a descriptor, or -errno with why, naming it. */
+static int make_spool(const char *results_dir, struct strbuf *err)
+{
+    char *dir = xasprintf("%s/.spool", results_dir);
+    int rc = mkdir_p(dir, 0700);
+
+    if (rc)
+        strbuf_addf(err, "cannot create '%s': %s", dir, strerror(-rc));
+    free(dir);
+    return rc ? rc : open_spool(results_dir, err);
+}
+
+/* Writes the JSON 'text' of spooled bundle 'name'; mode 0600, for a URL
+ * may carry a password. */
+static int put_meta(int spoolfd, const char *name, const char *text,
+                    struct strbuf *err)
+{
+    char *meta = xasprintf("%s.json", name), *tmp;
+    int fd = util_replace_open(spoolfd, meta, 0600, &tmp), rc;
+
+    if (fd >= 0) {
+        errno = 0;
+        rc = write(fd, text, strlen(text)) == (ssize_t)strlen(text) ? 0
+             : errno ? -errno : -ENOSPC;
+        fd = util_replace_commit(spoolfd, fd, tmp, meta, rc);
+    }
+    if (fd < 0)
+        strbuf_addf(err, "cannot write '%s' in the spool: %s", meta,
+                    strerror(-fd));
+    free(meta);
+    return fd < 0 ? fd : 0;
+}
+
+int spool_add(const char *results_dir, const char *bundle,
+              const struct post_target *t, struct strbuf *err)
+{
+    char *origin = realpath(bundle, NULL);
+    json_t *j = json_pack("{s:s, s:s, s:s, s:s, s:s, s:i, s:f, s:f, s:s?}",
+                          "url", t->url, "method",
+                          t->method ? t->method : "put",
+                          "ssh_key", t->ssh_key ? t->ssh_key : "",
+                          "known_hosts", t->known_hosts ? t->known_hosts : "",
+                          "ca_file", t->ca_file ? t->ca_file : "",
+                          "retries", t->retries, "retry_delay",
+                          t->retry_delay, "timeout", t->timeout, "origin",
+                          origin);
+    char *text = json_dumps(j, JSON_INDENT(2));
+    struct strbuf why = STRBUF_INIT;
+    int spoolfd = make_spool(results_dir, &why), rc = spoolfd < 0 ? spoolfd : 0;
+
+    /* The copy first: an entry is a bundle with its JSON beside it. */
+    if (!rc)
+        rc = put_copy(spoolfd, bundle, base_name(bundle), &why);
+    if (!rc)
+        rc = put_meta(spoolfd, base_name(bundle), text, &why);
+    if (rc)
+        strbuf_addf(err, "cannot spool '%s': %s", bundle, why.buf);
+    if (spoolfd >= 0)
+        close(spoolfd);
+    strbuf_dispose(&why);
+    free(text);
+    json_decref(j);
+    free(origin);
+    return rc;
+}
+
+bool spool_has(const char *results_dir, const char *bundle_name)
+{
+    struct strbuf why = STRBUF_INIT;
+    int spoolfd = open_spool(results_dir, &why);
+    bool has = spoolfd >= 0 && entry_present(spoolfd, base_name(bundle_name));
+
+    if (spoolfd >= 0)
+        close(spoolfd);
+    strbuf_dispose(&why);
+    return has;
+}
+
 /* Reads <spool>/<name>.json, a file of the spool's owner alone. */
 static json_t *load_meta(int spoolfd, const char *name, struct strbuf *err)
 {
     char *meta = xasprintf("%s.json", name);
-    struct untrusted want = { .owner = geteuid(), .private_mode = true,
-                              .single_link = true, .max_size = 1 << 16 };
+    struct untrusted want = meta_want();
     int fd = util_open_untrusted(spoolfd, meta, &want, NULL, err);
     json_error_t je;
     json_t *j = NULL;
@@ -175,42 +294,48 @@ int spool_remove(const char *results_dir, const char *bundle_name,
                  struct strbuf *err)
 {
     const char *name = base_name(bundle_name);
-    char *copy = xasprintf("%s/.spool/%s", results_dir, name);
-    char *meta = xasprintf("%s.json", copy);
-    char *posted = xasprintf("%s.posted", copy);
-    struct strbuf why = STRBUF_INIT;
+    char *meta = xasprintf("%s.json", name);
+    char *posted = xasprintf("%s.posted", name);
+    struct strbuf why = STRBUF_INIT, where = STRBUF_INIT;
     int spoolfd = open_spool(results_dir, &why);
     json_t *j = spoolfd >= 0 ? load_meta(spoolfd, name, &why) : NULL;
     char *origin = j ? valid_origin(results_dir, j, name, &why) : NULL;
     char *mark = origin ? xasprintf("%s.posted", origin) : NULL;
-    struct stat st;
     int rc = 0;
 
-    /* The record of the landing goes beside the original bundle (rename
-     * replaces a link there rather than following it). */
-    if (mark && lstat(mark, &st) && rename(posted, mark))
+    if (spoolfd < 0) {
+        strbuf_addf(err, "cannot take '%s' out of the spool: %s", name,
+                    why.buf);
+        rc = spoolfd;
+        goto out;
+    }
+    /* The record of the landing goes beside the original bundle, unless
+     * one to be believed is there already; rename replaces a link or
+     * another user's file there rather than following it. */
+    if (mark && !post_already(origin, &where)
+        && renameat(spoolfd, posted, AT_FDCWD, mark))
         LOG_WARN("spool: cannot move '%s' to '%s': %s", posted, mark,
                  strerror(errno));
     if (why.len)
         LOG_WARN("spool: %s; the record of the landing stays out of it",
                  why.buf);
-    unlink(posted);
-    unlink(copy);
+    unlinkat(spoolfd, posted, 0);
+    unlinkat(spoolfd, name, 0);
     /* Without its JSON the copy is no longer in the spool. */
-    if (unlink(meta) && errno != ENOENT) {
+    if (unlinkat(spoolfd, meta, 0) && errno != ENOENT) {
         rc = -errno;
-        strbuf_addf(err, "cannot take '%s' out of the spool: %s", meta,
-                    strerror(errno));
+        strbuf_addf(err, "cannot take '%s/.spool/%s' out of the spool: %s",
+                    results_dir, meta, strerror(errno));
     }
-    if (spoolfd >= 0)
-        close(spoolfd);
+    close(spoolfd);
+out:
     json_decref(j);
+    strbuf_dispose(&where);
     strbuf_dispose(&why);
     free(mark);
     free(origin);
     free(posted);
     free(meta);
-    free(copy);
     return rc;
 }
 
@@ -255,7 +380,7 @@ int spool_parse_target(const json_t *j, struct post_target *t,
 static int entry_load(int spoolfd, const char *name, struct post_target *t,
                       json_t **json, struct strbuf *warn, struct strbuf *err)
 {
-    struct untrusted want = { .owner = geteuid(), .private_mode = true };
+    struct untrusted want = copy_want();
     json_t *j = load_meta(spoolfd, name, err);
     int fd;
 

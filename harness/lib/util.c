@@ -88,32 +88,79 @@ bool path_is_dir(const char *path)
     return !stat(path, &st) && S_ISDIR(st.st_mode);
 }
 
+int util_replace_open(int dirfd, const char *name, mode_t mode, char **tmp)
+{
+    const char *slash = strrchr(name, '/');
+    int dir_len = slash ? (int)(slash + 1 - name) : 0;
+
+    /* A name of our own choosing that nobody can have put there first:
+     * O_EXCL fails on anything that exists, a dangling link included, so
+     * a link planted at a name we could guess is never written through.
+     * A leading dot keeps it out of what bundle_write() and the spool's
+     * reader list, should they look while it is being written. */
+    for (int tries = 0; tries < 16; tries++) {
+        unsigned char rnd[6];
+        int fd, err;
+        if ((err = random_bytes(rnd, sizeof rnd)))
+            return err;
+        *tmp = xasprintf("%.*s.%s.%02x%02x%02x%02x%02x%02x", dir_len, name,
+                         name + dir_len, rnd[0], rnd[1], rnd[2], rnd[3],
+                         rnd[4], rnd[5]);
+        fd = openat(dirfd, *tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW
+                    | O_CLOEXEC, 0600);
+        if (fd >= 0) {
+            /* The mode asked for, not what the umask leaves of it: under
+             * umask 002 a bundle came out group-writable, and the spool's
+             * reader refused it for good. */
+            if (fchmod(fd, mode) < 0) {
+                err = -errno;
+                close(fd);
+                unlinkat(dirfd, *tmp, 0);
+                free(*tmp);
+                *tmp = NULL;
+                return err;
+            }
+            return fd;
+        }
+        err = -errno;
+        free(*tmp);
+        *tmp = NULL;
+        if (err != -EEXIST)
+            return err;
+    }
+    return -EEXIST;
+}
+
+int util_replace_commit(int dirfd, int fd, char *tmp, const char *name,
+                        int rc)
+{
+    /* On the disk before it replaces the old one: a crash leaves one or
+     * the other, never an empty file. */
+    if (!rc && fsync(fd) < 0)
+        rc = -errno;
+    if (close(fd) < 0 && !rc)
+        rc = -errno;
+    /* rename() replaces whatever is at 'name', a link included, rather
+     * than writing through it. */
+    if (!rc && renameat(dirfd, tmp, dirfd, name) < 0)
+        rc = -errno;
+    if (rc)
+        unlinkat(dirfd, tmp, 0);
+    free(tmp);
+    return rc;
+}
+
 int write_file_atomic(const char *path, const void *data, size_t len)
 {
-    char *tmp = xasprintf("%s.tmp", path);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    int err = 0;
+    char *tmp;
+    int fd = util_replace_open(AT_FDCWD, path, 0644, &tmp), err = 0;
 
-    if (fd < 0) {
-        err = -errno;
-        goto out;
-    }
+    if (fd < 0)
+        return fd;
     errno = 0;
     if (write(fd, data, len) != (ssize_t)len)
         err = errno ? -errno : -ENOSPC;
-    /* On the disk before it replaces the old one: a crash leaves one or
-     * the other, never an empty file. */
-    if (!err && fsync(fd) < 0)
-        err = -errno;
-    if (close(fd) < 0 && !err)
-        err = -errno;
-    if (!err && rename(tmp, path) < 0)
-        err = -errno;
-    if (err)
-        unlink(tmp);
-out:
-    free(tmp);
-    return err;
+    return util_replace_commit(AT_FDCWD, fd, tmp, path, err);
 }
 
 int random_bytes(void *buf, size_t len)
@@ -177,9 +224,8 @@ int copy_file(const char *from, const char *to)
     return rc;
 }
 
-/* The checks of util_open_untrusted() on what fstat() said. */
-static int untrusted_check(const struct stat *st, const struct untrusted *w,
-                           const char *name, struct strbuf *err)
+int util_untrusted_check(const struct stat *st, const struct untrusted *w,
+                         const char *name, struct strbuf *err)
 {
     const char *what = w->directory ? "a directory" : "a regular file";
 
@@ -234,7 +280,7 @@ int util_open_untrusted(int dirfd, const char *name,
         strbuf_addf(err, "cannot open '%s': %s", name, strerror(-rc));
         return rc;
     }
-    rc = fstat(fd, st) ? -errno : untrusted_check(st, want, name, err);
+    rc = fstat(fd, st) ? -errno : util_untrusted_check(st, want, name, err);
     if (!rc && fcntl(fd, F_SETFL, 0) < 0)
         rc = -errno;
     if (rc) {

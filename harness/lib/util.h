@@ -42,9 +42,24 @@ bool path_is_dir(const char *path);
 /* rm -r of 'path' without following links (a link is removed, not what it
  * points at).  0 or a negative errno. */
 int remove_tree(const char *path);
-/* Writes 'len' bytes to path.tmp and renames it over 'path', so a reader
- * never sees half a file.  0 or a negative errno. */
+/* Writes 'len' bytes to a new file beside 'path' (util_replace_open(),
+ * mode 0644) and renames it over 'path', so a reader never sees half a
+ * file and a link at 'path' is replaced, not written through.  0 or a
+ * negative errno. */
 int write_file_atomic(const char *path, const void *data, size_t len);
+/* Creates a file of a new random name beside 'name' (relative to
+ * 'dirfd'; AT_FDCWD for a path), with O_EXCL and O_NOFOLLOW, since the
+ * folder may be one others write, and with 'mode' whatever the umask.
+ * Returns its descriptor for writing and sets *tmp to its name
+ * (malloc'ed), or returns a negative errno.  util_replace_commit() ends
+ * it either way. */
+int util_replace_open(int dirfd, const char *name, mode_t mode, char **tmp);
+/* When 'rc' is 0: fsync()s and closes 'fd' and renames 'tmp' over 'name'
+ * (both relative to 'dirfd'); else, or when that fails, closes 'fd' and
+ * removes 'tmp'.  Takes ownership of 'tmp'.  Returns 'rc', or the error
+ * of the step that failed. */
+int util_replace_commit(int dirfd, int fd, char *tmp, const char *name,
+                        int rc);
 /* Copies the file 'from' to 'to' (created 0644 or truncated).  0 or a
  * negative errno. */
 int copy_file(const char *from, const char *to);
@@ -69,6 +84,12 @@ struct strbuf;
 int util_open_untrusted(int dirfd, const char *name,
                         const struct untrusted *want, struct stat *st,
                         struct strbuf *err);
+/* The checks of util_open_untrusted() on what stat() said of 'name':
+ * 0, or the same -errno and words in 'err'.  For asking whether a file
+ * is there to be believed without opening it (fstatat() with
+ * AT_SYMLINK_NOFOLLOW: a link is then "not a regular file"). */
+int util_untrusted_check(const struct stat *st, const struct untrusted *want,
+                         const char *name, struct strbuf *err);
 /* Copies what is left to read of 'in' into 'out'; 0 or a negative errno. */
 int copy_fd(int in, int out);
 /* Copies what is left of 'in' into the file 'to', opened for writing with

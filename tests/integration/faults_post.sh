@@ -227,6 +227,65 @@ install -d -o www-data "$www/tls/later"
 run_pt 0 post -d "$tmp/tlsspool"
 check "... and 'perftests post' delivers it with it" cmp "$B" "$www/tls/later/$id.tar.gz"
 
+# --- a results folder other users can write.  A spool that is not root's
+# alone is neither written nor read: exit 3 naming it, the bundle stays.
+fresh loose
+mkdir -m 777 "$tmp/loose/.spool"
+run_pt 3 post "${FAST[@]}" --post "http://127.0.0.1:$port/broken/" "$B"
+has "a spool others can write is refused, naming it" "'$tmp/loose/.spool' is writable by others"
+check "... nothing went into it" test -z "$(ls -A "$tmp/loose/.spool")"
+check "... the bundle stays as it was" cmp "$B" "$bundle"
+# A run that measured into such a folder: the same exit, and its run
+# directory and bundle are all there.
+lres=$tmp/loose-run
+mkdir -p "$lres" && mkdir -m 777 "$lres/.spool"
+"$PT" -p ci -d "$lres" -o WARMUP_PACKETS=0 -o LONG_RUNNING_SCAN_ITERATIONS=0 \
+	-o THROUGHPUT_SCAN_START_RATE=1000 -o THROUGHPUT_MAX_SCAN_RATE=1000 \
+	-o THROUGHPUT_SCAN_BURST=2000 "${FAST[@]}" \
+	--post "http://127.0.0.1:$port/broken/" direct >"$tmp/loose-run.out" 2>&1
+RC=$? OUT=$(cat "$tmp/loose-run.out") ld=$(ls -d "$lres"/*-*-*-*/ | head -n 1)
+ld=${ld%/}
+check "a run with such a spool: exit 3 (got $RC)" test "$RC" -eq 3
+has "... naming it" "'$lres/.spool' is writable by others"
+check "... its run directory has its summary" test -s "$ld/summary.json"
+check "... and its bundle, whole" gzip -t "$ld.tar.gz"
+check "... nothing went into the spool" test -z "$(ls -A "$lres/.spool")"
+
+# A record of a landing that root did not make is not believed: another
+# user's would have the bundle dropped unsent, a fifo hung the reading.
+fresh foreign
+run_pt 3 post -o REPORT_RETRIES=0 --post "http://127.0.0.1:$port/broken/" "$B"
+sed -i "s#/broken/#/upload/foreign/#" "$tmp/foreign/.spool/$id.tar.gz.json"
+echo "2026-01-01T00:00:00Z http://elsewhere/" >"$B.posted"
+chown 65534 "$B.posted"
+run_pt 0 post -d "$tmp/foreign"
+has "another user's .posted is not believed, naming it" "'$B.posted' is owned by uid 65534"
+has "... the spooled bundle is sent" "1 posted, 0 still waiting"
+check "... and lands byte-equal" cmp "$B" "$www/upload/foreign/$id.tar.gz"
+check "... the record is root's own now" test "$(stat -c %u "$B.posted")" -eq 0
+fresh fifo
+mkfifo "$B.posted"
+OUT=$(timeout 60 "$PT" post --post "http://127.0.0.1:$port/upload/fifo/" "$B" 2>&1)
+RC=$?
+check "a fifo as .posted: no hang, exit 0 (got $RC)" test "$RC" -eq 0
+has "... it is named" "'$B.posted' is not a regular file"
+check "... the bundle lands byte-equal" cmp "$B" "$www/upload/fifo/$id.tar.gz"
+check "... recorded in a file" test -f "$B.posted"
+
+# Under umask 002 (a shared lab account's) the bundle is made 0644, and the
+# spool takes it back: it came out 0664 and the spool refused it for good.
+mkdir -p "$tmp/umask"
+cp -a "$res/$id" "$tmp/umask/"
+old_umask=$(umask)
+umask 002
+run_pt 3 post -o REPORT_RETRIES=0 --post "http://127.0.0.1:$port/broken/" "$tmp/umask/$id"
+umask "$old_umask"
+check "umask 002: the bundle is 0644" test "$(stat -c %a "$tmp/umask/$id.tar.gz")" = 644
+sed -i "s#/broken/#/upload/umask/#" "$tmp/umask/.spool/$id.tar.gz.json"
+run_pt 0 post -d "$tmp/umask"
+has "... the spool sends it" "1 posted, 0 still waiting"
+check "... byte-equal" cmp "$tmp/umask/$id.tar.gz" "$www/upload/umask/$id.tar.gz"
+
 # --- scp and sftp to a real sshd of our own.
 ssh=$tmp/ssh
 mkdir -p "$ssh/in"

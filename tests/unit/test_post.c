@@ -9,16 +9,18 @@
 #include <cmocka.h>
 
 #include <arpa/inet.h>
-#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
+#include "lib/log.h"
 #include "lib/strbuf.h"
 #include "lib/util.h"
 #include "report/post.h"
@@ -33,7 +35,7 @@
 static int calls, fail_first;
 
 static int stub_send(const struct post_target *t, const char *bundle,
-                     struct strbuf *err)
+                     int fd, struct strbuf *err)
 {
     assert_true(path_is_file(bundle));
     calls++;
@@ -98,16 +100,10 @@ static int teardown(void **state)
 static int spool_entries(const char *dir)
 {
     char *spool = xasprintf("%s/.spool", dir);
-    DIR *d = opendir(spool);
-    struct dirent *e;
-    int n = 0;
+    int n = dir_entries(spool);
 
-    while (d && (e = readdir(d)))
-        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
-    if (d)
-        closedir(d);
     free(spool);
-    return d ? n : -1;
+    return n;
 }
 
 static void test_post__retries_until_it_lands(void **state)
@@ -269,6 +265,101 @@ static void test_post__ssh_needs_known_hosts(void **state)
     free(missing);
 }
 
+/* A record of a landing that is not ours (another user's file, a fifo,
+ * something far too big) is not believed: anyone who can write the
+ * results folder could otherwise have a bundle dropped unsent, or hang
+ * the reading.  It is said, naming it; and the next landing replaces it
+ * with a record of our own rather than writing through it. */
+static void test_post__an_untrusted_record_is_not_believed(void **state)
+{
+    struct fixture *f = *state;
+    struct post_target t = target(URL, 0);
+    char *record = xasprintf("%s.posted", f->bundle);
+    char *log = xasprintf("%s/log", f->dir);
+    char big[8192];
+    struct stat st;
+
+    /* A fifo read without O_NONBLOCK would wait for a writer forever. */
+    alarm(20);
+    assert_int_equal(log_open_file(log), 0);
+    assert_int_equal(mkfifo(record, 0644), 0);
+    assert_false(post_already(f->bundle, &f->text));
+    unlink(record);
+    memset(big, 'x', sizeof big);
+    assert_int_equal(write_file_atomic(record, big, sizeof big), 0);
+    assert_false(post_already(f->bundle, &f->text));
+    if (geteuid() == 0) {
+        assert_int_equal(write_file_atomic(record, "2026 http://x/\n", 15), 0);
+        assert_int_equal(chown(record, 65534, 65534), 0);
+        assert_false(post_already(f->bundle, &f->text));
+    }
+    log_close_file();
+    assert_int_equal(strbuf_read_file(&f->text, log), 0);
+    assert_non_null(strstr(f->text.buf, record));
+    assert_non_null(strstr(f->text.buf, "not believed"));
+
+    /* A fifo where the record goes: the landing is recorded all the
+     * same, in a file of our own. */
+    unlink(record);
+    assert_int_equal(mkfifo(record, 0644), 0);
+    fail_first = 0;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), 0);
+    assert_int_equal(lstat(record, &st), 0);
+    assert_true(S_ISREG(st.st_mode));
+    assert_int_equal(st.st_uid, geteuid());
+    strbuf_reset(&f->text);
+    assert_true(post_already(f->bundle, &f->text));
+    assert_non_null(strstr(f->text.buf, URL_SHOWN));
+    alarm(0);
+    free(log);
+    free(record);
+}
+
+/* What each attempt read from the descriptor it was given. */
+static struct strbuf sent_text = STRBUF_INIT;
+
+/* Fails its first attempt after swapping the bundle's name for a link to
+ * another file (as anyone who can write the results folder could), then
+ * reads what it was given. */
+static int swapping_send(const struct post_target *t, const char *bundle,
+                         int fd, struct strbuf *err)
+{
+    char *aside = xasprintf("%s.aside", bundle);
+    char *secret = xasprintf("%s.secret", bundle);
+
+    if (++calls == 1) {
+        assert_int_equal(write_file_atomic(secret, "secret", 6), 0);
+        assert_int_equal(rename(bundle, aside), 0);
+        assert_int_equal(symlink(secret, bundle), 0);
+        strbuf_addstr(err, "swapped");
+        free(secret);
+        free(aside);
+        return -ECONNREFUSED;
+    }
+    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
+    strbuf_reset(&sent_text);
+    assert_int_equal(strbuf_read_fd(&sent_text, fd), 0);
+    free(secret);
+    free(aside);
+    return 0;
+}
+
+/* A retry sends the file that was checked, not what its name points to
+ * by then: the transports used to open the name again at each attempt. */
+static void test_post__a_retry_sends_what_was_checked(void **state)
+{
+    struct fixture *f = *state;
+    static const struct post_transport swapping = { "swapping", NULL,
+                                                    swapping_send };
+    struct post_target t = target(URL, 1);
+
+    t.transport = &swapping;
+    assert_int_equal(post_bundle(&t, f->bundle, &f->err), 0);
+    assert_int_equal(calls, 2);
+    assert_string_equal(sent_text.buf, "bundle");
+    strbuf_dispose(&sent_text);
+}
+
 static void *stop_later(void *arg)
 {
     sleep_ms(300);
@@ -291,6 +382,7 @@ static void test_post__an_upload_ends_when_stopped(void **state)
     struct post_target t = target("", 0);
     long long t0;
     pthread_t th;
+    int fd;
     char *url;
 
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -305,7 +397,10 @@ static void test_post__an_upload_ends_when_stopped(void **state)
     t.stop = &stop;
     t0 = monotonic_ms();
     pthread_create(&th, NULL, stop_later, (void *)&stop);
-    assert_int_not_equal(http->send(&t, f->bundle, &f->err), 0);
+    fd = open(f->bundle, O_RDONLY | O_CLOEXEC);
+    assert_true(fd >= 0);
+    assert_int_not_equal(http->send(&t, f->bundle, fd, &f->err), 0);
+    close(fd);
     assert_true(monotonic_ms() - t0 < 3000);
     assert_non_null(strstr(f->err.buf, "interrupted"));
     pthread_join(th, NULL);
@@ -326,6 +421,8 @@ int main(void)
         TEST(test_post__a_spooled_bundle_is_not_spooled_twice),
         TEST(test_post__neither_posted_nor_spooled),
         TEST(test_post__ssh_needs_known_hosts),
+        TEST(test_post__an_untrusted_record_is_not_believed),
+        TEST(test_post__a_retry_sends_what_was_checked),
         TEST(test_post__an_upload_ends_when_stopped),
     };
     return cmocka_run_group_tests_name("post", tests, tmpdir_create,

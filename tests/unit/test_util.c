@@ -84,6 +84,43 @@ static void test_util__open_untrusted(void **state)
     free(file);
 }
 
+/* A link planted where the old code put its temporary file (<path>.tmp)
+ * is not written through, and the file is 0644 whatever the umask (002
+ * made it group-writable, which the spool's reader refuses). */
+static void test_util__write_file_atomic_follows_no_link(void **state)
+{
+    char *victim = tmpdir_put("atomic", "victim", "keep");
+    char *dir = xasprintf("%s/atomic", tmpdir);
+    char *path = xasprintf("%s/out", dir);
+    char *planted = xasprintf("%s.tmp", path);
+    struct strbuf text = STRBUF_INIT;
+    struct stat st;
+    mode_t old = umask(002);
+    (void)state;
+
+    assert_int_equal(symlink(victim, planted), 0);
+    assert_int_equal(write_file_atomic(path, "new", 3), 0);
+    assert_int_equal(strbuf_read_file(&text, victim), 0);
+    assert_string_equal(text.buf, "keep");
+    strbuf_reset(&text);
+    assert_int_equal(strbuf_read_file(&text, path), 0);
+    assert_string_equal(text.buf, "new");
+    assert_int_equal(lstat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    umask(077);
+    assert_int_equal(write_file_atomic(path, "again", 5), 0);
+    assert_int_equal(lstat(path, &st), 0);
+    assert_int_equal(st.st_mode & 07777, 0644);
+    umask(old);
+    /* victim, the planted link and the file: no temporary file left. */
+    assert_int_equal(dir_entries(dir), 3);
+    strbuf_dispose(&text);
+    free(planted);
+    free(path);
+    free(dir);
+    free(victim);
+}
+
 static void note_waiting(const char *holder)
 {
     assert_string_equal(holder, "run A (pid 1)");
@@ -247,6 +284,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_util__open_untrusted),
+        cmocka_unit_test(test_util__write_file_atomic_follows_no_link),
         cmocka_unit_test(test_util__host_lock),
         cmocka_unit_test(test_util__host_lock_name_written_late),
         cmocka_unit_test(test_util__url_redact_user_info),

@@ -3,6 +3,7 @@
 #ifndef PT_TEST_TMPDIR_H
 #define PT_TEST_TMPDIR_H
 
+#include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,22 @@ static inline char *tmpdir_put(const char *dir, const char *name,
     fclose(f);
     free(folder);
     return path;
+}
+
+/* How many entries 'path' holds, "." and ".." aside; -1 when it cannot
+ * be read (it is not there). */
+static inline int dir_entries(const char *path)
+{
+    DIR *d = opendir(path);
+    struct dirent *e;
+    int n = 0;
+
+    if (!d)
+        return -1;
+    while ((e = readdir(d)))
+        n += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
 }
 
 #endif
