@@ -7,11 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #include "lib/util.h"
 #include "report/bundle.h"
 #include "report/history.h"
 #include "report/report.h"
+#include "report/site.h"
 #include "run/rundir.h"
 
 /* --db FILE, else the results folder's history.db (HISTORY_DB's default,
@@ -23,19 +23,23 @@ static char *db_path(const struct cli *cli)
                                rundir_results_dir(cli->results_dir));
 }
 
-/* The history to read.  NULL with the reason printed when it cannot be
- * opened. */
-static struct history *open_db(const struct cli *cli)
+/* The history to read or acknowledge in, never created: a mistyped --db
+ * would be an empty history that lists nothing and knows no run.  NULL
+ * with the reason printed and the exit code in *code. */
+static struct history *open_db(const struct cli *cli, int *code)
 {
     struct strbuf err = STRBUF_INIT;
     char *path = db_path(cli);
     struct history *h = NULL;
 
-    if (!cli->db && !path_is_file(path))
+    if (!path_is_file(path)) {
         fprintf(stderr, "perftests: no history at '%s' (-d DIR or --db "
                 "FILE)\n", path);
-    else if (!(h = history_open(path, &err)))
+        *code = PT_EXIT_USAGE;
+    } else if (!(h = history_open(path, false, &err))) {
         fprintf(stderr, "perftests: %s\n", err.buf);
+        *code = PT_EXIT_ENV;
+    }
     strbuf_dispose(&err);
     free(path);
     return h;
@@ -188,8 +192,11 @@ static json_t *judged_metrics(const json_t *summary)
 }
 
 int history_cli_import_one(const char *db, const char *arg,
-                           struct strbuf *err)
+                           unsigned long long max_bytes, struct strbuf *err)
 {
+    /* A bundle is input from anywhere: bounded as the site bounds one. */
+    const struct bundle_policy policy = { .max_bytes = max_bytes,
+                                          .max_members = SITE_MAX_MEMBERS };
     size_t len = strlen(arg);
     bool bundle = len > 7 && !strcmp(arg + len - 7, ".tar.gz");
     char tmp[] = "/tmp/pt-import-XXXXXX";
@@ -200,22 +207,35 @@ int history_cli_import_one(const char *db, const char *arg,
 
     if (bundle) {
         if (!mkdtemp(tmp)) {
+            rc = -errno;
             strbuf_addf(err, "cannot make a folder to unpack into: %s",
                         strerror(errno));
-            return -errno;
+            return rc;
         }
-        if ((rc = bundle_extract(arg, tmp, &dir, err)))
+        /* Whatever the reason, a bundle that does not unpack is not one
+         * we take: the input's fault, as the site counts it. */
+        if (bundle_extract_checked(arg, tmp, &policy, &dir, err)) {
+            rc = -EINVAL;
             goto out;
+        }
     }
-    rc = report_load(&r, dir ? dir : arg, err);
-    if (rc)
+    if (report_load(&r, dir ? dir : arg, err)) {
+        rc = -EINVAL;
         goto out;
+    }
     path = xasprintf("%s/summary.json", r.dir);
     summary = json_load_file(path, 0, NULL);
     free(path);
     if (!json_is_object(json_object_get(summary, "result"))) {
         strbuf_addf(err, "'%s' has no report (summary.json): 'perftests "
                     "report' makes it", arg);
+        rc = -EINVAL;
+    } else if (!report_uuid(&r)) {
+        if (bundle)
+            strbuf_addf(err, "'%s': %s/metadata.json: no uuid", arg,
+                        strrchr(r.dir, '/') + 1);
+        else
+            strbuf_addf(err, "%s/metadata.json: no uuid", arg);
         rc = -EINVAL;
     } else {
         char *series = report_series_key(&r);
@@ -237,26 +257,33 @@ out:
     return rc;
 }
 
-/* history import DIR|BUNDLE...: backfill; a run already there (by uuid)
- * replaces itself, so importing twice adds nothing twice. */
-static int import(const struct cli *cli)
+bool history_cli_is_import(const struct cli *cli)
+{
+    return cli->n_args >= 2 && !strcmp(cli->args[0], "import");
+}
+
+int history_cli_import(const struct cli *cli, unsigned long long max_bytes)
 {
     struct strbuf err = STRBUF_INIT;
     char *db = db_path(cli);
-    int bad = 0;
+    int bad = 0, env = 0, rc;
 
     for (int i = 1; i < cli->n_args; i++) {
         strbuf_reset(&err);
-        if (history_cli_import_one(db, cli->args[i], &err)) {
+        rc = history_cli_import_one(db, cli->args[i], max_bytes, &err);
+        if (rc) {
             fprintf(stderr, "perftests: history import: %s\n", err.buf);
-            bad++;
+            bad += rc == -EINVAL;
+            env += rc != -EINVAL;
         } else {
             printf("imported %s\n", cli->args[i]);
         }
     }
     free(db);
     strbuf_dispose(&err);
-    return bad ? PT_EXIT_USAGE : PT_EXIT_PASS;
+    /* A history that cannot be written fails every run alike: said
+     * first, whatever the runs were. */
+    return env ? PT_EXIT_ENV : bad ? PT_EXIT_USAGE : PT_EXIT_PASS;
 }
 
 int history_cli_history(const struct cli *cli)
@@ -267,13 +294,10 @@ int history_cli_history(const struct cli *cli)
 
     bool export = cli->n_args == 1 && !strcmp(cli->args[0], "export");
 
-    if (cli->n_args >= 2 && !strcmp(cli->args[0], "import"))
-        return import(cli);
-
     if (cli->n_args && !export
         && (strcmp(cli->args[0], "ack") || cli->n_args != 2)) {
         fprintf(stderr, "perftests: history: expected no argument, ack RUN "
-                "--note TEXT, or export --csv\n");
+                "--note TEXT, export --csv, or import DIR|BUNDLE...\n");
         return PT_EXIT_USAGE;
     }
     if (export && !cli->csv) {
@@ -286,9 +310,8 @@ int history_cli_history(const struct cli *cli)
                 "changed\n");
         return PT_EXIT_USAGE;
     }
-    h = open_db(cli);
-    if (!h)
-        return PT_EXIT_ENV;
+    if (!(h = open_db(cli, &rc)))
+        return rc;
     if (!cli->n_args) {
         rc = list(h, cli);
     } else if (export) {
@@ -320,13 +343,13 @@ static json_t *find(json_t *runs, const char *id)
 int history_cli_compare(const struct cli *cli)
 {
     struct strbuf err = STRBUF_INIT;
-    struct history *h = open_db(cli);
+    struct history *h;
     json_t *runs, *a, *b, *v, *out;
     const char *name;
     int rc = PT_EXIT_PASS;
 
-    if (!h)
-        return PT_EXIT_ENV;
+    if (!(h = open_db(cli, &rc)))
+        return rc;
     runs = history_list(h, NULL, 0, &err);
     history_close(h);
     if (!runs) {

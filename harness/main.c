@@ -455,18 +455,34 @@ static int cmd_ab(const struct cli *cli)
     return rc;
 }
 
-/* perftests site: the settings only for SITE_MAX_BYTES (profile,
- * environment, -o), as everything else is options. */
-static int cmd_site(const struct cli *cli)
+/* fn(cli, SITE_MAX_BYTES), the settings (profile, environment, -o) read
+ * for that one key: the site and history import bound the bundles they
+ * unpack by it; everything else of theirs is options. */
+static int with_max_bytes(const struct cli *cli,
+                          int (*fn)(const struct cli *, unsigned long long))
 {
     struct settings s;
     int rc = PT_EXIT_USAGE;
 
     if (load_settings(cli, &s))
-        rc = site_cli(cli, (unsigned long long)settings_int(
-                               &s, SETTING_SITE_MAX_BYTES));
+        rc = fn(cli, (unsigned long long)settings_int(
+                         &s, SETTING_SITE_MAX_BYTES));
     settings_release(&s);
     return rc;
+}
+
+static int cmd_site(const struct cli *cli)
+{
+    return with_max_bytes(cli, site_cli);
+}
+
+/* Listing and ack read no settings: a broken profile does not stop
+ * them. */
+static int cmd_history(const struct cli *cli)
+{
+    return history_cli_is_import(cli) ? with_max_bytes(cli,
+                                                       history_cli_import)
+                                      : history_cli_history(cli);
 }
 
 static void run_help_tables(FILE *out)
@@ -591,7 +607,9 @@ static const struct cli_command commands[] = {
       "regression baselines restart there.  'history export --csv': a row\n"
       "per run, oldest first, a column per metric (Apache Otava's layout).\n"
       "'history import DIR|BUNDLE...': run directories or posted .tar.gz\n"
-      "bundles into the history (a run already there replaces itself).\n"
+      "bundles into the history (a run already there replaces itself); the\n"
+      "only one that makes a history: the others say 'no history at FILE'\n"
+      "(exit 2) for one that is not there.\n"
       "\noptions:\n"
       "      --topology T       only runs of topology T\n"
       "      --last N           the newest N runs\n"
@@ -599,7 +617,12 @@ static const struct cli_command commands[] = {
       "      --db FILE          the history (default DIR/history.db)\n"
       "      --note TEXT        with ack: what changed\n"
       "      --csv              with export: CSV on standard output\n"
-      COMMON_OPTIONS, 0, 4096, history_cli_history },
+      "  -o SITE_MAX_BYTES=N    with import: the largest unpacked bundle\n"
+      "                         (512 MiB); 10000 members at most\n"
+      COMMON_OPTIONS
+      "\nexit codes: 0 done, 2 usage error, no history at FILE, or a run or\n"
+      "bundle import refused, 3 the history could not be written.\n",
+      0, 4096, cmd_history },
     { "compare", "perftests compare RUN_A RUN_B [--json] [--db FILE]",
       "Two runs of the history side by side: every headline metric of\n"
       "RUN_A with RUN_B's and the change in %.  A run is its run id or\n"
@@ -631,8 +654,9 @@ static const struct cli_command commands[] = {
       "      --incoming DIR     with watch: the WebDAV upload folder\n"
       "  -o SITE_MAX_BYTES=N    the largest unpacked bundle (512 MiB)\n"
       COMMON_OPTIONS
-      "\nexit codes: 0 done, 1 a bundle was refused, 2 usage error, 3 the\n"
-      "site or its history could not be written.\n", 1, 4096, cmd_site },
+      "\nexit codes: 0 done, 1 a bundle was refused, 2 usage error (a\n"
+      "BUNDLE|DIR that is not there), 3 the site, its lock or its history\n"
+      "could not be written.\n", 1, 4096, cmd_site },
     { "agent", "perftests agent [-d DIR]",
       "Serves a run on another host: line-delimited JSON-RPC 2.0 on stdin\n"
       "and stdout, as `ssh -o BatchMode=yes HOST perftests agent` starts\n"

@@ -34,7 +34,9 @@ struct site_ctx {
     const char *site;
     char *db;
     unsigned long long max_bytes;
-    int changed, refused;
+    /* Bundles published, refused (the bundle's fault: exit 1), and not
+     * imported for the site's own fault (its lock, its history: exit 3). */
+    int changed, refused, failed;
 };
 
 /* A name a posted bundle has: <something>.tar.gz, not a dot file (nginx
@@ -64,32 +66,36 @@ static int lock_site(const struct site_ctx *c)
 }
 
 /* One bundle onto the site and into the history: counts it in
- * c->changed, or in c->refused with the reason logged. */
+ * c->changed, or in c->refused or c->failed with the reason logged. */
 static void import_bundle(struct site_ctx *c, const char *path)
 {
     struct strbuf err = STRBUF_INIT;
     enum site_unpacked what;
     long long t0 = monotonic_ms();
     char *run_dir = NULL;
-    int lock = lock_site(c);
+    int lock = lock_site(c), rc;
 
     if (lock < 0) {
-        c->refused++;
+        c->failed++;
         return;
     }
-    if (site_unpack(c->site, path, c->max_bytes, &run_dir, &what, &err)) {
+    if (site_unpack(c->site, c->db, path, c->max_bytes, &run_dir, &what,
+                    &err)) {
         LOG_WARN("refused %s", err.buf);
         c->refused++;
     } else if (what == SITE_SEEN) {
         LOG_INFO("'%s': %s is on the site already; nothing to do", path,
                  strrchr(run_dir, '/') + 1);
-    } else if (strbuf_reset(&err),
-               history_cli_import_one(c->db, run_dir, &err)) {
+    } else if (strbuf_reset(&err), (rc = history_cli_import_one(
+                   c->db, run_dir, c->max_bytes, &err))) {
         /* Not in the history is not on the index: the folder goes, so
          * that the next post of it is imported whole. */
         LOG_ERR("'%s': not added to the history: %s", path, err.buf);
         remove_tree(run_dir);
-        c->refused++;
+        if (rc == -EINVAL)
+            c->refused++;
+        else
+            c->failed++;
     } else {
         LOG_INFO("'%s': published as runs/%s (%lld ms)", path,
                  strrchr(run_dir, '/') + 1, monotonic_ms() - t0);
@@ -141,7 +147,7 @@ static void import_arg(struct site_ctx *c, const char *arg)
     }
     if ((n = scandir(arg, &list, NULL, alphasort)) < 0) {
         LOG_ERR("cannot read '%s': %s", arg, strerror(errno));
-        c->refused++;
+        c->failed++;
         return;
     }
     int found = 0;
@@ -302,6 +308,15 @@ int site_cli(const struct cli *cli, unsigned long long max_bytes)
                 "build, or watch --incoming DIR\n");
         return PT_EXIT_USAGE;
     }
+    /* A mistyped name is the command line's fault, not a refused
+     * bundle's: said before anything is imported. */
+    for (int i = 1; import && i < cli->n_args; i++)
+        if (!path_is_file(cli->args[i]) && !path_is_dir(cli->args[i])) {
+            fprintf(stderr, "perftests: site import: '%s': no such file "
+                    "or folder (expected a bundle, .tar.gz, or a folder "
+                    "of them)\n", cli->args[i]);
+            return PT_EXIT_USAGE;
+        }
     if ((err = mkdir_p(c.site, 0755))) {
         LOG_ERR("cannot create '%s': %s", c.site, strerror(-err));
         return PT_EXIT_ENV;
@@ -311,7 +326,9 @@ int site_cli(const struct cli *cli, unsigned long long max_bytes)
         for (int i = 1; i < cli->n_args; i++)
             import_arg(&c, cli->args[i]);
         rc = c.changed || unbuilt(&c) ? build(&c) : PT_EXIT_PASS;
-        if (!rc && c.refused)
+        if (!rc && c.failed)
+            rc = PT_EXIT_ENV;
+        else if (!rc && c.refused)
             rc = PT_EXIT_CHECK_FAILED;
     } else if (make) {
         rc = build(&c);

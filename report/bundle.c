@@ -329,9 +329,3 @@ int bundle_extract_checked(const char *path, const char *dest,
     free(u.top);
     return rc;
 }
-
-int bundle_extract(const char *path, const char *dest, char **run_dir,
-                   struct strbuf *err)
-{
-    return bundle_extract_checked(path, dest, NULL, run_dir, err);
-}

@@ -46,14 +46,16 @@ static int add_outcome_column(struct history *h, char **msg)
                         NULL, NULL, msg);
 }
 
-struct history *history_open(const char *path, struct strbuf *err)
+struct history *history_open(const char *path, bool create,
+                             struct strbuf *err)
 {
     struct history *h = xcalloc(1, sizeof *h);
     char *msg = NULL;
 
     h->path = xstrdup(path);
     if (sqlite3_open_v2(path, &h->db, SQLITE_OPEN_READWRITE
-                        | SQLITE_OPEN_CREATE, NULL) != SQLITE_OK) {
+                        | (create ? SQLITE_OPEN_CREATE : 0), NULL)
+        != SQLITE_OK) {
         fail(h, err, "cannot open the history");
         history_close(h);
         return NULL;
@@ -198,8 +200,13 @@ int history_add(struct history *h, const struct history_run *run,
                     "sut_version = excluded.sut_version, perftests_version "
                     "= excluded.perftests_version, passed = excluded.passed",
                     row, 9, err);
+    /* Rows keyed by (uuid, name or row): what is not written again would
+     * stay, the trials beyond the new count among them. */
     if (!rc)
         rc = exec_bound(h, "DELETE FROM metrics WHERE uuid = ?", row + 9, 1,
+                        err);
+    if (!rc)
+        rc = exec_bound(h, "DELETE FROM trials WHERE uuid = ?", row + 9, 1,
                         err);
     if (!rc)
         rc = add_metrics(h, run, err);
@@ -207,6 +214,25 @@ int history_add(struct history *h, const struct history_run *run,
         rc = add_trials(h, run, err);
     sqlite3_exec(h->db, rc ? "ROLLBACK" : "COMMIT", NULL, NULL, NULL);
     return rc;
+}
+
+int history_run_id(struct history *h, const char *uuid, char **run_id,
+                   struct strbuf *err)
+{
+    sqlite3_stmt *st = prepare(h, "SELECT run_id FROM runs WHERE uuid = ?",
+                               err);
+    int rc;
+
+    *run_id = NULL;
+    if (!st)
+        return -EIO;
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_TRANSIENT);
+    rc = sqlite3_step(st);
+    if (rc == SQLITE_ROW)
+        *run_id = xstrdup((const char *)sqlite3_column_text(st, 0) ?: "");
+    sqlite3_finalize(st);
+    return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0
+                                                 : fail(h, err, "cannot read");
 }
 
 /* 'start' is kept to the second: runs of one second are ordered as they

@@ -16,9 +16,12 @@
 
 struct history;
 
-/* Opens (creating) the database at 'path'.  NULL with the file and the
- * reason in 'err' when it cannot be opened or is not one of ours. */
-struct history *history_open(const char *path, struct strbuf *err);
+/* Opens the database at 'path', creating it only when 'create' (a run
+ * and an import add to a history; a reader given a mistyped name must not
+ * leave an empty one behind and list nothing).  NULL with the file and
+ * the reason in 'err' when it cannot be opened or is not one of ours. */
+struct history *history_open(const char *path, bool create,
+                             struct strbuf *err);
 void history_close(struct history *h);
 
 /* One run as the store keeps it. */
@@ -31,9 +34,14 @@ struct history_run {
 };
 
 /* Adds or replaces a run (by uuid), its metrics and trials, in one
- * transaction.  0 or -EIO with the reason in 'err'. */
+ * transaction: what the run had before is gone.  0 or -EIO with the
+ * reason in 'err'. */
 int history_add(struct history *h, const struct history_run *run,
                 struct strbuf *err);
+/* The run id stored for 'uuid' in *run_id (malloc'ed), NULL when the
+ * history has no such run.  0 or -EIO with the reason in 'err'. */
+int history_run_id(struct history *h, const char *uuid, char **run_id,
+                   struct strbuf *err);
 /* The runs of 'series' that started before 'start' (not 'uuid' itself),
  * oldest first, with metric 'metric' of each (NaN when missing).
  * *out is malloc'ed.  0 or -EIO. */

@@ -15,6 +15,7 @@
 #include "lib/log.h"
 #include "report/history.h"
 #include "report/regress.h"
+#include "report/site.h"
 
 LOG_MODULE("history");
 
@@ -229,7 +230,7 @@ json_t *report_regression(const struct report *r, const json_t *res)
             path ? "REGRESSION_CHECK is no" : off));
         goto out;
     }
-    h = history_open(path, &err);
+    h = history_open(path, true, &err);
     if (!h) {
         LOG_ERR("%s", err.buf);
         json_object_set_new(sec, "checked", json_false());
@@ -277,11 +278,22 @@ out:
     return sec;
 }
 
+/* The uuid is what the history and the site key a run by: the site's
+ * rule (a safe name) for both, so that a run the history takes is one the
+ * site would too. */
+const char *report_uuid(const struct report *r)
+{
+    const char *uuid = json_string_value(json_object_get(r->meta, "uuid"));
+
+    return uuid && site_name_safe(uuid) ? uuid : NULL;
+}
+
 int report_history_record(const struct report *r, const json_t *section,
                           bool passed)
 {
     const json_t *db = json_object_get(section, "db");
     json_t *host = json_object_get(r->meta, "host");
+    const char *uuid = report_uuid(r);
     struct strbuf err = STRBUF_INIT;
     struct history *h;
     json_t *metrics, *m;
@@ -290,6 +302,12 @@ int report_history_record(const struct report *r, const json_t *section,
 
     if (!json_is_string(db))
         return 0;
+    /* Without one, runs would replace each other under one key. */
+    if (!uuid) {
+        LOG_ERR("%s/metadata.json: no uuid: the run is not in the history",
+                r->dir);
+        return -EINVAL;
+    }
     metrics = json_array();
     /* What the store keeps of a metric: its figure, and its verdict for
      * the trend graphs to mark (not judged: none). */
@@ -301,7 +319,7 @@ int report_history_record(const struct report *r, const json_t *section,
                                                                   "better"),
             "outcome", json_object_get(m, "outcome")));
     struct history_run run = {
-        .uuid = json_string_value(json_object_get(r->meta, "uuid")) ?: "",
+        .uuid = uuid,
         .run_id = json_string_value(json_object_get(r->meta, "run_id")),
         .start = json_string_value(json_object_get(r->meta, "start")),
         .series = json_string_value(json_object_get(section, "series")),
@@ -315,7 +333,7 @@ int report_history_record(const struct report *r, const json_t *section,
         .metrics = metrics,
         .trials = r->trials,
     };
-    h = history_open(json_string_value(db), &err);
+    h = history_open(json_string_value(db), true, &err);
     if (!h || history_add(h, &run, &err)) {
         LOG_ERR("the run is not in the history: %s", err.buf);
         rc = -EIO;

@@ -121,8 +121,12 @@ int report_trend_draw(struct report *r, const json_t *metrics,
 json_t *report_metrics(const json_t *res);
 char *report_series_key(const struct report *r);
 json_t *report_regression(const struct report *r, const json_t *res);
+/* The run's uuid (metadata.json's), or NULL when it has none or one that
+ * is not a safe name (site_name_safe()). */
+const char *report_uuid(const struct report *r);
 /* Adds the run, with its outcome, to the history the section names
- * ("db"; none: nothing to do).  0, or -EIO logged with the file. */
+ * ("db"; none: nothing to do).  0, -EINVAL when the run has no uuid
+ * (report_uuid()), or -EIO; logged with the file. */
 int report_history_record(const struct report *r, const json_t *section,
                           bool passed);
 /* Parses an RFC 4180 CSV text with a header line into an array of

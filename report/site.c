@@ -11,6 +11,7 @@
 
 #include "lib/util.h"
 #include "report/bundle.h"
+#include "report/history.h"
 
 /* What a run directory holds (harness/run/run.c, run_collectors.c,
  * sut_setup.c, snapshot.c, snapshot_jvm.c, the report), as fnmatch()
@@ -24,11 +25,6 @@ static const char *const run_files[] = {
     "rrd/*.rrd", "snapshot/*", "sut/*",
 };
 static const char *const run_folders[] = { "", "rrd", "snapshot", "sut" };
-
-/* The most members a bundle may have: a run makes a few dozen files
- * (smaps of each SUT process included); this only bounds the work of a
- * bundle made of empty members. */
-#define SITE_MAX_MEMBERS 10000
 
 bool site_name_safe(const char *name)
 {
@@ -102,6 +98,32 @@ static char *run_uuid(const char *dir, const char *id, struct strbuf *err)
     return out;
 }
 
+/* Refuses (-EEXIST) a run whose uuid the history at 'db' keeps under
+ * another run id: the history would replace that run by uuid, and its
+ * folder would stay in runs/ with no entry on any page.  A site with no
+ * history yet has nothing to clash with.  0, or -errno with the reason. */
+static int uuid_free(const char *db, const char *uuid, const char *id,
+                     struct strbuf *err)
+{
+    struct history *h;
+    char *there = NULL;
+    int rc;
+
+    if (!path_is_file(db))
+        return 0;
+    if (!(h = history_open(db, false, err)))
+        return -EIO;
+    rc = history_run_id(h, uuid, &there, err);
+    if (!rc && there && strcmp(there, id)) {
+        strbuf_addf(err, "its uuid %s belongs to run '%s', on the site "
+                    "already", uuid, there);
+        rc = -EEXIST;
+    }
+    free(there);
+    history_close(h);
+    return rc;
+}
+
 /* Moves the run unpacked at 'from' to <site>/runs/<id>, unless that run
  * is there already (*what = SITE_SEEN).  0 or -errno with the reason. */
 static int place(const char *site, const char *from, const char *id,
@@ -136,7 +158,7 @@ static int place(const char *site, const char *from, const char *id,
     return rc;
 }
 
-int site_unpack(const char *site, const char *path,
+int site_unpack(const char *site, const char *db, const char *path,
                 unsigned long long max_bytes, char **run_dir,
                 enum site_unpacked *what, struct strbuf *err)
 {
@@ -166,6 +188,8 @@ int site_unpack(const char *site, const char *path,
         } else if (strbuf_addf(err, "'%s': ", path),
                    !(uuid = run_uuid(dir, id, err))) {
             rc = -EINVAL;
+        } else if ((rc = uuid_free(db, uuid, id, err))) {
+            /* the reason is said */
         } else if (!(rc = place(site, dir, id, uuid, what, err))) {
             strbuf_reset(err);
             *run_dir = xasprintf("%s/%s", runs, id);

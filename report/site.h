@@ -23,16 +23,23 @@ bool site_member_allowed(const char *rel, bool dir);
  * not starting with '.' or '-'. */
 bool site_name_safe(const char *name);
 
+/* The most members a bundle may have: a run makes a few dozen files
+ * (smaps of each SUT process included); this only bounds the work of a
+ * bundle made of empty members. */
+#define SITE_MAX_MEMBERS 10000
+
 enum site_unpacked {
     SITE_NEW,           /* unpacked into <site>/runs/<id> */
     SITE_SEEN,          /* that run (same uuid) was there: nothing done */
 };
 /* Checks the bundle 'path' and unpacks it into <site>/runs/<run id>/
  * (through a folder of its own under runs/, renamed into place, so a
- * reader never sees half a run), at most 'max_bytes' unpacked.  Sets
- * *run_dir (malloc'ed) and *what.  A refused bundle leaves nothing on the
- * site: -errno with the reason in 'err'. */
-int site_unpack(const char *site, const char *path,
+ * reader never sees half a run), at most 'max_bytes' unpacked.  A run
+ * whose uuid the site's history 'db' (which need not exist yet) has under
+ * another run id is refused.  Sets *run_dir (malloc'ed) and *what.  A
+ * refused bundle leaves nothing on the site: -errno with the reason in
+ * 'err'. */
+int site_unpack(const char *site, const char *db, const char *path,
                 unsigned long long max_bytes, char **run_dir,
                 enum site_unpacked *what, struct strbuf *err);
 

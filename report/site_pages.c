@@ -261,7 +261,8 @@ static int index_page(const char *site, const json_t *runs,
 
 int site_build(const char *site, const char *db, struct strbuf *err)
 {
-    struct history *hist = history_open(db, err);
+    /* Created: `site watch` builds a fresh site before its first import. */
+    struct history *hist = history_open(db, true, err);
     json_t *runs, *hosts = json_object(), *series = json_object(), *r;
     const char *key;
     size_t i;

@@ -165,7 +165,7 @@ static int trends_make(struct report *r, struct strbuf *err)
 
     if (!db || last < 2 || !json_array_size(metrics))
         return 0;
-    h = history_open(db, err);
+    h = history_open(db, true, err);
     if (!h)
         return -EIO;
     json_array_foreach(metrics, i, m) {

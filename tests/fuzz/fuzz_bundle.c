@@ -58,9 +58,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum site_unpacked what;
     char *bundle = fuzz_path("bundle.tar.gz"), *site = fuzz_path("site");
     char *runs = xasprintf("%s/runs", site), *dir = NULL;
+    /* None yet, as on a fresh site: no uuid to clash with. */
+    char *db = xasprintf("%s/history.db", site);
 
     fuzz_put("bundle.tar.gz", data, size);
-    if (site_unpack(site, bundle, 1 << 20, &dir, &what, &err) == 0) {
+    if (site_unpack(site, db, bundle, 1 << 20, &dir, &what, &err) == 0) {
         const char *id = strrchr(dir, '/') + 1;
         if (what != SITE_NEW || !site_name_safe(id) || count(runs) != 1)
             fuzz_fail("a run taken but not alone in runs/ under a safe name");
@@ -75,6 +77,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         fuzz_fail("something was written beside the site");
     remove_tree(site);
     free(dir);
+    free(db);
     free(runs);
     free(site);
     free(bundle);

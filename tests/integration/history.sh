@@ -2,8 +2,9 @@
 # History and regression verdicts end to end (root), on a datapath of known
 # capacity: runs of an OpenFlow meter at 20000 pps, then one at half the
 # rate with the same topology and settings, which must exit 1 with a JUnit
-# failure naming the NDR; then a corrupt history, named, with the run
-# still made and bundled.
+# failure naming the NDR; the commands on that history, and imports of
+# its bundles and of bad input; then a corrupt history, named, with the
+# run still made and bundled.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
 tmp=$(mktemp -d /tmp/pt-history-XXXXXX)
@@ -126,6 +127,37 @@ run_pt 2 history --db "$tmp/fresh.db" import "$tmp/evil.tar.gz"
 has "import: a member that climbs out is refused" "would land outside its folder"
 # A name of this run's own: a file some other job left cannot fail it.
 check "import: nothing landed outside" test ! -e "/tmp/$(basename "$tmp")-evil"
+# A bundle is bounded as the site bounds one: SITE_MAX_BYTES unpacked,
+# 10000 members.
+python3 -c '
+import io, sys, tarfile
+with tarfile.open(sys.argv[1], "w:gz") as t:
+    for i in range(10001):
+        t.addfile(tarfile.TarInfo("run-1/f%05d" % i), io.BytesIO(b""))
+' "$tmp/members.tar.gz"
+run_pt 2 history --db "$tmp/fresh.db" import "$tmp/members.tar.gz"
+has "import: a bundle of more than 10000 members is refused" "more than 10000 members"
+run_pt 2 history --db "$tmp/fresh.db" import -o SITE_MAX_BYTES=1000 "$res/$first.tar.gz"
+has "import: a bundle past SITE_MAX_BYTES is refused" "more than 1000 bytes unpacked"
+# Without a uuid, runs would replace each other under "".
+mkdir "$tmp/nouuid" && cp -r "$res/$first" "$tmp/nouuid/"
+python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1])); del m["uuid"]; json.dump(m, open(sys.argv[1], "w"))
+' "$tmp/nouuid/$first/metadata.json"
+run_pt 2 history --db "$tmp/fresh.db" import "$tmp/nouuid/$first"
+has "import: a run without a uuid is refused, naming the file" "$tmp/nouuid/$first/metadata.json: no uuid"
+check "import: no run under an empty uuid" test "$(sqlite3 "$tmp/fresh.db" "SELECT count(*) FROM runs WHERE uuid = ''")" = 0
+run_pt 3 history --db /proc/pt-history.db import "$res/$first"
+has "import: a history that cannot be made is the environment's" "could not be added to '/proc/pt-history.db'"
+# The commands that read or acknowledge never make a history: a
+# mistyped name is said, not listed as an empty one.
+for cmd in history "history ack $half --note x" "history export --csv" "compare $first $half"; do
+	# shellcheck disable=SC2086 # the command's words
+	run_pt 2 $cmd --db "$tmp/typo.db"
+	has "$cmd --db FILE that is not there: said" "no history at '$tmp/typo.db'"
+done
+check "... and not made" test ! -e "$tmp/typo.db"
 
 # A corrupt history: named, the check not done, the run still completes
 # with its bundle.  Every run reads the history, so a one-trial run on

@@ -6,7 +6,9 @@
 # its pid.  A run posts its bundle and the site lists it within seconds;
 # Chromium renders the index and the run's page; a second post changes
 # nothing; hostile bundles are refused, each with its reason, and nothing
-# lands outside the site; a half-uploaded bundle waits until complete.
+# lands outside the site; a half-uploaded bundle waits until complete;
+# by hand, a refused bundle (one whose uuid is another run's too) exits 1,
+# a missing one 2, a site that cannot be locked 3.
 # Then the figures: import time per bundle, site build time for 100 runs.
 cd "$(dirname "$0")/../.." || exit 1
 . tests/integration/lib.sh
@@ -183,3 +185,19 @@ run_pt 1 site import --site "$tmp/site100" "$bundles/symlink.tar.gz"
 has "site import says why it refused" "index.html' is a symbolic link"
 run_pt 0 site import --site "$tmp/site100" "$bundles/many/many-007.tar.gz"
 has "site import of a run on the site already" "is on the site already; nothing to do"
+run_pt 2 site import --site "$tmp/site100" "$bundles/not-there.tar.gz"
+has "site import of a file that is not there: exit 2, named" "'$bundles/not-there.tar.gz': no such file or folder"
+# Another run id with the uuid of a run on the site: the history would
+# replace that run by its uuid and leave its folder on no page.
+id7=$(tar tzf "$bundles/many/many-007.tar.gz" | head -n 1 | cut -d/ -f1)
+uuid7=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["uuid"])' "$tmp/site100/runs/$id7/metadata.json")
+clash=$(mk clone "$d" "$bundles/clash.tar.gz" --uuid "$uuid7" --minutes 4)
+run_pt 1 site import --site "$tmp/site100" "$bundles/clash.tar.gz"
+has "another run id with a uuid on the site: refused, naming the run" "its uuid $uuid7 belongs to run '$id7'"
+check "nothing of it on the site" test ! -e "$tmp/site100/runs/$clash"
+check "the history keeps the run of that uuid" test "$(sqlite3 "$tmp/site100/history.db" "SELECT run_id FROM runs WHERE uuid = '$uuid7'")" = "$id7"
+# The site's own fault is no refused bundle: exit 3.
+rm -f "$tmp/site100/.lock" && mkdir "$tmp/site100/.lock"
+run_pt 3 site import --site "$tmp/site100" "$bundles/many/many-007.tar.gz"
+has "a site that cannot be locked: exit 3, said" "cannot lock '$tmp/site100/.lock'"
+rmdir "$tmp/site100/.lock"

@@ -2,10 +2,10 @@
 """Bundles for tests/integration/site.sh, made from a real run directory.
 
   site_bundles.py clone RUN_DIR OUT.tar.gz [--host NAME] [--figure PPS]
-                  [--minutes N]
+                  [--minutes N] [--uuid UUID]
       the run again under a new run id and uuid (its host name, its
-      headline figure and its start changed when asked), as a lab host
-      would post it
+      headline figure and its start changed when asked, the uuid given
+      kept), as a lab host would post it
   site_bundles.py many RUN_DIR OUTDIR N
       N clones, many-<i>.tar.gz, a minute apart, their figures varying,
       the 50th's 400 pps down and judged regressed (its id is printed)
@@ -58,15 +58,15 @@ def add_bytes(tar, name, data):
     tar.addfile(info, io.BytesIO(data))
 
 
-def renamed(src, host=None, minutes=0):
-    """The run's metadata under a new id and uuid."""
+def renamed(src, host=None, minutes=0, uuid=None):
+    """The run's metadata under a new id and uuid ('uuid' when given)."""
     meta = json.load(open(os.path.join(src, 'metadata.json')))
     old = meta['run_id']
     host = host if host is not None else meta['host']['hostname']
     safe = ''.join(c if c.isalnum() or c == '-' else '_' for c in host)
     meta['run_id'] = '%s-%s-%s' % (safe or 'host', old.split('-', 1)[1][:15],
                                    uuidlib.uuid4().hex[:6])
-    meta['uuid'] = str(uuidlib.uuid4())
+    meta['uuid'] = uuid or str(uuidlib.uuid4())
     meta['host']['hostname'] = host
     if minutes:
         # Later starts: the clones line up after the run, in order.
@@ -76,8 +76,9 @@ def renamed(src, host=None, minutes=0):
     return meta
 
 
-def clone(src, out, host=None, figure=None, minutes=0, regressed=False):
-    meta = renamed(src, host, minutes)
+def clone(src, out, host=None, figure=None, minutes=0, regressed=False,
+          uuid=None):
+    meta = renamed(src, host, minutes, uuid)
     replace = {'metadata.json': json.dumps(meta).encode()}
     if figure is not None:
         summary = json.load(open(os.path.join(src, 'summary.json')))
@@ -175,7 +176,7 @@ def main(argv):
                         .getnames()[0].split('/')[0] + '/metadata.json'))
                       ['run_id'])
     elif argv[1] == 'clone':
-        host = figure = None
+        host = figure = uuid = None
         minutes = 0
         rest = argv[4:]
         while rest:
@@ -186,7 +187,9 @@ def main(argv):
                 figure = float(val)
             elif opt == '--minutes':
                 minutes = int(val)
-        clone(argv[2], argv[3], host, figure, minutes)
+            elif opt == '--uuid':
+                uuid = val
+        clone(argv[2], argv[3], host, figure, minutes, uuid=uuid)
     else:
         hostile(argv[2], argv[3], argv[4])
 

@@ -1,6 +1,7 @@
 /* The history store: runs keyed by uuid, a series oldest first, missing
- * figures, acknowledgements that survive a re-import, two writers at once,
- * and a file that is not a history. */
+ * figures, acknowledgements that survive a re-import, a re-import keeping
+ * only its own trials, two writers at once, a reader that creates
+ * nothing, and a file that is not a history. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -43,7 +44,7 @@ static void test_history__series_oldest_first(void **state)
 {
     char *path = db("a.db");
     struct strbuf err = STRBUF_INIT;
-    struct history *h = history_open(path, &err);
+    struct history *h = history_open(path, true, &err);
     struct regress_run *runs;
     size_t n;
 
@@ -78,7 +79,7 @@ static void test_history__trend_last_runs_with_their_verdict(void **state)
 {
     char *path = db("t.db");
     struct strbuf err = STRBUF_INIT;
-    struct history *h = history_open(path, &err);
+    struct history *h = history_open(path, true, &err);
     json_t *m = json_pack("[{s:s, s:f, s:s, s:s, s:s}]", "name", "ndr_pps",
                           "value", 50.0, "unit", "pps", "better", "higher",
                           "outcome", "regressed");
@@ -126,7 +127,7 @@ static void test_history__old_history_gets_the_outcome(void **state)
                                   "TEXT, PRIMARY KEY (uuid, name))", NULL,
                                   NULL, NULL), SQLITE_OK);
     sqlite3_close(raw);
-    h = history_open(path, &err);
+    h = history_open(path, true, &err);
     assert_non_null(h);
     assert_int_equal(add(h, "u1", "2026-11-01T00:00:00Z", "s", 100, true), 0);
     t = history_trend(h, "s", "2027", "ndr_pps", 0, &err);
@@ -142,7 +143,7 @@ static void test_history__ack_survives_a_re_add(void **state)
 {
     char *path = db("b.db");
     struct strbuf err = STRBUF_INIT;
-    struct history *h = history_open(path, &err);
+    struct history *h = history_open(path, true, &err);
     struct regress_run *runs;
     sqlite3 *raw;
     size_t n;
@@ -168,7 +169,7 @@ static void test_history__two_writers(void **state)
 {
     char *path = db("c.db");
     struct strbuf err = STRBUF_INIT;
-    struct history *h = history_open(path, &err);
+    struct history *h = history_open(path, true, &err);
     struct regress_run *runs;
     pid_t kids[2];
     size_t n;
@@ -178,7 +179,7 @@ static void test_history__two_writers(void **state)
     for (int k = 0; k < 2; k++) {
         kids[k] = fork();
         if (kids[k] == 0) {
-            struct history *mine = history_open(path, &err);
+            struct history *mine = history_open(path, true, &err);
             int bad = !mine;
             for (int i = 0; mine && i < 40; i++) {
                 char uuid[32], start[64];
@@ -198,11 +199,87 @@ static void test_history__two_writers(void **state)
         assert_int_equal(waitpid(kids[k], &status, 0), kids[k]);
         assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
     }
-    h = history_open(path, &err);
+    h = history_open(path, true, &err);
     assert_int_equal(history_series(h, "s", "2027", "", "ndr_pps", &runs, &n,
                                     &err), 0);
     assert_int_equal(n, 80);
     free(runs);
+    history_close(h);
+    free(path);
+    strbuf_dispose(&err);
+}
+
+/* The rows of 'table' for 'uuid' in the database at 'path'. */
+static int count_rows(const char *path, const char *table, const char *uuid)
+{
+    char *sql = xasprintf("SELECT count(*) FROM %s WHERE uuid = ?", table);
+    sqlite3_stmt *st;
+    sqlite3 *raw;
+    int n;
+
+    assert_int_equal(sqlite3_open(path, &raw), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(raw, sql, -1, &st, NULL), SQLITE_OK);
+    sqlite3_bind_text(st, 1, uuid, -1, SQLITE_STATIC);
+    assert_int_equal(sqlite3_step(st), SQLITE_ROW);
+    n = sqlite3_column_int(st, 0);
+    sqlite3_finalize(st);
+    sqlite3_close(raw);
+    free(sql);
+    return n;
+}
+
+/* A run added again with fewer trials (its trials.csv cut, or a report
+ * made again) keeps only those: the rows beyond them were the old run's. */
+static void test_history__re_add_keeps_only_its_trials(void **state)
+{
+    char *path = db("trials.db");
+    struct strbuf err = STRBUF_INIT;
+    struct history *h = history_open(path, true, &err);
+    json_t *three = json_pack("[{s:i}, {s:i}, {s:i}]", "step", 1, "step", 2,
+                              "step", 3);
+    json_t *one = json_pack("[{s:i}]", "step", 1);
+    struct history_run run = { .uuid = "u1", .run_id = "r1",
+                               .start = "2026-11-01T00:00:00Z",
+                               .series = "s", .trials = three };
+
+    assert_non_null(h);
+    assert_int_equal(history_add(h, &run, &err), 0);
+    assert_int_equal(count_rows(path, "trials", "u1"), 3);
+    run.trials = one;
+    assert_int_equal(history_add(h, &run, &err), 0);
+    assert_int_equal(count_rows(path, "trials", "u1"), 1);
+    run.trials = NULL;
+    assert_int_equal(history_add(h, &run, &err), 0);
+    assert_int_equal(count_rows(path, "trials", "u1"), 0);
+    history_close(h);
+    json_decref(three);
+    json_decref(one);
+    free(path);
+    strbuf_dispose(&err);
+}
+
+/* A reader (history, compare, ack) given a name that is not there leaves
+ * no empty history behind; the run id of a uuid, or none. */
+static void test_history__open_without_create(void **state)
+{
+    char *path = db("typo.db"), *id;
+    struct strbuf err = STRBUF_INIT;
+    struct history *h = history_open(path, false, &err);
+
+    assert_null(h);
+    assert_non_null(strstr(err.buf, path));
+    assert_int_equal(access(path, F_OK), -1);
+    h = history_open(path, true, &err);
+    assert_non_null(h);
+    assert_int_equal(add(h, "u1", "2026-11-01T00:00:00Z", "s", 1, true), 0);
+    history_close(h);
+    h = history_open(path, false, &err);
+    assert_non_null(h);
+    assert_int_equal(history_run_id(h, "u1", &id, &err), 0);
+    assert_string_equal(id, "u1");
+    free(id);
+    assert_int_equal(history_run_id(h, "u2", &id, &err), 0);
+    assert_null(id);
     history_close(h);
     free(path);
     strbuf_dispose(&err);
@@ -216,7 +293,7 @@ static void test_history__not_a_history(void **state)
 
     fputs("this is not a database, just text that is long enough", f);
     fclose(f);
-    assert_null(history_open(path, &err));
+    assert_null(history_open(path, true, &err));
     assert_non_null(strstr(err.buf, path));
     assert_non_null(strstr(err.buf, "not a history database"));
     free(path);
@@ -230,6 +307,8 @@ int main(void)
         cmocka_unit_test(test_history__ack_survives_a_re_add),
         cmocka_unit_test(test_history__trend_last_runs_with_their_verdict),
         cmocka_unit_test(test_history__old_history_gets_the_outcome),
+        cmocka_unit_test(test_history__re_add_keeps_only_its_trials),
+        cmocka_unit_test(test_history__open_without_create),
         cmocka_unit_test(test_history__two_writers),
         cmocka_unit_test(test_history__not_a_history),
     };

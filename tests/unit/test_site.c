@@ -1,6 +1,7 @@
 /* The lab site (report/site.c, site_pages.c): which members a bundle may
  * carry, bundles refused with their reason and nothing left behind, a
- * bundle seen twice, and the pages escaping what a bundle said. */
+ * bundle seen twice, a uuid that is another run's, and the pages escaping
+ * what a bundle said. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,8 +93,9 @@ static int entries(const char *dir)
     return n;
 }
 
-/* site_unpack() of 'm' into a fresh site must fail with a reason holding
- * 'why', leaving runs/ empty and nothing beside the site. */
+/* site_unpack() of 'm' into a site with nothing in runs/ (its history
+ * may be made before) must fail with a reason holding 'why', leaving
+ * runs/ empty and nothing beside the site. */
 static void refused(const char *site_name, const struct member *m,
                     unsigned long long max, const char *why)
 {
@@ -102,13 +104,14 @@ static void refused(const char *site_name, const struct member *m,
     char *site = xasprintf("%s/%s", tmpdir, site_name);
     char *runs = xasprintf("%s/runs", site);
     char *file = xasprintf("%s.tar.gz", site_name);
+    char *db = xasprintf("%s/history.db", site);
     char *path = bundle(file, m);
     char *dir = NULL;
     int before;
 
-    assert_int_equal(mkdir(site, 0755), 0);
+    assert_int_equal(mkdir_p(site, 0755), 0);
     before = entries(tmpdir);
-    assert_true(site_unpack(site, path, max, &dir, &what, &err) < 0);
+    assert_true(site_unpack(site, db, path, max, &dir, &what, &err) < 0);
     assert_null(dir);
     if (!strstr(err.buf, why))
         fail_msg("'%s' lacks '%s'", err.buf, why);
@@ -116,6 +119,7 @@ static void refused(const char *site_name, const struct member *m,
     assert_int_equal(entries(tmpdir), before);
     free(path);
     free(file);
+    free(db);
     free(runs);
     free(site);
     strbuf_dispose(&err);
@@ -209,10 +213,12 @@ static void test_site__seen_twice_is_a_no_op(void **state)
     struct strbuf err = STRBUF_INIT;
     enum site_unpacked what;
     char *site = xasprintf("%s/seen", tmpdir), *dir = NULL, *path, *rrd;
+    char *db = xasprintf("%s/history.db", site);
     char *again = bundle("seen.tar.gz", m);
     struct stat st;
 
-    assert_int_equal(site_unpack(site, again, 1 << 20, &dir, &what, &err), 0);
+    assert_int_equal(site_unpack(site, db, again, 1 << 20, &dir, &what,
+                                 &err), 0);
     assert_int_equal(what, SITE_NEW);
     path = xasprintf("%s/runs/%s", site, ID);
     assert_string_equal(dir, path);
@@ -220,7 +226,8 @@ static void test_site__seen_twice_is_a_no_op(void **state)
     assert_int_equal(stat(rrd, &st), 0);
     assert_int_equal(st.st_mode & 07777, 0644);
     free(dir);
-    assert_int_equal(site_unpack(site, again, 1 << 20, &dir, &what, &err), 0);
+    assert_int_equal(site_unpack(site, db, again, 1 << 20, &dir, &what,
+                                 &err), 0);
     assert_int_equal(what, SITE_SEEN);
     /* Only the run: the unpacking folder is gone. */
     free(path);
@@ -230,6 +237,53 @@ static void test_site__seen_twice_is_a_no_op(void **state)
     free(dir);
     free(path);
     free(again);
+    free(db);
+    free(site);
+    strbuf_dispose(&err);
+}
+
+/* The uuid names a run in the history (which the site publishes by it):
+ * another run id with the uuid of a run on the site would replace that
+ * run in the history and leave its folder in runs/ on no page.  Refused;
+ * under its own run id it is taken. */
+static void test_site__uuid_of_another_run_refused(void **state)
+{
+    static const struct member m[] = {
+        { ID "/metadata.json", AE_IFREG, META, 0 },
+        { NULL, 0, NULL, 0 },
+    };
+    struct strbuf err = STRBUF_INIT;
+    enum site_unpacked what;
+    char *site = xasprintf("%s/clash", tmpdir);
+    char *db = xasprintf("%s/history.db", site), *dir = NULL, *path;
+    struct history_run run = { .uuid = UUID, .run_id = "lab-older-run",
+                               .start = "2026-11-30T00:00:00Z",
+                               .series = "s" };
+    struct history *h;
+
+    assert_int_equal(mkdir(site, 0755), 0);
+    h = history_open(db, true, &err);
+    assert_non_null(h);
+    assert_int_equal(history_add(h, &run, &err), 0);
+    history_close(h);
+    refused("clash", m, 0, "its uuid " UUID " belongs to run "
+            "'lab-older-run', on the site already");
+    /* The history keeps the run it had. */
+    h = history_open(db, false, &err);
+    assert_int_equal(history_run_id(h, UUID, &dir, &err), 0);
+    assert_string_equal(dir, "lab-older-run");
+    free(dir);
+    /* The same run (its own id) again, say after its folder was lost. */
+    run.run_id = ID;
+    assert_int_equal(history_add(h, &run, &err), 0);
+    history_close(h);
+    path = bundle("clash-same.tar.gz", m);
+    assert_int_equal(site_unpack(site, db, path, 1 << 20, &dir, &what, &err),
+                     0);
+    assert_int_equal(what, SITE_NEW);
+    free(path);
+    free(dir);
+    free(db);
     free(site);
     strbuf_dispose(&err);
 }
@@ -248,7 +302,7 @@ static void test_site__truncated_names_the_member(void **state)
     struct strbuf err = STRBUF_INIT;
     enum site_unpacked what;
     char *log = malloc(65537), *site = xasprintf("%s/cut", tmpdir);
-    char *dir = NULL, *path;
+    char *db = xasprintf("%s/history.db", site), *dir = NULL, *path;
     struct stat st;
 
     memset(log, 'x', 65536);
@@ -260,10 +314,11 @@ static void test_site__truncated_names_the_member(void **state)
     gzipped = true;
     assert_int_equal(stat(path, &st), 0);
     assert_int_equal(truncate(path, st.st_size - 20000), 0);
-    assert_true(site_unpack(site, path, 1 << 20, &dir, &what, &err) < 0);
+    assert_true(site_unpack(site, db, path, 1 << 20, &dir, &what, &err) < 0);
     if (!strstr(err.buf, "run.log'"))
         fail_msg("'%s' does not name run.log", err.buf);
     free(path);
+    free(db);
     free(site);
     free(log);
     strbuf_dispose(&err);
@@ -289,7 +344,7 @@ static void test_site__pages_escape(void **state)
     long n;
 
     assert_int_equal(mkdir(site, 0755), 0);
-    h = history_open(dbp, &err);
+    h = history_open(dbp, true, &err);
     assert_non_null(h);
     assert_int_equal(history_add(h, &run, &err), 0);
     history_close(h);
@@ -323,6 +378,7 @@ int main(void)
         cmocka_unit_test(test_site__member_allowed),
         cmocka_unit_test(test_site__hostile_bundles_refused),
         cmocka_unit_test(test_site__seen_twice_is_a_no_op),
+        cmocka_unit_test(test_site__uuid_of_another_run_refused),
         cmocka_unit_test(test_site__truncated_names_the_member),
         cmocka_unit_test(test_site__pages_escape),
     };
