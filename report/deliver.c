@@ -1,7 +1,7 @@
 /* Delivering a bundle (see post.h): the attempts with their backoff, the
  * record of the landing, and the spool for what did not land.  How one
- * attempt travels is the transport's business (post.c, or a test's stub);
- * nothing here knows libcurl. */
+ * attempt travels is the transport's business (post.c, found by the
+ * URL's scheme); nothing here knows libcurl. */
 #include "report/post.h"
 
 #include <errno.h>
@@ -67,9 +67,7 @@ bool post_already(const char *bundle, struct strbuf *where)
 int post_bundle(const struct post_target *t, const char *bundle,
                 struct strbuf *err)
 {
-    const struct post_transport *tr = t->transport
-                                          ? t->transport
-                                          : post_transport_find(t->url);
+    const struct post_transport *tr = post_transport_find(t->url);
     char *shown = url_redact(t->url);
     double delay = t->retry_delay;
     struct untrusted any_file = { .owner = (uid_t)-1 };

@@ -38,16 +38,12 @@ struct post_target {
     volatile sig_atomic_t *stop;    /* set: the attempt under way ends
                                      * (-EINTR), no more retries; may be
                                      * NULL */
-    /* NULL: the transport for the URL's scheme (post_transport_find);
-     * the unit tests give a stub. */
-    const struct post_transport *transport;
 };
 
 /* One kind of destination: one entry per URL scheme family. */
 struct post_transport {
     const char *name;
-    /* Whether it takes that URL; may be NULL in a transport that is given
-     * in post_target.transport rather than found by scheme. */
+    /* Whether it takes that URL. */
     bool (*handles)(const char *url);
     /* One attempt: 0, or -errno with the reason (no credentials).  'fd'
      * is the bundle as post_bundle() opened and checked it, to be read

@@ -1,7 +1,8 @@
-/* Post-or-spool (post_deliver) with a stub transport: the retries, the
- * spool as the fallback, the spool emptied by a later landing, and no
- * password in what it says.  The libcurl transports meet a real nginx in
- * tests/integration/report.sh. */
+/* Post-or-spool (post_deliver) through libcurl's PUT transport to a real
+ * HTTP listener of the test's own, which refuses as many uploads as a
+ * test asks: the retries, the spool as the fallback, the spool emptied by
+ * a later landing, and no password in what it says.  The transports meet
+ * a real nginx in tests/integration/report.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,35 +25,19 @@
 #include "lib/strbuf.h"
 #include "lib/util.h"
 #include "report/post.h"
+#include "httpd.h"
 #include "tmpdir.h"
 
 #define SECRET "s3cret"
-#define URL "http://user:" SECRET "@reports.invalid/up/"
-#define URL_SHOWN "http://user:***@reports.invalid/up/"
+#define URL (httpd.url)
+#define URL_SHOWN (httpd.shown)
 
-/* The stub fails its first 'fail_first' attempts (every one when
- * negative), then lands; 'calls' counts the attempts. */
-static int calls, fail_first;
-
-static int stub_send(const struct post_target *t, const char *bundle,
-                     int fd, struct strbuf *err)
-{
-    assert_true(path_is_file(bundle));
-    calls++;
-    if (fail_first < 0 || calls <= fail_first) {
-        strbuf_addf(err, "stub refused attempt %d", calls);
-        return -ECONNREFUSED;
-    }
-    return 0;
-}
-
-static const struct post_transport stub = { "stub", NULL, stub_send };
-
+/* A target of libcurl's transport for its URL's scheme. */
 static struct post_target target(const char *url, int retries)
 {
     struct post_target t = { .url = url, .method = "put", .ssh_key = "",
                              .retries = retries, .retry_delay = 0,
-                             .timeout = 1, .transport = &stub };
+                             .timeout = 5 };
 
     return t;
 }
@@ -76,8 +61,9 @@ static int setup(void **state)
     f->spooled = xasprintf("%s/.spool/run.tar.gz", f->dir);
     strbuf_init(&f->err);
     strbuf_init(&f->text);
-    calls = 0;
     *state = f;
+    if (httpd_start(0))
+        return -1;
     if (mkdir_p(f->dir, 0755))
         return -1;
     return write_file_atomic(f->bundle, "bundle", 6);
@@ -87,6 +73,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
 
+    httpd_stop();
     strbuf_dispose(&f->text);
     strbuf_dispose(&f->err);
     free(f->spooled);
@@ -111,9 +98,9 @@ static void test_post__retries_until_it_lands(void **state)
     struct fixture *f = *state;
     struct post_target t = target(URL, 3);
 
-    fail_first = 2;
+    httpd.fail_first = 2;
     assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), 0);
-    assert_int_equal(calls, 3);
+    assert_int_equal(httpd.calls, 3);
     assert_int_equal(f->err.len, 0);
     assert_int_equal(spool_entries(f->dir), -1);
     /* The record of the landing names the URL, not its password. */
@@ -129,10 +116,9 @@ static void test_post__spools_when_every_attempt_fails(void **state)
     char *waits = xasprintf("it waits in %s/.spool/ for 'perftests post'",
                             f->dir);
 
-    fail_first = -1;
-    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err),
-                     -ECONNREFUSED);
-    assert_int_equal(calls, 3);
+    httpd.fail_first = -1;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), -EIO);
+    assert_int_equal(httpd.calls, 3);
     assert_true(spool_has(f->dir, "run.tar.gz"));
     assert_true(path_is_file(f->spooled));
     assert_int_equal(spool_entries(f->dir), 2);
@@ -140,7 +126,7 @@ static void test_post__spools_when_every_attempt_fails(void **state)
     /* Where it failed (no password), why, and where it waits. */
     assert_non_null(strstr(f->err.buf, URL_SHOWN));
     assert_null(strstr(f->err.buf, SECRET));
-    assert_non_null(strstr(f->err.buf, "stub refused attempt 3"));
+    assert_non_null(strstr(f->err.buf, HTTPD_REFUSED));
     assert_non_null(strstr(f->err.buf, waits));
     free(waits);
 }
@@ -152,10 +138,11 @@ static void test_post__no_retry_once_stopped(void **state)
     volatile sig_atomic_t stop = 1;
 
     t.stop = &stop;
-    fail_first = -1;
-    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err),
-                     -ECONNREFUSED);
-    assert_int_equal(calls, 1);
+    httpd.fail_first = -1;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), -EINTR);
+    /* The upload under way ends at once (before or after its request
+     * went), and none of the 5 retries starts. */
+    assert_true(httpd.calls <= 1);
     assert_true(spool_has(f->dir, "run.tar.gz"));
 }
 
@@ -165,9 +152,9 @@ static void test_post__a_spooled_bundle_leaves_the_spool_when_sent(void **state)
     struct post_target t = target(URL, 0);
 
     assert_int_equal(spool_add(f->dir, f->bundle, &t, &f->err), 0);
-    fail_first = 0;
+    httpd.fail_first = 0;
     assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), 0);
-    assert_int_equal(calls, 1);
+    assert_int_equal(httpd.calls, 1);
     assert_false(spool_has(f->dir, "run.tar.gz"));
     assert_int_equal(spool_entries(f->dir), 0);
     assert_true(path_is_file(f->bundle));
@@ -182,9 +169,9 @@ static void test_post__the_spooled_copy_sent_marks_its_origin(void **state)
     struct post_target t = target(URL, 0);
 
     assert_int_equal(spool_add(f->dir, f->bundle, &t, &f->err), 0);
-    fail_first = 0;
+    httpd.fail_first = 0;
     assert_int_equal(post_deliver(&t, f->spooled, f->dir, &f->err), 0);
-    assert_int_equal(calls, 1);
+    assert_int_equal(httpd.calls, 1);
     assert_int_equal(spool_entries(f->dir), 0);
     assert_true(post_already(f->bundle, &f->text));
     assert_non_null(strstr(f->text.buf, URL_SHOWN));
@@ -198,10 +185,9 @@ static void test_post__a_spooled_bundle_is_not_spooled_twice(void **state)
     struct post_target t = target(URL, 1);
 
     assert_int_equal(spool_add(f->dir, f->bundle, &first, &f->err), 0);
-    fail_first = -1;
-    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err),
-                     -ECONNREFUSED);
-    assert_int_equal(calls, 2);
+    httpd.fail_first = -1;
+    assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), -EIO);
+    assert_int_equal(httpd.calls, 2);
     /* Still the one entry, with the target it was spooled with. */
     assert_int_equal(spool_entries(f->dir), 2);
     assert_int_equal(strbuf_read_file(&f->text, meta), 0);
@@ -218,13 +204,12 @@ static void test_post__neither_posted_nor_spooled(void **state)
     struct fixture *f = *state;
     struct post_target t = target(URL, 0);
 
-    fail_first = -1;
+    httpd.fail_first = -1;
     /* A file where the results folder should be: no spool in it. */
-    assert_int_equal(post_deliver(&t, f->bundle, f->bundle, &f->err),
-                     -ECONNREFUSED);
-    assert_int_equal(calls, 1);
+    assert_int_equal(post_deliver(&t, f->bundle, f->bundle, &f->err), -EIO);
+    assert_int_equal(httpd.calls, 1);
     assert_non_null(strstr(f->err.buf, URL_SHOWN));
-    assert_non_null(strstr(f->err.buf, "stub refused attempt 1"));
+    assert_non_null(strstr(f->err.buf, HTTPD_REFUSED));
     assert_non_null(strstr(f->err.buf, "nor spooled: cannot spool"));
     assert_int_equal(spool_entries(f->dir), -1);
 }
@@ -242,8 +227,7 @@ static void test_post__ssh_needs_known_hosts(void **state)
     char *old_home = getenv("HOME") ? xstrdup(getenv("HOME")) : NULL;
     struct post_target t = target(url, 0);
 
-    t.transport = post_transport_find(url);
-    assert_non_null(t.transport);
+    assert_non_null(post_transport_find(url));
     t.known_hosts = missing;
     assert_int_not_equal(post_bundle(&t, f->bundle, &f->err), 0);
     assert_non_null(strstr(f->err.buf, missing));
@@ -302,7 +286,7 @@ static void test_post__an_untrusted_record_is_not_believed(void **state)
      * same, in a file of our own. */
     unlink(record);
     assert_int_equal(mkfifo(record, 0644), 0);
-    fail_first = 0;
+    httpd.fail_first = 0;
     assert_int_equal(post_deliver(&t, f->bundle, f->dir, &f->err), 0);
     assert_int_equal(lstat(record, &st), 0);
     assert_true(S_ISREG(st.st_mode));
@@ -315,33 +299,21 @@ static void test_post__an_untrusted_record_is_not_believed(void **state)
     free(record);
 }
 
-/* What each attempt read from the descriptor it was given. */
-static struct strbuf sent_text = STRBUF_INIT;
+/* The bundle of the test under way, for swap_bundle(). */
+static const char *swapped;
 
-/* Fails its first attempt after swapping the bundle's name for a link to
- * another file (as anyone who can write the results folder could), then
- * reads what it was given. */
-static int swapping_send(const struct post_target *t, const char *bundle,
-                         int fd, struct strbuf *err)
+/* As the first upload arrives, swaps the bundle's name for a link to
+ * another file, as anyone who can write the results folder could. */
+static void swap_bundle(void)
 {
-    char *aside = xasprintf("%s.aside", bundle);
-    char *secret = xasprintf("%s.secret", bundle);
+    char *aside = xasprintf("%s.aside", swapped);
+    char *secret = xasprintf("%s.secret", swapped);
 
-    if (++calls == 1) {
-        assert_int_equal(write_file_atomic(secret, "secret", 6), 0);
-        assert_int_equal(rename(bundle, aside), 0);
-        assert_int_equal(symlink(secret, bundle), 0);
-        strbuf_addstr(err, "swapped");
-        free(secret);
-        free(aside);
-        return -ECONNREFUSED;
-    }
-    assert_int_equal(lseek(fd, 0, SEEK_SET), 0);
-    strbuf_reset(&sent_text);
-    assert_int_equal(strbuf_read_fd(&sent_text, fd), 0);
+    assert_int_equal(write_file_atomic(secret, "secret", 6), 0);
+    assert_int_equal(rename(swapped, aside), 0);
+    assert_int_equal(symlink(secret, swapped), 0);
     free(secret);
     free(aside);
-    return 0;
 }
 
 /* A retry sends the file that was checked, not what its name points to
@@ -349,15 +321,14 @@ static int swapping_send(const struct post_target *t, const char *bundle,
 static void test_post__a_retry_sends_what_was_checked(void **state)
 {
     struct fixture *f = *state;
-    static const struct post_transport swapping = { "swapping", NULL,
-                                                    swapping_send };
     struct post_target t = target(URL, 1);
 
-    t.transport = &swapping;
+    swapped = f->bundle;
+    httpd.on_first = swap_bundle;
+    httpd.fail_first = 1;
     assert_int_equal(post_bundle(&t, f->bundle, &f->err), 0);
-    assert_int_equal(calls, 2);
-    assert_string_equal(sent_text.buf, "bundle");
-    strbuf_dispose(&sent_text);
+    assert_int_equal(httpd.calls, 2);
+    assert_string_equal(httpd.body.buf, "bundle");
 }
 
 static void *stop_later(void *arg)

@@ -19,28 +19,8 @@
 #include "report/bundle.h"
 #include "report/spool.c"
 #include "run/settings.h"
+#include "httpd.h"
 #include "tmpdir.h"
-
-static int calls;
-
-static int stub_send(const struct post_target *t, const char *bundle,
-                     int fd, struct strbuf *err)
-{
-    calls++;
-    return 0;
-}
-
-static const struct post_transport stub = { "stub", NULL, stub_send };
-
-static int refuse_send(const struct post_target *t, const char *bundle,
-                       int fd, struct strbuf *err)
-{
-    calls++;
-    strbuf_addstr(err, "refused");
-    return -ECONNREFUSED;
-}
-
-static const struct post_transport refuse = { "refuse", NULL, refuse_send };
 
 /* A results folder <tmpdir>/<name> with a spool holding bundle "b.tar.gz"
  * and its JSON 'meta' (mode 0600).  Returns the results folder. */
@@ -121,12 +101,14 @@ static void test_spool__linked_bundle_refused(void **state)
     assert_int_equal(load(results, &t, &j, &warn, &err), -ELOOP);
     assert_non_null(strstr(err.buf, "symbolic link"));
 
-    /* Nor by post_deliver(), whoever calls it. */
-    t.transport = &stub;
-    calls = 0;
+    /* Nor by post_deliver(), whoever calls it: nothing reaches a server
+     * that would take it. */
+    assert_int_equal(httpd_start(0), 0);
+    t.url = httpd.url;
     strbuf_reset(&err);
     assert_int_equal(post_bundle(&t, bundle, &err), -ELOOP);
-    assert_int_equal(calls, 0);
+    httpd_stop();
+    assert_int_equal(httpd.calls, 0);
     json_decref(j);
     strbuf_dispose(&warn);
     strbuf_dispose(&err);
@@ -164,13 +146,16 @@ static void test_spool__origin_outside_results_ignored(void **state)
     char *results = spool_with("origin", meta);
     char *spooled = xasprintf("%s/.spool/b.tar.gz", results);
     char *mark = xasprintf("%s/b.tar.gz.posted", outside);
-    struct post_target t = { .url = "http://x.invalid/", .timeout = 5,
-                             .transport = &stub };
+    struct post_target t = { .timeout = 5 };
     struct strbuf err = STRBUF_INIT;
     (void)state;
 
     assert_int_equal(mkdir_p(outside, 0755), 0);
+    assert_int_equal(httpd_start(0), 0);
+    t.url = httpd.url;
     assert_int_equal(post_deliver(&t, spooled, results, &err), 0);
+    httpd_stop();
+    assert_int_equal(httpd.calls, 1);
     assert_false(path_is_file(spooled));
     assert_int_equal(access(mark, F_OK), -1);
     strbuf_dispose(&err);
@@ -321,14 +306,16 @@ static void test_spool__a_planted_json_is_no_entry(void **state)
     char *spool = xasprintf("%s/.spool", results);
     char *json = xasprintf("%s/b.tar.gz.json", spool);
     char *victim = tmpdir_put("planted", "victim", "keep");
-    struct post_target t = { .url = "http://x.invalid/", .timeout = 5,
-                             .transport = &refuse }, back;
+    struct post_target t = { .timeout = 5 }, back;
     struct strbuf err = STRBUF_INIT, warn = STRBUF_INIT;
     struct stat st;
     json_t *j;
     (void)state;
 
     assert_int_equal(mkdir(spool, 0700), 0);
+    /* A server that refuses every upload: the bundle goes to the spool. */
+    assert_int_equal(httpd_start(-1), 0);
+    t.url = httpd.url;
     for (int kind = 0; kind < 3; kind++) {
         unlink(json);
         if (kind == 0)
@@ -343,8 +330,8 @@ static void test_spool__a_planted_json_is_no_entry(void **state)
             continue;
         assert_false(spool_has(results, bundle));
         strbuf_reset(&err);
-        assert_int_equal(post_deliver(&t, bundle, results, &err),
-                         -ECONNREFUSED);
+        assert_int_equal(post_deliver(&t, bundle, results, &err), -EIO);
+        assert_non_null(strstr(err.buf, HTTPD_REFUSED));
         assert_non_null(strstr(err.buf, "for 'perftests post'"));
         assert_true(spool_has(results, bundle));
         assert_int_equal(lstat(json, &st), 0);
@@ -353,6 +340,7 @@ static void test_spool__a_planted_json_is_no_entry(void **state)
         assert_int_equal(load(results, &back, &j, &warn, &err), 0);
         json_decref(j);
     }
+    httpd_stop();
     strbuf_reset(&err);
     assert_int_equal(strbuf_read_file(&err, victim), 0);
     assert_string_equal(err.buf, "keep");
