@@ -12,8 +12,10 @@
 #include <math.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "collectors/collector.h"
@@ -174,6 +176,40 @@ static void test_jmx__this_process_is_no_jvm(void **state)
     assert_false(jmx_is_jvm(0));
 }
 
+/* A real JVM (the integration tests' PtTestApp, which `make test` builds)
+ * is one, and jmx_find_jvm() picks it among a SUT's processes. */
+static void test_jmx__a_jvm_is_found(void **state)
+{
+    const char *cls = "build/tests/jmx/PtTestApp.class";
+    pid_t jvm, pids[2];
+    bool seen = false;
+    int status;
+
+    if (!path_is_file(cls) || system("command -v java >/dev/null"))
+        skip();
+    jvm = fork();
+    assert_true(jvm >= 0);
+    if (jvm == 0) {
+        freopen("/dev/null", "w", stdout);
+        execlp("java", "java", "-Xmx64m", "-cp", "build/tests/jmx",
+               "PtTestApp", (char *)NULL);
+        _exit(127);
+    }
+    /* libjvm.so is mapped within the JVM's first moments. */
+    for (int i = 0; i < 200 && !seen; i++) {
+        seen = jmx_is_jvm(jvm);
+        if (!seen)
+            sleep_ms(50);
+    }
+    pids[0] = getpid();
+    pids[1] = jvm;
+    assert_int_equal(jmx_find_jvm(pids, 2), seen ? jvm : 0);
+    kill(jvm, SIGKILL);
+    waitpid(jvm, &status, 0);
+    assert_true(seen);
+    assert_false(jmx_is_jvm(jvm));
+}
+
 /* A state as jmx_init() has it while it waits, reading from a socket the
  * test writes to as the sidecar would; sv[1] is the sidecar's end. */
 static struct jmx_state *waiting_state(struct metric_set *ms, int sv[2])
@@ -256,6 +292,7 @@ int main(void)
         cmocka_unit_test(test_jmxconf__sidecar_lines),
         cmocka_unit_test(test_metric__long_labels),
         cmocka_unit_test(test_jmx__this_process_is_no_jvm),
+        cmocka_unit_test(test_jmx__a_jvm_is_found),
         cmocka_unit_test(test_jmx__ready_and_sample_in_one_read),
         cmocka_unit_test(test_jmx__start_wait_ends_on_interrupt),
     };
