@@ -81,8 +81,13 @@ static void import_bundle(struct site_ctx *c, const char *path)
     }
     if (site_unpack(c->site, c->db, path, c->max_bytes, &run_dir, &what,
                     &err)) {
-        LOG_WARN("refused %s", err.buf);
-        c->refused++;
+        if (what == SITE_FAILED) {
+            LOG_ERR("'%s' not imported: %s", path, err.buf);
+            c->failed++;
+        } else {
+            LOG_WARN("refused %s", err.buf);
+            c->refused++;
+        }
     } else if (what == SITE_SEEN) {
         LOG_INFO("'%s': %s is on the site already; nothing to do", path,
                  strrchr(run_dir, '/') + 1);

@@ -157,7 +157,11 @@ out:
 /* The multipart part's data comes from the stream of from_start(). */
 static size_t part_read(char *buf, size_t size, size_t n, void *arg)
 {
-    return fread(buf, size, n, arg);
+    size_t got = fread(buf, size, n, arg);
+
+    /* 0 is the end of the file to libcurl: a read error must not send a
+     * bundle cut short as if whole. */
+    return got == 0 && ferror((FILE *)arg) ? CURL_READFUNC_ABORT : got;
 }
 
 static int part_seek(void *arg, curl_off_t offset, int origin)

@@ -150,6 +150,7 @@ static int place(const char *site, const char *from, const char *id,
         }
     } else if (rename(from, to)) {
         rc = -errno;
+        *what = SITE_FAILED;
         strbuf_addf(err, "cannot move '%s' to '%s': %s", from, to,
                     strerror(errno));
     }
@@ -171,8 +172,10 @@ int site_unpack(const char *site, const char *db, const char *path,
 
     policy.max_bytes = max_bytes;
     *run_dir = NULL;
+    *what = SITE_NEW;
     if ((rc = mkdir_p(runs, 0755)) || !mkdtemp(tmp)) {
         rc = rc ? rc : -errno;
+        *what = SITE_FAILED;
         strbuf_addf(err, "cannot make a folder under '%s': %s", runs,
                     strerror(-rc));
         free(runs);
@@ -189,7 +192,9 @@ int site_unpack(const char *site, const char *db, const char *path,
                    !(uuid = run_uuid(dir, id, err))) {
             rc = -EINVAL;
         } else if ((rc = uuid_free(db, uuid, id, err))) {
-            /* the reason is said */
+            /* The reason is said; only a clash is the bundle's. */
+            if (rc != -EEXIST)
+                *what = SITE_FAILED;
         } else if (!(rc = place(site, dir, id, uuid, what, err))) {
             strbuf_reset(err);
             *run_dir = xasprintf("%s/%s", runs, id);

@@ -31,6 +31,9 @@ bool site_name_safe(const char *name);
 enum site_unpacked {
     SITE_NEW,           /* unpacked into <site>/runs/<id> */
     SITE_SEEN,          /* that run (same uuid) was there: nothing done */
+    SITE_FAILED,        /* with an error: the site's own (a folder it
+                         * cannot make or move into, a history it cannot
+                         * read), not the bundle's */
 };
 /* Checks the bundle 'path' and unpacks it into <site>/runs/<run id>/
  * (through a folder of its own under runs/, renamed into place, so a

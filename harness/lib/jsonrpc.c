@@ -218,9 +218,9 @@ static int refuse(struct jsonrpc *rpc, int err, const char *what,
 {
     strbuf_reset(&rpc->problem);
     strbuf_addstr(&rpc->problem, what);
-    while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
-        len--;
     if (text) {
+        while (len && (text[len - 1] == '\n' || text[len - 1] == '\r'))
+            len--;
         strbuf_addstr(&rpc->problem, ": '");
         strbuf_add_printable(&rpc->problem, text,
                              len < PROBLEM_EXCERPT ? len : PROBLEM_EXCERPT);
@@ -365,9 +365,10 @@ static bool is_blank(const char *p, size_t len)
 }
 
 /* Space for a read: the rest moved to the front when that frees at least
- * as much as it moves (linear in what was received, all in all), the
- * buffer doubled when that is not enough, up to JSONRPC_MAX_MSG.  0, or
- * -EMSGSIZE when the message under way is that long already. */
+ * as much as it moves (linear in what was received, all in all) or the
+ * buffer is as large as it may be, the buffer doubled when there is still
+ * not enough, up to JSONRPC_MAX_MSG.  0, or -EMSGSIZE when the message
+ * under way is that long already. */
 static int make_room(struct jsonrpc *rpc)
 {
     size_t pending = rpc->rx_len - rpc->rx_head;
@@ -379,14 +380,14 @@ static int make_room(struct jsonrpc *rpc)
                       rx_data(rpc), pending);
     if (rpc->rx_alloc - rpc->rx_len >= RX_READ_MIN)
         return 0;
-    bool cheap = rpc->rx_head >= pending;
-    if (rpc->rx_head) {
+    bool at_most = rpc->rx_alloc >= JSONRPC_MAX_MSG + RX_READ_MIN;
+    if (rpc->rx_head && (rpc->rx_head >= pending || at_most)) {
         memmove(rpc->rx, rx_data(rpc), pending);
         rpc->scan_pos -= rpc->rx_head;
         rpc->rx_head = 0;
         rpc->rx_len = pending;
     }
-    if (!cheap || rpc->rx_alloc - rpc->rx_len < RX_READ_MIN) {
+    if (rpc->rx_alloc - rpc->rx_len < RX_READ_MIN) {
         size_t want = rpc->rx_alloc ? 2 * rpc->rx_alloc : 16384;
         if (want > JSONRPC_MAX_MSG + RX_READ_MIN)
             want = JSONRPC_MAX_MSG + RX_READ_MIN;

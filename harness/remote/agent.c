@@ -5,7 +5,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -380,15 +379,11 @@ char *agent_ledger_dir(const char *dir)
     struct strbuf boot = STRBUF_INIT;
     struct stat st;
     char *path;
-    int fd = open("/proc/sys/kernel/random/boot_id", O_RDONLY | O_CLOEXEC);
 
     /* The root network namespace has the same inode on every host: the
      * boot id tells the hosts that share DIR apart. */
-    if (fd >= 0) {
-        strbuf_read_fd(&boot, fd);
-        close(fd);
-    }
-    strbuf_rtrim(&boot);
+    if (wire_boot_id(&boot))
+        strbuf_reset(&boot);
     if (stat("/proc/self/ns/net", &st))
         path = xasprintf("%s/.ledger/agent-%s", dir,
                          boot.len ? boot.buf : "unknown");

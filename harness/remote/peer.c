@@ -31,6 +31,9 @@ LOG_MODULE("remote");
 #define LOG_READ_MAX (64 * 1024)
 /* The longest line logged whole; more is said as a count. */
 #define LOG_LINE_MAX 512
+/* What the end of a session reads at the most: its last words, not
+ * everything a hostile agent could have written. */
+#define LOG_FLUSH_MAX (1024 * 1024)
 /* CLOCK_MONOTONIC from an agent: nanoseconds since its boot, so
  * positive and far below 2^62 (146 years); past it the offsets would
  * overflow. */
@@ -176,10 +179,11 @@ static void log_line(struct peer *p, const char *line, size_t len,
 }
 
 /* Logs the lines the agent's stderr got since p->log_pos, at most
- * LOG_READ_MAX bytes of them (the rest next time).  A line still being
- * written waits for its end, unless 'flush' (the session ended) or it
- * fills the whole read.  The last non-empty line goes to 'last' when not
- * NULL. */
+ * LOG_READ_MAX bytes of them (the rest next time), or all of them up to
+ * LOG_FLUSH_MAX when 'flush' (the session ended: its last line says why).
+ * A line still being written waits for its end, unless 'flush' reached
+ * the end of the file or it fills a whole read.  The last non-empty line
+ * goes to 'last' when not NULL. */
 static void read_log(struct peer *p, bool flush, struct strbuf *last)
 {
     char *buf;
@@ -189,21 +193,27 @@ static void read_log(struct peer *p, bool flush, struct strbuf *last)
     if (fd < 0)
         return;
     buf = xmalloc(LOG_READ_MAX);
-    while ((n = pread(fd, buf, LOG_READ_MAX, p->log_pos)) < 0
-           && errno == EINTR)
-        ;
-    close(fd);
-    size_t len = n > 0 ? (size_t)n : 0, start = 0;
-    for (size_t i = 0; i < len; i++)
-        if (buf[i] == '\n') {
-            log_line(p, buf + start, i - start, last);
-            start = i + 1;
+    for (size_t done = 0; done < (flush ? LOG_FLUSH_MAX : 1);) {
+        while ((n = pread(fd, buf, LOG_READ_MAX, p->log_pos)) < 0
+               && errno == EINTR)
+            ;
+        size_t len = n > 0 ? (size_t)n : 0, start = 0;
+        bool at_end = len < LOG_READ_MAX;
+        for (size_t i = 0; i < len; i++)
+            if (buf[i] == '\n') {
+                log_line(p, buf + start, i - start, last);
+                start = i + 1;
+            }
+        if (start < len && ((flush && at_end) || (start == 0 && !at_end))) {
+            log_line(p, buf + start, len - start, last);
+            start = len;
         }
-    if (start < len && (flush || (start == 0 && len == LOG_READ_MAX))) {
-        log_line(p, buf + start, len - start, last);
-        start = len;
+        p->log_pos += (off_t)start;
+        done += start;
+        if (at_end || !start)
+            break;
     }
-    p->log_pos += (off_t)start;
+    close(fd);
     free(buf);
 }
 

@@ -180,8 +180,15 @@ static int wait_sender(const struct remote_endpoint *src,
         }
         json_decref(r);
         if (remote_wait_over(w, stopped, peer_name(src->peer), "the sender",
-                             err))
+                             err)) {
+            /* Told to stop, so that the next start_tx does not find this
+             * trial still being sent; its answer changes nothing. */
+            struct strbuf ignored = STRBUF_INIT;
+            if (!stopped && !peer_call(src->peer, "stop", NULL, &r, &ignored))
+                json_decref(r);
+            strbuf_dispose(&ignored);
             return -ETIMEDOUT;
+        }
     }
 }
 
@@ -220,7 +227,7 @@ static int remote_run(struct traffic *t, uint32_t tag, double rate,
     if (!rc) {
         json_decref(r);
         struct remote_wait w;
-        remote_wait_init(&w, expected_ms(rate, count)
+        remote_wait_init(&w, REMOTE_SLOW_SENDER * expected_ms(rate, count)
                          + remote_start_margin_ns(src->clock.rtt_ns)
                          / 1000000, REMOTE_FINISH_MARGIN_MS,
                          REMOTE_STOP_GRACE_MS);

@@ -39,6 +39,10 @@ extern const struct traffic_ops remote_traffic_ops;
  * (TRAFFIC_DRAIN_MAX_MS), iperf3's own setup and a loaded host fit many
  * times over; an agent that answers "not done" for ever does not. */
 #define REMOTE_FINISH_MARGIN_MS 30000
+/* A sender asked for more than its generator can do sends every frame
+ * late ("short of its rate", a figure the run reports): its trial may take
+ * this many times its expected length before it counts as hung. */
+#define REMOTE_SLOW_SENDER 10
 /* How long after a stop (Ctrl-C) it may take: a stop is seen within one
  * results wait on the agent, so this is slack for a busy host. */
 #define REMOTE_STOP_GRACE_MS 5000

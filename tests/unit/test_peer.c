@@ -113,6 +113,33 @@ static void test_peer__stderr_bounded(void **state)
     strbuf_dispose(&err);
 }
 
+/* The end of a session reads all its agent still had to say (its last
+ * words say why it ended), not one 64 KiB piece of it. */
+static void test_peer__last_words_after_a_backlog(void **state)
+{
+    struct strbuf err = STRBUF_INIT, logged = STRBUF_INIT;
+    char *log = log_path("backlog.log"), *ours = log_path("ours2.log");
+    struct peer *p = fake_agent(
+        "hv-late", "for i in 1 2 3; do head -c 50000 /dev/zero | tr '\\0' b "
+        ">&2; echo >&2; done; echo 'the last words' >&2; "
+        FAKE_REPLY("{}"), log, NULL, &err);
+    json_t *res;
+
+    (void)state;
+    assert_non_null(p);
+    assert_int_equal(log_open_file(ours), 0);
+    assert_int_equal(peer_call(p, "x", NULL, &res, &err), 0);
+    json_decref(res);
+    peer_close(p, 1000);
+    log_close_file();
+    assert_int_equal(strbuf_read_file(&logged, ours), 0);
+    assert_non_null(strstr(logged.buf, "hv-late: the last words\n"));
+    free(log);
+    free(ours);
+    strbuf_dispose(&logged);
+    strbuf_dispose(&err);
+}
+
 /* A session the ledger cannot record is not left running. */
 static void test_peer__ledger_refuses(void **state)
 {
@@ -144,6 +171,7 @@ int main(void)
         cmocka_unit_test(test_peer__malformed_reply),
         cmocka_unit_test(test_peer__clock_checked),
         cmocka_unit_test(test_peer__stderr_bounded),
+        cmocka_unit_test(test_peer__last_words_after_a_backlog),
         cmocka_unit_test(test_peer__ledger_refuses),
     };
     signal(SIGPIPE, SIG_IGN);

@@ -283,6 +283,18 @@ static void test_site__uuid_of_another_run_refused(void **state)
     assert_int_equal(what, SITE_NEW);
     free(path);
     free(dir);
+    dir = NULL;
+    /* A history the site cannot read is the site's failure, not the
+     * bundle's: `site import` counts it so (exit 3, not a refusal). */
+    assert_int_equal(remove_tree(site), 0);
+    assert_int_equal(mkdir(site, 0755), 0);
+    assert_int_equal(write_file_atomic(db, "not a database", 14), 0);
+    path = bundle("clash-broken.tar.gz", m);
+    strbuf_reset(&err);
+    assert_true(site_unpack(site, db, path, 1 << 20, &dir, &what, &err) < 0);
+    assert_int_equal(what, SITE_FAILED);
+    assert_null(dir);
+    free(path);
     free(db);
     free(site);
     strbuf_dispose(&err);
