@@ -166,15 +166,18 @@ want_string:
 }
 
 /* The file a setting or an error of the profile 'path' comes from, as a
- * user can open it: libconfig names an @include'd file as it was written
- * (relative to the profile's folder), and the top one not at all. */
+ * user can open it: libconfig 1.5 names an @include'd file as it was
+ * written (relative to the profile's folder), and the top one not at
+ * all. */
 static char *source_of(const char *path, const char *file)
 {
     const char *slash = strrchr(path, '/');
 
     if (!file)
         return xstrdup(path);
-    if (file[0] == '/' || !slash)
+    /* libconfig 1.7 names it with the include folder already. */
+    if (file[0] == '/' || !slash
+        || (!strncmp(file, path, (size_t)(slash - path) + 1)))
         return xstrdup(file);
     return xasprintf("%.*s/%s", (int)(slash - path), path, file);
 }
