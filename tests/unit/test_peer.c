@@ -75,23 +75,52 @@ static void test_peer__clock_checked(void **state)
     free(log);
 }
 
+/* A fake agent named 'host' whose stderr gets what 'script' writes
+ * before its one answer, asked once, with the harness's own log in
+ * <tmpdir>/<host>.ours (log_close_file() ends it). */
+static struct peer *noisy(const char *host, const char *script)
+{
+    struct strbuf err = STRBUF_INIT;
+    char *name = xasprintf("%s.log", host), *ours = xasprintf("%s.ours", host);
+    char *log = log_path(name), *our_log = log_path(ours);
+    char *body = xasprintf("%s %s", script, FAKE_REPLY("{}"));
+    struct peer *p = fake_agent(host, body, log, NULL, &err);
+    json_t *res;
+
+    assert_non_null(p);
+    assert_int_equal(log_open_file(our_log), 0);
+    assert_int_equal(peer_call(p, "x", NULL, &res, &err), 0);
+    json_decref(res);
+    free(body);
+    free(our_log);
+    free(log);
+    free(ours);
+    free(name);
+    strbuf_dispose(&err);
+    return p;
+}
+
+/* What noisy(host) logged, once its log is closed. */
+static void logged_by(const char *host, struct strbuf *out)
+{
+    char *ours = xasprintf("%s.ours", host), *path = log_path(ours);
+
+    log_close_file();
+    assert_int_equal(strbuf_read_file(out, path), 0);
+    free(path);
+    free(ours);
+}
+
 /* The agent's stderr: escapes replaced, a long line cut, at most
  * LOG_READ_MAX read a time from where the last look stopped. */
 static void test_peer__stderr_bounded(void **state)
 {
-    struct strbuf err = STRBUF_INIT, logged = STRBUF_INIT;
-    char *log = log_path("stderr.log"), *ours = log_path("ours.log");
-    struct peer *p = fake_agent(
+    struct strbuf logged = STRBUF_INIT;
+    struct peer *p = noisy(
         "hv-noisy", "printf '\\033]0;pwned\\007 title\\n' >&2; "
-        "head -c 100000 /dev/zero | tr '\\0' a >&2; echo >&2; "
-        FAKE_REPLY("{}"), log, NULL, &err);
-    json_t *res;
+        "head -c 100000 /dev/zero | tr '\\0' a >&2; echo >&2;");
 
     (void)state;
-    assert_non_null(p);
-    assert_int_equal(log_open_file(ours), 0);
-    assert_int_equal(peer_call(p, "x", NULL, &res, &err), 0);
-    json_decref(res);
     /* The first line; the long one waits for its end or a full read. */
     assert_int_equal(p->log_pos, strlen("\033]0;pwned\007 title\n"));
     peer_log_stderr(p);
@@ -100,44 +129,29 @@ static void test_peer__stderr_bounded(void **state)
     peer_log_stderr(p);
     assert_int_equal(p->log_pos, strlen("\033]0;pwned\007 title\n")
                                  + 100001);
-    log_close_file();
-    assert_int_equal(strbuf_read_file(&logged, ours), 0);
+    logged_by("hv-noisy", &logged);
     assert_non_null(strstr(logged.buf, "hv-noisy: ?]0;pwned? title\n"));
     assert_null(strchr(logged.buf, '\033'));
     assert_non_null(strstr(logged.buf, "aaa... (65024 more bytes)\n"));
     assert_non_null(strstr(logged.buf, "aaa... (33952 more bytes)\n"));
     peer_close(p, 1000);
-    free(log);
-    free(ours);
     strbuf_dispose(&logged);
-    strbuf_dispose(&err);
 }
 
 /* The end of a session reads all its agent still had to say (its last
  * words say why it ended), not one 64 KiB piece of it. */
 static void test_peer__last_words_after_a_backlog(void **state)
 {
-    struct strbuf err = STRBUF_INIT, logged = STRBUF_INIT;
-    char *log = log_path("backlog.log"), *ours = log_path("ours2.log");
-    struct peer *p = fake_agent(
+    struct strbuf logged = STRBUF_INIT;
+    struct peer *p = noisy(
         "hv-late", "for i in 1 2 3; do head -c 50000 /dev/zero | tr '\\0' b "
-        ">&2; echo >&2; done; echo 'the last words' >&2; "
-        FAKE_REPLY("{}"), log, NULL, &err);
-    json_t *res;
+        ">&2; echo >&2; done; echo 'the last words' >&2;");
 
     (void)state;
-    assert_non_null(p);
-    assert_int_equal(log_open_file(ours), 0);
-    assert_int_equal(peer_call(p, "x", NULL, &res, &err), 0);
-    json_decref(res);
     peer_close(p, 1000);
-    log_close_file();
-    assert_int_equal(strbuf_read_file(&logged, ours), 0);
+    logged_by("hv-late", &logged);
     assert_non_null(strstr(logged.buf, "hv-late: the last words\n"));
-    free(log);
-    free(ours);
     strbuf_dispose(&logged);
-    strbuf_dispose(&err);
 }
 
 /* A session the ledger cannot record is not left running. */
